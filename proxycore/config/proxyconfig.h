@@ -1,0 +1,187 @@
+#pragma once
+
+// The configuration model: the nginx subset LB Scope understands, as plain values.
+// Values are stored at the level where the file wrote them (http, server, location) so the
+// writer can give the text back as it was; resolvedLocation() applies nginx's inheritance.
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace lbscope {
+
+// Where a directive came from, for messages and for the GUI ("line 12").
+struct SourceLocation
+{
+    QString file;
+    int line = 0;
+    int column = 0;
+
+    friend bool operator==(const SourceLocation &, const SourceLocation &) = default;
+};
+
+enum class BalancingMethod {
+    RoundRobin, // no directive
+    LeastConn,
+    IpHash,
+    Hash,       // hash KEY [consistent]
+    Random,     // random [two [least_conn]]
+};
+
+// One `server ADDR[:PORT] params;` line of an upstream block.
+struct UpstreamServer
+{
+    QString address;  // as written: "127.0.0.1:3000", "localhost", "[::1]:8080"
+    QString host;     // "127.0.0.1", "localhost", "::1"
+    quint16 port = 80;
+    int weight = 1;
+    int maxFails = 1;
+    qint64 failTimeoutMs = 10'000;
+    int maxConns = 0; // 0: unlimited
+    bool backup = false;
+    bool down = false;
+    SourceLocation source;
+
+    friend bool operator==(const UpstreamServer &, const UpstreamServer &) = default;
+};
+
+struct UpstreamConfig
+{
+    QString name;
+    QList<UpstreamServer> servers;
+    BalancingMethod method = BalancingMethod::RoundRobin;
+    QString hashKey;           // hash: the key template, e.g. "$request_uri"
+    bool hashConsistent = false;
+    bool randomTwo = false;    // random two [least_conn]
+    int keepalive = 0;         // idle connections cached per worker; 0: no cache
+    int keepaliveRequests = 1000;
+    qint64 keepaliveTimeoutMs = 60'000;
+    QString zoneName;          // zone NAME [SIZE]: state shared by all workers
+    QString zoneSize;
+    SourceLocation source;
+
+    friend bool operator==(const UpstreamConfig &, const UpstreamConfig &) = default;
+};
+
+struct HeaderDirective
+{
+    QByteArray name;
+    QString value; // template, may hold $variables; empty removes the header
+    bool always = false; // add_header ... always
+    SourceLocation source;
+
+    friend bool operator==(const HeaderDirective &, const HeaderDirective &) = default;
+};
+
+// proxy_next_upstream conditions, as nginx's flag set.
+enum NextUpstreamFlag : quint32 {
+    NextUpstreamError = 1u << 0,
+    NextUpstreamTimeout = 1u << 1,
+    NextUpstreamInvalidHeader = 1u << 2,
+    NextUpstreamHttp500 = 1u << 3,
+    NextUpstreamHttp502 = 1u << 4,
+    NextUpstreamHttp503 = 1u << 5,
+    NextUpstreamHttp504 = 1u << 6,
+    NextUpstreamHttp403 = 1u << 7,
+    NextUpstreamHttp404 = 1u << 8,
+    NextUpstreamHttp429 = 1u << 9,
+    NextUpstreamNonIdempotent = 1u << 10,
+    NextUpstreamOff = 1u << 11, // written explicitly as "off"
+};
+
+// Directives that nginx inherits from http to server to location. Unset means "inherit".
+struct ProxySettings
+{
+    std::optional<QList<HeaderDirective>> proxySetHeaders; // inherited only if a level has none
+    std::optional<QList<HeaderDirective>> addHeaders;      // same rule
+    std::optional<int> proxyHttpVersionMinor;              // 0 or 1 (proxy_http_version 1.0|1.1)
+    std::optional<quint32> proxyNextUpstream;              // NextUpstreamFlag bits
+    std::optional<int> proxyNextUpstreamTries;             // 0: no cap
+    std::optional<qint64> proxyNextUpstreamTimeoutMs;      // 0: no limit
+    std::optional<qint64> proxyConnectTimeoutMs;
+    std::optional<qint64> proxySendTimeoutMs;
+    std::optional<qint64> proxyReadTimeoutMs;
+    std::optional<qint64> proxyBufferSize;                 // upstream header limit, bytes
+    std::optional<qint64> clientMaxBodySize;               // 0: no limit
+    std::optional<qint64> clientHeaderTimeoutMs;
+    std::optional<qint64> clientBodyTimeoutMs;
+    std::optional<qint64> keepaliveTimeoutMs;              // client side
+    std::optional<int> keepaliveRequests;                  // client side
+
+    friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
+};
+
+struct LocationConfig
+{
+    QString prefix;       // "location /photos/ {"
+    QString proxyPass;    // "http://photos" as written; empty: no proxy_pass here
+    ProxySettings settings;
+    SourceLocation source;
+
+    friend bool operator==(const LocationConfig &, const LocationConfig &) = default;
+};
+
+struct ListenAddress
+{
+    QString text;         // as written: "127.0.0.1:8080", "8080", "[::1]:8080"
+    QString host;         // "127.0.0.1", "::1"; empty: every address (nginx's "*")
+    quint16 port = 80;
+    bool defaultServer = false;
+    SourceLocation source;
+
+    friend bool operator==(const ListenAddress &, const ListenAddress &) = default;
+};
+
+struct ServerConfig
+{
+    QList<ListenAddress> listens; // empty: nginx's default, *:80
+    QStringList serverNames;
+    QList<LocationConfig> locations;
+    ProxySettings settings;
+    SourceLocation source;
+
+    friend bool operator==(const ServerConfig &, const ServerConfig &) = default;
+};
+
+struct ProxyConfig
+{
+    QString sourceFile;
+    int workerProcesses = 1;
+    QList<UpstreamConfig> upstreams;
+    QList<ServerConfig> servers;
+    ProxySettings settings; // http level
+    QList<QString> accessLogs;  // raw "access_log" arguments, kept for later issues
+
+    const UpstreamConfig *findUpstream(QStringView name) const;
+
+    friend bool operator==(const ProxyConfig &, const ProxyConfig &) = default;
+};
+
+// A location's settings with nginx's defaults and inheritance applied.
+struct ResolvedLocation
+{
+    QList<HeaderDirective> proxySetHeaders;
+    QList<HeaderDirective> addHeaders;
+    int proxyHttpVersionMinor = 0;
+    quint32 proxyNextUpstream = NextUpstreamError | NextUpstreamTimeout;
+    int proxyNextUpstreamTries = 0;
+    qint64 proxyNextUpstreamTimeoutMs = 0;
+    qint64 proxyConnectTimeoutMs = 60'000;
+    qint64 proxySendTimeoutMs = 60'000;
+    qint64 proxyReadTimeoutMs = 60'000;
+    qint64 proxyBufferSize = 4096;
+    qint64 clientMaxBodySize = 1024 * 1024;
+    qint64 clientHeaderTimeoutMs = 60'000;
+    qint64 clientBodyTimeoutMs = 60'000;
+    qint64 keepaliveTimeoutMs = 75'000;
+    int keepaliveRequests = 1000;
+};
+
+// nginx merges settings outward-in: location overrides server overrides http.
+ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server,
+                                 const ProxySettings *location);
+
+} // namespace lbscope
