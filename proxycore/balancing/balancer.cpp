@@ -1,0 +1,141 @@
+#include "balancing/balancer.h"
+
+#include "balancing/roundrobinbalancer.h"
+
+namespace lbscope {
+
+namespace {
+
+bool isFailed(const Peer &peer, qint64 nowSecs)
+{
+    return peer.maxFails > 0 && peer.fails >= peer.maxFails && nowSecs - peer.checked <= peer.failTimeoutSecs;
+}
+
+void markInUse(PeerSelection &selection, Peer &peer, qint64 nowSecs)
+{
+    selection.markTried(peer.index);
+    if (nowSecs - peer.checked > peer.failTimeoutSecs)
+        peer.checked = nowSecs;
+    ++peer.conns;
+    selection.current = &peer;
+}
+
+} // namespace
+
+std::unique_ptr<Balancer> Balancer::create(const UpstreamConfig &config)
+{
+    switch (config.method) {
+    case BalancingMethod::RoundRobin:
+    case BalancingMethod::LeastConn: // the other methods arrive with their own classes
+    case BalancingMethod::IpHash:
+    case BalancingMethod::Hash:
+    case BalancingMethod::Random:
+        break;
+    }
+    return std::make_unique<RoundRobinBalancer>();
+}
+
+Peer *Balancer::pick(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision)
+{
+    decision = Decision{};
+    decision.method = method();
+    PeerGroup &group = *selection.group;
+    selection.current = nullptr;
+
+    if (group.single && !selection.onBackup) {
+        Peer &peer = group.primary.peers.first();
+        decision.single = true;
+        if (peer.down || (peer.maxConns > 0 && peer.conns >= peer.maxConns)) {
+            decision.skipped.append({0, peer.down ? SkipReason::Down : SkipReason::MaxConns, 0});
+            return nullptr;
+        }
+        ++peer.conns;
+        selection.current = &peer;
+        decision.picked = 0;
+        return &peer;
+    }
+
+    Peer *peer = pickFromList(selection, input, nowSecs, decision);
+    if (!peer && !selection.onBackup && !group.backup.isEmpty()) {
+        selection.switchToBackup();
+        decision.backup = true;
+        peer = pickFromList(selection, input, nowSecs, decision);
+    }
+    if (!peer)
+        return nullptr;
+    markInUse(selection, *peer, nowSecs);
+    decision.picked = peer->index;
+    return peer;
+}
+
+void Balancer::release(PeerSelection &selection, bool failed, qint64 nowSecs)
+{
+    Peer *peer = selection.current;
+    if (!peer)
+        return;
+    selection.current = nullptr;
+    --peer->conns;
+    if (selection.group->single && !selection.onBackup) {
+        peer->fails = 0; // a lone server is never taken out (spec 1.3)
+        selection.triesLeft = 0;
+        return;
+    }
+    if (failed) {
+        ++peer->fails;
+        peer->accessed = nowSecs;
+        peer->checked = nowSecs;
+        if (peer->maxFails > 0)
+            peer->effectiveWeight -= peer->weight / peer->maxFails;
+        peer->effectiveWeight = std::max(peer->effectiveWeight, 0);
+    } else if (peer->accessed < peer->checked) {
+        peer->fails = 0;
+    }
+    if (selection.triesLeft > 0)
+        --selection.triesLeft;
+}
+
+bool Balancer::isEligible(const Peer &peer, const PeerSelection &selection, qint64 nowSecs, Decision *decision)
+{
+    SkipReason reason;
+    if (selection.tried(peer.index))
+        reason = SkipReason::Tried;
+    else if (peer.down)
+        reason = SkipReason::Down;
+    else if (isFailed(peer, nowSecs))
+        reason = SkipReason::Failed;
+    else if (peer.maxConns > 0 && peer.conns >= peer.maxConns)
+        reason = SkipReason::MaxConns;
+    else
+        return true;
+    if (decision && reason != SkipReason::Tried)
+        decision->skipped.append({peer.index, reason, peer.checked + peer.failTimeoutSecs});
+    return false;
+}
+
+Peer *Balancer::pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision &decision)
+{
+    QList<Peer> &peers = selection.list->peers;
+    Peer *best = nullptr;
+    int total = 0;
+    for (Peer &peer : peers) {
+        if (!isEligible(peer, selection, nowSecs, &decision))
+            continue;
+        peer.currentWeight += peer.effectiveWeight;
+        total += peer.effectiveWeight;
+        if (peer.effectiveWeight < peer.weight)
+            ++peer.effectiveWeight;
+        if (!best || peer.currentWeight > best->currentWeight)
+            best = &peer;
+    }
+    decision.weightsBefore.clear();
+    for (const Peer &peer : peers)
+        decision.weightsBefore.append(peer.currentWeight);
+    if (!best)
+        return nullptr;
+    best->currentWeight -= total;
+    decision.weightsAfter = decision.weightsBefore;
+    decision.weightsAfter[best->index] = best->currentWeight;
+    return best;
+}
+
+} // namespace lbscope

@@ -1,0 +1,49 @@
+#pragma once
+
+// The balancing interface. A Balancer chooses one peer of a list for one attempt; what is
+// common to every nginx method lives here: the eligibility test, the primary-then-backup
+// walk, the one-server fast path, and the bookkeeping when an attempt starts and ends.
+
+#include "balancing/decision.h"
+#include "balancing/peer.h"
+
+#include <QHostAddress>
+
+#include <memory>
+
+namespace lbscope {
+
+// What a method may need to know about the request.
+struct PickInput
+{
+    QHostAddress client;
+    QByteArrayView hashKey;
+};
+
+class Balancer
+{
+public:
+    virtual ~Balancer() = default;
+    virtual BalancingMethod method() const = 0;
+
+    // Chooses the peer for the next attempt of this request and marks it in use, or returns
+    // nullptr when no peer may be used ("no live upstreams"). Fills decision.
+    Peer *pick(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision);
+    // Ends the current attempt; failed is nginx's NGX_PEER_FAILED.
+    static void release(PeerSelection &selection, bool failed, qint64 nowSecs);
+
+    static std::unique_ptr<Balancer> create(const UpstreamConfig &config);
+
+protected:
+    // Picks from selection.list, or returns nullptr when nothing there is eligible.
+    virtual Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs,
+                               Decision &decision) = 0;
+
+    // nginx's test, spec 1.2. Records why a peer was skipped when decision is given.
+    static bool isEligible(const Peer &peer, const PeerSelection &selection, qint64 nowSecs,
+                           Decision *decision);
+    // Smooth weighted round robin over the eligible peers of selection.list (spec 1.3).
+    static Peer *pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision &decision);
+};
+
+} // namespace lbscope

@@ -1,0 +1,38 @@
+#pragma once
+
+// Small helpers over header spans: lookups by name, the checks RFC 9112 asks of a request
+// before it may be forwarded, and which headers belong to one hop only.
+
+#include "http/messageparser.h"
+
+#include <QByteArrayView>
+
+namespace lbscope {
+
+bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b);
+QByteArrayView trimmed(QByteArrayView value);
+
+// The first header with this name, or nullptr.
+const HeaderSpan *findHeader(const MessageParser &parser, const char *base, QByteArrayView name);
+int countHeaders(const MessageParser &parser, const char *base, QByteArrayView name);
+
+// Facts about a request head that the proxy needs beyond the framing.
+struct RequestFacts
+{
+    Span host;                 // Host header value, trimmed; empty if absent
+    bool expectContinue = false;
+    bool hasBody = false;
+};
+
+// Checks a complete request head (RFC 9112 and nginx's rules): version, Host,
+// Transfer-Encoding, Content-Length/Transfer-Encoding conflicts, methods we refuse.
+HttpFailure checkRequestHead(const MessageParser &parser, const char *base, RequestFacts *facts);
+
+// What a failed parse means for the client: 501 for an unknown Transfer-Encoding even when
+// libhttp-parser stopped on it first.
+HttpFailure classifyRequestFailure(const MessageParser &parser, const char *base);
+
+// Response headers that describe one connection, or that the proxy writes itself.
+bool isResponseHeaderDropped(QByteArrayView name);
+
+} // namespace lbscope

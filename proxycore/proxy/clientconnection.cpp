@@ -1,0 +1,701 @@
+#include "proxy/clientconnection.h"
+
+#include "proxy/errorpages.h"
+#include "proxy/keepalivepool.h"
+#include "proxy/routing.h"
+#include "proxy/worker.h"
+
+#include <QDateTime>
+#include <QTimerEvent>
+
+#include <sys/socket.h>
+
+namespace lbscope {
+
+namespace {
+
+constexpr qsizetype inputCapacity = 64 * 1024;
+constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
+
+QByteArray addressText(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return (isV4 ? QHostAddress(v4) : address).toString().toLatin1();
+}
+
+qint64 nowSecs()
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
+
+QByteArray seconds(qint64 ms)
+{
+    return QByteArray::number(double(ms) / 1000.0, 'f', 3);
+}
+
+bool isNonIdempotent(http_method method)
+{
+    return method == HTTP_POST || method == HTTP_LOCK || method == HTTP_PATCH;
+}
+
+quint32 nextUpstreamFlag(UpstreamError error)
+{
+    switch (error) {
+    case UpstreamError::Timeout:
+        return NextUpstreamTimeout;
+    case UpstreamError::InvalidHeader:
+        return NextUpstreamInvalidHeader;
+    case UpstreamError::Refused:
+    case UpstreamError::Reset:
+    case UpstreamError::Truncated:
+        return NextUpstreamError;
+    }
+    return NextUpstreamError;
+}
+
+quint32 nextUpstreamFlag(int status)
+{
+    switch (status) {
+    case 500:
+        return NextUpstreamHttp500;
+    case 502:
+        return NextUpstreamHttp502;
+    case 503:
+        return NextUpstreamHttp503;
+    case 504:
+        return NextUpstreamHttp504;
+    case 403:
+        return NextUpstreamHttp403;
+    case 404:
+        return NextUpstreamHttp404;
+    case 429:
+        return NextUpstreamHttp429;
+    default:
+        return 0;
+    }
+}
+
+// nginx adds add_header fields only to these statuses unless "always" is given.
+bool addHeaderApplies(int status)
+{
+    switch (status) {
+    case 200: case 201: case 204: case 206: case 301: case 302: case 303: case 304: case 307: case 308:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int statusClass(int status)
+{
+    return std::clamp(status / 100, 1, 5) - 1;
+}
+
+QByteArray chunkSizeLine(qsizetype size)
+{
+    return QByteArray::number(size, 16) + QByteArrayView("\r\n");
+}
+
+void appendListItem(QByteArray &list, QByteArrayView item)
+{
+    if (!list.isEmpty())
+        list.append(", ");
+    list.append(item);
+}
+
+} // namespace
+
+ClientConnection::ClientConnection(Worker &worker, const Listener &listener, QObject *parent)
+    : QObject(parent)
+    , m_worker(worker)
+    , m_listener(listener)
+    , m_input(inputCapacity)
+    , m_request(MessageParser::Kind::Request, HeadLimits{})
+{
+    m_clock.start();
+    m_request.setBodyConsumer(this);
+    connect(&m_socket, &QTcpSocket::readyRead, this, &ClientConnection::handleReadyRead);
+    connect(&m_socket, &QTcpSocket::bytesWritten, this, &ClientConnection::handleBytesWritten);
+    connect(&m_socket, &QTcpSocket::disconnected, this, &ClientConnection::handleDisconnected);
+}
+
+ClientConnection::~ClientConnection()
+{
+    dropUpstream();
+}
+
+void ClientConnection::start(qintptr descriptor)
+{
+    if (!m_socket.setSocketDescriptor(descriptor)) {
+        deleteLater();
+        return;
+    }
+    m_socket.setReadBufferSize(inputCapacity);
+    m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_clientAddress = m_socket.peerAddress();
+    m_remoteAddr = addressText(m_clientAddress);
+    m_remotePort = QByteArray::number(m_socket.peerPort());
+    m_serverAddr = addressText(m_socket.localAddress());
+    m_serverPort = QByteArray::number(m_socket.localPort());
+    armTimer(m_listener.servers[m_listener.defaultServer].settings.clientHeaderTimeoutMs);
+    processInput();
+}
+
+// ---- reading the client -------------------------------------------------------------
+
+void ClientConnection::handleReadyRead()
+{
+    if (m_phase == Phase::Closing) {
+        m_socket.skip(m_socket.bytesAvailable()); // lingering close: drain and discard
+        return;
+    }
+    processInput();
+}
+
+void ClientConnection::processInput()
+{
+    if (m_phase == Phase::ReadingHead)
+        readRequestHead();
+    else if (m_phase == Phase::Proxying)
+        forwardRequestBody();
+}
+
+bool ClientConnection::readRequestHead()
+{
+    for (;;) {
+        if (m_input.pending() == 0) {
+            if (m_input.readFrom(m_socket) <= 0)
+                return false;
+            m_lastActivityMs = m_clock.elapsed();
+        }
+        const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
+        m_input.consume(parsed);
+        switch (m_request.state()) {
+        case MessageParser::State::ReadingHead:
+            if (m_input.pending() > 0 && parsed == 0)
+                return false; // cannot happen with a 64 KiB buffer and a 32 KiB head limit
+            break;
+        case MessageParser::State::HeadComplete:
+            beginRequest();
+            return true;
+        case MessageParser::State::Failed:
+            bump(m_worker.counters().requests);
+            respondError(statusForFailure(classifyRequestFailure(m_request, m_input.base())), true);
+            return false;
+        case MessageParser::State::ReadingBody:
+        case MessageParser::State::MessageComplete:
+            return false;
+        }
+    }
+}
+
+// Streams the request body upstream while the upstream's send buffer has room.
+bool ClientConnection::forwardRequestBody()
+{
+    while (!m_requestComplete && m_connection && m_request.state() == MessageParser::State::ReadingBody) {
+        if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
+            return false; // upstreamWritable() resumes
+        if (m_input.pending() == 0) {
+            m_input.discardConsumed(m_request.headLength());
+            if (m_input.readFrom(m_socket) <= 0)
+                return false;
+            m_lastActivityMs = m_clock.elapsed();
+        }
+        const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
+        m_input.consume(parsed);
+        if (m_request.state() == MessageParser::State::Failed) {
+            const int status = statusForFailure(m_request.failure());
+            if (m_responseStarted) {
+                m_socket.abort();
+                deleteLater();
+            } else {
+                respondError(status, true);
+            }
+            return false;
+        }
+    }
+    if (m_request.state() == MessageParser::State::MessageComplete && !m_requestComplete) {
+        m_requestComplete = true;
+        if (m_chunkedUpstream)
+            m_connection->writeBody("0\r\n\r\n");
+        m_timer.stop();
+    }
+    return true;
+}
+
+void ClientConnection::consumeBody(QByteArrayView bytes)
+{
+    const qint64 limit = m_route->settings.clientMaxBodySize;
+    if (limit > 0 && m_request.bodyBytes() > quint64(limit)) {
+        m_request.abort(HttpFailure::BodyTooLarge);
+        return;
+    }
+    m_bodyForwarded = true;
+    bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].bytesToUpstream,
+         quint64(bytes.size()));
+    if (m_chunkedUpstream) {
+        m_connection->writeBody(chunkSizeLine(bytes.size()));
+        m_connection->writeBody(bytes);
+        m_connection->writeBody("\r\n");
+    } else {
+        m_connection->writeBody(bytes);
+    }
+}
+
+// ---- one request ----------------------------------------------------------------------
+
+void ClientConnection::beginRequest()
+{
+    m_requestClock.start();
+    bump(m_worker.counters().requests);
+    m_lastActivityMs = m_clock.elapsed();
+    const char *base = m_input.base();
+    const HttpFailure failure = checkRequestHead(m_request, base, &m_facts);
+    if (failure != HttpFailure::None) {
+        respondError(statusForFailure(failure), true);
+        return;
+    }
+    m_server = &m_listener.serverFor(m_facts.host.in(base));
+    m_route = m_server->route(m_request.target().in(base));
+    if (!m_route || m_route->upstreamIndex < 0) {
+        respondError(404, !m_request.shouldKeepAlive() || m_facts.hasBody);
+        return;
+    }
+    const ResolvedLocation &settings = m_route->settings;
+    if (settings.clientMaxBodySize > 0 && m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
+        respondError(413, true);
+        return;
+    }
+    if (m_request.isChunked() && settings.proxyHttpVersionMinor == 0) {
+        respondError(411, true); // nginx without request buffering: HTTP/1.0 cannot carry chunks
+        return;
+    }
+    m_phase = Phase::Proxying;
+    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
+    m_upstream = &m_worker.upstream(m_route->upstreamIndex);
+    m_selection.start(m_upstream->peers, settings.proxyNextUpstreamTries);
+    armTimer(settings.clientBodyTimeoutMs);
+    startAttempt();
+}
+
+void ClientConnection::startAttempt()
+{
+    Peer *peer = m_upstream->balancer->pick(m_selection, PickInput{m_clientAddress, {}}, nowSecs(), m_decision);
+    if (!peer) {
+        appendListItem(m_upstreamAddrs, m_upstream->peers.upstreamName.toUtf8());
+        recordAttempt("502");
+        respondError(502, !requestFullyRead());
+        return;
+    }
+    bump(m_worker.counters().peers[std::size_t(peer->statsSlot)].requests);
+    appendListItem(m_upstreamAddrs, peer->name);
+    m_attemptClock.start();
+    m_requestSent = false;
+    const ResolvedLocation &settings = m_route->settings;
+    m_connection = m_upstream->pool->take(peer->address, peer->port);
+    if (m_connection)
+        m_connection->setParent(this);
+    else
+        m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, this);
+    const UpstreamConnection::Timeouts timeouts{settings.proxyConnectTimeoutMs, settings.proxySendTimeoutMs,
+                                                settings.proxyReadTimeoutMs};
+    m_connection->begin(this, buildUpstreamHead(), m_request.method() == HTTP_HEAD, timeouts);
+}
+
+QByteArray ClientConnection::buildUpstreamHead()
+{
+    const char *base = m_input.base();
+    const RequestContext context = requestContext();
+    const bool http11 = m_route->settings.proxyHttpVersionMinor == 1;
+    m_chunkedUpstream = m_request.isChunked();
+    m_upstreamKeepAlive = http11;
+
+    QByteArray &head = m_scratch;
+    head.truncate(0);
+    head.append(http_method_str(m_request.method()));
+    head.append(' ');
+    head.append(m_request.target().in(base));
+    head.append(http11 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
+    for (const CompiledHeader &header : m_route->upstreamHeaders) {
+        const qsizetype mark = head.size();
+        head.append(header.name);
+        head.append(": ");
+        const qsizetype valueStart = head.size();
+        header.value.appendTo(context, head);
+        if (head.size() == valueStart) {
+            head.truncate(mark); // an empty value removes the header
+            continue;
+        }
+        if (equalsIgnoreCase(header.name, "connection")
+            && equalsIgnoreCase(QByteArrayView(head).sliced(valueStart), "close"))
+            m_upstreamKeepAlive = false;
+        head.append("\r\n");
+    }
+    if (m_chunkedUpstream) {
+        head.append("Transfer-Encoding: chunked\r\n");
+    } else if (const auto length = m_request.contentLength(); length && *length > 0) {
+        head.append("Content-Length: ");
+        head.append(QByteArray::number(*length));
+        head.append("\r\n");
+    }
+    for (const HeaderSpan &header : m_request.headers()) {
+        const QByteArrayView name = header.name.in(base);
+        const bool replaced = std::any_of(m_route->replacedHeaders.cbegin(), m_route->replacedHeaders.cend(),
+                                          [&](const QByteArray &lower) { return equalsIgnoreCase(lower, name); });
+        if (replaced)
+            continue;
+        head.append(name);
+        head.append(": ");
+        head.append(header.value.in(base));
+        head.append("\r\n");
+    }
+    head.append("\r\n");
+    return head;
+}
+
+RequestContext ClientConnection::requestContext() const
+{
+    RequestContext context;
+    context.base = m_input.base();
+    context.request = &m_request;
+    context.remoteAddr = m_remoteAddr;
+    context.remotePort = m_remotePort;
+    context.serverAddr = m_serverAddr;
+    context.serverPort = m_serverPort;
+    context.proxyHost = m_route ? QByteArrayView(m_route->proxyHost) : QByteArrayView();
+    context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
+    context.upstreamAddr = m_upstreamAddrs;
+    context.upstreamStatus = m_upstreamStatuses;
+    context.upstreamResponseTime = m_upstreamTimes;
+    return context;
+}
+
+// ---- the upstream's side -------------------------------------------------------------------
+
+void ClientConnection::upstreamReady()
+{
+    m_requestSent = true;
+    if (m_request.state() == MessageParser::State::HeadComplete) {
+        if (m_facts.expectContinue && m_facts.hasBody && m_request.versionMinor() >= 1)
+            writeToClient("HTTP/1.1 100 Continue\r\n\r\n");
+        m_request.resume();
+    }
+    forwardRequestBody();
+}
+
+void ClientConnection::upstreamWritable()
+{
+    forwardRequestBody();
+}
+
+void ClientConnection::upstreamHead(const MessageParser &response, const char *base)
+{
+    const int status = response.statusCode();
+    const ResolvedLocation &settings = m_route->settings;
+    const quint32 flag = nextUpstreamFlag(status);
+    if ((settings.proxyNextUpstream & flag) && m_selection.triesLeft > 1 && !m_bodyForwarded
+        && !(isNonIdempotent(m_request.method()) && !(settings.proxyNextUpstream & NextUpstreamNonIdempotent))) {
+        // A listed status on a try that is not the last: nginx moves on, and counts a
+        // failure except for 403 and 404.
+        const bool failed = status != 403 && status != 404;
+        if (failed)
+            bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].failures);
+        recordAttempt(QByteArray::number(status));
+        releasePeer(failed);
+        dropUpstream();
+        startAttempt();
+        return;
+    }
+    m_status = status;
+    recordAttempt(QByteArray::number(status));
+    bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].responses[std::size_t(statusClass(status))]);
+    writeResponseHead(response, base);
+}
+
+void ClientConnection::writeResponseHead(const MessageParser &response, const char *base)
+{
+    const int status = response.statusCode();
+    const bool bodyless = m_request.method() == HTTP_HEAD || status < 200 || status == 204 || status == 304;
+    QByteArray &head = m_scratch;
+    head.truncate(0);
+    head.append("HTTP/1.1 ");
+    head.append(QByteArray::number(status));
+    head.append(' ');
+    head.append(response.target().isEmpty() ? reasonPhrase(status) : response.target().in(base));
+    head.append("\r\nServer: ");
+    head.append(serverToken);
+    head.append("\r\nDate: ");
+    head.append(httpDate());
+    head.append("\r\n");
+    for (const HeaderSpan &header : response.headers()) {
+        if (isResponseHeaderDropped(header.name.in(base)))
+            continue;
+        head.append(header.name.in(base));
+        head.append(": ");
+        head.append(header.value.in(base));
+        head.append("\r\n");
+    }
+    if (const auto length = response.contentLength()) {
+        head.append("Content-Length: ");
+        head.append(QByteArray::number(*length));
+        head.append("\r\n");
+        m_responseFraming = bodyless ? ResponseFraming::None : ResponseFraming::Length;
+    } else if (bodyless) {
+        m_responseFraming = ResponseFraming::None;
+    } else if (m_request.versionMinor() >= 1) {
+        head.append("Transfer-Encoding: chunked\r\n");
+        m_responseFraming = ResponseFraming::Chunked;
+    } else {
+        m_responseFraming = ResponseFraming::UntilClose;
+        m_keepAlive = false;
+    }
+    head.append(m_keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+    const bool applies = addHeaderApplies(status);
+    const RequestContext context = requestContext();
+    for (const CompiledHeader &header : m_route->addHeaders) {
+        if (!applies && !header.always)
+            continue;
+        const qsizetype mark = head.size();
+        head.append(header.name);
+        head.append(": ");
+        const qsizetype valueStart = head.size();
+        header.value.appendTo(context, head);
+        if (head.size() == valueStart)
+            head.truncate(mark);
+        else
+            head.append("\r\n");
+    }
+    head.append("\r\n");
+    m_responseStarted = true;
+    writeToClient(head);
+}
+
+void ClientConnection::upstreamBody(QByteArrayView bytes)
+{
+    bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].bytesFromUpstream,
+         quint64(bytes.size()));
+    if (m_responseFraming == ResponseFraming::Chunked) {
+        writeToClient(chunkSizeLine(bytes.size()));
+        writeToClient(bytes);
+        writeToClient("\r\n");
+    } else {
+        writeToClient(bytes);
+    }
+    if (!m_upstreamReadPaused && m_socket.bytesToWrite() > writeHighWater) {
+        m_upstreamReadPaused = true;
+        m_connection->setReadingPaused(true);
+    }
+}
+
+void ClientConnection::upstreamComplete()
+{
+    if (m_responseFraming == ResponseFraming::Chunked)
+        writeToClient("0\r\n\r\n");
+    const bool reusable = m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable()
+                          && m_upstream->pool->capacity() > 0;
+    releasePeer(false);
+    if (reusable) {
+        m_upstream->pool->put(m_connection);
+        m_connection = nullptr;
+    } else {
+        dropUpstream();
+    }
+    if (!m_requestComplete)
+        m_keepAlive = false; // the rest of the body is still on its way: do not parse it as a request
+    finishRequest();
+}
+
+void ClientConnection::upstreamFailed(UpstreamError error)
+{
+    const bool timeout = error == UpstreamError::Timeout;
+    if (m_responseStarted) {
+        // Too late for another peer or an error page: the client sees a truncated response.
+        // nginx does not count this against the peer.
+        releasePeer(false);
+        dropUpstream();
+        m_socket.abort();
+        deleteLater();
+        return;
+    }
+    const bool reused = m_connection && m_connection->isReused();
+    bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].failures);
+    recordAttempt(timeout ? "504" : "502");
+    releasePeer(true);
+    dropUpstream();
+    if (reused && error == UpstreamError::Reset)
+        ++m_selection.triesLeft; // a stale keepalive connection does not use up a try
+    if (mayRetry(error)) {
+        startAttempt();
+        return;
+    }
+    respondError(timeout ? 504 : 502, !requestFullyRead());
+}
+
+bool ClientConnection::mayRetry(UpstreamError error) const
+{
+    const ResolvedLocation &settings = m_route->settings;
+    if (!(settings.proxyNextUpstream & nextUpstreamFlag(error)) || m_selection.triesLeft <= 0 || m_bodyForwarded)
+        return false;
+    if (settings.proxyNextUpstreamTimeoutMs > 0 && m_requestClock.elapsed() >= settings.proxyNextUpstreamTimeoutMs)
+        return false;
+    const bool sent = m_requestSent && error != UpstreamError::Refused;
+    return !(sent && isNonIdempotent(m_request.method()) && !(settings.proxyNextUpstream & NextUpstreamNonIdempotent));
+}
+
+bool ClientConnection::requestFullyRead() const
+{
+    return m_requestComplete || (m_request.state() == MessageParser::State::HeadComplete && !m_facts.hasBody);
+}
+
+void ClientConnection::recordAttempt(QByteArrayView status)
+{
+    appendListItem(m_upstreamStatuses, status);
+    appendListItem(m_upstreamTimes, seconds(m_attemptClock.isValid() ? m_attemptClock.elapsed() : 0));
+}
+
+void ClientConnection::releasePeer(bool failed)
+{
+    Balancer::release(m_selection, failed, nowSecs());
+}
+
+void ClientConnection::dropUpstream()
+{
+    if (!m_connection)
+        return;
+    m_connection->abort();
+    m_connection->deleteLater();
+    m_connection = nullptr;
+    m_upstreamReadPaused = false;
+}
+
+// ---- answering and closing --------------------------------------------------------------
+
+void ClientConnection::respondError(int status, bool close)
+{
+    if (m_selection.current)
+        releasePeer(false);
+    dropUpstream();
+    m_status = status;
+    if (status == 400 || status == 405 || status == 411 || status == 413 || status == 414 || status == 431
+        || status == 501 || status == 505)
+        bump(m_worker.counters().clientErrors);
+    const bool keepAlive = !close && m_request.shouldKeepAlive();
+    m_keepAlive = keepAlive;
+    writeToClient(errorResponse(status, keepAlive, m_request.state() != MessageParser::State::Failed
+                                                       && m_request.method() == HTTP_HEAD));
+    if (!keepAlive) {
+        m_requestComplete = true;
+        bump(m_worker.counters().responses[std::size_t(statusClass(status))]);
+        closeGracefully();
+        return;
+    }
+    finishRequest();
+}
+
+void ClientConnection::finishRequest()
+{
+    if (m_status > 0)
+        bump(m_worker.counters().responses[std::size_t(statusClass(m_status))]);
+    m_status = 0;
+    m_route = nullptr;
+    m_server = nullptr;
+    m_upstream = nullptr;
+    m_requestComplete = false;
+    m_responseStarted = false;
+    m_bodyForwarded = false;
+    m_upstreamAddrs.truncate(0);
+    m_upstreamStatuses.truncate(0);
+    m_upstreamTimes.truncate(0);
+    m_attemptClock.invalidate();
+    if (!m_keepAlive) {
+        closeGracefully();
+        return;
+    }
+    m_phase = Phase::ReadingHead;
+    m_input.discardConsumed(0); // a pipelined request moves to the front
+    m_request.reset();
+    armTimer(m_listener.servers[m_listener.defaultServer].settings.keepaliveTimeoutMs);
+    processInput();
+}
+
+void ClientConnection::writeToClient(QByteArrayView bytes)
+{
+    m_socket.write(bytes.data(), bytes.size());
+}
+
+void ClientConnection::handleBytesWritten(qint64)
+{
+    m_lastActivityMs = m_clock.elapsed();
+    if (m_upstreamReadPaused && m_socket.bytesToWrite() < writeLowWater) {
+        m_upstreamReadPaused = false;
+        if (m_connection)
+            m_connection->setReadingPaused(false);
+    }
+    if (m_phase == Phase::Closing && m_socket.bytesToWrite() == 0)
+        lingerClose();
+}
+
+void ClientConnection::closeGracefully()
+{
+    if (m_phase == Phase::Closing)
+        return;
+    m_phase = Phase::Closing;
+    dropUpstream();
+    if (m_socket.bytesToWrite() == 0)
+        lingerClose();
+}
+
+// RFC 9112 9.6: stop sending, keep reading a little so that unread request bytes do not
+// turn our close into a reset that destroys the response before the client reads it.
+void ClientConnection::lingerClose()
+{
+    if (m_socket.state() != QAbstractSocket::ConnectedState) {
+        deleteLater();
+        return;
+    }
+    ::shutdown(int(m_socket.socketDescriptor()), SHUT_WR);
+    m_socket.skip(m_socket.bytesAvailable());
+    armTimer(lingeringTimeoutMs);
+}
+
+void ClientConnection::handleDisconnected()
+{
+    // The client went away: nginx's 499. A peer that was working for it is not at fault.
+    if (m_selection.current)
+        releasePeer(false);
+    dropUpstream();
+    m_phase = Phase::Closing;
+    m_timer.stop();
+    deleteLater();
+}
+
+void ClientConnection::armTimer(qint64 timeoutMs)
+{
+    m_timeoutMs = timeoutMs;
+    m_lastActivityMs = m_clock.elapsed();
+    m_timer.start(int(std::clamp<qint64>(timeoutMs, 1, std::numeric_limits<int>::max())), this);
+}
+
+void ClientConnection::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != m_timer.timerId())
+        return QObject::timerEvent(event);
+    const qint64 quietMs = m_clock.elapsed() - m_lastActivityMs;
+    if (quietMs < m_timeoutMs && m_phase != Phase::Closing) {
+        m_timer.start(int(m_timeoutMs - quietMs), this);
+        return;
+    }
+    m_timer.stop();
+    if (m_phase == Phase::Proxying && m_requestComplete)
+        return; // waiting for the upstream: its own timeouts apply
+    // Header, body or keepalive timeout, or the end of a lingering close: nginx closes
+    // without a response (408 in its log).
+    if (m_selection.current)
+        releasePeer(false);
+    dropUpstream();
+    m_socket.abort();
+    deleteLater();
+}
+
+} // namespace lbscope

@@ -1,0 +1,17 @@
+#pragma once
+
+// The answers the proxy writes itself: error pages in nginx's shape, the Date header.
+
+#include <QByteArray>
+
+namespace lbscope {
+
+QByteArrayView reasonPhrase(int status);
+// A complete response: status line, headers and a small HTML body (none for HEAD).
+QByteArray errorResponse(int status, bool keepAlive, bool headRequest);
+// RFC 9110 IMF-fixdate for now, formatted at most once a second per thread.
+QByteArrayView httpDate();
+
+inline constexpr QByteArrayView serverToken = "lbscope";
+
+} // namespace lbscope

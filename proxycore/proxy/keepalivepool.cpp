@@ -1,0 +1,56 @@
+#include "proxy/keepalivepool.h"
+
+#include "proxy/upstreamconnection.h"
+
+namespace lbscope {
+
+KeepalivePool::KeepalivePool(int capacity, qint64 idleTimeoutMs, QObject *parent)
+    : QObject(parent)
+    , m_capacity(capacity)
+    , m_idleTimeoutMs(idleTimeoutMs)
+{
+}
+
+KeepalivePool::~KeepalivePool()
+{
+    qDeleteAll(m_idle);
+}
+
+UpstreamConnection *KeepalivePool::take(const QHostAddress &address, quint16 port)
+{
+    for (qsizetype i = m_idle.size() - 1; i >= 0; --i) {
+        UpstreamConnection *connection = m_idle[i];
+        if (connection->port() == port && connection->address() == address) {
+            m_idle.removeAt(i);
+            disconnect(connection, &UpstreamConnection::idleClosed, this, &KeepalivePool::handleIdleClosed);
+            return connection;
+        }
+    }
+    return nullptr;
+}
+
+void KeepalivePool::put(UpstreamConnection *connection)
+{
+    if (m_capacity <= 0) {
+        connection->abort();
+        connection->deleteLater();
+        return;
+    }
+    if (m_idle.size() >= m_capacity) {
+        UpstreamConnection *oldest = m_idle.takeFirst();
+        oldest->abort();
+        oldest->deleteLater();
+    }
+    connection->setParent(this);
+    connection->park(m_idleTimeoutMs);
+    connect(connection, &UpstreamConnection::idleClosed, this, &KeepalivePool::handleIdleClosed);
+    m_idle.append(connection);
+}
+
+void KeepalivePool::handleIdleClosed(UpstreamConnection *connection)
+{
+    m_idle.removeOne(connection);
+    connection->deleteLater();
+}
+
+} // namespace lbscope

@@ -1,0 +1,258 @@
+#include "proxy/routing.h"
+
+#include "http/headers.h"
+
+#include <QHostInfo>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace lbscope {
+
+namespace {
+
+QString where(const SourceLocation &source)
+{
+    return source.file + u':' + QString::number(source.line) + u": "_s;
+}
+
+// Headers nginx never copies from the client, whatever the configuration says.
+const QList<QByteArray> &alwaysReplaced()
+{
+    static const QList<QByteArray> names = {"host",        "connection", "content-length", "transfer-encoding",
+                                            "te",          "keep-alive", "expect",         "upgrade"};
+    return names;
+}
+
+bool compileHeaders(const QList<HeaderDirective> &directives, QList<CompiledHeader> *out, QString *error)
+{
+    for (const HeaderDirective &directive : directives) {
+        QString message;
+        auto value = ValueTemplate::compile(directive.value, &message);
+        if (!value) {
+            *error = where(directive.source) + message;
+            return false;
+        }
+        out->append({directive.name, std::move(*value), directive.always});
+    }
+    return true;
+}
+
+bool compileUpstreamHeaders(const ResolvedLocation &settings, Route *route, QString *error)
+{
+    if (!compileHeaders(settings.proxySetHeaders, &route->upstreamHeaders, error))
+        return false;
+    auto isSet = [&](QByteArrayView name) {
+        return std::any_of(route->upstreamHeaders.cbegin(), route->upstreamHeaders.cend(),
+                           [&](const CompiledHeader &header) { return equalsIgnoreCase(header.name, name); });
+    };
+    QString unused;
+    if (!isSet("host"))
+        route->upstreamHeaders.append({"Host", *ValueTemplate::compile(u"$proxy_host"_s, &unused), false});
+    if (!isSet("connection"))
+        route->upstreamHeaders.append({"Connection", *ValueTemplate::compile(u"close"_s, &unused), false});
+    route->replacedHeaders = alwaysReplaced();
+    for (const CompiledHeader &header : std::as_const(route->upstreamHeaders)) {
+        const QByteArray lower = header.name.toLower();
+        if (!route->replacedHeaders.contains(lower))
+            route->replacedHeaders.append(lower);
+    }
+    return compileHeaders(settings.addHeaders, &route->addHeaders, error);
+}
+
+// "http://photos" -> ("photos", 80, false); "http://127.0.0.1:3000" -> (..., 3000, true)
+struct ProxyPassTarget
+{
+    QString host;
+    quint16 port = 80;
+    bool hasPort = false;
+};
+
+std::optional<ProxyPassTarget> parseProxyPass(const QString &url)
+{
+    if (!url.startsWith("http://"_L1))
+        return std::nullopt;
+    const QString authority = url.mid(7);
+    ProxyPassTarget target;
+    const auto colon = authority.lastIndexOf(u':');
+    if (colon > 0 && !authority.endsWith(u']')) {
+        bool ok = false;
+        const uint port = authority.mid(colon + 1).toUInt(&ok);
+        if (!ok || port == 0 || port > 65535)
+            return std::nullopt;
+        target.port = quint16(port);
+        target.hasPort = true;
+        target.host = authority.left(colon);
+    } else {
+        target.host = authority;
+    }
+    if (target.host.startsWith(u'[') && target.host.endsWith(u']'))
+        target.host = target.host.mid(1, target.host.size() - 2);
+    return target;
+}
+
+int findOrAddImplicit(RoutingTable &table, const ProxyPassTarget &target, const SourceLocation &source,
+                      QString *error)
+{
+    const QString name = target.host + u':' + QString::number(target.port);
+    for (qsizetype i = 0; i < table.upstreams.size(); ++i) {
+        if (table.upstreams[i].implicit && table.upstreams[i].config.name == name)
+            return int(i);
+    }
+    UpstreamDefinition definition;
+    definition.implicit = true;
+    QString message;
+    if (!PeerGroup::buildImplicit(target.host, target.port, &definition.peers, &message)) {
+        *error = where(source) + message;
+        return -1;
+    }
+    definition.config.name = name;
+    table.upstreams.append(std::move(definition));
+    return int(table.upstreams.size() - 1);
+}
+
+bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConfig &server,
+                const LocationConfig &location, Route *route, QString *error)
+{
+    route->prefix = location.prefix.toUtf8();
+    route->settings = resolveSettings(config.settings, server.settings, &location.settings);
+    if (!location.proxyPass.isEmpty()) {
+        const auto target = parseProxyPass(location.proxyPass);
+        if (!target) {
+            *error = where(location.source) + u"invalid URL prefix in \"%1\""_s.arg(location.proxyPass);
+            return false;
+        }
+        const auto upstream = std::find_if(table.upstreams.cbegin(), table.upstreams.cend(),
+                                           [&](const UpstreamDefinition &definition) {
+                                               return !definition.implicit && !target->hasPort
+                                                      && definition.config.name == target->host;
+                                           });
+        if (upstream != table.upstreams.cend()) {
+            route->upstreamIndex = int(upstream - table.upstreams.cbegin());
+            route->proxyHost = target->host.toUtf8();
+        } else {
+            route->upstreamIndex = findOrAddImplicit(table, *target, location.source, error);
+            if (route->upstreamIndex < 0)
+                return false;
+            route->proxyHost = target->port == 80 ? target->host.toUtf8()
+                                                  : table.upstreams[route->upstreamIndex].config.name.toUtf8();
+        }
+    }
+    return compileUpstreamHeaders(route->settings, route, error);
+}
+
+std::optional<QHostAddress> listenAddress(const ListenAddress &listen, QString *error)
+{
+    if (listen.host.isEmpty() || listen.host == "*"_L1)
+        return QHostAddress(QHostAddress::Any);
+    QHostAddress address;
+    if (address.setAddress(listen.host))
+        return address;
+    const QHostInfo info = QHostInfo::fromName(listen.host);
+    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+        *error = where(listen.source) + u"host not found in \"%1\" of the \"listen\" directive"_s.arg(listen.text);
+        return std::nullopt;
+    }
+    return info.addresses().first();
+}
+
+Listener &listenerFor(RoutingTable &table, const QHostAddress &address, quint16 port)
+{
+    for (Listener &listener : table.listeners) {
+        if (listener.address == address && listener.port == port)
+            return listener;
+    }
+    table.listeners.append(Listener{address, port, {}, 0});
+    return table.listeners.last();
+}
+
+bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfig &server, QString *error)
+{
+    VirtualServer virtualServer;
+    for (const QString &name : server.serverNames)
+        virtualServer.names.append(name.toLower().toUtf8());
+    virtualServer.firstName = virtualServer.names.value(0);
+    virtualServer.settings = resolveSettings(config.settings, server.settings, nullptr);
+    for (const LocationConfig &location : server.locations) {
+        Route route;
+        if (!buildRoute(table, config, server, location, &route, error))
+            return false;
+        virtualServer.routes.append(std::move(route));
+    }
+    std::stable_sort(virtualServer.routes.begin(), virtualServer.routes.end(),
+                     [](const Route &a, const Route &b) { return a.prefix.size() > b.prefix.size(); });
+
+    QList<ListenAddress> listens = server.listens;
+    if (listens.isEmpty())
+        listens.append(ListenAddress{u"*:80"_s, {}, 80, false, server.source});
+    for (const ListenAddress &listen : listens) {
+        const auto address = listenAddress(listen, error);
+        if (!address)
+            return false;
+        Listener &listener = listenerFor(table, *address, listen.port);
+        if (listen.defaultServer)
+            listener.defaultServer = int(listener.servers.size());
+        listener.servers.append(virtualServer);
+    }
+    return true;
+}
+
+} // namespace
+
+const Route *VirtualServer::route(QByteArrayView target) const
+{
+    for (const Route &candidate : routes) {
+        if (target.startsWith(candidate.prefix))
+            return &candidate;
+    }
+    return nullptr;
+}
+
+const VirtualServer &Listener::serverFor(QByteArrayView host) const
+{
+    if (servers.size() > 1 && !host.isEmpty()) {
+        const auto colon = host.lastIndexOf(':');
+        const QByteArrayView name = (colon > 0 && !host.endsWith(']')) ? host.first(colon) : host;
+        for (const VirtualServer &server : servers) {
+            for (const QByteArray &candidate : server.names) {
+                if (equalsIgnoreCase(candidate, name))
+                    return server;
+            }
+        }
+    }
+    return servers[defaultServer];
+}
+
+std::shared_ptr<const RoutingTable> RoutingTable::build(const ProxyConfig &config, QString *error)
+{
+    auto table = std::make_shared<RoutingTable>();
+    table->workerThreads = std::max(1, config.workerProcesses);
+    for (const UpstreamConfig &upstream : config.upstreams) {
+        UpstreamDefinition definition;
+        definition.config = upstream;
+        QString message;
+        if (!PeerGroup::build(upstream, &definition.peers, &message)) {
+            *error = where(upstream.source) + message;
+            return nullptr;
+        }
+        table->upstreams.append(std::move(definition));
+    }
+    for (const ServerConfig &server : config.servers) {
+        if (!addServer(*table, config, server, error))
+            return nullptr;
+    }
+    for (UpstreamDefinition &upstream : table->upstreams) {
+        for (PeerList *list : {&upstream.peers.primary, &upstream.peers.backup}) {
+            for (Peer &peer : list->peers)
+                peer.statsSlot = table->peerSlots++;
+        }
+    }
+    if (table->listeners.isEmpty()) {
+        *error = config.sourceFile + u": no server block to listen on"_s;
+        return nullptr;
+    }
+    return table;
+}
+
+} // namespace lbscope

@@ -1,0 +1,76 @@
+#pragma once
+
+// The configuration compiled for the hot path: listeners, their virtual servers and
+// locations with header templates ready to evaluate, and the upstream groups. Built once
+// per configuration, immutable, shared by every worker.
+
+#include "balancing/peer.h"
+#include "config/proxyconfig.h"
+#include "http/variables.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+
+#include <memory>
+
+namespace lbscope {
+
+struct CompiledHeader
+{
+    QByteArray name;
+    ValueTemplate value;
+    bool always = false;
+};
+
+struct Route
+{
+    QByteArray prefix;
+    int upstreamIndex = -1;           // into RoutingTable::upstreams; -1: no proxy_pass (404)
+    QByteArray proxyHost;             // $proxy_host
+    ResolvedLocation settings;
+    QList<CompiledHeader> upstreamHeaders; // what goes upstream, nginx's order, defaults merged
+    QList<QByteArray> replacedHeaders;     // client headers not passed on (lower case)
+    QList<CompiledHeader> addHeaders;
+};
+
+struct VirtualServer
+{
+    QList<QByteArray> names;          // server_name, lower case
+    QByteArray firstName;
+    QList<Route> routes;              // longest prefix first
+    ResolvedLocation settings;        // server level, for what happens before routing
+
+    const Route *route(QByteArrayView target) const;
+};
+
+struct Listener
+{
+    QHostAddress address;             // Any for nginx's "*"
+    quint16 port = 0;
+    QList<VirtualServer> servers;
+    int defaultServer = 0;
+
+    const VirtualServer &serverFor(QByteArrayView host) const;
+};
+
+struct UpstreamDefinition
+{
+    UpstreamConfig config;
+    PeerGroup peers;                  // initial state; each worker copies it
+    bool implicit = false;            // from proxy_pass http://HOST:PORT
+};
+
+struct RoutingTable
+{
+    QList<Listener> listeners;
+    QList<UpstreamDefinition> upstreams;
+    int workerThreads = 1;
+    int peerSlots = 0;                // peers of every upstream, each with a stats slot
+
+    // Compiles a configuration; false with *error (FILE:LINE: message) when a variable is
+    // unknown, a name does not resolve or an address is invalid.
+    static std::shared_ptr<const RoutingTable> build(const ProxyConfig &config, QString *error);
+};
+
+} // namespace lbscope

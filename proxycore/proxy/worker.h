@@ -1,0 +1,55 @@
+#pragma once
+
+// One engine thread, like one nginx worker process: it serves the connections handed to it
+// and keeps its own balancer state and keepalive pools for every upstream.
+
+#include "balancing/balancer.h"
+#include "proxy/routing.h"
+#include "stats/peercounters.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+#include <memory>
+#include <vector>
+
+namespace lbscope {
+
+class KeepalivePool;
+class ProxyServer;
+
+struct UpstreamRuntime
+{
+    const UpstreamDefinition *definition = nullptr;
+    PeerGroup peers;
+    std::unique_ptr<Balancer> balancer;
+    KeepalivePool *pool = nullptr; // owned by the worker
+};
+
+class Worker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Worker)
+
+public:
+    Worker(std::shared_ptr<const RoutingTable> table, WorkerCounters *counters, QObject *parent = nullptr);
+    ~Worker() override;
+
+    const RoutingTable &routingTable() const { return *m_table; }
+    UpstreamRuntime &upstream(int index) { return m_upstreams[std::size_t(index)]; }
+    WorkerCounters &counters() { return *m_counters; }
+
+    // Called in this worker's thread.
+    void serveConnection(qintptr descriptor, int listenerIndex);
+    // Opens the listening sockets in this thread; they hand connections to `workers`.
+    QString listen(const QList<Worker *> &workers, QList<QPair<QHostAddress, quint16>> *bound);
+    void shutdown();
+
+private:
+    std::shared_ptr<const RoutingTable> m_table;
+    std::vector<UpstreamRuntime> m_upstreams;
+    WorkerCounters *m_counters;
+    QList<ProxyServer *> m_servers;
+};
+
+} // namespace lbscope

@@ -1,0 +1,444 @@
+// The proxy end to end on loopback: demo backends and the engine on ephemeral ports, a raw
+// HTTP client in front. Every wait is bounded and event-driven.
+
+#include "config/configreader.h"
+#include "demo/demobackend.h"
+#include "httptestclient.h"
+#include "proxy/engine.h"
+
+#include <QFile>
+#include <QTcpServer>
+#include <QTimer>
+#include <QTest>
+
+#include <memory>
+
+using namespace lbscope;
+using namespace lbscope::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+qint64 residentKiB()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    }
+    return 0;
+}
+
+QByteArray get(const QByteArray &path, const QByteArray &extra = {})
+{
+    return "GET " + path + " HTTP/1.1\r\nHost: photos.example.com\r\n" + extra + "\r\n";
+}
+
+} // namespace
+
+class TestProxy : public QObject
+{
+    Q_OBJECT
+
+private:
+    QList<std::shared_ptr<DemoBackend>> m_backends;
+    std::unique_ptr<Engine> m_engine;
+    quint16 m_proxyPort = 0;
+
+    void startBackends(int count)
+    {
+        m_backends.clear();
+        for (int i = 0; i < count; ++i) {
+            auto backend = std::make_shared<DemoBackend>();
+            DemoBackend::Options options;
+            options.name = i == 0 ? u"web-client"_s : u"web-client%1"_s.arg(i + 1);
+            QString error;
+            QVERIFY2(backend->start(options, &error), qPrintable(error));
+            m_backends.append(backend);
+        }
+    }
+
+    QString serverLines(const QStringList &parameters = {}) const
+    {
+        QString lines;
+        for (qsizetype i = 0; i < m_backends.size(); ++i)
+            lines += u"        server 127.0.0.1:%1 %2;\n"_s.arg(m_backends[i]->port()).arg(parameters.value(i));
+        return lines;
+    }
+
+    // Loads the config text and starts the engine on an ephemeral port.
+    bool startProxy(const QString &upstreamBody, const QString &locationBody = {}, const QString &serverBody = {})
+    {
+        const QString text = u"upstream photos {\n"_s + upstreamBody
+                             + u"}\nserver {\n    listen 127.0.0.1:8080;\n    server_name photos.example.com;\n"_s
+                             + serverBody
+                             + u"    location / {\n        proxy_pass http://photos;\n"
+                               "        proxy_set_header Host $host;\n"
+                               "        proxy_set_header X-Real-IP $remote_addr;\n"
+                               "        add_header X-Upstream-Addr $upstream_addr;\n"_s
+                             + locationBody + u"    }\n}\n"_s;
+        const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"test.conf"_s);
+        if (!result.ok()) {
+            qWarning() << result.error->toString();
+            return false;
+        }
+        ProxyConfig config = *result.config;
+        config.servers[0].listens[0].port = 0; // the system picks a free port
+        m_engine = std::make_unique<Engine>();
+        QString error;
+        if (!m_engine->start(config, &error)) {
+            qWarning() << error;
+            return false;
+        }
+        m_proxyPort = m_engine->listeningAddresses().first().second;
+        return true;
+    }
+
+    QByteArray backendAddress(int index) const
+    {
+        return "127.0.0.1:" + QByteArray::number(m_backends[index]->port());
+    }
+
+    std::optional<HttpResponse> request(const QByteArray &wire, bool head = false)
+    {
+        HttpTestClient client;
+        if (!client.connectTo(m_proxyPort))
+            return std::nullopt;
+        client.send(wire);
+        return client.readResponse(head);
+    }
+
+private slots:
+    void cleanup()
+    {
+        m_engine.reset();
+        m_backends.clear();
+    }
+
+    void seedRequestsCycleOverThreeInstances()
+    {
+        startBackends(3);
+        QVERIFY(startProxy(serverLines()));
+        QByteArrayList names;
+        for (int i = 0; i < 6; ++i) {
+            const auto response = request(get("/"));
+            QVERIFY(response);
+            QCOMPARE(response->status, 200);
+            QCOMPARE(response->header("X-Upstream-Addr"), backendAddress(i % 3));
+            names.append(response->header("X-Backend"));
+        }
+        QCOMPARE(names, QByteArrayList({"web-client", "web-client2", "web-client3", "web-client", "web-client2",
+                                        "web-client3"}));
+        for (const auto &backend : m_backends)
+            QCOMPARE(backend->requestCount(), quint64(2));
+    }
+
+    void hostAndRealIpArrive()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        const auto response = request(get("/", "X-Forwarded-For: 10.1.1.1\r\n"));
+        QVERIFY(response);
+        QVERIFY2(response->body.contains("photos.example.com"), response->body.constData());
+        QVERIFY(response->body.contains("127.0.0.1"));
+        const QStringList log = m_backends[0]->recentLog();
+        QCOMPARE(log.size(), 1);
+        QVERIFY(log.first().contains(u"\"GET / HTTP/1.0\""_s)); // nginx's default upstream protocol
+    }
+
+    void upstreamHeadersFollowNginxDefaults()
+    {
+        // A raw backend shows exactly what the proxy sends.
+        QTcpServer raw;
+        QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+        m_backends.clear();
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n"_s.arg(raw.serverPort()), {},
+                           u"    proxy_set_header X-Ignored outer;\n"_s));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send("GET /p?q=1 HTTP/1.1\r\nHost: Photos.Example.com:8080\r\nConnection: keep-alive\r\n"
+                    "Keep-Alive: 300\r\nUser-Agent: t\r\nUpgrade: x\r\n\r\n");
+        QTRY_VERIFY(raw.hasPendingConnections());
+        QTcpSocket *upstream = raw.nextPendingConnection();
+        QByteArray head;
+        QTRY_VERIFY((head += upstream->readAll()).endsWith("\r\n\r\n"));
+        QCOMPARE(head, QByteArray("GET /p?q=1 HTTP/1.0\r\nHost: photos.example.com\r\nX-Real-IP: 127.0.0.1\r\n"
+                                  "Connection: close\r\nUser-Agent: t\r\n\r\n"));
+        upstream->write("HTTP/1.0 200 Fine\r\nServer: raw\r\nX-Custom: 1\r\n\r\nclose-delimited");
+        upstream->disconnectFromHost();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->header("Server"), QByteArray("lbscope"));
+        QCOMPARE(response->header("X-Custom"), QByteArray("1"));
+        QCOMPARE(response->header("Transfer-Encoding"), QByteArray("chunked"));
+        QCOMPARE(response->body, QByteArray("close-delimited"));
+    }
+
+    void keepAliveOnBothSides()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines() + u"        keepalive 8;\n"_s,
+                           u"        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n"_s));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        for (int i = 0; i < 5; ++i) {
+            client.send(get("/"));
+            const auto response = client.readResponse();
+            QVERIFY(response);
+            QCOMPARE(response->status, 200);
+            QCOMPARE(response->header("Connection"), QByteArray("keep-alive"));
+        }
+        QCOMPARE(m_backends[0]->requestCount(), quint64(5));
+        QCOMPARE(m_backends[0]->connectionCount(), 1); // one upstream connection, reused
+        QCOMPARE(client.socket().state(), QAbstractSocket::ConnectedState);
+    }
+
+    void withoutKeepaliveEachRequestHasItsOwnUpstreamConnection()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        for (int i = 0; i < 3; ++i) {
+            client.send(get("/"));
+            QVERIFY(client.readResponse());
+        }
+        QTRY_COMPARE(m_backends[0]->connectionCount(), 0);
+    }
+
+    void pipelinedRequestsAnswerInOrder()
+    {
+        startBackends(2);
+        QVERIFY(startProxy(serverLines()));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send(get("/sleep/50") + get("/one") + get("/two"));
+        QByteArrayList upstreams;
+        for (int i = 0; i < 3; ++i) {
+            const auto response = client.readResponse();
+            QVERIFY(response);
+            upstreams.append(response->header("X-Upstream-Addr"));
+        }
+        QCOMPARE(upstreams, QByteArrayList({backendAddress(0), backendAddress(1), backendAddress(0)}));
+    }
+
+    void http10ClientGetsTheConnectionClosed()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send("GET /chunked/1000 HTTP/1.0\r\n\r\n");
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->body.size(), 1000);
+        QVERIFY(client.waitForClose());
+    }
+
+    void headAnd204And304HaveNoBody()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        auto head = request("HEAD /bytes/5000 HTTP/1.1\r\nHost: a\r\n\r\n", true);
+        QVERIFY(head);
+        QCOMPARE(head->header("Content-Length"), QByteArray("5000"));
+        QVERIFY(head->body.isEmpty());
+        for (const QByteArray code : {"204", "304"}) {
+            const auto response = request(get("/status/" + code));
+            QVERIFY(response);
+            QCOMPARE(response->status, code.toInt());
+            QVERIFY(!response->hasHeader("Transfer-Encoding"));
+        }
+    }
+
+    void largeChunkedUploadStreamsThrough()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines(), u"        proxy_http_version 1.1;\n        client_max_body_size 0;\n"_s));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+        const QByteArray chunk(256 * 1024, 'u');
+        constexpr int chunks = 80; // 20 MiB
+        int sent = 0;
+        // Write as the socket drains, as a real uploader does.
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                while (sent < chunks && client.socket().bytesToWrite() < 1024 * 1024) {
+                    client.send(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
+                    ++sent;
+                }
+                return sent == chunks;
+            },
+            60'000));
+        client.send("0\r\n\r\n");
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QVERIFY2(response->body.contains(QByteArray::number(qint64(chunks) * chunk.size())), response->body.constData());
+    }
+
+    void chunkedUploadToHttp10UpstreamIsRefused()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        const auto response =
+            request("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        QVERIFY(response);
+        QCOMPARE(response->status, 411);
+        QCOMPARE(m_backends[0]->requestCount(), quint64(0));
+    }
+
+    void largeDownloadKeepsMemoryBounded()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        HttpTestClient client;
+        client.setKeepBody(false);
+        QVERIFY(client.connectTo(m_proxyPort));
+        const qint64 before = residentKiB();
+        qint64 peak = before;
+        constexpr qint64 size = 200LL * 1024 * 1024;
+        client.send(get("/bytes/" + QByteArray::number(size)));
+        QTimer sampler;
+        connect(&sampler, &QTimer::timeout, this, [&] { peak = std::max(peak, residentKiB()); });
+        sampler.start(20);
+        const auto response = client.readResponse(false, 120'000);
+        QVERIFY(response);
+        QCOMPARE(client.bodyBytesSeen(), size);
+        peak = std::max(peak, residentKiB());
+        // A proxy that buffered the response would grow by ~200 MiB.
+        QVERIFY2(peak - before < 32 * 1024, qPrintable(u"RSS grew by %1 KiB"_s.arg(peak - before)));
+    }
+
+    void deadPeerIsRetriedThenSkippedForFailTimeout()
+    {
+        startBackends(2);
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const quint16 deadPort = closed.serverPort();
+        closed.close(); // connects to it are refused now
+        const QString upstream = u"        server 127.0.0.1:%1;\n        server 127.0.0.1:%2 max_fails=1 fail_timeout=30s;\n"
+                                 "        server 127.0.0.1:%3;\n"_s.arg(m_backends[0]->port())
+                                     .arg(deadPort)
+                                     .arg(m_backends[1]->port());
+        QVERIFY(startProxy(upstream));
+        const QByteArray dead = "127.0.0.1:" + QByteArray::number(deadPort);
+        QByteArrayList upstreams;
+        for (int i = 0; i < 5; ++i) {
+            const auto response = request(get("/"));
+            QVERIFY(response);
+            QCOMPARE(response->status, 200);
+            upstreams.append(response->header("X-Upstream-Addr"));
+        }
+        // As nginx computes it (spec 1.3-1.4): the retry after the failure moves the third
+        // peer's current weight ahead, and the dead peer is skipped for fail_timeout.
+        QCOMPARE(upstreams, QByteArrayList({backendAddress(0), dead + ", " + backendAddress(1), backendAddress(1),
+                                            backendAddress(0), backendAddress(1)}));
+        const TrafficTotals totals = m_engine->totals();
+        QCOMPARE(totals.peers[1].failures, quint64(1));
+        QCOMPARE(totals.peers[1].requests, quint64(1));
+    }
+
+    void allPeersDownGives502()
+    {
+        startBackends(2);
+        QVERIFY(startProxy(serverLines({u"down"_s, u"down"_s})));
+        const auto response = request(get("/"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 502);
+        QVERIFY(response->body.contains("502 Bad Gateway"));
+        QCOMPARE(m_backends[0]->requestCount() + m_backends[1]->requestCount(), quint64(0));
+    }
+
+    void refusedLoneServerGives502()
+    {
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = closed.serverPort();
+        closed.close();
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n"_s.arg(port)));
+        const auto response = request(get("/"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 502);
+    }
+
+    void stalledBackendGives504()
+    {
+        QTcpServer stalled; // accepts and never answers
+        QVERIFY(stalled.listen(QHostAddress::LocalHost, 0));
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n"_s.arg(stalled.serverPort()), u"        proxy_read_timeout 1s;\n"_s));
+        const auto response = request(get("/"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 504);
+        QVERIFY(response->body.contains("504 Gateway Time-out") || response->body.contains("504 Gateway Timeout"));
+    }
+
+    void backendErrorsPassThrough()
+    {
+        startBackends(1);
+        m_backends[0]->setErrorRate(1.0);
+        QVERIFY(startProxy(serverLines()));
+        const auto response = request(get("/"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 500);
+        QVERIFY(!response->hasHeader("X-Upstream-Addr")); // add_header skips 5xx without "always"
+    }
+
+    void clientErrors_data()
+    {
+        QTest::addColumn<QByteArray>("wire");
+        QTest::addColumn<int>("status");
+        QTest::newRow("400 malformed") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n") << 400;
+        QTest::newRow("400 no Host") << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400;
+        QTest::newRow("400 CL and TE")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            << 400;
+        QTest::newRow("400 two lengths")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd") << 400;
+        QTest::newRow("413 over client_max_body_size")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1048577\r\n\r\n") << 413;
+        QTest::newRow("414 long request line")
+            << QByteArray("GET /" + QByteArray(9000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n") << 414;
+        QTest::newRow("431 long header")
+            << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + QByteArray(9000, 'b') + "\r\n\r\n") << 431;
+        QTest::newRow("501 unknown transfer-encoding")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n") << 501;
+        QTest::newRow("505 HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: a\r\n\r\n") << 505;
+    }
+
+    void clientErrors()
+    {
+        QFETCH(QByteArray, wire);
+        QFETCH(int, status);
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send(wire);
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, status);
+        QCOMPARE(response->header("Connection"), QByteArray("close"));
+        QVERIFY(client.waitForClose());
+        QCOMPARE(m_backends[0]->requestCount(), quint64(0)); // nothing ambiguous reached a backend
+        QCOMPARE(m_engine->totals().clientErrors, quint64(1));
+    }
+
+    void bodyAtTheLimitPasses()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        const QByteArray body(1024 * 1024, 'b');
+        const auto response =
+            request("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProxy)
+#include "tst_proxy.moc"

@@ -1,0 +1,216 @@
+// Request and response framing: what is accepted, what each malformed head is answered
+// with, and that bodies stream out in pieces whatever way the bytes arrive.
+
+#include "http/headers.h"
+#include "http/messageparser.h"
+
+#include <QTest>
+
+using namespace lbscope;
+
+namespace {
+
+struct Collector : BodyConsumer
+{
+    QByteArray body;
+    void consumeBody(QByteArrayView bytes) override { body.append(bytes); }
+};
+
+// Feeds `wire` in pieces of `step` bytes, resuming after the head as the proxy does.
+// Returns the status a client would get (200 when the request is acceptable).
+int parseRequest(const QByteArray &wire, qsizetype step, Collector *collector = nullptr)
+{
+    MessageParser parser(MessageParser::Kind::Request, HeadLimits{});
+    parser.setBodyConsumer(collector);
+    QByteArray buffer;
+    qsizetype parsed = 0;
+    for (qsizetype fed = 0; fed < wire.size();) {
+        const qsizetype take = std::min(step, wire.size() - fed);
+        buffer.append(wire.mid(fed, take));
+        fed += take;
+        for (;;) {
+            parsed += parser.execute(buffer.constData(), parsed, buffer.size() - parsed);
+            if (parser.state() == MessageParser::State::Failed)
+                return statusForFailure(classifyRequestFailure(parser, buffer.constData()));
+            if (parser.state() == MessageParser::State::HeadComplete) {
+                const HttpFailure failure = checkRequestHead(parser, buffer.constData(), nullptr);
+                if (failure != HttpFailure::None)
+                    return statusForFailure(failure);
+                parser.resume();
+                continue;
+            }
+            if (parser.state() == MessageParser::State::MessageComplete)
+                return 200;
+            break;
+        }
+    }
+    return 0; // incomplete
+}
+
+} // namespace
+
+class TestMessageParser : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void requestStatus_data()
+    {
+        QTest::addColumn<QByteArray>("wire");
+        QTest::addColumn<int>("status");
+
+        const QByteArray longTarget(8192 - int(qstrlen("GET / HTTP/1.1\r\n")), 'a');
+        QTest::newRow("simple GET") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n\r\n") << 200;
+        QTest::newRow("HTTP/1.0 without Host") << QByteArray("GET / HTTP/1.0\r\n\r\n") << 200;
+        QTest::newRow("HTTP/1.1 without Host") << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400;
+        QTest::newRow("two Host headers") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400;
+        QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << 400;
+        QTest::newRow("space in header name") << QByteArray("GET / HTTP/1.1\r\nHo st: a\r\n\r\n") << 400;
+        QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: a\r\n\r\n") << 505;
+        QTest::newRow("TRACE") << QByteArray("TRACE / HTTP/1.1\r\nHost: a\r\n\r\n") << 405;
+        QTest::newRow("request line at the limit")
+            << QByteArray("GET /" + longTarget + " HTTP/1.1\r\nHost: a\r\n\r\n") << 200;
+        QTest::newRow("request line one over")
+            << QByteArray("GET /" + longTarget + "a HTTP/1.1\r\nHost: a\r\n\r\n") << 414;
+        QTest::newRow("header line over 8 KiB")
+            << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + QByteArray(8200, 'b') + "\r\n\r\n") << 431;
+        QByteArray manyHeaders = "GET / HTTP/1.1\r\nHost: a\r\n";
+        for (int i = 0; i < 6; ++i)
+            manyHeaders += "X-H" + QByteArray::number(i) + ": " + QByteArray(7000, 'c') + "\r\n";
+        QTest::newRow("head over 32 KiB") << manyHeaders + "\r\n" << 431;
+        QTest::newRow("Content-Length body")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello") << 200;
+        QTest::newRow("chunked body")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            << 200;
+        QTest::newRow("Content-Length and Transfer-Encoding")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "5\r\nhello\r\n0\r\n\r\n")
+            << 400;
+        QTest::newRow("two different Content-Lengths")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")
+            << 400;
+        QTest::newRow("Content-Length not a number")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5x\r\n\r\nhello") << 400;
+        QTest::newRow("unknown Transfer-Encoding")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n") << 501;
+        QTest::newRow("Transfer-Encoding on HTTP/1.0")
+            << QByteArray("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400;
+        QTest::newRow("bad chunk size")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n") << 400;
+    }
+
+    void requestStatus()
+    {
+        QFETCH(QByteArray, wire);
+        QFETCH(int, status);
+        // The verdict must not depend on how the bytes are split into reads.
+        for (qsizetype step : {qsizetype(1), qsizetype(7), wire.size()})
+            QCOMPARE(parseRequest(wire, step), status);
+    }
+
+    void chunkedBodyIsDecodedWhateverTheSplit()
+    {
+        const QByteArray wire = "POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n";
+        for (qsizetype step : {qsizetype(1), qsizetype(3), wire.size()}) {
+            Collector collector;
+            QCOMPARE(parseRequest(wire, step, &collector), 200);
+            QCOMPARE(collector.body, QByteArray("hello world"));
+        }
+    }
+
+    void headSpansPointIntoTheBuffer()
+    {
+        const QByteArray wire = "GET /photos/7?x=1 HTTP/1.1\r\nHost: photos.example.com\r\nX-A: 1\r\n\r\n";
+        MessageParser parser(MessageParser::Kind::Request, HeadLimits{});
+        parser.execute(wire.constData(), 0, wire.size());
+        QCOMPARE(parser.state(), MessageParser::State::HeadComplete);
+        QCOMPARE(parser.target().in(wire.constData()), QByteArrayView("/photos/7?x=1"));
+        QCOMPARE(parser.headers().size(), 2);
+        QCOMPARE(parser.headers()[0].value.in(wire.constData()), QByteArrayView("photos.example.com"));
+        QCOMPARE(parser.headLength(), wire.size());
+        QVERIFY(parser.shouldKeepAlive());
+    }
+
+    void pipelinedRequestsStopAtEachMessage()
+    {
+        const QByteArray wire = "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n";
+        MessageParser parser(MessageParser::Kind::Request, HeadLimits{});
+        qsizetype offset = parser.execute(wire.constData(), 0, wire.size());
+        QCOMPARE(parser.state(), MessageParser::State::HeadComplete);
+        parser.resume();
+        offset += parser.execute(wire.constData(), offset, wire.size() - offset);
+        QCOMPARE(parser.state(), MessageParser::State::MessageComplete);
+        QCOMPARE(wire.mid(offset), QByteArray("GET /b HTTP/1.1\r\nHost: a\r\n\r\n"));
+    }
+
+    void responseFraming_data()
+    {
+        QTest::addColumn<QByteArray>("wire");
+        QTest::addColumn<bool>("skipBody");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("needsEof");
+
+        QTest::newRow("content-length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc") << false
+                                        << QByteArray("abc") << false;
+        QTest::newRow("chunked") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+                                 << false << QByteArray("abc") << false;
+        QTest::newRow("close-delimited") << QByteArray("HTTP/1.0 200 OK\r\n\r\nabc") << false << QByteArray("abc")
+                                         << true;
+        QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\n\r\n") << false << QByteArray() << false;
+        QTest::newRow("304") << QByteArray("HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n") << false
+                             << QByteArray() << false;
+        QTest::newRow("HEAD") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n") << true << QByteArray()
+                              << false;
+    }
+
+    void responseFraming()
+    {
+        QFETCH(QByteArray, wire);
+        QFETCH(bool, skipBody);
+        QFETCH(QByteArray, body);
+        QFETCH(bool, needsEof);
+
+        MessageParser parser(MessageParser::Kind::Response, HeadLimits{});
+        Collector collector;
+        parser.setBodyConsumer(&collector);
+        parser.setSkipBody(skipBody);
+        qsizetype offset = parser.execute(wire.constData(), 0, wire.size());
+        QCOMPARE(parser.state(), MessageParser::State::HeadComplete);
+        parser.resume();
+        offset += parser.execute(wire.constData(), offset, wire.size() - offset);
+        if (needsEof) {
+            QCOMPARE(parser.state(), MessageParser::State::ReadingBody);
+            parser.finishAtEof();
+        }
+        QCOMPARE(parser.state(), MessageParser::State::MessageComplete);
+        QCOMPARE(collector.body, body);
+        QCOMPARE(offset, wire.size());
+    }
+
+    void responseHeadOverLimitIsInvalid()
+    {
+        HeadLimits limits;
+        limits.maxHead = limits.maxHeaderLine = limits.maxRequestLine = 64;
+        MessageParser parser(MessageParser::Kind::Response, limits);
+        const QByteArray wire = "HTTP/1.1 200 OK\r\nX-Long: " + QByteArray(100, 'x') + "\r\n\r\n";
+        parser.execute(wire.constData(), 0, wire.size());
+        QCOMPARE(parser.state(), MessageParser::State::Failed);
+        QCOMPARE(parser.failure(), HttpFailure::UpstreamInvalid);
+    }
+
+    void truncatedResponseFailsAtEof()
+    {
+        const QByteArray wire = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
+        MessageParser parser(MessageParser::Kind::Response, HeadLimits{});
+        qsizetype offset = parser.execute(wire.constData(), 0, wire.size());
+        parser.resume();
+        parser.execute(wire.constData(), offset, wire.size() - offset);
+        parser.finishAtEof();
+        QCOMPARE(parser.state(), MessageParser::State::Failed);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMessageParser)
+#include "tst_messageparser.moc"
