@@ -2,13 +2,17 @@
 
 // A raw HTTP/1.1 client for tests: sends exactly the bytes it is given (so malformed and
 // pipelined requests are possible) and frames responses with the proxy's own parser. It
-// waits with QTest::qWaitFor, which keeps the event loop running, never by sleeping.
+// waits in an event loop woken by the socket's signals, never by sleeping or polling.
 
 #include "http/headers.h"
 #include "http/messageparser.h"
 
+#include <QEventLoop>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
+
+#include <functional>
 
 #include <optional>
 
@@ -60,7 +64,7 @@ public:
         m_parser.reset();
         m_parser.setSkipBody(headRequest);
         m_response = HttpResponse{};
-        const bool done = QTest::qWaitFor([&] { return step(); }, timeoutMs);
+        const bool done = waitFor([&] { return step(); }, timeoutMs);
         if (!done || m_parser.state() != MessageParser::State::MessageComplete)
             return std::nullopt;
         return m_response;
@@ -69,12 +73,34 @@ public:
     // True once the peer has closed the connection (after any response bytes were read).
     bool waitForClose(int timeoutMs = 10'000)
     {
-        return QTest::qWaitFor(
+        return waitFor(
             [&] {
                 m_buffer.append(m_socket.readAll());
                 return m_socket.state() == QAbstractSocket::UnconnectedState;
             },
             timeoutMs);
+    }
+
+    // Runs the event loop until done() holds, re-checking whenever the socket reports
+    // progress; false when timeoutMs pass first.
+    bool waitFor(const std::function<bool()> &done, int timeoutMs)
+    {
+        if (done())
+            return true;
+        QEventLoop loop;
+        QTimer deadline;
+        deadline.setSingleShot(true);
+        QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+        const auto check = [&] {
+            if (done())
+                loop.quit();
+        };
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &loop, check);
+        QObject::connect(&m_socket, &QTcpSocket::bytesWritten, &loop, check);
+        QObject::connect(&m_socket, &QTcpSocket::disconnected, &loop, check);
+        deadline.start(timeoutMs);
+        loop.exec();
+        return done();
     }
 
     QTcpSocket &socket() { return m_socket; }

@@ -265,7 +265,7 @@ private slots:
         constexpr int chunks = 80; // 20 MiB
         int sent = 0;
         // Write as the socket drains, as a real uploader does.
-        QVERIFY(QTest::qWaitFor(
+        QVERIFY(client.waitFor(
             [&] {
                 while (sent < chunks && client.socket().bytesToWrite() < 1024 * 1024) {
                     client.send(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
