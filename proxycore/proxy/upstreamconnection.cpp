@@ -60,8 +60,8 @@ void UpstreamConnection::begin(Owner *owner, const QByteArray &head, bool headRe
     if (m_socket.state() == QAbstractSocket::ConnectedState) {
         ++m_requests;
         m_phase = Phase::Exchanging;
-        m_socket.write(head);
-        armTimer(m_timeouts.readMs);
+        m_socket.write(head.constData(), head.size());
+        armTimer(std::min(m_timeouts.sendMs, m_timeouts.readMs));
         m_owner->upstreamReady();
         return;
     }
@@ -78,9 +78,9 @@ void UpstreamConnection::handleConnected()
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     ++m_requests;
     m_phase = Phase::Exchanging;
-    m_socket.write(m_pendingHead);
+    m_socket.write(m_pendingHead.constData(), m_pendingHead.size());
     m_pendingHead.clear();
-    armTimer(m_timeouts.readMs);
+    armTimer(std::min(m_timeouts.sendMs, m_timeouts.readMs));
     m_owner->upstreamReady();
 }
 
@@ -251,6 +251,13 @@ void UpstreamConnection::armTimer(qint64 timeoutMs)
     m_timer.start(int(std::clamp<qint64>(timeoutMs, 1, std::numeric_limits<int>::max())), this);
 }
 
+// nginx's proxy_send_timeout while the request is still going out, proxy_read_timeout once
+// we wait for the backend; both measure a quiet gap, not the whole exchange.
+qint64 UpstreamConnection::exchangeTimeout() const
+{
+    return m_socket.bytesToWrite() > 0 ? m_timeouts.sendMs : m_timeouts.readMs;
+}
+
 // One timer per connection, restarted lazily: activity only records a time, and the timer
 // checks on expiry whether the connection was really quiet for the whole timeout.
 void UpstreamConnection::timerEvent(QTimerEvent *event)
@@ -258,8 +265,9 @@ void UpstreamConnection::timerEvent(QTimerEvent *event)
     if (event->timerId() != m_timer.timerId())
         return QObject::timerEvent(event);
     const qint64 quietMs = m_clock.elapsed() - m_lastActivityMs;
-    if (quietMs < m_timeoutMs) {
-        m_timer.start(int(m_timeoutMs - quietMs), this);
+    const qint64 limitMs = m_phase == Phase::Exchanging ? exchangeTimeout() : m_timeoutMs;
+    if (quietMs < limitMs) {
+        m_timer.start(int(std::min(limitMs - quietMs, m_timeoutMs)), this);
         return;
     }
     m_timer.stop();

@@ -89,6 +89,7 @@ private:
     void consumeBody(QByteArrayView bytes) override;
     void fail(UpstreamError error);
     void armTimer(qint64 timeoutMs);
+    qint64 exchangeTimeout() const;
     void touch() { m_lastActivityMs = m_clock.elapsed(); }
 
     QTcpSocket m_socket;

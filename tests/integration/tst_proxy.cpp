@@ -428,6 +428,110 @@ private slots:
         QCOMPARE(m_engine->totals().clientErrors, quint64(1));
     }
 
+    void backupServesWhenPrimariesAreDown()
+    {
+        startBackends(3);
+        QVERIFY(startProxy(serverLines({u"down"_s, u"down"_s, u"backup"_s})));
+        for (int i = 0; i < 2; ++i) {
+            const auto response = request(get("/"));
+            QVERIFY(response);
+            QCOMPARE(response->header("X-Upstream-Addr"), backendAddress(2));
+        }
+    }
+
+    // Spec 6.1, verified on nginx: a listed 5xx moves on while tries are left, and the last
+    // try's answer goes to the client without counting as a failure.
+    void listedStatusMovesToTheNextPeer()
+    {
+        startBackends(3);
+        for (const auto &backend : m_backends)
+            backend->setErrorRate(1.0);
+        QVERIFY(startProxy(serverLines(), u"        proxy_next_upstream error timeout http_500;\n"
+                                          "        add_header X-Statuses $upstream_status always;\n"_s));
+        const auto response = request(get("/"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 500);
+        QCOMPARE(response->header("X-Statuses"), QByteArray("500, 500, 500"));
+        const TrafficTotals totals = m_engine->totals();
+        QCOMPARE(totals.peers[0].failures + totals.peers[1].failures + totals.peers[2].failures, quint64(2));
+        const auto next = request(get("/"));
+        QVERIFY(next);
+        QCOMPARE(next->status, 502); // the third peer answers 500 again and no peer is left
+    }
+
+    void postIsNotRetriedOnceSent()
+    {
+        QTcpServer hangup; // reads the request, then closes without a word
+        QVERIFY(hangup.listen(QHostAddress::LocalHost, 0));
+        connect(&hangup, &QTcpServer::newConnection, this, [&hangup] {
+            QTcpSocket *socket = hangup.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->abort(); });
+        });
+        startBackends(1);
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n        server 127.0.0.1:%2;\n"_s.arg(hangup.serverPort())
+                               .arg(m_backends[0]->port())));
+        const auto post = request("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+        QVERIFY(post);
+        QCOMPARE(post->status, 502);
+        QCOMPARE(m_backends[0]->requestCount(), quint64(0));
+        QCOMPARE(m_engine->totals().peers[0].failures, quint64(1));
+    }
+
+    void getIsRetriedAfterAHangup()
+    {
+        QTcpServer hangup;
+        QVERIFY(hangup.listen(QHostAddress::LocalHost, 0));
+        connect(&hangup, &QTcpServer::newConnection, this, [&hangup] {
+            QTcpSocket *socket = hangup.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->abort(); });
+        });
+        startBackends(1);
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n        server 127.0.0.1:%2;\n"_s.arg(hangup.serverPort())
+                               .arg(m_backends[0]->port())));
+        const auto response = request(get("/"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->header("X-Upstream-Addr"),
+                 "127.0.0.1:" + QByteArray::number(hangup.serverPort()) + ", " + backendAddress(0));
+    }
+
+    void expectContinueIsAnsweredByTheProxy()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines()));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+        QByteArray interim;
+        QVERIFY(client.waitFor([&] { return (interim += client.socket().readAll()).contains("\r\n\r\n"); }, 10'000));
+        QCOMPARE(interim, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+        client.send("hello");
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+    }
+
+    void severalWorkerThreadsServe()
+    {
+        startBackends(3);
+        const QString text = u"worker_processes 2;\nupstream photos {\n"_s + serverLines()
+                             + u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / { proxy_pass http://photos; }\n}\n"_s;
+        const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"workers.conf"_s);
+        QVERIFY(result.ok());
+        ProxyConfig config = *result.config;
+        config.servers[0].listens[0].port = 0;
+        m_engine = std::make_unique<Engine>();
+        QString error;
+        QVERIFY2(m_engine->start(config, &error), qPrintable(error));
+        m_proxyPort = m_engine->listeningAddresses().first().second;
+        for (int i = 0; i < 12; ++i)
+            QVERIFY(request(get("/")));
+        // Each worker runs its own round robin, as nginx workers without a zone do.
+        for (const auto &backend : m_backends)
+            QCOMPARE(backend->requestCount(), quint64(4));
+        QCOMPARE(m_engine->totals().requests, quint64(12));
+    }
+
     void bodyAtTheLimitPasses()
     {
         startBackends(1);
