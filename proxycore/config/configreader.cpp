@@ -1,0 +1,1202 @@
+#include "configreader.h"
+
+#include "nginxvalues.h"
+
+#include <QFile>
+#include <QHostAddress>
+#include <QSet>
+#include <QThread>
+
+#include <algorithm>
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace lbscope {
+
+namespace {
+
+constexpr qint64 maxInt = std::numeric_limits<int>::max();
+
+QString quoted(const QString &text)
+{
+    return u'"' + text + u'"';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer: nginx's lexical rules. Words end at whitespace, ';' or '{' (but "${" stays in a
+// variable); quotes only open a token at its start; '#' only starts a comment at a token's start.
+
+struct Token
+{
+    QString text;
+    SourceLocation where;
+};
+
+enum class StatementEnd
+{
+    Semicolon,
+    BlockStart,
+    BlockEnd,
+    EndOfFile
+};
+
+// One directive as the tokenizer delimits it, or a lone "}" or the end of the file.
+struct Statement
+{
+    QList<Token> args; // args[0] is the directive's name
+    StatementEnd end = StatementEnd::EndOfFile;
+    SourceLocation endWhere;
+
+    const Token &name() const { return args.front(); }
+};
+
+bool isSpace(QChar c)
+{
+    return c == u' ' || c == u'\t' || c == u'\r' || c == u'\n';
+}
+
+class Tokenizer
+{
+public:
+    Tokenizer(const QString &text, const QString &file) : m_text(text), m_file(file) {}
+
+    // The next statement; false on a lexical error, described by error().
+    bool next(Statement *statement);
+    const ConfigMessage &error() const { return m_error; }
+
+private:
+    bool atEnd() const { return m_pos >= m_text.size(); }
+    QChar peek() const { return m_text[m_pos]; }
+    QChar take();
+    SourceLocation here() const { return {m_file, m_line, m_column}; }
+    bool fail(const SourceLocation &where, const QString &text);
+    bool finishStatement(Statement *statement);
+    void skipComment();
+    void takeEscaped(QString *out);
+    Token readWord();
+    bool readQuoted(Token *token);
+    bool checkAfterQuote();
+
+    QString m_text;
+    QString m_file;
+    qsizetype m_pos = 0;
+    int m_line = 1;
+    int m_column = 1;
+    ConfigMessage m_error;
+};
+
+QChar Tokenizer::take()
+{
+    const QChar c = m_text[m_pos++];
+    if (c == u'\n') {
+        ++m_line;
+        m_column = 1;
+    } else {
+        ++m_column;
+    }
+    return c;
+}
+
+bool Tokenizer::fail(const SourceLocation &where, const QString &text)
+{
+    m_error = ConfigMessage{ConfigMessage::Severity::Error, where, text};
+    return false;
+}
+
+bool Tokenizer::next(Statement *statement)
+{
+    statement->args.clear();
+    for (;;) {
+        if (atEnd()) {
+            statement->end = StatementEnd::EndOfFile;
+            statement->endWhere = here();
+            if (statement->args.isEmpty())
+                return true;
+            return fail(here(), u"unexpected end of file, expecting \";\" or \"}\""_s);
+        }
+        const QChar c = peek();
+        if (isSpace(c)) {
+            take();
+        } else if (c == u'#') {
+            skipComment();
+        } else if (c == u';' || c == u'{' || c == u'}') {
+            return finishStatement(statement);
+        } else if (c == u'"' || c == u'\'') {
+            Token token;
+            if (!readQuoted(&token))
+                return fail(here(), u"unexpected end of file, expecting \";\" or \"}\""_s);
+            statement->args.append(token);
+            if (!checkAfterQuote())
+                return false;
+        } else {
+            statement->args.append(readWord());
+        }
+    }
+}
+
+bool Tokenizer::finishStatement(Statement *statement)
+{
+    const SourceLocation where = here();
+    const QChar c = take();
+    statement->endWhere = where;
+    if (c == u'}') {
+        statement->end = StatementEnd::BlockEnd;
+        return statement->args.isEmpty() || fail(where, u"unexpected \"}\""_s);
+    }
+    if (statement->args.isEmpty())
+        return fail(where, u"unexpected \"%1\""_s.arg(c));
+    statement->end = c == u';' ? StatementEnd::Semicolon : StatementEnd::BlockStart;
+    return true;
+}
+
+void Tokenizer::skipComment()
+{
+    while (!atEnd() && take() != u'\n') {
+    }
+}
+
+// At a backslash: nginx unescapes \" \' \\ \t \r \n and keeps any other pair as written.
+void Tokenizer::takeEscaped(QString *out)
+{
+    take();
+    if (atEnd()) {
+        *out += u'\\';
+        return;
+    }
+    const QChar c = take();
+    switch (c.unicode()) {
+    case u'"':
+    case u'\'':
+    case u'\\':
+        *out += c;
+        break;
+    case u't':
+        *out += u'\t';
+        break;
+    case u'r':
+        *out += u'\r';
+        break;
+    case u'n':
+        *out += u'\n';
+        break;
+    default:
+        *out += u'\\';
+        *out += c;
+    }
+}
+
+Token Tokenizer::readWord()
+{
+    Token token{QString(), here()};
+    bool afterDollar = false;
+    while (!atEnd()) {
+        const QChar c = peek();
+        if (c == u'{' && afterDollar) {
+            token.text += take();
+            afterDollar = false;
+            continue;
+        }
+        if (isSpace(c) || c == u';' || c == u'{')
+            break;
+        afterDollar = c == u'$';
+        if (c == u'\\')
+            takeEscaped(&token.text);
+        else
+            token.text += take();
+    }
+    return token;
+}
+
+bool Tokenizer::readQuoted(Token *token)
+{
+    token->where = here();
+    const QChar quote = take();
+    while (!atEnd()) {
+        const QChar c = peek();
+        if (c == quote) {
+            take();
+            return true;
+        }
+        if (c == u'\\')
+            takeEscaped(&token->text);
+        else
+            token->text += take();
+    }
+    return false;
+}
+
+// A closing quote must be followed by a separator (or ')', for nginx's "if (...)").
+bool Tokenizer::checkAfterQuote()
+{
+    if (atEnd())
+        return true;
+    const QChar c = peek();
+    if (isSpace(c) || c == u';' || c == u'{' || c == u')')
+        return true;
+    return fail(here(), u"unexpected \"%1\""_s.arg(c));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser: the directives of the subset, in the contexts nginx allows them.
+
+enum Context : quint32
+{
+    MainContext = 1u << 0,
+    HttpContext = 1u << 1,
+    UpstreamContext = 1u << 2,
+    ServerContext = 1u << 3,
+    LocationContext = 1u << 4,
+};
+
+// upstream and server blocks may also stand at the top of a file: LB Scope's own small files do.
+constexpr quint32 HttpLevel = MainContext | HttpContext;
+constexpr quint32 ServerLevel = HttpLevel | ServerContext;
+constexpr quint32 AnyLevel = ServerLevel | LocationContext;
+
+QString upstreamAddressError(nginx::AddressError error, const QString &address)
+{
+    switch (error) {
+    case nginx::AddressError::NoHost:
+        return u"no host in upstream %1"_s.arg(quoted(address));
+    case nginx::AddressError::InvalidIpv6:
+        return u"invalid IPv6 address in upstream %1"_s.arg(quoted(address));
+    case nginx::AddressError::InvalidPort:
+        return u"invalid port in upstream %1"_s.arg(quoted(address));
+    default:
+        return u"invalid host in upstream %1"_s.arg(quoted(address));
+    }
+}
+
+QString listenAddressError(nginx::AddressError error, const QString &address)
+{
+    const QString suffix = u" in %1 of the \"listen\" directive"_s.arg(quoted(address));
+    switch (error) {
+    case nginx::AddressError::NoHost:
+        return "no host"_L1 + suffix;
+    case nginx::AddressError::InvalidIpv6:
+        return "invalid IPv6 address"_L1 + suffix;
+    case nginx::AddressError::InvalidPort:
+        return "invalid port"_L1 + suffix;
+    default:
+        return "invalid host"_L1 + suffix;
+    }
+}
+
+bool isIpLiteral(const QString &host)
+{
+    return !QHostAddress(host).isNull();
+}
+
+bool isLocationModifier(QStringView text)
+{
+    return text == u'=' || text == u'~' || text == "~*"_L1 || text == "^~"_L1;
+}
+
+bool isPrefixLocation(QStringView prefix)
+{
+    return !prefix.startsWith(u'=') && !prefix.startsWith(u'~') && !prefix.startsWith(u'@') &&
+           !prefix.startsWith("^~"_L1);
+}
+
+// Listen parameters nginx knows and LB Scope does not apply: flags and name=value prefixes.
+bool isIgnoredListenParameter(const QString &parameter)
+{
+    static const QLatin1StringView flags[] = {"bind"_L1,  "deferred"_L1, "reuseport"_L1,     "ssl"_L1,
+                                              "http2"_L1, "spdy"_L1,     "proxy_protocol"_L1};
+    static const QLatin1StringView prefixes[] = {"backlog="_L1,       "rcvbuf="_L1,   "sndbuf="_L1,
+                                                 "accept_filter="_L1, "ipv6only="_L1, "so_keepalive="_L1,
+                                                 "setfib="_L1,        "fastopen="_L1};
+    return std::any_of(std::begin(flags), std::end(flags), [&](auto f) { return parameter == f; }) ||
+           std::any_of(std::begin(prefixes), std::end(prefixes),
+                       [&](auto p) { return parameter.startsWith(p); });
+}
+
+// "name=N" with N >= minimum that fits an int.
+std::optional<int> intParameter(const QString &parameter, QLatin1StringView name, int minimum)
+{
+    const std::optional<qint64> value = nginx::parseNumber(QStringView(parameter).mid(name.size()));
+    if (!value || *value < minimum || *value > maxInt)
+        return std::nullopt;
+    return static_cast<int>(*value);
+}
+
+// The arguments from `from` on, separated by spaces, quoted for nginx or as they were read.
+QString joinedArguments(const Statement &statement, qsizetype from, bool quote)
+{
+    QStringList words;
+    for (qsizetype i = from; i < statement.args.size(); ++i) {
+        const QString &word = statement.args[i].text;
+        words.append(quote ? nginx::quoteArgument(word) : word);
+    }
+    return words.join(u' ');
+}
+
+// A proxy_pass naming a host without a port: it must name an upstream block, checked at the end
+// because the block may come later in the file.
+struct UpstreamReference
+{
+    QString name;
+    SourceLocation where;
+};
+
+class Parser
+{
+public:
+    Parser(const QString &text, const QString &file) : m_tokenizer(text, file), m_file(file) {}
+
+    ConfigReadResult run();
+
+private:
+    struct Directive;
+    using Handler = bool (Parser::*)(const Statement &, const Directive &);
+
+    struct Directive
+    {
+        QLatin1StringView name;
+        quint32 contexts;
+        int minArgs;
+        int maxArgs; // -1: no limit
+        bool block;
+        Handler handler;
+        std::optional<qint64> ProxySettings::*int64Field = nullptr;
+        std::optional<int> ProxySettings::*intField = nullptr;
+    };
+    static const Directive s_directives[];
+
+    bool parseBlock(Context context);
+    bool skipBlock();
+    bool dispatch(Context context, const Statement &statement);
+    bool checkShape(const Statement &statement, const Directive &directive);
+    bool ignore(const Statement &statement, const QString &what, const QString &reason = QString());
+    bool fail(const SourceLocation &where, const QString &text);
+    void warn(const SourceLocation &where, const QString &text);
+    bool duplicate(const Statement &statement);
+    bool firstTime(QSet<QString> *seen, const Statement &statement);
+    bool invalidValue(const Statement &statement, const Token &value);
+    bool invalidParameter(const Token &parameter);
+    ProxySettings &settings();
+    bool checkUpstreamReferences();
+
+    bool handleWorkerProcesses(const Statement &statement, const Directive &);
+    bool handleEvents(const Statement &statement, const Directive &);
+    bool handleHttp(const Statement &statement, const Directive &);
+    bool handleAccessLog(const Statement &statement, const Directive &);
+
+    bool handleUpstream(const Statement &statement, const Directive &);
+    bool checkUpstreamServers(const UpstreamConfig &upstream);
+    bool handleUpstreamServer(const Statement &statement, const Directive &);
+    bool parseUpstreamAddress(const Token &address, UpstreamServer *server);
+    bool handleServerParameter(const Token &parameter, UpstreamServer *server);
+    bool setBackup(const Token &parameter, UpstreamServer *server);
+    bool handleUpstreamKeepalive(const Statement &statement, const Directive &);
+    bool handleUpstreamKeepaliveRequests(const Statement &statement, const Directive &);
+    bool handleUpstreamKeepaliveTimeout(const Statement &statement, const Directive &);
+    bool handleLeastConn(const Statement &statement, const Directive &);
+    bool handleIpHash(const Statement &statement, const Directive &);
+    bool handleHash(const Statement &statement, const Directive &);
+    bool handleRandom(const Statement &statement, const Directive &);
+    bool handleZone(const Statement &statement, const Directive &);
+    void setMethod(const Statement &statement, BalancingMethod method);
+
+    bool handleServer(const Statement &statement, const Directive &);
+    bool handleListen(const Statement &statement, const Directive &);
+    bool parseListenAddress(const Token &address, ListenAddress *listen);
+    bool handleListenParameter(const Token &parameter, ListenAddress *listen);
+    bool checkListenUnique(const Token &address, const ListenAddress &listen);
+    bool handleServerName(const Statement &statement, const Directive &);
+    bool handleLocation(const Statement &statement, const Directive &);
+    bool handleProxyPass(const Statement &statement, const Directive &);
+    bool checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort);
+
+    bool handleProxySetHeader(const Statement &statement, const Directive &);
+    bool handleAddHeader(const Statement &statement, const Directive &);
+    bool handleProxyHttpVersion(const Statement &statement, const Directive &);
+    bool handleProxyNextUpstream(const Statement &statement, const Directive &);
+    bool handleTime(const Statement &statement, const Directive &directive);
+    bool handleSize(const Statement &statement, const Directive &directive);
+    bool handleOffset(const Statement &statement, const Directive &directive);
+    bool handleNumber(const Statement &statement, const Directive &directive);
+    bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
+
+    Tokenizer m_tokenizer;
+    QString m_file;
+    ProxyConfig m_config;
+    QList<ConfigMessage> m_warnings;
+    std::optional<ConfigMessage> m_error;
+
+    // The blocks being read; each is appended to m_config only once it is complete.
+    UpstreamConfig *m_upstream = nullptr;
+    ServerConfig *m_server = nullptr;
+    LocationConfig *m_location = nullptr;
+
+    QSet<QString> m_mainSeen;     // worker_processes, events, http: once per file
+    QSet<QString> m_upstreamSeen; // keepalive*: once per upstream block
+    bool m_balancerSet = false;   // a balancing directive (or keepalive) seen in this upstream
+    QSet<QString> m_serverListens;
+    QSet<QString> m_defaultServers;
+    QList<UpstreamReference> m_upstreamReferences;
+};
+
+// clang-format off
+const Parser::Directive Parser::s_directives[] = {
+    {"worker_processes"_L1, MainContext, 1, 1, false, &Parser::handleWorkerProcesses},
+    {"events"_L1, MainContext, 0, 0, true, &Parser::handleEvents},
+    {"http"_L1, MainContext, 0, 0, true, &Parser::handleHttp},
+    {"access_log"_L1, AnyLevel, 1, -1, false, &Parser::handleAccessLog},
+
+    {"upstream"_L1, HttpLevel, 1, 1, true, &Parser::handleUpstream},
+    {"server"_L1, UpstreamContext, 1, -1, false, &Parser::handleUpstreamServer},
+    {"keepalive"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepalive},
+    {"keepalive_requests"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepaliveRequests},
+    {"keepalive_timeout"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepaliveTimeout},
+    {"least_conn"_L1, UpstreamContext, 0, 0, false, &Parser::handleLeastConn},
+    {"ip_hash"_L1, UpstreamContext, 0, 0, false, &Parser::handleIpHash},
+    {"hash"_L1, UpstreamContext, 1, 2, false, &Parser::handleHash},
+    {"random"_L1, UpstreamContext, 0, 2, false, &Parser::handleRandom},
+    {"zone"_L1, UpstreamContext, 1, 2, false, &Parser::handleZone},
+
+    {"server"_L1, HttpLevel, 0, 0, true, &Parser::handleServer},
+    {"listen"_L1, ServerContext, 1, -1, false, &Parser::handleListen},
+    {"server_name"_L1, ServerContext, 1, -1, false, &Parser::handleServerName},
+    {"location"_L1, ServerContext | LocationContext, 1, 2, true, &Parser::handleLocation},
+    {"proxy_pass"_L1, LocationContext, 1, 1, false, &Parser::handleProxyPass},
+
+    {"proxy_set_header"_L1, AnyLevel, 2, 2, false, &Parser::handleProxySetHeader},
+    {"add_header"_L1, AnyLevel, 2, 3, false, &Parser::handleAddHeader},
+    {"proxy_http_version"_L1, AnyLevel, 1, 1, false, &Parser::handleProxyHttpVersion},
+    {"proxy_next_upstream"_L1, AnyLevel, 1, -1, false, &Parser::handleProxyNextUpstream},
+    {"proxy_next_upstream_tries"_L1, AnyLevel, 1, 1, false, &Parser::handleNumber,
+     nullptr, &ProxySettings::proxyNextUpstreamTries},
+    {"proxy_next_upstream_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime,
+     &ProxySettings::proxyNextUpstreamTimeoutMs},
+    {"proxy_connect_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime,
+     &ProxySettings::proxyConnectTimeoutMs},
+    {"proxy_send_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::proxySendTimeoutMs},
+    {"proxy_read_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::proxyReadTimeoutMs},
+    {"proxy_buffer_size"_L1, AnyLevel, 1, 1, false, &Parser::handleSize, &ProxySettings::proxyBufferSize},
+    {"client_max_body_size"_L1, AnyLevel, 1, 1, false, &Parser::handleOffset,
+     &ProxySettings::clientMaxBodySize},
+    {"client_header_timeout"_L1, ServerLevel, 1, 1, false, &Parser::handleTime,
+     &ProxySettings::clientHeaderTimeoutMs},
+    {"client_body_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::clientBodyTimeoutMs},
+    {"keepalive_timeout"_L1, AnyLevel, 1, 2, false, &Parser::handleKeepaliveTimeout},
+    {"keepalive_requests"_L1, AnyLevel, 1, 1, false, &Parser::handleNumber, nullptr,
+     &ProxySettings::keepaliveRequests},
+};
+// clang-format on
+
+ConfigReadResult Parser::run()
+{
+    m_config.sourceFile = m_file;
+    const bool ok = parseBlock(MainContext) && checkUpstreamReferences();
+    ConfigReadResult result;
+    result.warnings = m_warnings;
+    if (ok)
+        result.config = std::move(m_config);
+    else
+        result.error = m_error;
+    return result;
+}
+
+bool Parser::parseBlock(Context context)
+{
+    for (;;) {
+        Statement statement;
+        if (!m_tokenizer.next(&statement)) {
+            m_error = m_tokenizer.error();
+            return false;
+        }
+        switch (statement.end) {
+        case StatementEnd::EndOfFile:
+            return context == MainContext ||
+                   fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
+        case StatementEnd::BlockEnd:
+            return context != MainContext || fail(statement.endWhere, u"unexpected \"}\""_s);
+        default:
+            if (!dispatch(context, statement))
+                return false;
+        }
+    }
+}
+
+// The contents of a block outside the subset: read for well-formedness only.
+bool Parser::skipBlock()
+{
+    for (;;) {
+        Statement statement;
+        if (!m_tokenizer.next(&statement)) {
+            m_error = m_tokenizer.error();
+            return false;
+        }
+        switch (statement.end) {
+        case StatementEnd::EndOfFile:
+            return fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
+        case StatementEnd::BlockEnd:
+            return true;
+        case StatementEnd::BlockStart:
+            if (!skipBlock())
+                return false;
+            break;
+        case StatementEnd::Semicolon:
+            break;
+        }
+    }
+}
+
+bool Parser::dispatch(Context context, const Statement &statement)
+{
+    const QString &name = statement.name().text;
+    bool known = false;
+    for (const Directive &directive : s_directives) {
+        if (directive.name != name)
+            continue;
+        known = true;
+        if (directive.contexts & context)
+            return checkShape(statement, directive) && (this->*directive.handler)(statement, directive);
+    }
+    if (known)
+        return fail(statement.name().where, u"%1 directive is not allowed here"_s.arg(quoted(name)));
+    return ignore(statement, name);
+}
+
+// nginx's order of checks: the terminator first, then the number of arguments.
+bool Parser::checkShape(const Statement &statement, const Directive &directive)
+{
+    const Token &name = statement.name();
+    const bool opensBlock = statement.end == StatementEnd::BlockStart;
+    if (directive.block && !opensBlock)
+        return fail(name.where, u"directive %1 has no opening \"{\""_s.arg(quoted(name.text)));
+    if (!directive.block && opensBlock)
+        return fail(name.where, u"directive %1 is not terminated by \";\""_s.arg(quoted(name.text)));
+    const int count = static_cast<int>(statement.args.size()) - 1;
+    if (count < directive.minArgs || (directive.maxArgs >= 0 && count > directive.maxArgs))
+        return fail(name.where, u"invalid number of arguments in %1 directive"_s.arg(quoted(name.text)));
+    return true;
+}
+
+bool Parser::ignore(const Statement &statement, const QString &what, const QString &reason)
+{
+    QString text = u"ignoring "_s + quoted(what);
+    if (!reason.isEmpty())
+        text += " ("_L1 + reason + u')';
+    warn(statement.name().where, text);
+    return statement.end != StatementEnd::BlockStart || skipBlock();
+}
+
+bool Parser::fail(const SourceLocation &where, const QString &text)
+{
+    if (!m_error)
+        m_error = ConfigMessage{ConfigMessage::Severity::Error, where, text};
+    return false;
+}
+
+void Parser::warn(const SourceLocation &where, const QString &text)
+{
+    m_warnings.append(ConfigMessage{ConfigMessage::Severity::Warning, where, text});
+}
+
+bool Parser::duplicate(const Statement &statement)
+{
+    return fail(statement.name().where, u"%1 directive is duplicate"_s.arg(quoted(statement.name().text)));
+}
+
+bool Parser::firstTime(QSet<QString> *seen, const Statement &statement)
+{
+    if (seen->contains(statement.name().text))
+        return duplicate(statement);
+    seen->insert(statement.name().text);
+    return true;
+}
+
+bool Parser::invalidValue(const Statement &statement, const Token &value)
+{
+    return fail(value.where,
+                u"invalid value %1 in %2 directive"_s.arg(quoted(value.text), quoted(statement.name().text)));
+}
+
+bool Parser::invalidParameter(const Token &parameter)
+{
+    return fail(parameter.where, u"invalid parameter %1"_s.arg(quoted(parameter.text)));
+}
+
+ProxySettings &Parser::settings()
+{
+    if (m_location)
+        return m_location->settings;
+    if (m_server)
+        return m_server->settings;
+    return m_config.settings;
+}
+
+bool Parser::checkUpstreamReferences()
+{
+    for (const UpstreamReference &reference : std::as_const(m_upstreamReferences)) {
+        if (!m_config.findUpstream(reference.name))
+            return fail(reference.where, u"host not found in upstream %1"_s.arg(quoted(reference.name)));
+    }
+    return true;
+}
+
+// --- main and http ----------------------------------------------------------------------------
+
+bool Parser::handleWorkerProcesses(const Statement &statement, const Directive &)
+{
+    if (!firstTime(&m_mainSeen, statement))
+        return false;
+    const Token &value = statement.args[1];
+    if (value.text == "auto"_L1) {
+        m_config.workerProcesses = std::max(1, QThread::idealThreadCount());
+        return true;
+    }
+    const std::optional<qint64> count = nginx::parseNumber(value.text);
+    if (!count || *count > maxInt)
+        return invalidValue(statement, value);
+    if (*count == 0)
+        warn(value.where, u"using 1 worker for \"worker_processes 0\""_s);
+    m_config.workerProcesses = std::max(1, static_cast<int>(*count));
+    return true;
+}
+
+bool Parser::handleEvents(const Statement &statement, const Directive &)
+{
+    // Connection limits and event methods are nginx's business, not LB Scope's: skipped silently.
+    return firstTime(&m_mainSeen, statement) && skipBlock();
+}
+
+bool Parser::handleHttp(const Statement &statement, const Directive &)
+{
+    return firstTime(&m_mainSeen, statement) && parseBlock(HttpContext);
+}
+
+bool Parser::handleAccessLog(const Statement &statement, const Directive &)
+{
+    // Kept as written (arguments re-quoted) until the log writer understands it.
+    m_config.accessLogs.append(joinedArguments(statement, 1, true));
+    return true;
+}
+
+// --- upstream ---------------------------------------------------------------------------------
+
+bool Parser::handleUpstream(const Statement &statement, const Directive &)
+{
+    const Token &name = statement.args[1];
+    if (m_config.findUpstream(name.text))
+        return fail(name.where, u"duplicate upstream %1"_s.arg(quoted(name.text)));
+    UpstreamConfig upstream;
+    upstream.name = name.text;
+    upstream.source = statement.name().where;
+    m_upstream = &upstream;
+    m_upstreamSeen.clear();
+    m_balancerSet = false;
+    const bool parsed = parseBlock(UpstreamContext);
+    m_upstream = nullptr;
+    if (!parsed || !checkUpstreamServers(upstream))
+        return false;
+    m_config.upstreams.append(std::move(upstream));
+    return true;
+}
+
+bool Parser::checkUpstreamServers(const UpstreamConfig &upstream)
+{
+    if (upstream.servers.isEmpty())
+        return fail(upstream.source, u"no servers are inside upstream"_s);
+    const bool onlyBackups = std::all_of(upstream.servers.cbegin(), upstream.servers.cend(),
+                                         [](const UpstreamServer &server) { return server.backup; });
+    if (onlyBackups)
+        return fail(upstream.source, u"no servers in upstream %1"_s.arg(quoted(upstream.name)));
+    return true;
+}
+
+bool Parser::handleUpstreamServer(const Statement &statement, const Directive &)
+{
+    UpstreamServer server;
+    server.source = statement.name().where;
+    if (!parseUpstreamAddress(statement.args[1], &server))
+        return false;
+    for (qsizetype i = 2; i < statement.args.size(); ++i) {
+        if (!handleServerParameter(statement.args[i], &server))
+            return false;
+    }
+    m_upstream->servers.append(std::move(server));
+    return true;
+}
+
+bool Parser::parseUpstreamAddress(const Token &address, UpstreamServer *server)
+{
+    nginx::AddressError error = nginx::AddressError::None;
+    const std::optional<nginx::HostPort> hostPort = nginx::splitHostPort(address.text, &error);
+    if (!hostPort)
+        return fail(address.where, upstreamAddressError(error, address.text));
+    if (hostPort->isUnix)
+        return fail(address.where, u"unix domain sockets are not supported"_s);
+    server->address = address.text;
+    server->host = hostPort->host;
+    server->port = hostPort->hasPort ? hostPort->port : 80;
+    return true;
+}
+
+bool Parser::handleServerParameter(const Token &parameter, UpstreamServer *server)
+{
+    struct IntParameter
+    {
+        QLatin1StringView prefix;
+        int minimum;
+        int UpstreamServer::*field;
+    };
+    static const IntParameter intParameters[] = {
+        {"weight="_L1, 1, &UpstreamServer::weight},
+        {"max_fails="_L1, 0, &UpstreamServer::maxFails},
+        {"max_conns="_L1, 0, &UpstreamServer::maxConns},
+    };
+    const QString &text = parameter.text;
+    for (const IntParameter &candidate : intParameters) {
+        if (!text.startsWith(candidate.prefix))
+            continue;
+        const std::optional<int> value = intParameter(text, candidate.prefix, candidate.minimum);
+        if (!value)
+            return invalidParameter(parameter);
+        server->*candidate.field = *value;
+        return true;
+    }
+    if (text.startsWith("fail_timeout="_L1)) {
+        const std::optional<qint64> seconds = nginx::parseTimeSeconds(QStringView(text).mid(13));
+        if (!seconds || *seconds > std::numeric_limits<qint64>::max() / 1000)
+            return invalidParameter(parameter);
+        server->failTimeoutMs = *seconds * 1000;
+        return true;
+    }
+    if (text == "backup"_L1)
+        return setBackup(parameter, server);
+    if (text == "down"_L1) {
+        server->down = true;
+        return true;
+    }
+    return invalidParameter(parameter);
+}
+
+bool Parser::setBackup(const Token &parameter, UpstreamServer *server)
+{
+    // nginx checks this against the balancing directives written so far, not later ones.
+    const BalancingMethod method = m_upstream->method;
+    if (method == BalancingMethod::IpHash || method == BalancingMethod::Hash ||
+        method == BalancingMethod::Random)
+        return fail(parameter.where, u"balancing method does not support parameter \"backup\""_s);
+    server->backup = true;
+    return true;
+}
+
+bool Parser::handleUpstreamKeepalive(const Statement &statement, const Directive &)
+{
+    if (!firstTime(&m_upstreamSeen, statement))
+        return false;
+    const Token &value = statement.args[1];
+    const std::optional<qint64> count = nginx::parseNumber(value.text);
+    if (!count || *count < 1 || *count > maxInt)
+        return invalidValue(statement, value);
+    m_upstream->keepalive = static_cast<int>(*count);
+    // In nginx 1.22 keepalive wraps the balancer: a balancing directive after it replaces both.
+    m_balancerSet = true;
+    return true;
+}
+
+bool Parser::handleUpstreamKeepaliveRequests(const Statement &statement, const Directive &)
+{
+    if (!firstTime(&m_upstreamSeen, statement))
+        return false;
+    const Token &value = statement.args[1];
+    const std::optional<qint64> count = nginx::parseNumber(value.text);
+    if (!count || *count > maxInt)
+        return invalidValue(statement, value);
+    m_upstream->keepaliveRequests = static_cast<int>(*count);
+    return true;
+}
+
+bool Parser::handleUpstreamKeepaliveTimeout(const Statement &statement, const Directive &)
+{
+    if (!firstTime(&m_upstreamSeen, statement))
+        return false;
+    const Token &value = statement.args[1];
+    const std::optional<qint64> ms = nginx::parseTimeMs(value.text);
+    if (!ms)
+        return invalidValue(statement, value);
+    m_upstream->keepaliveTimeoutMs = *ms;
+    return true;
+}
+
+void Parser::setMethod(const Statement &statement, BalancingMethod method)
+{
+    if (m_balancerSet)
+        warn(statement.name().where, u"load balancing method redefined"_s);
+    m_balancerSet = true;
+    m_upstream->method = method;
+    m_upstream->hashKey.clear();
+    m_upstream->hashConsistent = false;
+    m_upstream->randomTwo = false;
+}
+
+bool Parser::handleLeastConn(const Statement &statement, const Directive &)
+{
+    setMethod(statement, BalancingMethod::LeastConn);
+    return true;
+}
+
+bool Parser::handleIpHash(const Statement &statement, const Directive &)
+{
+    setMethod(statement, BalancingMethod::IpHash);
+    return true;
+}
+
+bool Parser::handleHash(const Statement &statement, const Directive &)
+{
+    const bool consistent = statement.args.size() == 3;
+    if (consistent && statement.args[2].text != "consistent"_L1)
+        return invalidParameter(statement.args[2]);
+    setMethod(statement, BalancingMethod::Hash);
+    m_upstream->hashKey = statement.args[1].text;
+    m_upstream->hashConsistent = consistent;
+    return true;
+}
+
+bool Parser::handleRandom(const Statement &statement, const Directive &)
+{
+    // "random two" picks with least_conn between the two, so "random two least_conn" is the same.
+    const qsizetype count = statement.args.size();
+    if (count >= 2 && statement.args[1].text != "two"_L1)
+        return invalidParameter(statement.args[1]);
+    if (count == 3 && statement.args[2].text != "least_conn"_L1)
+        return invalidParameter(statement.args[2]);
+    setMethod(statement, BalancingMethod::Random);
+    m_upstream->randomTwo = count >= 2;
+    return true;
+}
+
+bool Parser::handleZone(const Statement &statement, const Directive &)
+{
+    const QString &name = statement.args[1].text;
+    QString size;
+    if (statement.args.size() == 3) {
+        const Token &sizeToken = statement.args[2];
+        const std::optional<qint64> bytes = nginx::parseSize(sizeToken.text, nginx::SizeUnits::UpToMega);
+        if (!bytes)
+            return fail(sizeToken.where, u"invalid zone size %1"_s.arg(quoted(sizeToken.text)));
+        // nginx needs eight pages for a zone's own bookkeeping.
+        if (*bytes < 8 * 4096)
+            return fail(sizeToken.where, u"zone %1 is too small"_s.arg(quoted(name)));
+        size = sizeToken.text;
+    }
+    m_upstream->zoneName = name;
+    m_upstream->zoneSize = size;
+    return true;
+}
+
+// --- server and location ----------------------------------------------------------------------
+
+bool Parser::handleServer(const Statement &statement, const Directive &)
+{
+    ServerConfig server;
+    server.source = statement.name().where;
+    m_server = &server;
+    m_serverListens.clear();
+    const bool parsed = parseBlock(ServerContext);
+    m_server = nullptr;
+    if (!parsed)
+        return false;
+    m_config.servers.append(std::move(server));
+    return true;
+}
+
+bool Parser::handleListen(const Statement &statement, const Directive &)
+{
+    const Token &address = statement.args[1];
+    ListenAddress listen;
+    listen.source = statement.name().where;
+    if (!parseListenAddress(address, &listen))
+        return false;
+    for (qsizetype i = 2; i < statement.args.size(); ++i) {
+        if (!handleListenParameter(statement.args[i], &listen))
+            return false;
+    }
+    if (!checkListenUnique(address, listen))
+        return false;
+    m_server->listens.append(std::move(listen));
+    return true;
+}
+
+bool Parser::parseListenAddress(const Token &address, ListenAddress *listen)
+{
+    nginx::AddressError error = nginx::AddressError::None;
+    const std::optional<nginx::HostPort> hostPort = nginx::splitListenAddress(address.text, &error);
+    if (!hostPort)
+        return fail(address.where, listenAddressError(error, address.text));
+    if (hostPort->isUnix)
+        return fail(address.where, u"unix domain sockets are not supported"_s);
+    listen->text = address.text;
+    listen->host = hostPort->host;
+    listen->port = hostPort->port;
+    return true;
+}
+
+bool Parser::handleListenParameter(const Token &parameter, ListenAddress *listen)
+{
+    if (parameter.text == "default_server"_L1 || parameter.text == "default"_L1) {
+        listen->defaultServer = true;
+        return true;
+    }
+    if (!isIgnoredListenParameter(parameter.text))
+        return invalidParameter(parameter);
+    warn(parameter.where, u"ignoring %1 in \"listen\""_s.arg(quoted(parameter.text)));
+    return true;
+}
+
+bool Parser::checkListenUnique(const Token &address, const ListenAddress &listen)
+{
+    const QString key = nginx::joinHostPort(listen.host.isEmpty() ? u"0.0.0.0"_s : listen.host, listen.port);
+    if (m_serverListens.contains(key))
+        return fail(address.where, u"a duplicate listen "_s + key);
+    m_serverListens.insert(key);
+    if (!listen.defaultServer)
+        return true;
+    if (m_defaultServers.contains(key))
+        return fail(address.where, u"a duplicate default server for "_s + key);
+    m_defaultServers.insert(key);
+    return true;
+}
+
+bool Parser::handleServerName(const Statement &statement, const Directive &)
+{
+    for (qsizetype i = 1; i < statement.args.size(); ++i)
+        m_server->serverNames.append(statement.args[i].text);
+    return true;
+}
+
+bool Parser::handleLocation(const Statement &statement, const Directive &)
+{
+    const QString what = joinedArguments(statement, 0, false);
+    if (m_location)
+        return ignore(statement, what, u"nested locations are not supported"_s);
+    if (statement.args.size() == 3) {
+        const Token &modifier = statement.args[1];
+        if (!isLocationModifier(modifier.text))
+            return fail(modifier.where, u"invalid location modifier %1"_s.arg(quoted(modifier.text)));
+        return ignore(statement, what, u"only prefix locations are supported"_s);
+    }
+    const Token &prefix = statement.args[1];
+    if (!isPrefixLocation(prefix.text))
+        return ignore(statement, what, u"only prefix locations are supported"_s);
+    const bool exists =
+        std::any_of(m_server->locations.cbegin(), m_server->locations.cend(),
+                    [&](const LocationConfig &location) { return location.prefix == prefix.text; });
+    if (exists)
+        return fail(prefix.where, u"duplicate location %1"_s.arg(quoted(prefix.text)));
+
+    LocationConfig location;
+    location.prefix = prefix.text;
+    location.source = statement.name().where;
+    m_location = &location;
+    const bool parsed = parseBlock(LocationContext);
+    m_location = nullptr;
+    if (!parsed)
+        return false;
+    m_server->locations.append(std::move(location));
+    return true;
+}
+
+bool Parser::handleProxyPass(const Statement &statement, const Directive &)
+{
+    if (!m_location->proxyPass.isEmpty())
+        return duplicate(statement);
+    const Token &url = statement.args[1];
+    nginx::HostPort hostPort;
+    if (!checkProxyPassUrl(url, &hostPort))
+        return false;
+    m_location->proxyPass = url.text;
+    // A bare name is an upstream block; an address or a host with a port is an implicit upstream.
+    const bool implicit = hostPort.hasPort || isIpLiteral(hostPort.host) ||
+                          hostPort.host.compare("localhost"_L1, Qt::CaseInsensitive) == 0;
+    if (!implicit)
+        m_upstreamReferences.append({hostPort.host, url.where});
+    return true;
+}
+
+bool Parser::checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort)
+{
+    const QString &text = url.text;
+    if (text.contains(u'$'))
+        return fail(url.where, u"variables in \"proxy_pass\" are not supported"_s);
+    if (text.startsWith("https://"_L1, Qt::CaseInsensitive))
+        return fail(url.where, u"https is not supported"_s);
+    if (!text.startsWith("http://"_L1, Qt::CaseInsensitive))
+        return fail(url.where, u"invalid URL prefix"_s);
+    const QString rest = text.mid(7);
+    if (rest.startsWith("unix:"_L1, Qt::CaseInsensitive))
+        return fail(url.where, u"unix domain sockets are not supported"_s);
+    const auto uriStart =
+        std::find_if(rest.cbegin(), rest.cend(), [](QChar c) { return c == u'/' || c == u'?'; });
+    if (uriStart != rest.cend()) {
+        const QString uri = rest.mid(uriStart - rest.cbegin());
+        return fail(url.where, u"URI part %1 in \"proxy_pass\" is not supported"_s.arg(quoted(uri)));
+    }
+    nginx::AddressError error = nginx::AddressError::None;
+    const std::optional<nginx::HostPort> split = nginx::splitHostPort(rest, &error);
+    if (!split)
+        return fail(url.where, upstreamAddressError(error, rest));
+    *hostPort = *split;
+    return true;
+}
+
+// --- settings inherited from http to server to location ---------------------------------------
+
+bool Parser::handleProxySetHeader(const Statement &statement, const Directive &)
+{
+    std::optional<QList<HeaderDirective>> &headers = settings().proxySetHeaders;
+    if (!headers)
+        headers.emplace();
+    headers->append(HeaderDirective{statement.args[1].text.toUtf8(), statement.args[2].text, false,
+                                    statement.name().where});
+    return true;
+}
+
+bool Parser::handleAddHeader(const Statement &statement, const Directive &)
+{
+    const bool always = statement.args.size() == 4;
+    if (always && statement.args[3].text != "always"_L1)
+        return invalidParameter(statement.args[3]);
+    std::optional<QList<HeaderDirective>> &headers = settings().addHeaders;
+    if (!headers)
+        headers.emplace();
+    headers->append(HeaderDirective{statement.args[1].text.toUtf8(), statement.args[2].text, always,
+                                    statement.name().where});
+    return true;
+}
+
+bool Parser::handleProxyHttpVersion(const Statement &statement, const Directive &)
+{
+    std::optional<int> &minor = settings().proxyHttpVersionMinor;
+    if (minor)
+        return duplicate(statement);
+    const Token &value = statement.args[1];
+    if (value.text == "1.0"_L1)
+        minor = 0;
+    else if (value.text == "1.1"_L1)
+        minor = 1;
+    else
+        return invalidValue(statement, value);
+    return true;
+}
+
+bool Parser::handleProxyNextUpstream(const Statement &statement, const Directive &)
+{
+    // Repeated directives add up, as nginx's bitmask settings do.
+    std::optional<quint32> &field = settings().proxyNextUpstream;
+    quint32 flags = field.value_or(0);
+    for (qsizetype i = 1; i < statement.args.size(); ++i) {
+        const Token &word = statement.args[i];
+        const std::optional<quint32> flag = nginx::parseNextUpstreamCondition(word.text);
+        if (!flag)
+            return invalidValue(statement, word);
+        if (flags & *flag)
+            warn(word.where, u"duplicate value %1"_s.arg(quoted(word.text)));
+        flags |= *flag;
+    }
+    field = flags;
+    return true;
+}
+
+bool Parser::handleTime(const Statement &statement, const Directive &directive)
+{
+    std::optional<qint64> &field = settings().*directive.int64Field;
+    if (field)
+        return duplicate(statement);
+    const std::optional<qint64> ms = nginx::parseTimeMs(statement.args[1].text);
+    if (!ms)
+        return invalidValue(statement, statement.args[1]);
+    field = ms;
+    return true;
+}
+
+bool Parser::handleSize(const Statement &statement, const Directive &directive)
+{
+    std::optional<qint64> &field = settings().*directive.int64Field;
+    if (field)
+        return duplicate(statement);
+    const std::optional<qint64> bytes = nginx::parseSize(statement.args[1].text, nginx::SizeUnits::UpToMega);
+    if (!bytes)
+        return invalidValue(statement, statement.args[1]);
+    field = bytes;
+    return true;
+}
+
+bool Parser::handleOffset(const Statement &statement, const Directive &directive)
+{
+    std::optional<qint64> &field = settings().*directive.int64Field;
+    if (field)
+        return duplicate(statement);
+    const std::optional<qint64> bytes = nginx::parseSize(statement.args[1].text, nginx::SizeUnits::UpToGiga);
+    if (!bytes)
+        return invalidValue(statement, statement.args[1]);
+    field = bytes;
+    return true;
+}
+
+bool Parser::handleNumber(const Statement &statement, const Directive &directive)
+{
+    std::optional<int> &field = settings().*directive.intField;
+    if (field)
+        return duplicate(statement);
+    const std::optional<qint64> number = nginx::parseNumber(statement.args[1].text);
+    if (!number || *number > maxInt)
+        return invalidValue(statement, statement.args[1]);
+    field = static_cast<int>(*number);
+    return true;
+}
+
+bool Parser::handleKeepaliveTimeout(const Statement &statement, const Directive &)
+{
+    std::optional<qint64> &field = settings().keepaliveTimeoutMs;
+    if (field)
+        return duplicate(statement);
+    const std::optional<qint64> ms = nginx::parseTimeMs(statement.args[1].text);
+    if (!ms)
+        return invalidValue(statement, statement.args[1]);
+    if (statement.args.size() == 3) {
+        // The second value only sets a "Keep-Alive: timeout=" response header.
+        const Token &header = statement.args[2];
+        if (!nginx::parseTimeSeconds(header.text))
+            return invalidValue(statement, header);
+        warn(header.where, u"ignoring %1 in \"keepalive_timeout\""_s.arg(quoted(header.text)));
+    }
+    field = ms;
+    return true;
+}
+
+} // namespace
+
+QString ConfigMessage::toString() const
+{
+    if (where.line <= 0)
+        return text;
+    QString position = where.file + u':' + QString::number(where.line);
+    if (severity == Severity::Error)
+        position += u':' + QString::number(where.column);
+    return position + ": "_L1 + text;
+}
+
+ConfigReadResult ConfigReader::readFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        ConfigReadResult result;
+        result.error = ConfigMessage{ConfigMessage::Severity::Error, SourceLocation{path, 0, 0},
+                                     u"open() %1 failed (%2)"_s.arg(quoted(path), file.errorString())};
+        return result;
+    }
+    return readText(file.readAll(), path);
+}
+
+ConfigReadResult ConfigReader::readText(const QByteArray &text, const QString &fileName)
+{
+    return Parser(QString::fromUtf8(text), fileName).run();
+}
+
+} // namespace lbscope

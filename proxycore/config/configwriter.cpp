@@ -1,0 +1,254 @@
+#include "configwriter.h"
+
+#include "nginxvalues.h"
+
+#include <QStringList>
+
+using namespace Qt::StringLiterals;
+
+namespace lbscope {
+
+namespace {
+
+// nginx.conf text with four-space indentation; arguments quoted where nginx needs it.
+class ConfText
+{
+public:
+    void directive(QLatin1StringView name, const QStringList &args = {})
+    {
+        QString text = name;
+        for (const QString &arg : args)
+            text += u' ' + nginx::quoteArgument(arg);
+        line(text + u';');
+    }
+    void rawDirective(QLatin1StringView name, const QString &rawArgs) { line(name + u' ' + rawArgs + u';'); }
+    void emptyBlock(const QString &head) { line(head + " {}"_L1); }
+    void open(const QString &head)
+    {
+        line(head + " {"_L1);
+        ++m_depth;
+        m_afterOpen = true;
+    }
+    void close()
+    {
+        --m_depth;
+        line(u"}"_s);
+    }
+    // Separates blocks; never right after an opening brace.
+    void blankLine()
+    {
+        if (!m_afterOpen)
+            m_text += u'\n';
+        m_afterOpen = true;
+    }
+    QByteArray toUtf8() const { return m_text.toUtf8(); }
+
+private:
+    void line(const QString &text)
+    {
+        m_text += QString(m_depth * 4, u' ') + text + u'\n';
+        m_afterOpen = false;
+    }
+
+    QString m_text;
+    int m_depth = 0;
+    bool m_afterOpen = true;
+};
+
+void writeTime(ConfText &out, QLatin1StringView name, const std::optional<qint64> &ms)
+{
+    if (ms)
+        out.directive(name, {nginx::formatTimeMs(*ms)});
+}
+
+void writeSize(ConfText &out, QLatin1StringView name, const std::optional<qint64> &bytes,
+               nginx::SizeUnits units)
+{
+    if (bytes)
+        out.directive(name, {nginx::formatSize(*bytes, units)});
+}
+
+void writeNumber(ConfText &out, QLatin1StringView name, const std::optional<int> &number)
+{
+    if (number)
+        out.directive(name, {QString::number(*number)});
+}
+
+void writeHeaders(ConfText &out, QLatin1StringView name, const std::optional<QList<HeaderDirective>> &headers)
+{
+    if (!headers)
+        return;
+    for (const HeaderDirective &header : *headers) {
+        QStringList args = {QString::fromUtf8(header.name), header.value};
+        if (header.always)
+            args.append(u"always"_s);
+        out.directive(name, args);
+    }
+}
+
+void writeNextUpstream(ConfText &out, const std::optional<quint32> &flags)
+{
+    if (!flags)
+        return;
+    const QStringList words = nginx::formatNextUpstream(*flags);
+    out.directive("proxy_next_upstream"_L1, words.isEmpty() ? QStringList{u"off"_s} : words);
+}
+
+// Every setting that is set, even to nginx's default: it still overrides an outer level.
+void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation)
+{
+    if (settings.proxyHttpVersionMinor)
+        out.directive("proxy_http_version"_L1, {*settings.proxyHttpVersionMinor == 1 ? u"1.1"_s : u"1.0"_s});
+    writeHeaders(out, "proxy_set_header"_L1, settings.proxySetHeaders);
+    writeHeaders(out, "add_header"_L1, settings.addHeaders);
+    writeNextUpstream(out, settings.proxyNextUpstream);
+    writeNumber(out, "proxy_next_upstream_tries"_L1, settings.proxyNextUpstreamTries);
+    writeTime(out, "proxy_next_upstream_timeout"_L1, settings.proxyNextUpstreamTimeoutMs);
+    writeTime(out, "proxy_connect_timeout"_L1, settings.proxyConnectTimeoutMs);
+    writeTime(out, "proxy_send_timeout"_L1, settings.proxySendTimeoutMs);
+    writeTime(out, "proxy_read_timeout"_L1, settings.proxyReadTimeoutMs);
+    writeSize(out, "proxy_buffer_size"_L1, settings.proxyBufferSize, nginx::SizeUnits::UpToMega);
+    writeSize(out, "client_max_body_size"_L1, settings.clientMaxBodySize, nginx::SizeUnits::UpToGiga);
+    // nginx refuses client_header_timeout inside a location: the header is read before routing.
+    if (!inLocation)
+        writeTime(out, "client_header_timeout"_L1, settings.clientHeaderTimeoutMs);
+    writeTime(out, "client_body_timeout"_L1, settings.clientBodyTimeoutMs);
+    writeTime(out, "keepalive_timeout"_L1, settings.keepaliveTimeoutMs);
+    writeNumber(out, "keepalive_requests"_L1, settings.keepaliveRequests);
+}
+
+// The address as the user wrote it, unless host or port were edited since.
+QString upstreamAddress(const UpstreamServer &server)
+{
+    const std::optional<nginx::HostPort> split = nginx::splitHostPort(server.address);
+    if (split && !split->isUnix && split->host == server.host &&
+        (split->hasPort ? split->port : 80) == server.port)
+        return server.address;
+    return nginx::joinHostPort(server.host, server.port);
+}
+
+QString listenAddress(const ListenAddress &listen)
+{
+    const std::optional<nginx::HostPort> split = nginx::splitListenAddress(listen.text);
+    if (split && !split->isUnix && split->host == listen.host && split->port == listen.port)
+        return listen.text;
+    if (listen.host.isEmpty())
+        return QString::number(listen.port);
+    return nginx::joinHostPort(listen.host, listen.port);
+}
+
+QStringList serverArguments(const UpstreamServer &server)
+{
+    QStringList args = {upstreamAddress(server)};
+    if (server.weight != 1)
+        args.append("weight="_L1 + QString::number(server.weight));
+    if (server.maxFails != 1)
+        args.append("max_fails="_L1 + QString::number(server.maxFails));
+    if (server.failTimeoutMs != 10'000) {
+        // nginx counts fail_timeout in whole seconds: round a finer value up.
+        const qint64 seconds = (server.failTimeoutMs + 999) / 1000;
+        args.append("fail_timeout="_L1 + nginx::formatTimeSeconds(seconds));
+    }
+    if (server.maxConns != 0)
+        args.append("max_conns="_L1 + QString::number(server.maxConns));
+    if (server.backup)
+        args.append(u"backup"_s);
+    if (server.down)
+        args.append(u"down"_s);
+    return args;
+}
+
+void writeMethod(ConfText &out, const UpstreamConfig &upstream)
+{
+    switch (upstream.method) {
+    case BalancingMethod::RoundRobin:
+        break;
+    case BalancingMethod::LeastConn:
+        out.directive("least_conn"_L1);
+        break;
+    case BalancingMethod::IpHash:
+        out.directive("ip_hash"_L1);
+        break;
+    case BalancingMethod::Hash:
+        out.directive("hash"_L1, upstream.hashConsistent ? QStringList{upstream.hashKey, u"consistent"_s}
+                                                         : QStringList{upstream.hashKey});
+        break;
+    case BalancingMethod::Random:
+        out.directive("random"_L1, upstream.randomTwo ? QStringList{u"two"_s} : QStringList{});
+        break;
+    }
+}
+
+void writeUpstream(ConfText &out, const UpstreamConfig &upstream)
+{
+    out.blankLine();
+    out.open("upstream "_L1 + nginx::quoteArgument(upstream.name));
+    // nginx 1.22 wants the balancing method before keepalive, which wraps it.
+    writeMethod(out, upstream);
+    if (!upstream.zoneName.isEmpty()) {
+        QStringList args = {upstream.zoneName};
+        if (!upstream.zoneSize.isEmpty())
+            args.append(upstream.zoneSize);
+        out.directive("zone"_L1, args);
+    }
+    for (const UpstreamServer &server : upstream.servers)
+        out.directive("server"_L1, serverArguments(server));
+    if (upstream.keepalive != 0)
+        out.directive("keepalive"_L1, {QString::number(upstream.keepalive)});
+    if (upstream.keepaliveRequests != 1000)
+        out.directive("keepalive_requests"_L1, {QString::number(upstream.keepaliveRequests)});
+    if (upstream.keepaliveTimeoutMs != 60'000)
+        out.directive("keepalive_timeout"_L1, {nginx::formatTimeMs(upstream.keepaliveTimeoutMs)});
+    out.close();
+}
+
+void writeLocation(ConfText &out, const LocationConfig &location)
+{
+    out.blankLine();
+    out.open("location "_L1 + nginx::quoteArgument(location.prefix));
+    if (!location.proxyPass.isEmpty())
+        out.directive("proxy_pass"_L1, {location.proxyPass});
+    writeSettings(out, location.settings, true);
+    out.close();
+}
+
+void writeServer(ConfText &out, const ServerConfig &server)
+{
+    out.blankLine();
+    out.open(u"server"_s);
+    for (const ListenAddress &listen : server.listens) {
+        QStringList args = {listenAddress(listen)};
+        if (listen.defaultServer)
+            args.append(u"default_server"_s);
+        out.directive("listen"_L1, args);
+    }
+    if (!server.serverNames.isEmpty())
+        out.directive("server_name"_L1, server.serverNames);
+    writeSettings(out, server.settings, false);
+    for (const LocationConfig &location : server.locations)
+        writeLocation(out, location);
+    out.close();
+}
+
+} // namespace
+
+QByteArray ConfigWriter::write(const ProxyConfig &config)
+{
+    ConfText out;
+    out.directive("worker_processes"_L1, {QString::number(config.workerProcesses)});
+    out.blankLine();
+    out.emptyBlock(u"events"_s);
+    out.blankLine();
+    out.open(u"http"_s);
+    for (const QString &accessLog : config.accessLogs)
+        out.rawDirective("access_log"_L1, accessLog);
+    writeSettings(out, config.settings, false);
+    for (const UpstreamConfig &upstream : config.upstreams)
+        writeUpstream(out, upstream);
+    for (const ServerConfig &server : config.servers)
+        writeServer(out, server);
+    out.close();
+    return out.toUtf8();
+}
+
+} // namespace lbscope

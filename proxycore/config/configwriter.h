@@ -1,0 +1,20 @@
+#pragma once
+
+// Writes a ProxyConfig as a complete nginx.conf that nginx 1.22 accepts as it is
+// (worker_processes, events {}, http { upstream ... server ... }), and that ConfigReader
+// reads back to an equal ProxyConfig (apart from source locations).
+
+#include "proxyconfig.h"
+
+#include <QByteArray>
+
+namespace lbscope {
+
+class ConfigWriter
+{
+public:
+    // No pid or error_log lines: those belong to whoever runs nginx (nginx -g "pid ...;").
+    static QByteArray write(const ProxyConfig &config);
+};
+
+} // namespace lbscope

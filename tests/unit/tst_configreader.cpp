@@ -1,0 +1,1067 @@
+// ConfigReader and the nginx value syntax it relies on. Every error text and position here
+// was checked against what nginx 1.22 says about the same file (nginx gives FILE:LINE only).
+
+#include "config/configreader.h"
+#include "config/nginxvalues.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <limits>
+
+using namespace Qt::StringLiterals;
+using namespace lbscope;
+
+namespace {
+
+const QString fileName = u"t.conf"_s;
+
+ConfigReadResult read(const QByteArray &text)
+{
+    return ConfigReader::readText(text, fileName);
+}
+
+SourceLocation at(int line, int column)
+{
+    return SourceLocation{fileName, line, column};
+}
+
+QStringList messages(const QList<ConfigMessage> &list)
+{
+    QStringList texts;
+    for (const ConfigMessage &message : list)
+        texts.append(message.toString());
+    return texts;
+}
+
+// The body of the error tests: the read fails with exactly this message and yields no config.
+void verifyReadError()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, error);
+    const ConfigReadResult result = read(text);
+    QVERIFY(!result.ok());
+    QVERIFY(result.error);
+    QCOMPARE(result.error->severity, ConfigMessage::Severity::Error);
+    QCOMPARE(result.error->toString(), error);
+}
+
+QByteArrayList names(const QList<HeaderDirective> &headers)
+{
+    QByteArrayList result;
+    for (const HeaderDirective &header : headers)
+        result.append(header.name);
+    return result;
+}
+
+// One directive inside an upstream block, at line 2 column 5.
+QByteArray inUpstream(const QByteArray &line)
+{
+    return "upstream u {\n    " + line + "\n}\n";
+}
+
+// One directive after "server 127.0.0.1;" in an upstream block, at line 3 column 5.
+QByteArray afterServer(const QByteArray &line)
+{
+    return "upstream u {\n    server 127.0.0.1;\n    " + line + "\n}\n";
+}
+
+// One directive inside a server block, at line 2 column 5.
+QByteArray inServer(const QByteArray &line)
+{
+    return "server {\n    " + line + "\n}\n";
+}
+
+// One directive inside "location /", at line 3 column 9.
+QByteArray inLocation(const QByteArray &line)
+{
+    return "server {\n    location / {\n        " + line + "\n    }\n}\n";
+}
+
+const QByteArray debianConfig = R"(user www-data;
+worker_processes auto;
+pid /run/nginx.pid;
+error_log /var/log/nginx/error.log;
+include /etc/nginx/modules-enabled/*.conf;
+daemon off;
+
+events {
+	worker_connections 768;
+	# multi_accept on;
+}
+
+http {
+	sendfile on;
+	tcp_nopush on;
+	types_hash_max_size 2048;
+	# server_tokens off;
+
+	include /etc/nginx/mime.types;
+	default_type application/octet-stream;
+	types {
+		text/html html;
+	}
+
+	ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; # Dropping SSLv3, ref: POODLE
+	ssl_prefer_server_ciphers on;
+
+	access_log /var/log/nginx/access.log;
+	log_format main '$remote_addr - $remote_user [$time_local] "$request" '
+	                '$status $body_bytes_sent';
+	gzip on;
+
+	upstream app {
+		least_conn;
+		server 127.0.0.1:3000 weight=2;
+		server 127.0.0.1:3001;
+	}
+
+	server {
+		listen 80 default_server;
+		listen [::]:80 default_server;
+		root /var/www/html;
+		index index.html index.htm index.nginx-debian.html;
+		server_name _;
+
+		location / {
+			proxy_pass http://app;
+			try_files $uri $uri/ =404;
+		}
+		location ~ /\.ht {
+			deny all;
+		}
+	}
+
+	include /etc/nginx/conf.d/*.conf;
+	include /etc/nginx/sites-enabled/*;
+}
+
+#mail {
+#	server {
+#		listen     localhost:110;
+#	}
+#}
+)";
+
+} // namespace
+
+class TestConfigReader final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void photosConfig();
+    void debianStyleConfig();
+    void topLevelBlocks();
+    void upstreamServers_data();
+    void upstreamServers();
+    void balancing_data();
+    void balancing();
+    void upstreamKeepalive();
+    void listen_data();
+    void listen();
+    void settingsLevels();
+    void tokens_data();
+    void tokens();
+    void implicitUpstreams_data();
+    void implicitUpstreams();
+    void structuralErrors_data();
+    void structuralErrors();
+    void parameterErrors_data();
+    void parameterErrors();
+    void warnings_data();
+    void warnings();
+    void resolveSettings_data();
+    void resolveSettings();
+    void resolveServerLevel();
+    void readFileErrors();
+    void parseTime_data();
+    void parseTime();
+    void parseSize_data();
+    void parseSize();
+    void splitHostPort_data();
+    void splitHostPort();
+};
+
+void TestConfigReader::photosConfig()
+{
+    const QString path = QStringLiteral(LBSCOPE_SOURCE_DIR) + u"/resources/configs/photos.conf"_s;
+    const ConfigReadResult result = ConfigReader::readFile(path);
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    QVERIFY(result.warnings.isEmpty());
+    const ProxyConfig &config = *result.config;
+    QCOMPARE(config.sourceFile, path);
+    QCOMPARE(config.workerProcesses, 1);
+
+    QCOMPARE(config.upstreams.size(), 1);
+    const UpstreamConfig &photos = config.upstreams.front();
+    QCOMPARE(photos.name, u"photos"_s);
+    QCOMPARE(photos.method, BalancingMethod::RoundRobin);
+    QCOMPARE(photos.source, (SourceLocation{path, 2, 1}));
+    QCOMPARE(photos.servers.size(), 3);
+    const quint16 ports[] = {3000, 3100, 3101};
+    for (int i = 0; i < 3; ++i) {
+        const UpstreamServer &server = photos.servers.at(i);
+        QCOMPARE(server.address, u"127.0.0.1:"_s + QString::number(ports[i]));
+        QCOMPARE(server.host, u"127.0.0.1"_s);
+        QCOMPARE(server.port, ports[i]);
+        QCOMPARE(server.weight, 1);
+        QCOMPARE(server.source, (SourceLocation{path, 3 + i, 5}));
+    }
+
+    QCOMPARE(config.servers.size(), 1);
+    const ServerConfig &server = config.servers.front();
+    QCOMPARE(server.listens.size(), 1);
+    QCOMPARE(server.listens.front().host, u"127.0.0.1"_s);
+    QCOMPARE(server.listens.front().port, quint16(8080));
+    QCOMPARE(server.serverNames, QStringList{u"photos.example.com"_s});
+    QCOMPARE(server.locations.size(), 1);
+    const LocationConfig &location = server.locations.front();
+    QCOMPARE(location.prefix, u"/"_s);
+    QCOMPARE(location.proxyPass, u"http://photos"_s);
+    QCOMPARE(location.source, (SourceLocation{path, 12, 5}));
+    QVERIFY(location.settings.proxySetHeaders);
+    QCOMPARE(names(*location.settings.proxySetHeaders), (QByteArrayList{"Host", "X-Real-IP"}));
+    QCOMPARE(location.settings.proxySetHeaders->at(1).value, u"$remote_addr"_s);
+    QCOMPARE(location.settings.proxySetHeaders->at(1).source, (SourceLocation{path, 15, 9}));
+    QVERIFY(location.settings.addHeaders);
+    QCOMPARE(location.settings.addHeaders->front().value, u"$upstream_addr"_s);
+    QVERIFY(!location.settings.addHeaders->front().always);
+    QVERIFY(config.findUpstream(u"PHOTOS"));
+}
+
+void TestConfigReader::debianStyleConfig()
+{
+    const ConfigReadResult result = read(debianConfig);
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const QStringList expected = {
+        u"t.conf:1: ignoring \"user\""_s,
+        u"t.conf:3: ignoring \"pid\""_s,
+        u"t.conf:4: ignoring \"error_log\""_s,
+        u"t.conf:5: ignoring \"include\""_s,
+        u"t.conf:6: ignoring \"daemon\""_s,
+        u"t.conf:14: ignoring \"sendfile\""_s,
+        u"t.conf:15: ignoring \"tcp_nopush\""_s,
+        u"t.conf:16: ignoring \"types_hash_max_size\""_s,
+        u"t.conf:19: ignoring \"include\""_s,
+        u"t.conf:20: ignoring \"default_type\""_s,
+        u"t.conf:21: ignoring \"types\""_s,
+        u"t.conf:25: ignoring \"ssl_protocols\""_s,
+        u"t.conf:26: ignoring \"ssl_prefer_server_ciphers\""_s,
+        u"t.conf:29: ignoring \"log_format\""_s,
+        u"t.conf:31: ignoring \"gzip\""_s,
+        u"t.conf:42: ignoring \"root\""_s,
+        u"t.conf:43: ignoring \"index\""_s,
+        u"t.conf:48: ignoring \"try_files\""_s,
+        u"t.conf:50: ignoring \"location ~ /\\.ht\" (only prefix locations are supported)"_s,
+        u"t.conf:55: ignoring \"include\""_s,
+        u"t.conf:56: ignoring \"include\""_s,
+    };
+    QCOMPARE(messages(result.warnings), expected);
+
+    const ProxyConfig &config = *result.config;
+    QCOMPARE(config.workerProcesses, std::max(1, QThread::idealThreadCount()));
+    QCOMPARE(config.accessLogs, QStringList{u"/var/log/nginx/access.log"_s});
+    QCOMPARE(config.upstreams.size(), 1);
+    QCOMPARE(config.upstreams.front().method, BalancingMethod::LeastConn);
+    QCOMPARE(config.upstreams.front().servers.front().weight, 2);
+    QCOMPARE(config.servers.size(), 1);
+    const ServerConfig &server = config.servers.front();
+    QCOMPARE(server.listens.size(), 2);
+    QVERIFY(server.listens.at(0).defaultServer);
+    QCOMPARE(server.listens.at(1).host, u"::"_s);
+    QCOMPARE(server.serverNames, QStringList{u"_"_s});
+    QCOMPARE(server.locations.size(), 1);
+    QCOMPARE(server.locations.front().proxyPass, u"http://app"_s);
+}
+
+void TestConfigReader::topLevelBlocks()
+{
+    // LB Scope's own files hold upstream and server blocks with no http {} around them.
+    const ConfigReadResult result =
+        read("upstream a {\n    server 10.0.0.1;\n}\n"
+             "server {\n    location /a/ {\n        proxy_pass http://a;\n    }\n}\n"
+             "http {\n    upstream b {\n        server 10.0.0.2:81;\n    }\n}\n");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    QCOMPARE(result.config->upstreams.size(), 2);
+    QCOMPARE(result.config->upstreams.at(1).name, u"b"_s);
+    QCOMPARE(result.config->servers.size(), 1);
+    // No listen: nginx's default, *:80, left to the engine.
+    QVERIFY(result.config->servers.front().listens.isEmpty());
+}
+
+void TestConfigReader::upstreamServers_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<int>("weight");
+    QTest::addColumn<int>("maxFails");
+    QTest::addColumn<qint64>("failTimeoutMs");
+    QTest::addColumn<int>("maxConns");
+    QTest::addColumn<bool>("backup");
+    QTest::addColumn<bool>("down");
+
+    QTest::newRow("defaults") << QByteArray("server 127.0.0.1;") << u"127.0.0.1"_s << u"127.0.0.1"_s << 80
+                              << 1 << 1 << qint64(10'000) << 0 << false << false;
+    QTest::newRow("hostname") << QByteArray("server localhost:3000;") << u"localhost:3000"_s << u"localhost"_s
+                              << 3000 << 1 << 1 << qint64(10'000) << 0 << false << false;
+    QTest::newRow("ipv6") << QByteArray("server [::1]:8080;") << u"[::1]:8080"_s << u"::1"_s << 8080 << 1 << 1
+                          << qint64(10'000) << 0 << false << false;
+    QTest::newRow("ipv6 default port") << QByteArray("server [::1];") << u"[::1]"_s << u"::1"_s << 80 << 1
+                                       << 1 << qint64(10'000) << 0 << false << false;
+    QTest::newRow("all parameters")
+        << QByteArray("server 10.0.0.1:81 weight=5 max_fails=3 fail_timeout=1m30s max_conns=20 backup;")
+        << u"10.0.0.1:81"_s << u"10.0.0.1"_s << 81 << 5 << 3 << qint64(90'000) << 20 << true << false;
+    QTest::newRow("zeros") << QByteArray("server 10.0.0.1 max_fails=0 fail_timeout=0 max_conns=0 down;")
+                           << u"10.0.0.1"_s << u"10.0.0.1"_s << 80 << 1 << 0 << qint64(0) << 0 << false
+                           << true;
+    QTest::newRow("repeated parameter, last wins")
+        << QByteArray("server 10.0.0.1 weight=2 weight=3;") << u"10.0.0.1"_s << u"10.0.0.1"_s << 80 << 3 << 1
+        << qint64(10'000) << 0 << false << false;
+    QTest::newRow("fail_timeout bare number")
+        << QByteArray("server 10.0.0.1 fail_timeout=30;") << u"10.0.0.1"_s << u"10.0.0.1"_s << 80 << 1 << 1
+        << qint64(30'000) << 0 << false << false;
+}
+
+void TestConfigReader::upstreamServers()
+{
+    QFETCH(QByteArray, line);
+    // A second, primary server so that a backup line alone still forms a valid block.
+    const ConfigReadResult result = read("upstream u {\n    " + line + "\n    server 10.9.9.9;\n}\n");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const UpstreamServer &server = result.config->upstreams.front().servers.front();
+    QTEST(server.address, "address");
+    QTEST(server.host, "host");
+    QTEST(int(server.port), "port");
+    QTEST(server.weight, "weight");
+    QTEST(server.maxFails, "maxFails");
+    QTEST(server.failTimeoutMs, "failTimeoutMs");
+    QTEST(server.maxConns, "maxConns");
+    QTEST(server.backup, "backup");
+    QTEST(server.down, "down");
+    QCOMPARE(server.source, at(2, 5));
+}
+
+void TestConfigReader::balancing_data()
+{
+    QTest::addColumn<QByteArray>("directive");
+    QTest::addColumn<BalancingMethod>("method");
+    QTest::addColumn<QString>("hashKey");
+    QTest::addColumn<bool>("consistent");
+    QTest::addColumn<bool>("two");
+
+    QTest::newRow("none") << QByteArray() << BalancingMethod::RoundRobin << QString() << false << false;
+    QTest::newRow("least_conn") << QByteArray("least_conn;") << BalancingMethod::LeastConn << QString()
+                                << false << false;
+    QTest::newRow("ip_hash") << QByteArray("ip_hash;") << BalancingMethod::IpHash << QString() << false
+                             << false;
+    QTest::newRow("hash") << QByteArray("hash $request_uri;") << BalancingMethod::Hash << u"$request_uri"_s
+                          << false << false;
+    QTest::newRow("hash consistent") << QByteArray("hash \"$remote_addr$request_uri\" consistent;")
+                                     << BalancingMethod::Hash << u"$remote_addr$request_uri"_s << true
+                                     << false;
+    QTest::newRow("random") << QByteArray("random;") << BalancingMethod::Random << QString() << false
+                            << false;
+    QTest::newRow("random two") << QByteArray("random two;") << BalancingMethod::Random << QString() << false
+                                << true;
+    QTest::newRow("random two least_conn")
+        << QByteArray("random two least_conn;") << BalancingMethod::Random << QString() << false << true;
+    QTest::newRow("redefined, last wins") << QByteArray("hash $uri consistent; least_conn;")
+                                          << BalancingMethod::LeastConn << QString() << false << false;
+}
+
+void TestConfigReader::balancing()
+{
+    QFETCH(QByteArray, directive);
+    const ConfigReadResult result = read(inUpstream(directive + " server 127.0.0.1;"));
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const UpstreamConfig &upstream = result.config->upstreams.front();
+    QTEST(upstream.method, "method");
+    QTEST(upstream.hashKey, "hashKey");
+    QTEST(upstream.hashConsistent, "consistent");
+    QTEST(upstream.randomTwo, "two");
+}
+
+void TestConfigReader::upstreamKeepalive()
+{
+    const ConfigReadResult result = read(afterServer("zone shared 64k; keepalive 16; keepalive_requests 0; "
+                                                     "keepalive_timeout 90s; server 127.0.0.2 backup;"));
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const UpstreamConfig &upstream = result.config->upstreams.front();
+    QCOMPARE(upstream.keepalive, 16);
+    QCOMPARE(upstream.keepaliveRequests, 0);
+    QCOMPARE(upstream.keepaliveTimeoutMs, qint64(90'000));
+    QCOMPARE(upstream.zoneName, u"shared"_s);
+    QCOMPARE(upstream.zoneSize, u"64k"_s);
+    QCOMPARE(upstream.servers.size(), 2);
+    QVERIFY(result.warnings.isEmpty());
+}
+
+void TestConfigReader::listen_data()
+{
+    QTest::addColumn<QByteArray>("directive");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<bool>("defaultServer");
+
+    QTest::newRow("port") << QByteArray("listen 8080;") << u"8080"_s << QString() << 8080 << false;
+    QTest::newRow("star") << QByteArray("listen *:8080;") << u"*:8080"_s << QString() << 8080 << false;
+    QTest::newRow("star alone") << QByteArray("listen *;") << u"*"_s << QString() << 80 << false;
+    QTest::newRow("address") << QByteArray("listen 127.0.0.1:8080;") << u"127.0.0.1:8080"_s << u"127.0.0.1"_s
+                             << 8080 << false;
+    QTest::newRow("address alone") << QByteArray("listen 127.0.0.1;") << u"127.0.0.1"_s << u"127.0.0.1"_s
+                                   << 80 << false;
+    QTest::newRow("name") << QByteArray("listen localhost:8080;") << u"localhost:8080"_s << u"localhost"_s
+                          << 8080 << false;
+    QTest::newRow("ipv6") << QByteArray("listen [::1]:8081 default_server;") << u"[::1]:8081"_s << u"::1"_s
+                          << 8081 << true;
+    QTest::newRow("default") << QByteArray("listen 80 default;") << u"80"_s << QString() << 80 << true;
+}
+
+void TestConfigReader::listen()
+{
+    QFETCH(QByteArray, directive);
+    const ConfigReadResult result = read(inServer(directive));
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ListenAddress &listen = result.config->servers.front().listens.front();
+    QTEST(listen.text, "text");
+    QTEST(listen.host, "host");
+    QTEST(int(listen.port), "port");
+    QTEST(listen.defaultServer, "defaultServer");
+    QCOMPARE(listen.source, at(2, 5));
+}
+
+void TestConfigReader::settingsLevels()
+{
+    const ConfigReadResult result = read(R"(http {
+    proxy_connect_timeout 5s;
+    proxy_set_header A a;
+    client_max_body_size 1g;
+    server {
+        client_header_timeout 10s;
+        keepalive_timeout 30s;
+        keepalive_requests 50;
+        location / {
+            proxy_http_version 1.1;
+            proxy_next_upstream error timeout http_502;
+            proxy_next_upstream non_idempotent;
+            proxy_next_upstream_tries 3;
+            proxy_next_upstream_timeout 1500ms;
+            proxy_send_timeout 1m;
+            proxy_read_timeout 1h;
+            proxy_buffer_size 8k;
+            client_body_timeout 20;
+            add_header X "a b" always;
+        }
+    }
+}
+)");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ProxyConfig &config = *result.config;
+    QCOMPARE(config.settings.proxyConnectTimeoutMs, std::optional<qint64>(5000));
+    QCOMPARE(config.settings.clientMaxBodySize, std::optional<qint64>(1024LL * 1024 * 1024));
+    QCOMPARE(names(config.settings.proxySetHeaders.value()), QByteArrayList{"A"});
+    QVERIFY(!config.settings.proxyReadTimeoutMs);
+
+    const ProxySettings &server = config.servers.front().settings;
+    QCOMPARE(server.clientHeaderTimeoutMs, std::optional<qint64>(10'000));
+    QCOMPARE(server.keepaliveTimeoutMs, std::optional<qint64>(30'000));
+    QCOMPARE(server.keepaliveRequests, std::optional<int>(50));
+    QVERIFY(!server.proxySetHeaders);
+
+    const ProxySettings &location = config.servers.front().locations.front().settings;
+    QCOMPARE(location.proxyHttpVersionMinor, std::optional<int>(1));
+    QCOMPARE(location.proxyNextUpstream,
+             std::optional<quint32>(NextUpstreamError | NextUpstreamTimeout | NextUpstreamHttp502 |
+                                    NextUpstreamNonIdempotent));
+    QCOMPARE(location.proxyNextUpstreamTries, std::optional<int>(3));
+    QCOMPARE(location.proxyNextUpstreamTimeoutMs, std::optional<qint64>(1500));
+    QCOMPARE(location.proxySendTimeoutMs, std::optional<qint64>(60'000));
+    QCOMPARE(location.proxyReadTimeoutMs, std::optional<qint64>(3'600'000));
+    QCOMPARE(location.proxyBufferSize, std::optional<qint64>(8192));
+    QCOMPARE(location.clientBodyTimeoutMs, std::optional<qint64>(20'000));
+    QCOMPARE(location.addHeaders->front().value, u"a b"_s);
+    QVERIFY(location.addHeaders->front().always);
+    QCOMPARE(location.addHeaders->front().source, (SourceLocation{fileName, 19, 13}));
+}
+
+void TestConfigReader::tokens_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("word") << QByteArray("abc") << u"abc"_s;
+    QTest::newRow("double quotes") << QByteArray("\"a b\"") << u"a b"_s;
+    QTest::newRow("single quotes") << QByteArray("'a \"b\"'") << u"a \"b\""_s;
+    QTest::newRow("empty") << QByteArray("\"\"") << QString();
+    QTest::newRow("escaped quote in word") << QByteArray("a\\\"b") << u"a\"b"_s;
+    QTest::newRow("escaped backslash") << QByteArray("\"a\\\\b\"") << u"a\\b"_s;
+    QTest::newRow("escaped tab") << QByteArray("\"a\\tb\"") << u"a\tb"_s;
+    QTest::newRow("other escapes kept") << QByteArray("a\\;b\\x") << u"a\\;b\\x"_s;
+    QTest::newRow("escaped quote in quotes") << QByteArray("'it\\'s'") << u"it's"_s;
+    QTest::newRow("braced variable") << QByteArray("${host}x") << u"${host}x"_s;
+    QTest::newRow("hash inside word") << QByteArray("a#b") << u"a#b"_s;
+    QTest::newRow("brace inside word") << QByteArray("a}b") << u"a}b"_s;
+    QTest::newRow("quote inside word") << QByteArray("a\"b\"") << u"a\"b\""_s;
+    QTest::newRow("newline in quotes") << QByteArray("\"a\nb\"") << u"a\nb"_s;
+    QTest::newRow("semicolon in quotes") << QByteArray("\"a;{}#b\"") << u"a;{}#b"_s;
+    QTest::newRow("utf-8") << QByteArray("\"caf\xc3\xa9\"") << u"caf\u00e9"_s;
+}
+
+void TestConfigReader::tokens()
+{
+    QFETCH(QByteArray, value);
+    const ConfigReadResult result =
+        read("# leading comment ; {\nserver { # trailing comment }\n    add_header\tX " + value + ";}\n");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const HeaderDirective &header = result.config->servers.front().settings.addHeaders->front();
+    QCOMPARE(header.name, QByteArray("X"));
+    QTEST(header.value, "expected");
+    QCOMPARE(header.source, at(3, 5));
+}
+
+void TestConfigReader::implicitUpstreams_data()
+{
+    QTest::addColumn<QByteArray>("url");
+
+    QTest::newRow("ip and port") << QByteArray("http://127.0.0.1:3000");
+    QTest::newRow("ip") << QByteArray("http://127.0.0.1");
+    QTest::newRow("ipv6") << QByteArray("http://[::1]:3000");
+    QTest::newRow("host and port") << QByteArray("http://backend.example:3000");
+    QTest::newRow("localhost") << QByteArray("http://localhost");
+    QTest::newRow("upstream, any case") << QByteArray("HTTP://U");
+}
+
+void TestConfigReader::implicitUpstreams()
+{
+    QFETCH(QByteArray, url);
+    const ConfigReadResult result =
+        read(inLocation("proxy_pass " + url + ";") + "upstream u {server 10.0.0.1;}");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    QCOMPARE(result.config->servers.front().locations.front().proxyPass, QString::fromUtf8(url));
+    QCOMPARE(result.config->upstreams.size(), 1);
+}
+
+void TestConfigReader::structuralErrors_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("stray brace") << QByteArray("}") << u"t.conf:1:1: unexpected \"}\""_s;
+    QTest::newRow("brace after arguments")
+        << QByteArray("upstream u {\n    server 127.0.0.1\n}\n") << u"t.conf:3:1: unexpected \"}\""_s;
+    QTest::newRow("missing brace") << QByteArray("upstream u {\n    server 127.0.0.1;\n")
+                                   << u"t.conf:3:1: unexpected end of file, expecting \"}\""_s;
+    QTest::newRow("missing brace in skipped block")
+        << QByteArray("events {\n    worker_connections 768;\n")
+        << u"t.conf:3:1: unexpected end of file, expecting \"}\""_s;
+    QTest::newRow("missing semicolon") << QByteArray("upstream u {\n    server 127.0.0.1")
+                                       << u"t.conf:2:21: unexpected end of file, expecting \";\" or \"}\""_s;
+    QTest::newRow("unterminated quote") << inServer("server_name \"abc;")
+                                        << u"t.conf:4:1: unexpected end of file, expecting \";\" or \"}\""_s;
+    QTest::newRow("double semicolon") << inServer("listen 80;;") << u"t.conf:2:15: unexpected \";\""_s;
+    QTest::newRow("lone brace") << inServer("{") << u"t.conf:2:5: unexpected \"{\""_s;
+    QTest::newRow("text after quote")
+        << inServer("server_name \"a\"b;") << u"t.conf:2:20: unexpected \"b\""_s;
+    QTest::newRow("brace after quote")
+        << inServer("server_name \"a\"}") << u"t.conf:2:20: unexpected \"}\""_s;
+    QTest::newRow("block without brace")
+        << QByteArray("upstream u;") << u"t.conf:1:1: directive \"upstream\" has no opening \"{\""_s;
+    QTest::newRow("directive with brace")
+        << inLocation("proxy_pass http://127.0.0.1:1 {\n}")
+        << u"t.conf:3:9: directive \"proxy_pass\" is not terminated by \";\""_s;
+    QTest::newRow("upstream without name")
+        << QByteArray("upstream {\n}\n")
+        << u"t.conf:1:1: invalid number of arguments in \"upstream\" directive"_s;
+    QTest::newRow("upstream with two names")
+        << QByteArray("upstream a b {\n}\n")
+        << u"t.conf:1:1: invalid number of arguments in \"upstream\" directive"_s;
+    QTest::newRow("ip_hash with argument")
+        << afterServer("ip_hash x;") << u"t.conf:3:5: invalid number of arguments in \"ip_hash\" directive"_s;
+    QTest::newRow("proxy_set_header one argument")
+        << inLocation("proxy_set_header X;")
+        << u"t.conf:3:9: invalid number of arguments in \"proxy_set_header\" directive"_s;
+    QTest::newRow("server_name empty")
+        << inServer("server_name;")
+        << u"t.conf:2:5: invalid number of arguments in \"server_name\" directive"_s;
+    QTest::newRow("client_header_timeout in location")
+        << inLocation("client_header_timeout 5s;")
+        << u"t.conf:3:9: \"client_header_timeout\" directive is not allowed here"_s;
+    QTest::newRow("listen in location")
+        << inLocation("listen 80;") << u"t.conf:3:9: \"listen\" directive is not allowed here"_s;
+    QTest::newRow("proxy_pass in server") << inServer("proxy_pass http://127.0.0.1:1;")
+                                          << u"t.conf:2:5: \"proxy_pass\" directive is not allowed here"_s;
+    QTest::newRow("http in http") << QByteArray("http {\n    http {\n    }\n}\n")
+                                  << u"t.conf:2:5: \"http\" directive is not allowed here"_s;
+    QTest::newRow("upstream in server")
+        << inServer("upstream u {\n    }") << u"t.conf:2:5: \"upstream\" directive is not allowed here"_s;
+    QTest::newRow("location at top") << QByteArray("location / {\n}\n")
+                                     << u"t.conf:1:1: \"location\" directive is not allowed here"_s;
+    QTest::newRow("listen in upstream")
+        << afterServer("listen 80;") << u"t.conf:3:5: \"listen\" directive is not allowed here"_s;
+    QTest::newRow("worker_processes in http")
+        << QByteArray("http {\n    worker_processes 2;\n}\n")
+        << u"t.conf:2:5: \"worker_processes\" directive is not allowed here"_s;
+    QTest::newRow("duplicate worker_processes")
+        << QByteArray("worker_processes 1;\nworker_processes 2;\n")
+        << u"t.conf:2:1: \"worker_processes\" directive is duplicate"_s;
+    QTest::newRow("duplicate http") << QByteArray("http {\n}\nhttp {\n}\n")
+                                    << u"t.conf:3:1: \"http\" directive is duplicate"_s;
+    QTest::newRow("duplicate proxy_pass")
+        << inLocation("proxy_pass http://127.0.0.1:1;\n        proxy_pass http://127.0.0.1:2;")
+        << u"t.conf:4:9: \"proxy_pass\" directive is duplicate"_s;
+    QTest::newRow("duplicate timeout") << inServer("proxy_read_timeout 5s;\n    proxy_read_timeout 6s;")
+                                       << u"t.conf:3:5: \"proxy_read_timeout\" directive is duplicate"_s;
+    QTest::newRow("duplicate proxy_http_version")
+        << inLocation("proxy_http_version 1.1; proxy_http_version 1.0;")
+        << u"t.conf:3:33: \"proxy_http_version\" directive is duplicate"_s;
+    QTest::newRow("duplicate keepalive") << afterServer("keepalive 1;\n    keepalive 2;")
+                                         << u"t.conf:4:5: \"keepalive\" directive is duplicate"_s;
+}
+
+void TestConfigReader::structuralErrors()
+{
+    verifyReadError();
+}
+
+void TestConfigReader::parameterErrors_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("error");
+
+    // Server parameters: the parameter starts at line 2, column 22.
+    for (const char *parameter :
+         {"weight=0", "weight=abc", "weight=-1", "weight=", "Weight=2", "weight2", "weight=2147483648",
+          "max_fails=-1", "max_fails=abc", "max_conns=x", "fail_timeout=500ms", "fail_timeout=30s1m",
+          "fail_timeout=", "resolve", "slow_start=10s", "service=http", "drain", "backup=1"}) {
+        QTest::addRow("server %s", parameter)
+            << inUpstream("server 127.0.0.1 " + QByteArray(parameter) + ";")
+            << u"t.conf:2:22: invalid parameter \"%1\""_s.arg(QString::fromLatin1(parameter));
+    }
+    QTest::newRow("invalid port") << inUpstream("server 127.0.0.1:99999;")
+                                  << u"t.conf:2:12: invalid port in upstream \"127.0.0.1:99999\""_s;
+    QTest::newRow("port zero") << inUpstream("server 127.0.0.1:0;")
+                               << u"t.conf:2:12: invalid port in upstream \"127.0.0.1:0\""_s;
+    QTest::newRow("empty port") << inUpstream("server 127.0.0.1:;")
+                                << u"t.conf:2:12: invalid port in upstream \"127.0.0.1:\""_s;
+    QTest::newRow("uri in server") << inUpstream("server 127.0.0.1/x;")
+                                   << u"t.conf:2:12: invalid host in upstream \"127.0.0.1/x\""_s;
+    QTest::newRow("scheme in server") << inUpstream("server http://127.0.0.1;")
+                                      << u"t.conf:2:12: invalid host in upstream \"http://127.0.0.1\""_s;
+    QTest::newRow("empty host") << inUpstream("server \"\";") << u"t.conf:2:12: no host in upstream \"\""_s;
+    QTest::newRow("unclosed bracket")
+        << inUpstream("server [::1:80;") << u"t.conf:2:12: invalid host in upstream \"[::1:80\""_s;
+    QTest::newRow("bad ipv6") << inUpstream("server [zz]:80;")
+                              << u"t.conf:2:12: invalid IPv6 address in upstream \"[zz]:80\""_s;
+    QTest::newRow("unix socket") << inUpstream("server unix:/tmp/s;")
+                                 << u"t.conf:2:12: unix domain sockets are not supported"_s;
+
+    for (const char *method : {"ip_hash;", "hash $remote_addr;", "hash $uri consistent;", "random;"}) {
+        QTest::addRow("backup after %s", method)
+            << ("upstream u {\n    " + QByteArray(method) + "\n    server 127.0.0.1 backup;\n}\n")
+            << u"t.conf:3:22: balancing method does not support parameter \"backup\""_s;
+    }
+    QTest::newRow("only backups") << inUpstream("server 127.0.0.1 backup;")
+                                  << u"t.conf:1:1: no servers in upstream \"u\""_s;
+    QTest::newRow("no servers") << QByteArray("upstream u {\n}\n")
+                                << u"t.conf:1:1: no servers are inside upstream"_s;
+    QTest::newRow("duplicate upstream")
+        << QByteArray("upstream u {\n    server 127.0.0.1;\n}\nupstream U {\n    server 127.0.0.1;\n}\n")
+        << u"t.conf:4:10: duplicate upstream \"U\""_s;
+    QTest::newRow("keepalive abc") << afterServer("keepalive abc;")
+                                   << u"t.conf:3:15: invalid value \"abc\" in \"keepalive\" directive"_s;
+    QTest::newRow("keepalive 0") << afterServer("keepalive 0;")
+                                 << u"t.conf:3:15: invalid value \"0\" in \"keepalive\" directive"_s;
+    QTest::newRow("keepalive_requests")
+        << afterServer("keepalive_requests x;")
+        << u"t.conf:3:24: invalid value \"x\" in \"keepalive_requests\" directive"_s;
+    QTest::newRow("upstream keepalive_timeout")
+        << afterServer("keepalive_timeout 1y;")
+        << u"t.conf:3:23: invalid value \"1y\" in \"keepalive_timeout\" directive"_s;
+    QTest::newRow("hash parameter") << afterServer("hash $x b;") << u"t.conf:3:13: invalid parameter \"b\""_s;
+    QTest::newRow("random three") << afterServer("random three;")
+                                  << u"t.conf:3:12: invalid parameter \"three\""_s;
+    QTest::newRow("random least_conn")
+        << afterServer("random least_conn;") << u"t.conf:3:12: invalid parameter \"least_conn\""_s;
+    QTest::newRow("random two x") << afterServer("random two x;")
+                                  << u"t.conf:3:16: invalid parameter \"x\""_s;
+    QTest::newRow("zone size") << afterServer("zone z 10x;") << u"t.conf:3:12: invalid zone size \"10x\""_s;
+    QTest::newRow("zone giga") << afterServer("zone z 1g;") << u"t.conf:3:12: invalid zone size \"1g\""_s;
+    QTest::newRow("zone too small") << afterServer("zone z 31k;")
+                                    << u"t.conf:3:12: zone \"z\" is too small"_s;
+
+    QTest::newRow("http version")
+        << inLocation("proxy_http_version 2.0;")
+        << u"t.conf:3:28: invalid value \"2.0\" in \"proxy_http_version\" directive"_s;
+    QTest::newRow("next upstream")
+        << inLocation("proxy_next_upstream error foo;")
+        << u"t.conf:3:35: invalid value \"foo\" in \"proxy_next_upstream\" directive"_s;
+    QTest::newRow("time unit")
+        << inLocation("proxy_connect_timeout 1x;")
+        << u"t.conf:3:31: invalid value \"1x\" in \"proxy_connect_timeout\" directive"_s;
+    QTest::newRow("time month")
+        << inLocation("proxy_connect_timeout 1M;")
+        << u"t.conf:3:31: invalid value \"1M\" in \"proxy_connect_timeout\" directive"_s;
+    QTest::newRow("time order")
+        << inLocation("proxy_connect_timeout 30s1m;")
+        << u"t.conf:3:31: invalid value \"30s1m\" in \"proxy_connect_timeout\" directive"_s;
+    QTest::newRow("body size")
+        << inLocation("client_max_body_size 1x;")
+        << u"t.conf:3:30: invalid value \"1x\" in \"client_max_body_size\" directive"_s;
+    QTest::newRow("buffer size giga")
+        << inLocation("proxy_buffer_size 1g;")
+        << u"t.conf:3:27: invalid value \"1g\" in \"proxy_buffer_size\" directive"_s;
+    QTest::newRow("tries")
+        << inLocation("proxy_next_upstream_tries x;")
+        << u"t.conf:3:35: invalid value \"x\" in \"proxy_next_upstream_tries\" directive"_s;
+    QTest::newRow("keepalive_requests negative")
+        << inLocation("keepalive_requests -1;")
+        << u"t.conf:3:28: invalid value \"-1\" in \"keepalive_requests\" directive"_s;
+    QTest::newRow("keepalive header timeout")
+        << inLocation("keepalive_timeout 5s x;")
+        << u"t.conf:3:30: invalid value \"x\" in \"keepalive_timeout\" directive"_s;
+    QTest::newRow("add_header flag") << inLocation("add_header X y never;")
+                                     << u"t.conf:3:24: invalid parameter \"never\""_s;
+    QTest::newRow("worker_processes")
+        << QByteArray("worker_processes abc;")
+        << u"t.conf:1:18: invalid value \"abc\" in \"worker_processes\" directive"_s;
+
+    QTest::newRow("https") << inLocation("proxy_pass https://u;") << u"t.conf:3:20: https is not supported"_s;
+    QTest::newRow("uri part") << inLocation("proxy_pass http://u/x;")
+                              << u"t.conf:3:20: URI part \"/x\" in \"proxy_pass\" is not supported"_s;
+    QTest::newRow("slash uri") << inLocation("proxy_pass http://127.0.0.1:1/;")
+                               << u"t.conf:3:20: URI part \"/\" in \"proxy_pass\" is not supported"_s;
+    QTest::newRow("no scheme") << inLocation("proxy_pass 127.0.0.1:1;")
+                               << u"t.conf:3:20: invalid URL prefix"_s;
+    QTest::newRow("variables") << inLocation("proxy_pass http://$host;")
+                               << u"t.conf:3:20: variables in \"proxy_pass\" are not supported"_s;
+    QTest::newRow("no host") << inLocation("proxy_pass http://;")
+                             << u"t.conf:3:20: no host in upstream \"\""_s;
+    QTest::newRow("proxy_pass port") << inLocation("proxy_pass http://127.0.0.1:1:5;")
+                                     << u"t.conf:3:20: invalid port in upstream \"127.0.0.1:1:5\""_s;
+    QTest::newRow("proxy_pass unix") << inLocation("proxy_pass http://unix:/tmp/s;")
+                                     << u"t.conf:3:20: unix domain sockets are not supported"_s;
+    QTest::newRow("unknown upstream")
+        << inLocation("proxy_pass http://nosuch;") << u"t.conf:3:20: host not found in upstream \"nosuch\""_s;
+    QTest::newRow("duplicate location") << inServer("location / {\n    }\n    location / {\n    }")
+                                        << u"t.conf:4:14: duplicate location \"/\""_s;
+    QTest::newRow("location modifier")
+        << inServer("location x / {\n    }") << u"t.conf:2:14: invalid location modifier \"x\""_s;
+
+    QTest::newRow("listen port") << inServer("listen 99999;")
+                                 << u"t.conf:2:12: invalid port in \"99999\" of the \"listen\" directive"_s;
+    QTest::newRow("listen zero") << inServer("listen 0;")
+                                 << u"t.conf:2:12: invalid port in \"0\" of the \"listen\" directive"_s;
+    QTest::newRow("listen bad port")
+        << inServer("listen 127.0.0.1:x;")
+        << u"t.conf:2:12: invalid port in \"127.0.0.1:x\" of the \"listen\" directive"_s;
+    QTest::newRow("listen parameter")
+        << inServer("listen 80 foo;") << u"t.conf:2:15: invalid parameter \"foo\""_s;
+    QTest::newRow("listen case") << inServer("listen 80 Default_server;")
+                                 << u"t.conf:2:15: invalid parameter \"Default_server\""_s;
+    QTest::newRow("listen unix") << inServer("listen unix:/tmp/s;")
+                                 << u"t.conf:2:12: unix domain sockets are not supported"_s;
+    QTest::newRow("duplicate listen")
+        << inServer("listen 8080;\n    listen *:8080;") << u"t.conf:3:12: a duplicate listen 0.0.0.0:8080"_s;
+    QTest::newRow("duplicate default server")
+        << (inServer("listen 83 default_server;") + inServer("listen 83 default_server;"))
+        << u"t.conf:5:12: a duplicate default server for 0.0.0.0:83"_s;
+}
+
+void TestConfigReader::parameterErrors()
+{
+    verifyReadError();
+}
+
+void TestConfigReader::warnings_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QStringList>("expected");
+
+    QTest::newRow("unknown directive")
+        << QByteArray("frobnicate 1 2;\n") << QStringList{u"t.conf:1: ignoring \"frobnicate\""_s};
+    QTest::newRow("unknown block") << QByteArray("stream {\n    server {\n        listen 1;\n    }\n}\n")
+                                   << QStringList{u"t.conf:1: ignoring \"stream\""_s};
+    QTest::newRow("if block") << inServer("if ($request_method = POST) {\n        return 405;\n    }")
+                              << QStringList{u"t.conf:2: ignoring \"if\""_s};
+    QTest::newRow("events contents are silent")
+        << QByteArray("events {\n    worker_connections 768;\n    use epoll;\n}\n") << QStringList();
+    QTest::newRow("access_log is kept") << QByteArray("access_log /tmp/a.log;\n") << QStringList();
+    QTest::newRow("regex locations")
+        << inServer("location = /x {\n    }\n    location ~* \\.php$ {\n    }\n    location ^~ /y {\n    }\n"
+                    "    location @named {\n    }\n    location =/z {\n    }")
+        << QStringList{u"t.conf:2: ignoring \"location = /x\" (only prefix locations are supported)"_s,
+                       u"t.conf:4: ignoring \"location ~* \\.php$\" (only prefix locations are supported)"_s,
+                       u"t.conf:6: ignoring \"location ^~ /y\" (only prefix locations are supported)"_s,
+                       u"t.conf:8: ignoring \"location @named\" (only prefix locations are supported)"_s,
+                       u"t.conf:10: ignoring \"location =/z\" (only prefix locations are supported)"_s};
+    QTest::newRow("nested location")
+        << inLocation("location /a {\n            proxy_pass http://nowhere;\n        }")
+        << QStringList{u"t.conf:3: ignoring \"location /a\" (nested locations are not supported)"_s};
+    QTest::newRow("method redefined") << afterServer("least_conn;\n    ip_hash;")
+                                      << QStringList{u"t.conf:4: load balancing method redefined"_s};
+    QTest::newRow("method after keepalive") << afterServer("keepalive 4;\n    least_conn;")
+                                            << QStringList{u"t.conf:4: load balancing method redefined"_s};
+    QTest::newRow("keepalive after method") << afterServer("least_conn;\n    keepalive 4;") << QStringList();
+    QTest::newRow("unknown upstream directive")
+        << afterServer("keepalive_time 1h;") << QStringList{u"t.conf:3: ignoring \"keepalive_time\""_s};
+    QTest::newRow("listen parameters") << inServer("listen 80 reuseport backlog=5 default_server;")
+                                       << QStringList{u"t.conf:2: ignoring \"reuseport\" in \"listen\""_s,
+                                                      u"t.conf:2: ignoring \"backlog=5\" in \"listen\""_s};
+    QTest::newRow("duplicate next upstream value") << inLocation("proxy_next_upstream error timeout error;")
+                                                   << QStringList{u"t.conf:3: duplicate value \"error\""_s};
+    QTest::newRow("keepalive header timeout")
+        << inServer("keepalive_timeout 5s 3s;")
+        << QStringList{u"t.conf:2: ignoring \"3s\" in \"keepalive_timeout\""_s};
+    QTest::newRow("worker_processes 0")
+        << QByteArray("worker_processes 0;")
+        << QStringList{u"t.conf:1: using 1 worker for \"worker_processes 0\""_s};
+    QTest::newRow("log_format over lines") << QByteArray("log_format main '$a'\n                '$b';\n")
+                                           << QStringList{u"t.conf:1: ignoring \"log_format\""_s};
+}
+
+void TestConfigReader::warnings()
+{
+    QFETCH(QByteArray, text);
+    const ConfigReadResult result = read(text);
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    QTEST(messages(result.warnings), "expected");
+    for (const ConfigMessage &warning : result.warnings)
+        QCOMPARE(warning.severity, ConfigMessage::Severity::Warning);
+}
+
+void TestConfigReader::resolveSettings_data()
+{
+    QTest::addColumn<QByteArray>("http");
+    QTest::addColumn<QByteArray>("server");
+    QTest::addColumn<QByteArray>("location");
+    QTest::addColumn<QByteArrayList>("proxyHeaders");
+    QTest::addColumn<QByteArrayList>("addHeaders");
+    QTest::addColumn<qint64>("readTimeoutMs");
+    QTest::addColumn<int>("httpMinor");
+    QTest::addColumn<quint32>("nextUpstream");
+
+    const quint32 defaultNext = NextUpstreamError | NextUpstreamTimeout;
+    QTest::newRow("defaults") << QByteArray() << QByteArray() << QByteArray() << QByteArrayList()
+                              << QByteArrayList() << qint64(60'000) << 0 << defaultNext;
+    QTest::newRow("http only") << QByteArray("proxy_set_header A a; add_header B b; proxy_read_timeout 5s;")
+                               << QByteArray() << QByteArray() << QByteArrayList{"A"} << QByteArrayList{"B"}
+                               << qint64(5000) << 0 << defaultNext;
+    QTest::newRow("server list replaces http list")
+        << QByteArray("proxy_set_header A a; proxy_set_header A2 a;") << QByteArray("proxy_set_header B b;")
+        << QByteArray() << QByteArrayList{"B"} << QByteArrayList() << qint64(60'000) << 0 << defaultNext;
+    QTest::newRow("location list replaces all")
+        << QByteArray("proxy_set_header A a;") << QByteArray("proxy_set_header B b;")
+        << QByteArray("proxy_set_header C c; proxy_set_header D d;") << QByteArrayList{"C", "D"}
+        << QByteArrayList() << qint64(60'000) << 0 << defaultNext;
+    QTest::newRow("lists inherit separately")
+        << QByteArray("proxy_set_header A a;") << QByteArray() << QByteArray("add_header C c;")
+        << QByteArrayList{"A"} << QByteArrayList{"C"} << qint64(60'000) << 0 << defaultNext;
+    QTest::newRow("innermost scalar wins") << QByteArray("proxy_read_timeout 1s; proxy_http_version 1.1;")
+                                           << QByteArray("proxy_read_timeout 2s; proxy_http_version 1.0;")
+                                           << QByteArray("proxy_read_timeout 3s;") << QByteArrayList()
+                                           << QByteArrayList() << qint64(3000) << 0 << defaultNext;
+    QTest::newRow("server scalar over http")
+        << QByteArray("proxy_read_timeout 1s;") << QByteArray("proxy_read_timeout 2s;") << QByteArray()
+        << QByteArrayList() << QByteArrayList() << qint64(2000) << 0 << defaultNext;
+    QTest::newRow("next upstream replaced")
+        << QByteArray("proxy_next_upstream http_502;") << QByteArray()
+        << QByteArray("proxy_next_upstream error http_504;") << QByteArrayList() << QByteArrayList()
+        << qint64(60'000) << 0 << quint32(NextUpstreamError | NextUpstreamHttp504);
+    QTest::newRow("next upstream off wins")
+        << QByteArray() << QByteArray("proxy_http_version 1.1;")
+        << QByteArray("proxy_next_upstream off error;") << QByteArrayList() << QByteArrayList()
+        << qint64(60'000) << 1 << quint32(NextUpstreamOff);
+}
+
+void TestConfigReader::resolveSettings()
+{
+    QFETCH(QByteArray, http);
+    QFETCH(QByteArray, server);
+    QFETCH(QByteArray, location);
+    const ConfigReadResult result =
+        read("http {\n" + http + "\nserver {\n" + server + "\nlocation / {\n" + location + "\n}\n}\n}\n");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ProxyConfig &config = *result.config;
+    const ServerConfig &serverConfig = config.servers.front();
+    const ResolvedLocation resolved = lbscope::resolveSettings(config.settings, serverConfig.settings,
+                                                               &serverConfig.locations.front().settings);
+    QTEST(names(resolved.proxySetHeaders), "proxyHeaders");
+    QTEST(names(resolved.addHeaders), "addHeaders");
+    QTEST(resolved.proxyReadTimeoutMs, "readTimeoutMs");
+    QTEST(resolved.proxyHttpVersionMinor, "httpMinor");
+    QTEST(resolved.proxyNextUpstream, "nextUpstream");
+    QCOMPARE(resolved.proxyConnectTimeoutMs, qint64(60'000));
+    QCOMPARE(resolved.clientMaxBodySize, qint64(1024 * 1024));
+    QCOMPARE(resolved.keepaliveTimeoutMs, qint64(75'000));
+}
+
+void TestConfigReader::resolveServerLevel()
+{
+    // No location (a request no location matches): http and server levels only.
+    const ConfigReadResult result = read("http {\nclient_header_timeout 5s; keepalive_requests 7;\n"
+                                         "server {\nclient_header_timeout 10s;\n}\n}\n");
+    QVERIFY(result.ok());
+    const ResolvedLocation resolved =
+        lbscope::resolveSettings(result.config->settings, result.config->servers.front().settings, nullptr);
+    QCOMPARE(resolved.clientHeaderTimeoutMs, qint64(10'000));
+    QCOMPARE(resolved.keepaliveRequests, 7);
+    QCOMPARE(resolved.proxyBufferSize, qint64(4096));
+}
+
+void TestConfigReader::readFileErrors()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString missing = dir.filePath(u"missing.conf"_s);
+    const ConfigReadResult result = ConfigReader::readFile(missing);
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error->toString(), u"open() \"%1\" failed (No such file or directory)"_s.arg(missing));
+
+    const ConfigReadResult broken = ConfigReader::readText("upstream u {\n", dir.filePath(u"a.conf"_s));
+    QVERIFY(!broken.ok());
+    QVERIFY(broken.error->toString().startsWith(dir.filePath(u"a.conf:2:1: "_s)));
+}
+
+void TestConfigReader::parseTime_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("ms");      // -1: nginx rejects it
+    QTest::addColumn<qint64>("seconds"); // the same text where nginx counts seconds
+
+    QTest::newRow("bare") << u"10"_s << qint64(10'000) << qint64(10);
+    QTest::newRow("s") << u"10s"_s << qint64(10'000) << qint64(10);
+    QTest::newRow("ms") << u"500ms"_s << qint64(500) << qint64(-1);
+    QTest::newRow("m") << u"1m"_s << qint64(60'000) << qint64(60);
+    QTest::newRow("h") << u"1h"_s << qint64(3'600'000) << qint64(3600);
+    QTest::newRow("d") << u"1d"_s << qint64(86'400'000) << qint64(86'400);
+    QTest::newRow("w") << u"1w"_s << qint64(604'800'000) << qint64(604'800);
+    QTest::newRow("M") << u"1M"_s << qint64(-1) << qint64(2'592'000);
+    QTest::newRow("y") << u"1y"_s << qint64(-1) << qint64(31'536'000);
+    QTest::newRow("m s") << u"1m30s"_s << qint64(90'000) << qint64(90);
+    QTest::newRow("m bare") << u"1m30"_s << qint64(90'000) << qint64(90);
+    QTest::newRow("s ms") << u"1s500ms"_s << qint64(1500) << qint64(-1);
+    QTest::newRow("ms then bare seconds") << u"1ms500"_s << qint64(500'001) << qint64(-1);
+    QTest::newRow("spaces") << u"1h 30m"_s << qint64(5'400'000) << qint64(5400);
+    QTest::newRow("two spaces") << u"1h  30m"_s << qint64(5'400'000) << qint64(5400);
+    QTest::newRow("trailing space") << u"1h "_s << qint64(3'600'000) << qint64(3600);
+    QTest::newRow("bare bare") << u"1 2"_s << qint64(3000) << qint64(3);
+    QTest::newRow("zero") << u"0"_s << qint64(0) << qint64(0);
+    QTest::newRow("leading zeros") << u"00010s"_s << qint64(10'000) << qint64(10);
+    QTest::newRow("largest") << u"9223372036854775"_s << qint64(9'223'372'036'854'775'000)
+                             << qint64(9'223'372'036'854'775);
+    QTest::newRow("too large") << u"9223372036854776"_s << qint64(-1) << qint64(9'223'372'036'854'776);
+    QTest::newRow("leading space") << u" 1h"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("space before unit") << u"1 h"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("wrong order") << u"30s1m"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("unit twice") << u"1h1h"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("upper S") << u"1S"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("unit alone") << u"ms"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("empty") << QString() << qint64(-1) << qint64(-1);
+    QTest::newRow("fraction") << u"1.5s"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("word") << u"10sec"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("negative") << u"-1"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("tab") << u"1h\t30m"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("mm") << u"1mm"_s << qint64(-1) << qint64(-1);
+}
+
+void TestConfigReader::parseTime()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, ms);
+    QFETCH(qint64, seconds);
+    QCOMPARE(nginx::parseTimeMs(text).value_or(-1), ms);
+    QCOMPARE(nginx::parseTimeSeconds(text).value_or(-1), seconds);
+}
+
+void TestConfigReader::parseSize_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<qint64>("offset"); // k, m, g
+    QTest::addColumn<qint64>("size");   // k, m
+
+    QTest::newRow("bytes") << u"1024"_s << qint64(1024) << qint64(1024);
+    QTest::newRow("k") << u"8k"_s << qint64(8192) << qint64(8192);
+    QTest::newRow("K") << u"8K"_s << qint64(8192) << qint64(8192);
+    QTest::newRow("m") << u"1m"_s << qint64(1 << 20) << qint64(1 << 20);
+    QTest::newRow("M") << u"2M"_s << qint64(2 << 20) << qint64(2 << 20);
+    QTest::newRow("g") << u"1g"_s << qint64(1 << 30) << qint64(-1);
+    QTest::newRow("G") << u"1G"_s << qint64(1 << 30) << qint64(-1);
+    QTest::newRow("zero") << u"0"_s << qint64(0) << qint64(0);
+    QTest::newRow("largest") << u"9223372036854775807"_s << std::numeric_limits<qint64>::max()
+                             << std::numeric_limits<qint64>::max();
+    QTest::newRow("overflow") << u"9223372036854775807k"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("kb") << u"1kb"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("fraction") << u"1.5k"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("empty") << QString() << qint64(-1) << qint64(-1);
+    QTest::newRow("unit alone") << u"k"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("t") << u"1t"_s << qint64(-1) << qint64(-1);
+    QTest::newRow("negative") << u"-1"_s << qint64(-1) << qint64(-1);
+}
+
+void TestConfigReader::parseSize()
+{
+    QFETCH(QString, text);
+    QFETCH(qint64, offset);
+    QFETCH(qint64, size);
+    QCOMPARE(nginx::parseSize(text, nginx::SizeUnits::UpToGiga).value_or(-1), offset);
+    QCOMPARE(nginx::parseSize(text, nginx::SizeUnits::UpToMega).value_or(-1), size);
+}
+
+void TestConfigReader::splitHostPort_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<bool>("hasPort");
+    QTest::addColumn<bool>("isUnix");
+    QTest::addColumn<nginx::AddressError>("error");
+
+    using E = nginx::AddressError;
+    QTest::newRow("host") << u"localhost"_s << true << u"localhost"_s << 0 << false << false << E::None;
+    QTest::newRow("host port") << u"localhost:8080"_s << true << u"localhost"_s << 8080 << true << false
+                               << E::None;
+    QTest::newRow("ipv4 port") << u"10.0.0.1:65535"_s << true << u"10.0.0.1"_s << 65535 << true << false
+                               << E::None;
+    QTest::newRow("ipv6") << u"[::1]"_s << true << u"::1"_s << 0 << false << false << E::None;
+    QTest::newRow("ipv6 port") << u"[fe80::1]:81"_s << true << u"fe80::1"_s << 81 << true << false << E::None;
+    QTest::newRow("unix") << u"unix:/run/app.sock"_s << true << u"/run/app.sock"_s << 0 << false << true
+                          << E::None;
+    QTest::newRow("empty") << QString() << false << QString() << 0 << false << false << E::NoHost;
+    QTest::newRow("port only") << u":80"_s << false << QString() << 0 << false << false << E::NoHost;
+    QTest::newRow("unix empty") << u"unix:"_s << false << QString() << 0 << false << false << E::NoHost;
+    QTest::newRow("slash") << u"a/b"_s << false << QString() << 0 << false << false << E::InvalidHost;
+    QTest::newRow("unclosed") << u"[::1"_s << false << QString() << 0 << false << false << E::InvalidHost;
+    QTest::newRow("after bracket") << u"[::1]x"_s << false << QString() << 0 << false << false
+                                   << E::InvalidHost;
+    QTest::newRow("bad ipv6") << u"[zz]"_s << false << QString() << 0 << false << false << E::InvalidIpv6;
+    QTest::newRow("zero port") << u"a:0"_s << false << QString() << 0 << false << false << E::InvalidPort;
+    QTest::newRow("big port") << u"a:65536"_s << false << QString() << 0 << false << false << E::InvalidPort;
+    QTest::newRow("empty port") << u"a:"_s << false << QString() << 0 << false << false << E::InvalidPort;
+    QTest::newRow("two colons") << u"a:1:2"_s << false << QString() << 0 << false << false << E::InvalidPort;
+    QTest::newRow("bare ipv6") << u"::1"_s << false << QString() << 0 << false << false << E::NoHost;
+}
+
+void TestConfigReader::splitHostPort()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, ok);
+    nginx::AddressError error = nginx::AddressError::None;
+    const std::optional<nginx::HostPort> result = nginx::splitHostPort(text, &error);
+    QCOMPARE(result.has_value(), ok);
+    QTEST(error, "error");
+    if (!ok)
+        return;
+    QTEST(result->host, "host");
+    QTEST(int(result->port), "port");
+    QTEST(result->hasPort, "hasPort");
+    QTEST(result->isUnix, "isUnix");
+}
+
+QTEST_GUILESS_MAIN(TestConfigReader)
+#include "tst_configreader.moc"
