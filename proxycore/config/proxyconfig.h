@@ -2,7 +2,7 @@
 
 // The configuration model: the nginx subset LB Scope understands, as plain values.
 // Values are stored at the level where the file wrote them (http, server, location) so the
-// writer can give the text back as it was; resolvedLocation() applies nginx's inheritance.
+// writer can give the text back as it was; resolveSettings() applies nginx's inheritance.
 
 #include <QByteArray>
 #include <QHostAddress>
