@@ -5,7 +5,6 @@
 #include "proxy/routing.h"
 #include "proxy/worker.h"
 
-#include <QDateTime>
 #include <QTimerEvent>
 
 #include <sys/socket.h>
@@ -16,17 +15,13 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
+constexpr qsizetype outputGatherLimit = 64 * 1024;
 
 QByteArray addressText(const QHostAddress &address)
 {
     bool isV4 = false;
     const quint32 v4 = address.toIPv4Address(&isV4);
     return (isV4 ? QHostAddress(v4) : address).toString().toLatin1();
-}
-
-qint64 nowSecs()
-{
-    return QDateTime::currentSecsSinceEpoch();
 }
 
 QByteArray seconds(qint64 ms)
@@ -112,8 +107,8 @@ ClientConnection::ClientConnection(Worker &worker, const Listener &listener, QOb
     , m_listener(listener)
     , m_input(inputCapacity)
     , m_request(MessageParser::Kind::Request, HeadLimits{})
+    , m_idle(this)
 {
-    m_clock.start();
     m_request.setBodyConsumer(this);
     connect(&m_socket, &QTcpSocket::readyRead, this, &ClientConnection::handleReadyRead);
     connect(&m_socket, &QTcpSocket::bytesWritten, this, &ClientConnection::handleBytesWritten);
@@ -127,18 +122,19 @@ ClientConnection::~ClientConnection()
 
 void ClientConnection::start(qintptr descriptor)
 {
-    if (!m_socket.setSocketDescriptor(descriptor)) {
+    // Unbuffered: reads land straight in m_input and writes go to the kernel at once.
+    if (!m_socket.setSocketDescriptor(descriptor, QAbstractSocket::ConnectedState,
+                                      QIODevice::ReadWrite | QIODevice::Unbuffered)) {
         deleteLater();
         return;
     }
-    m_socket.setReadBufferSize(inputCapacity);
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_clientAddress = m_socket.peerAddress();
     m_remoteAddr = addressText(m_clientAddress);
     m_remotePort = QByteArray::number(m_socket.peerPort());
     m_serverAddr = addressText(m_socket.localAddress());
     m_serverPort = QByteArray::number(m_socket.localPort());
-    armTimer(m_listener.servers[m_listener.defaultServer].settings.clientHeaderTimeoutMs);
+    m_idle.arm(m_listener.servers[m_listener.defaultServer].settings.clientHeaderTimeoutMs);
     processInput();
 }
 
@@ -167,7 +163,7 @@ bool ClientConnection::readRequestHead()
         if (m_input.pending() == 0) {
             if (m_input.readFrom(m_socket) <= 0)
                 return false;
-            m_lastActivityMs = m_clock.elapsed();
+            m_idle.touch();
         }
         const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
         m_input.consume(parsed);
@@ -200,7 +196,7 @@ bool ClientConnection::forwardRequestBody()
             m_input.discardConsumed(m_request.headLength());
             if (m_input.readFrom(m_socket) <= 0)
                 return false;
-            m_lastActivityMs = m_clock.elapsed();
+            m_idle.touch();
         }
         const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
         m_input.consume(parsed);
@@ -219,7 +215,7 @@ bool ClientConnection::forwardRequestBody()
         m_requestComplete = true;
         if (m_chunkedUpstream)
             m_connection->writeBody("0\r\n\r\n");
-        m_timer.stop();
+        m_idle.disarm();
     }
     return true;
 }
@@ -249,7 +245,7 @@ void ClientConnection::beginRequest()
 {
     m_requestClock.start();
     bump(m_worker.counters().requests);
-    m_lastActivityMs = m_clock.elapsed();
+    m_idle.touch();
     const char *base = m_input.base();
     const HttpFailure failure = checkRequestHead(m_request, base, &m_facts);
     if (failure != HttpFailure::None) {
@@ -275,13 +271,13 @@ void ClientConnection::beginRequest()
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
     m_upstream = &m_worker.upstream(m_route->upstreamIndex);
     m_selection.start(m_upstream->peers, settings.proxyNextUpstreamTries);
-    armTimer(settings.clientBodyTimeoutMs);
+    m_idle.arm(settings.clientBodyTimeoutMs);
     startAttempt();
 }
 
 void ClientConnection::startAttempt()
 {
-    Peer *peer = m_upstream->balancer->pick(m_selection, PickInput{m_clientAddress, {}}, nowSecs(), m_decision);
+    Peer *peer = m_upstream->balancer->pick(m_selection, PickInput{m_clientAddress, {}}, coarseEpochSecs(), m_decision);
     if (!peer) {
         appendListItem(m_upstreamAddrs, m_upstream->peers.upstreamName.toUtf8());
         recordAttempt("502");
@@ -294,10 +290,8 @@ void ClientConnection::startAttempt()
     m_requestSent = false;
     const ResolvedLocation &settings = m_route->settings;
     m_connection = m_upstream->pool->take(peer->address, peer->port);
-    if (m_connection)
-        m_connection->setParent(this);
-    else
-        m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, this);
+    if (!m_connection)
+        m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, &m_worker);
     const UpstreamConnection::Timeouts timeouts{settings.proxyConnectTimeoutMs, settings.proxySendTimeoutMs,
                                                 settings.proxyReadTimeoutMs};
     m_connection->begin(this, buildUpstreamHead(), m_request.method() == HTTP_HEAD, timeouts);
@@ -417,8 +411,7 @@ void ClientConnection::writeResponseHead(const MessageParser &response, const ch
 {
     const int status = response.statusCode();
     const bool bodyless = m_request.method() == HTTP_HEAD || status < 200 || status == 204 || status == 304;
-    QByteArray &head = m_scratch;
-    head.truncate(0);
+    QByteArray &head = m_output; // goes out with the first body bytes, in one write
     head.append("HTTP/1.1 ");
     head.append(QByteArray::number(status));
     head.append(' ');
@@ -468,7 +461,6 @@ void ClientConnection::writeResponseHead(const MessageParser &response, const ch
     }
     head.append("\r\n");
     m_responseStarted = true;
-    writeToClient(head);
 }
 
 void ClientConnection::upstreamBody(QByteArrayView bytes)
@@ -476,11 +468,11 @@ void ClientConnection::upstreamBody(QByteArrayView bytes)
     bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].bytesFromUpstream,
          quint64(bytes.size()));
     if (m_responseFraming == ResponseFraming::Chunked) {
-        writeToClient(chunkSizeLine(bytes.size()));
-        writeToClient(bytes);
-        writeToClient("\r\n");
+        queueToClient(chunkSizeLine(bytes.size()));
+        queueToClient(bytes);
+        queueToClient("\r\n");
     } else {
-        writeToClient(bytes);
+        queueToClient(bytes);
     }
     if (!m_upstreamReadPaused && m_socket.bytesToWrite() > writeHighWater) {
         m_upstreamReadPaused = true;
@@ -488,10 +480,16 @@ void ClientConnection::upstreamBody(QByteArrayView bytes)
     }
 }
 
+void ClientConnection::upstreamReadDone()
+{
+    flushToClient();
+}
+
 void ClientConnection::upstreamComplete()
 {
     if (m_responseFraming == ResponseFraming::Chunked)
-        writeToClient("0\r\n\r\n");
+        queueToClient("0\r\n\r\n");
+    flushToClient();
     const bool reusable = m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable()
                           && m_upstream->pool->capacity() > 0;
     releasePeer(false);
@@ -514,6 +512,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
         // nginx does not count this against the peer.
         releasePeer(false);
         dropUpstream();
+        flushToClient();
         m_socket.abort();
         deleteLater();
         return;
@@ -556,7 +555,7 @@ void ClientConnection::recordAttempt(QByteArrayView status)
 
 void ClientConnection::releasePeer(bool failed)
 {
-    Balancer::release(m_selection, failed, nowSecs());
+    Balancer::release(m_selection, failed, coarseEpochSecs());
 }
 
 void ClientConnection::dropUpstream()
@@ -615,18 +614,39 @@ void ClientConnection::finishRequest()
     m_phase = Phase::ReadingHead;
     m_input.discardConsumed(0); // a pipelined request moves to the front
     m_request.reset();
-    armTimer(m_listener.servers[m_listener.defaultServer].settings.keepaliveTimeoutMs);
+    m_idle.arm(m_listener.servers[m_listener.defaultServer].settings.keepaliveTimeoutMs);
     processInput();
 }
 
 void ClientConnection::writeToClient(QByteArrayView bytes)
 {
+    queueToClient(bytes);
+    flushToClient();
+}
+
+// Small pieces (a head, a chunk line, a short body) are gathered and leave in one write();
+// large ones go straight to the socket after what was gathered before them.
+void ClientConnection::queueToClient(QByteArrayView bytes)
+{
+    if (m_output.size() + bytes.size() <= outputGatherLimit) {
+        m_output.append(bytes);
+        return;
+    }
+    flushToClient();
     m_socket.write(bytes.data(), bytes.size());
+}
+
+void ClientConnection::flushToClient()
+{
+    if (m_output.isEmpty())
+        return;
+    m_socket.write(m_output.constData(), m_output.size());
+    m_output.truncate(0);
 }
 
 void ClientConnection::handleBytesWritten(qint64)
 {
-    m_lastActivityMs = m_clock.elapsed();
+    m_idle.touch();
     if (m_upstreamReadPaused && m_socket.bytesToWrite() < writeLowWater) {
         m_upstreamReadPaused = false;
         if (m_connection)
@@ -656,7 +676,7 @@ void ClientConnection::lingerClose()
     }
     ::shutdown(int(m_socket.socketDescriptor()), SHUT_WR);
     m_socket.skip(m_socket.bytesAvailable());
-    armTimer(lingeringTimeoutMs);
+    m_idle.arm(lingeringTimeoutMs);
 }
 
 void ClientConnection::handleDisconnected()
@@ -666,27 +686,16 @@ void ClientConnection::handleDisconnected()
         releasePeer(false);
     dropUpstream();
     m_phase = Phase::Closing;
-    m_timer.stop();
+    m_idle.disarm();
     deleteLater();
-}
-
-void ClientConnection::armTimer(qint64 timeoutMs)
-{
-    m_timeoutMs = timeoutMs;
-    m_lastActivityMs = m_clock.elapsed();
-    m_timer.start(int(std::clamp<qint64>(timeoutMs, 1, std::numeric_limits<int>::max())), this);
 }
 
 void ClientConnection::timerEvent(QTimerEvent *event)
 {
-    if (event->timerId() != m_timer.timerId())
+    if (!m_idle.owns(event->timerId()))
         return QObject::timerEvent(event);
-    const qint64 quietMs = m_clock.elapsed() - m_lastActivityMs;
-    if (quietMs < m_timeoutMs && m_phase != Phase::Closing) {
-        m_timer.start(int(m_timeoutMs - quietMs), this);
+    if (!m_idle.expired(event->timerId(), m_idle.timeoutMs()))
         return;
-    }
-    m_timer.stop();
     if (m_phase == Phase::Proxying && m_requestComplete)
         return; // waiting for the upstream: its own timeouts apply
     // Header, body or keepalive timeout, or the end of a lingering close: nginx closes

@@ -11,9 +11,9 @@
 #include "http/inputbuffer.h"
 #include "http/messageparser.h"
 #include "http/variables.h"
+#include "proxy/idletimer.h"
 #include "proxy/upstreamconnection.h"
 
-#include <QBasicTimer>
 #include <QElapsedTimer>
 #include <QObject>
 #include <QTcpSocket>
@@ -65,11 +65,12 @@ private:
     void finishRequest();
     void closeGracefully();
     void lingerClose();
-    void armTimer(qint64 timeoutMs);
 
     QByteArray buildUpstreamHead();
     void writeResponseHead(const MessageParser &response, const char *base);
     void writeToClient(QByteArrayView bytes);
+    void queueToClient(QByteArrayView bytes);
+    void flushToClient();
     RequestContext requestContext() const;
 
     // BodyConsumer: request body bytes on their way upstream.
@@ -78,6 +79,7 @@ private:
     void upstreamReady() override;
     void upstreamHead(const MessageParser &response, const char *base) override;
     void upstreamBody(QByteArrayView bytes) override;
+    void upstreamReadDone() override;
     void upstreamComplete() override;
     void upstreamFailed(UpstreamError error) override;
     void upstreamWritable() override;
@@ -120,11 +122,9 @@ private:
     QElapsedTimer m_attemptClock;
     QElapsedTimer m_requestClock;
     QByteArray m_scratch;
+    QByteArray m_output; // response bytes gathered so that one event makes one write()
 
-    QBasicTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_timeoutMs = 0;
-    qint64 m_lastActivityMs = 0;
+    IdleTimer m_idle;
 };
 
 } // namespace lbscope

@@ -41,7 +41,6 @@ void KeepalivePool::put(UpstreamConnection *connection)
         oldest->abort();
         oldest->deleteLater();
     }
-    connection->setParent(this);
     connection->park(m_idleTimeoutMs);
     connect(connection, &UpstreamConnection::idleClosed, this, &KeepalivePool::handleIdleClosed);
     m_idle.append(connection);

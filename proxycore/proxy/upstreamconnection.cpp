@@ -31,9 +31,8 @@ UpstreamConnection::UpstreamConnection(const QHostAddress &address, quint16 port
     , m_port(port)
     , m_response(MessageParser::Kind::Response, responseLimits(responseHeadLimit))
     , m_input(inputCapacity)
+    , m_idle(this)
 {
-    m_clock.start();
-    m_socket.setReadBufferSize(inputCapacity);
     m_response.setBodyConsumer(this);
     connect(&m_socket, &QTcpSocket::connected, this, &UpstreamConnection::handleConnected);
     connect(&m_socket, &QTcpSocket::readyRead, this, &UpstreamConnection::handleReadyRead);
@@ -61,14 +60,16 @@ void UpstreamConnection::begin(Owner *owner, const QByteArray &head, bool headRe
         ++m_requests;
         m_phase = Phase::Exchanging;
         m_socket.write(head.constData(), head.size());
-        armTimer(std::min(m_timeouts.sendMs, m_timeouts.readMs));
+        m_idle.arm(std::min(m_timeouts.sendMs, m_timeouts.readMs));
         m_owner->upstreamReady();
         return;
     }
     m_pendingHead = head;
     m_phase = Phase::Connecting;
-    armTimer(m_timeouts.connectMs);
-    m_socket.connectToHost(m_address, m_port);
+    m_idle.arm(m_timeouts.connectMs);
+    // Unbuffered: writes go to the kernel at once and reads land straight in m_input,
+    // with no copy through QAbstractSocket's buffers and no notifier toggling per write.
+    m_socket.connectToHost(m_address, m_port, QIODevice::ReadWrite | QIODevice::Unbuffered);
 }
 
 void UpstreamConnection::handleConnected()
@@ -80,7 +81,7 @@ void UpstreamConnection::handleConnected()
     m_phase = Phase::Exchanging;
     m_socket.write(m_pendingHead.constData(), m_pendingHead.size());
     m_pendingHead.clear();
-    armTimer(std::min(m_timeouts.sendMs, m_timeouts.readMs));
+    m_idle.arm(std::min(m_timeouts.sendMs, m_timeouts.readMs));
     m_owner->upstreamReady();
 }
 
@@ -110,14 +111,14 @@ void UpstreamConnection::park(qint64 idleMs)
 {
     m_owner = nullptr;
     m_phase = Phase::Parked;
-    armTimer(idleMs);
+    m_idle.arm(idleMs);
 }
 
 void UpstreamConnection::abort()
 {
     m_owner = nullptr;
     m_phase = Phase::Failed;
-    m_timer.stop();
+    m_idle.disarm();
     m_socket.abort();
 }
 
@@ -129,11 +130,13 @@ void UpstreamConnection::handleReadyRead()
         return;
     }
     processInput();
+    if (m_owner && m_phase == Phase::Exchanging)
+        m_owner->upstreamReadDone();
 }
 
 void UpstreamConnection::handleBytesWritten(qint64)
 {
-    touch();
+    m_idle.touch();
     if (m_writeBlocked && m_socket.bytesToWrite() < sendLowWater) {
         m_writeBlocked = false;
         if (m_owner)
@@ -148,7 +151,7 @@ void UpstreamConnection::processInput()
             m_input.discardConsumed();
             if (m_input.readFrom(m_socket) <= 0)
                 break;
-            touch();
+            m_idle.touch();
         }
         const qsizetype parsed = m_response.execute(m_input.base(), m_input.begin(), m_input.pending());
         m_input.consume(parsed);
@@ -173,7 +176,7 @@ void UpstreamConnection::processInput()
                 break;
             }
             m_phase = Phase::Done;
-            m_timer.stop();
+            m_idle.disarm();
             m_owner->upstreamComplete();
             return;
         case MessageParser::State::Failed:
@@ -186,7 +189,7 @@ void UpstreamConnection::processInput()
         m_response.finishAtEof(); // close-delimited body, or a premature close
         if (m_response.state() == MessageParser::State::MessageComplete) {
             m_phase = Phase::Done;
-            m_timer.stop();
+            m_idle.disarm();
             m_owner->upstreamComplete();
         } else {
             fail(m_headDelivered ? UpstreamError::Truncated : UpstreamError::Reset);
@@ -244,13 +247,6 @@ void UpstreamConnection::fail(UpstreamError error)
         owner->upstreamFailed(error);
 }
 
-void UpstreamConnection::armTimer(qint64 timeoutMs)
-{
-    m_timeoutMs = timeoutMs;
-    touch();
-    m_timer.start(int(std::clamp<qint64>(timeoutMs, 1, std::numeric_limits<int>::max())), this);
-}
-
 // nginx's proxy_send_timeout while the request is still going out, proxy_read_timeout once
 // we wait for the backend; both measure a quiet gap, not the whole exchange.
 qint64 UpstreamConnection::exchangeTimeout() const
@@ -258,19 +254,13 @@ qint64 UpstreamConnection::exchangeTimeout() const
     return m_socket.bytesToWrite() > 0 ? m_timeouts.sendMs : m_timeouts.readMs;
 }
 
-// One timer per connection, restarted lazily: activity only records a time, and the timer
-// checks on expiry whether the connection was really quiet for the whole timeout.
 void UpstreamConnection::timerEvent(QTimerEvent *event)
 {
-    if (event->timerId() != m_timer.timerId())
+    if (!m_idle.owns(event->timerId()))
         return QObject::timerEvent(event);
-    const qint64 quietMs = m_clock.elapsed() - m_lastActivityMs;
-    const qint64 limitMs = m_phase == Phase::Exchanging ? exchangeTimeout() : m_timeoutMs;
-    if (quietMs < limitMs) {
-        m_timer.start(int(std::min(limitMs - quietMs, m_timeoutMs)), this);
+    const qint64 limitMs = m_phase == Phase::Exchanging ? exchangeTimeout() : m_idle.timeoutMs();
+    if (!m_idle.expired(event->timerId(), limitMs))
         return;
-    }
-    m_timer.stop();
     if (m_phase == Phase::Parked) {
         abort();
         emit idleClosed(this);

@@ -7,8 +7,8 @@
 #include "http/inputbuffer.h"
 #include "http/messageparser.h"
 
-#include <QBasicTimer>
-#include <QElapsedTimer>
+#include "proxy/idletimer.h"
+
 #include <QHostAddress>
 #include <QObject>
 #include <QTcpSocket>
@@ -36,6 +36,7 @@ public:
         virtual void upstreamReady() = 0;       // connected and the head is on its way
         virtual void upstreamHead(const MessageParser &response, const char *base) = 0;
         virtual void upstreamBody(QByteArrayView bytes) = 0;
+        virtual void upstreamReadDone() = 0;    // all bytes at hand were passed on: a time to flush
         virtual void upstreamComplete() = 0;
         virtual void upstreamFailed(UpstreamError error) = 0;
         virtual void upstreamWritable() = 0;    // the send buffer drained below the low mark
@@ -48,6 +49,8 @@ public:
         qint64 readMs = 60'000;
     };
 
+    // parent is the worker: a connection moves between clients and the pool without
+    // being re-parented, which would cost two events per request.
     UpstreamConnection(const QHostAddress &address, quint16 port, qint64 responseHeadLimit,
                        QObject *parent = nullptr);
     ~UpstreamConnection() override;
@@ -88,9 +91,7 @@ private:
     void processInput();
     void consumeBody(QByteArrayView bytes) override;
     void fail(UpstreamError error);
-    void armTimer(qint64 timeoutMs);
     qint64 exchangeTimeout() const;
-    void touch() { m_lastActivityMs = m_clock.elapsed(); }
 
     QTcpSocket m_socket;
     QHostAddress m_address;
@@ -105,10 +106,7 @@ private:
     bool m_readingPaused = false;
     bool m_writeBlocked = false;
     int m_requests = 0;
-    QBasicTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_timeoutMs = 0;
-    qint64 m_lastActivityMs = 0;
+    IdleTimer m_idle;
 };
 
 } // namespace lbscope
