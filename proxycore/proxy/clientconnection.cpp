@@ -122,12 +122,14 @@ ClientConnection::~ClientConnection()
 
 void ClientConnection::start(qintptr descriptor)
 {
-    // Unbuffered: reads land straight in m_input and writes go to the kernel at once.
+    // Unbuffered: writes go to the kernel at once instead of waiting for the next loop
+    // iteration. Reads are still buffered by Qt, so that buffer needs a bound.
     if (!m_socket.setSocketDescriptor(descriptor, QAbstractSocket::ConnectedState,
                                       QIODevice::ReadWrite | QIODevice::Unbuffered)) {
         deleteLater();
         return;
     }
+    m_socket.setReadBufferSize(inputCapacity);
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_clientAddress = m_socket.peerAddress();
     m_remoteAddr = addressText(m_clientAddress);

@@ -33,6 +33,7 @@ UpstreamConnection::UpstreamConnection(const QHostAddress &address, quint16 port
     , m_input(inputCapacity)
     , m_idle(this)
 {
+    m_socket.setReadBufferSize(inputCapacity); // Qt buffers reads even when unbuffered
     m_response.setBodyConsumer(this);
     connect(&m_socket, &QTcpSocket::connected, this, &UpstreamConnection::handleConnected);
     connect(&m_socket, &QTcpSocket::readyRead, this, &UpstreamConnection::handleReadyRead);
@@ -67,8 +68,7 @@ void UpstreamConnection::begin(Owner *owner, const QByteArray &head, bool headRe
     m_pendingHead = head;
     m_phase = Phase::Connecting;
     m_idle.arm(m_timeouts.connectMs);
-    // Unbuffered: writes go to the kernel at once and reads land straight in m_input,
-    // with no copy through QAbstractSocket's buffers and no notifier toggling per write.
+    // Unbuffered: writes go to the kernel at once, with no notifier toggling per write.
     m_socket.connectToHost(m_address, m_port, QIODevice::ReadWrite | QIODevice::Unbuffered);
 }
 

@@ -262,23 +262,29 @@ private slots:
         QVERIFY(client.connectTo(m_proxyPort));
         client.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
         const QByteArray chunk(256 * 1024, 'u');
-        constexpr int chunks = 80; // 20 MiB
+        constexpr int chunks = 400; // 100 MiB
         int sent = 0;
+        const qint64 before = residentKiB();
+        qint64 peak = before;
         // Write as the socket drains, as a real uploader does.
         QVERIFY(client.waitFor(
             [&] {
                 while (sent < chunks && client.socket().bytesToWrite() < 1024 * 1024) {
                     client.send(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
                     ++sent;
+                    if (sent % 16 == 0)
+                        peak = std::max(peak, residentKiB());
                 }
                 return sent == chunks;
             },
-            60'000));
+            120'000));
         client.send("0\r\n\r\n");
         const auto response = client.readResponse();
         QVERIFY(response);
         QCOMPARE(response->status, 200);
         QVERIFY2(response->body.contains(QByteArray::number(qint64(chunks) * chunk.size())), response->body.constData());
+        // A proxy that held the body would grow by ~100 MiB.
+        QVERIFY2(peak - before < 32 * 1024, qPrintable(u"RSS grew by %1 KiB"_s.arg(peak - before)));
     }
 
     void chunkedUploadToHttp10UpstreamIsRefused()
