@@ -413,6 +413,8 @@ private:
     bool handleAddHeader(const Statement &statement, const Directive &);
     bool handleProxyHttpVersion(const Statement &statement, const Directive &);
     bool handleProxyNextUpstream(const Statement &statement, const Directive &);
+    template <typename T, typename Parse>
+    bool setOnce(const Statement &statement, std::optional<T> &field, Parse parse);
     bool handleTime(const Statement &statement, const Directive &directive);
     bool handleSize(const Statement &statement, const Directive &directive);
     bool handleOffset(const Statement &statement, const Directive &directive);
@@ -1103,52 +1105,43 @@ bool Parser::handleProxyNextUpstream(const Statement &statement, const Directive
     return true;
 }
 
-bool Parser::handleTime(const Statement &statement, const Directive &directive)
+// A single-valued setting: refused when set twice at one level or when parse() rejects it.
+template <typename T, typename Parse>
+bool Parser::setOnce(const Statement &statement, std::optional<T> &field, Parse parse)
 {
-    std::optional<qint64> &field = settings().*directive.int64Field;
     if (field)
         return duplicate(statement);
-    const std::optional<qint64> ms = nginx::parseTimeMs(statement.args[1].text);
-    if (!ms)
+    const auto value = parse(statement.args[1].text);
+    if (!value)
         return invalidValue(statement, statement.args[1]);
-    field = ms;
+    field = static_cast<T>(*value);
     return true;
+}
+
+bool Parser::handleTime(const Statement &statement, const Directive &directive)
+{
+    return setOnce(statement, settings().*directive.int64Field,
+                   [](const QString &text) { return nginx::parseTimeMs(text); });
 }
 
 bool Parser::handleSize(const Statement &statement, const Directive &directive)
 {
-    std::optional<qint64> &field = settings().*directive.int64Field;
-    if (field)
-        return duplicate(statement);
-    const std::optional<qint64> bytes = nginx::parseSize(statement.args[1].text, nginx::SizeUnits::UpToMega);
-    if (!bytes)
-        return invalidValue(statement, statement.args[1]);
-    field = bytes;
-    return true;
+    return setOnce(statement, settings().*directive.int64Field,
+                   [](const QString &text) { return nginx::parseSize(text, nginx::SizeUnits::UpToMega); });
 }
 
 bool Parser::handleOffset(const Statement &statement, const Directive &directive)
 {
-    std::optional<qint64> &field = settings().*directive.int64Field;
-    if (field)
-        return duplicate(statement);
-    const std::optional<qint64> bytes = nginx::parseSize(statement.args[1].text, nginx::SizeUnits::UpToGiga);
-    if (!bytes)
-        return invalidValue(statement, statement.args[1]);
-    field = bytes;
-    return true;
+    return setOnce(statement, settings().*directive.int64Field,
+                   [](const QString &text) { return nginx::parseSize(text, nginx::SizeUnits::UpToGiga); });
 }
 
 bool Parser::handleNumber(const Statement &statement, const Directive &directive)
 {
-    std::optional<int> &field = settings().*directive.intField;
-    if (field)
-        return duplicate(statement);
-    const std::optional<qint64> number = nginx::parseNumber(statement.args[1].text);
-    if (!number || *number > maxInt)
-        return invalidValue(statement, statement.args[1]);
-    field = static_cast<int>(*number);
-    return true;
+    return setOnce(statement, settings().*directive.intField, [](const QString &text) {
+        const std::optional<qint64> number = nginx::parseNumber(text);
+        return (number && *number <= maxInt) ? number : std::nullopt;
+    });
 }
 
 bool Parser::handleKeepaliveTimeout(const Statement &statement, const Directive &)

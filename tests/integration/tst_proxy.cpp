@@ -36,6 +36,16 @@ QByteArray get(const QByteArray &path, const QByteArray &extra = {})
     return "GET " + path + " HTTP/1.1\r\nHost: photos.example.com\r\n" + extra + "\r\n";
 }
 
+// A backend that reads the request, then closes without a word.
+bool listenAndHangUp(QTcpServer &server)
+{
+    QObject::connect(&server, &QTcpServer::newConnection, &server, [&server] {
+        QTcpSocket *socket = server.nextPendingConnection();
+        QObject::connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->abort(); });
+    });
+    return server.listen(QHostAddress::LocalHost, 0);
+}
+
 } // namespace
 
 class TestProxy : public QObject
@@ -467,12 +477,8 @@ private slots:
 
     void postIsNotRetriedOnceSent()
     {
-        QTcpServer hangup; // reads the request, then closes without a word
-        QVERIFY(hangup.listen(QHostAddress::LocalHost, 0));
-        connect(&hangup, &QTcpServer::newConnection, this, [&hangup] {
-            QTcpSocket *socket = hangup.nextPendingConnection();
-            connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->abort(); });
-        });
+        QTcpServer hangup;
+        QVERIFY(listenAndHangUp(hangup));
         startBackends(1);
         QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n        server 127.0.0.1:%2;\n"_s.arg(hangup.serverPort())
                                .arg(m_backends[0]->port())));
@@ -486,11 +492,7 @@ private slots:
     void getIsRetriedAfterAHangup()
     {
         QTcpServer hangup;
-        QVERIFY(hangup.listen(QHostAddress::LocalHost, 0));
-        connect(&hangup, &QTcpServer::newConnection, this, [&hangup] {
-            QTcpSocket *socket = hangup.nextPendingConnection();
-            connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->abort(); });
-        });
+        QVERIFY(listenAndHangUp(hangup));
         startBackends(1);
         QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n        server 127.0.0.1:%2;\n"_s.arg(hangup.serverPort())
                                .arg(m_backends[0]->port())));
