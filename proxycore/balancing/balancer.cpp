@@ -1,5 +1,10 @@
 #include "balancing/balancer.h"
 
+#include "balancing/consistenthashbalancer.h"
+#include "balancing/hashbalancer.h"
+#include "balancing/iphashbalancer.h"
+#include "balancing/leastconnbalancer.h"
+#include "balancing/randombalancer.h"
 #include "balancing/roundrobinbalancer.h"
 
 namespace lbscope {
@@ -22,15 +27,21 @@ void markInUse(PeerSelection &selection, Peer &peer, qint64 nowSecs)
 
 } // namespace
 
-std::unique_ptr<Balancer> Balancer::create(const UpstreamConfig &config)
+std::unique_ptr<Balancer> Balancer::create(const UpstreamConfig &config, const PeerGroup &group)
 {
     switch (config.method) {
     case BalancingMethod::RoundRobin:
-    case BalancingMethod::LeastConn: // the other methods arrive with their own classes
-    case BalancingMethod::IpHash:
-    case BalancingMethod::Hash:
-    case BalancingMethod::Random:
         break;
+    case BalancingMethod::LeastConn:
+        return std::make_unique<LeastConnBalancer>();
+    case BalancingMethod::IpHash:
+        return std::make_unique<IpHashBalancer>();
+    case BalancingMethod::Hash:
+        if (config.hashConsistent)
+            return std::make_unique<ConsistentHashBalancer>(group);
+        return std::make_unique<HashBalancer>();
+    case BalancingMethod::Random:
+        return std::make_unique<RandomBalancer>(group, config.randomTwo);
     }
     return std::make_unique<RoundRobinBalancer>();
 }
@@ -136,6 +147,23 @@ Peer *Balancer::pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision 
     decision.weightsAfter = decision.weightsBefore;
     decision.weightsAfter[best->index] = best->currentWeight;
     return best;
+}
+
+Peer *Balancer::fallBackToRoundRobin(PeerSelection &selection, qint64 nowSecs, Decision &decision)
+{
+    selection.roundRobinFallback = true;
+    decision.roundRobinFallback = true;
+    return pickWeighted(selection, nowSecs, decision);
+}
+
+Peer &Balancer::peerAtWeight(PeerList &list, quint32 w)
+{
+    qsizetype index = 0;
+    while (w >= quint32(list.peers[index].weight)) {
+        w -= quint32(list.peers[index].weight);
+        ++index;
+    }
+    return list.peers[index];
 }
 
 } // namespace lbscope

@@ -32,7 +32,9 @@ public:
     // Ends the current attempt; failed is nginx's NGX_PEER_FAILED.
     static void release(PeerSelection &selection, bool failed, qint64 nowSecs);
 
-    static std::unique_ptr<Balancer> create(const UpstreamConfig &config);
+    // The balancer for an upstream's method, prepared for its peers (consistent hashing
+    // builds its ring from them).
+    static std::unique_ptr<Balancer> create(const UpstreamConfig &config, const PeerGroup &group);
 
 protected:
     // Picks from selection.list, or returns nullptr when nothing there is eligible.
@@ -44,6 +46,11 @@ protected:
                            Decision *decision);
     // Smooth weighted round robin over the eligible peers of selection.list (spec 1.3).
     static Peer *pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision &decision);
+    // After 20 rejected candidates the hash and random methods hand the rest of the
+    // request to round robin.
+    static Peer *fallBackToRoundRobin(PeerSelection &selection, qint64 nowSecs, Decision &decision);
+    // The peer a weighted value w (0 <= w < total weight) falls on, down peers included.
+    static Peer &peerAtWeight(PeerList &list, quint32 w);
 };
 
 } // namespace lbscope

@@ -4,7 +4,8 @@ namespace lbscope {
 
 namespace {
 
-void appendList(QByteArray &out, const QVarLengthArray<int, 8> &values)
+template <typename List>
+void appendList(QByteArray &out, const List &values)
 {
     out.append('[');
     for (qsizetype i = 0; i < values.size(); ++i) {
@@ -30,21 +31,93 @@ const char *reasonText(SkipReason reason)
     return "?";
 }
 
+QByteArray hex(quint32 value)
+{
+    return "0x" + QByteArray::number(value, 16).rightJustified(8, '0');
+}
+
+QByteArray methodName(const Decision &decision)
+{
+    switch (decision.method) {
+    case BalancingMethod::RoundRobin:
+        return "rr";
+    case BalancingMethod::LeastConn:
+        return "least_conn";
+    case BalancingMethod::IpHash:
+        return "ip_hash";
+    case BalancingMethod::Hash:
+        return decision.consistent ? "hash consistent" : "hash";
+    case BalancingMethod::Random:
+        return decision.randomTwo ? "random two" : "random";
+    }
+    return "?";
+}
+
+void appendWeights(QByteArray &out, const Decision &decision)
+{
+    out.append("cw ");
+    appendList(out, decision.weightsBefore);
+    out.append(" -> pick " + QByteArray::number(decision.picked) + ", cw ");
+    appendList(out, decision.weightsAfter);
+}
+
+void appendMethodState(QByteArray &out, const Decision &decision)
+{
+    const QByteArray pick = "pick " + QByteArray::number(decision.picked);
+    const QByteArray rehash =
+        decision.rehashes > 0 ? " (rehashed " + QByteArray::number(decision.rehashes) + "x)" : QByteArray();
+    switch (decision.method) {
+    case BalancingMethod::RoundRobin:
+        appendWeights(out, decision);
+        return;
+    case BalancingMethod::LeastConn:
+        out.append("conns ");
+        appendList(out, decision.conns);
+        if (decision.ties.size() > 1) {
+            out.append(", tie ");
+            appendList(out, decision.ties);
+            out.append(": ");
+            appendWeights(out, decision);
+        } else {
+            out.append(" -> " + pick);
+        }
+        return;
+    case BalancingMethod::IpHash:
+        out.append(decision.key + " -> h " + QByteArray::number(decision.hash) + rehash + " -> " + pick);
+        return;
+    case BalancingMethod::Hash:
+        out.append('"' + decision.key + "\" -> ");
+        if (decision.consistent)
+            out.append("crc32 " + hex(decision.hash) + " -> point " + QByteArray::number(decision.point) + " ("
+                       + hex(decision.pointHash) + ")" + rehash + " -> " + pick);
+        else
+            out.append("sum " + QByteArray::number(decision.hash) + rehash + " -> " + pick);
+        return;
+    case BalancingMethod::Random:
+        out.append("drew ");
+        appendList(out, decision.draws);
+        if (decision.randomTwo) {
+            out.append(", conns ");
+            appendList(out, decision.conns);
+        }
+        out.append(" -> " + pick);
+        return;
+    }
+}
+
 } // namespace
 
 QByteArray Decision::describe() const
 {
-    QByteArray out = "rr: ";
-    if (picked < 0) {
+    QByteArray out = methodName(*this) + ": ";
+    if (picked < 0)
         out.append("no live upstreams");
-    } else if (single) {
+    else if (single)
         out.append("single server");
-    } else {
-        out.append("cw ");
-        appendList(out, weightsBefore);
-        out.append(" -> pick " + QByteArray::number(picked) + ", cw ");
-        appendList(out, weightsAfter);
-    }
+    else if (roundRobinFallback)
+        appendWeights(out.append("no eligible peer in 20 tries, rr "), *this);
+    else
+        appendMethodState(out, *this);
     if (backup)
         out.append(", backup");
     for (const SkippedPeer &skip : skipped) {

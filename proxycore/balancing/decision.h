@@ -1,7 +1,7 @@
 #pragma once
 
 // Why a request went where it went: the method, the state it looked at, what it skipped.
-// A small value that travels with the request into its access record.
+// A small value that travels with the request into its access record and the trace.
 
 #include "config/proxyconfig.h"
 
@@ -23,14 +23,28 @@ struct SkippedPeer
 struct Decision
 {
     BalancingMethod method = BalancingMethod::RoundRobin;
+    bool randomTwo = false;
+    bool consistent = false;
     int picked = -1;          // index in its list; -1: no live upstreams
     bool backup = false;      // picked from the backup list
     bool single = false;      // nginx's one-server fast path: no weights involved
-    QVarLengthArray<int, 8> weightsBefore; // round robin: current weights after the add step
-    QVarLengthArray<int, 8> weightsAfter;  // ... and after the winner lost the total
+    bool roundRobinFallback = false; // a hash or random method gave up after 20 tries
+
+    // Round robin (also least_conn's tie-break and consistent hash's same-server step):
+    // current weights after the add step, and after the winner lost the total.
+    QVarLengthArray<int, 8> weightsBefore;
+    QVarLengthArray<int, 8> weightsAfter;
+    QVarLengthArray<int, 8> conns;   // least_conn, random two: active connections seen
+    QVarLengthArray<int, 8> ties;    // least_conn: the peers tied at the lowest load
+    QByteArray key;                  // ip_hash: "a.b.c"; hash: the evaluated key
+    quint32 hash = 0;                // ip_hash h, hash's running sum, chash crc32(key)
+    int rehashes = 0;                // extra rounds because candidates were not eligible
+    int point = -1;                  // consistent hash: the point hit
+    quint32 pointHash = 0;
+    QVarLengthArray<int, 4> draws;   // random: the peers drawn, in order
     QVarLengthArray<SkippedPeer, 4> skipped;
 
-    // "rr: cw [5,1,1] -> pick 0, cw [-2,1,1]"
+    // One line: "rr: cw [5,1,1] -> pick 0, cw [-2,1,1]"
     QByteArray describe() const;
 };
 

@@ -85,6 +85,11 @@ void PeerSelection::start(PeerGroup &peerGroup, int nextUpstreamTries)
     list = &peerGroup.primary;
     onBackup = false;
     current = nullptr;
+    hash = 0;
+    rehash = 0;
+    methodTries = 0;
+    hashStarted = false;
+    roundRobinFallback = false;
     triesLeft = peerGroup.single ? 1 : peerGroup.primary.tries + peerGroup.backup.tries;
     if (nextUpstreamTries > 0)
         triesLeft = std::min(triesLeft, nextUpstreamTries);

@@ -68,6 +68,14 @@ public:
     int triesLeft = 0;
     Peer *current = nullptr;
 
+    // Method state for one request, kept across its retries as nginx keeps it in the
+    // request's peer data.
+    quint32 hash = 0;           // ip_hash: h; hash: the running sum; consistent: the point
+    int rehash = 0;             // hash: rounds so far
+    int methodTries = 0;        // rejected candidates, for nginx's limit of 20
+    bool hashStarted = false;
+    bool roundRobinFallback = false;
+
     bool tried(int index) const { return m_tried[index / 64] & (quint64{1} << (index % 64)); }
     void markTried(int index) { m_tried[index / 64] |= quint64{1} << (index % 64); }
     void switchToBackup();

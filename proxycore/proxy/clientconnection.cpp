@@ -3,6 +3,7 @@
 #include "proxy/errorpages.h"
 #include "proxy/keepalivepool.h"
 #include "proxy/routing.h"
+#include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
 
 #include <QTimerEvent>
@@ -272,16 +273,19 @@ void ClientConnection::beginRequest()
     m_phase = Phase::Proxying;
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
     m_upstream = &m_worker.upstream(m_route->upstreamIndex);
-    m_selection.start(m_upstream->peers, settings.proxyNextUpstreamTries);
+    m_upstream->startSelection(m_selection, settings.proxyNextUpstreamTries);
+    m_hashKey.truncate(0);
+    if (const auto &key = m_upstream->definition().hashKey)
+        key->appendTo(requestContext(), m_hashKey);
     m_idle.arm(settings.clientBodyTimeoutMs);
     startAttempt();
 }
 
 void ClientConnection::startAttempt()
 {
-    Peer *peer = m_upstream->balancer->pick(m_selection, PickInput{m_clientAddress, {}}, coarseEpochSecs(), m_decision);
+    Peer *peer = m_upstream->pick(m_selection, PickInput{m_clientAddress, m_hashKey}, m_decision);
     if (!peer) {
-        appendListItem(m_upstreamAddrs, m_upstream->peers.upstreamName.toUtf8());
+        appendListItem(m_upstreamAddrs, m_upstream->name().toUtf8());
         recordAttempt("502");
         respondError(502, !requestFullyRead());
         return;
@@ -291,7 +295,7 @@ void ClientConnection::startAttempt()
     m_attemptClock.start();
     m_requestSent = false;
     const ResolvedLocation &settings = m_route->settings;
-    m_connection = m_upstream->pool->take(peer->address, peer->port);
+    m_connection = m_upstream->pool()->take(peer->address, peer->port);
     if (!m_connection)
         m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, &m_worker);
     const UpstreamConnection::Timeouts timeouts{settings.proxyConnectTimeoutMs, settings.proxySendTimeoutMs,
@@ -493,10 +497,10 @@ void ClientConnection::upstreamComplete()
         queueToClient("0\r\n\r\n");
     flushToClient();
     const bool reusable = m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable()
-                          && m_upstream->pool->capacity() > 0;
+                          && m_upstream->pool()->capacity() > 0;
     releasePeer(false);
     if (reusable) {
-        m_upstream->pool->put(m_connection);
+        m_upstream->pool()->put(m_connection);
         m_connection = nullptr;
     } else {
         dropUpstream();
@@ -557,7 +561,7 @@ void ClientConnection::recordAttempt(QByteArrayView status)
 
 void ClientConnection::releasePeer(bool failed)
 {
-    Balancer::release(m_selection, failed, coarseEpochSecs());
+    m_upstream->release(m_selection, failed);
 }
 
 void ClientConnection::dropUpstream()

@@ -22,7 +22,7 @@ namespace lbscope {
 
 struct Listener;
 struct Route;
-struct UpstreamRuntime;
+class UpstreamRuntime;
 struct VirtualServer;
 class Worker;
 
@@ -122,6 +122,7 @@ private:
     QElapsedTimer m_attemptClock;
     QElapsedTimer m_requestClock;
     QByteArray m_scratch;
+    QByteArray m_hashKey; // the upstream's hash key, evaluated once per request
     QByteArray m_output; // response bytes gathered so that one event makes one write()
 
     IdleTimer m_idle;

@@ -26,13 +26,20 @@ bool Engine::start(const ProxyConfig &config, QString *error)
     if (!m_table)
         return false;
 
+    // Upstreams with a zone share one balancer state between the workers.
+    std::vector<std::shared_ptr<BalancerState>> sharedStates;
+    for (const UpstreamDefinition &upstream : m_table->upstreams) {
+        sharedStates.push_back(upstream.config.zoneName.isEmpty() ? nullptr
+                                                                  : std::make_shared<BalancerState>(upstream, true));
+    }
+
     QList<Worker *> workers;
     for (int i = 0; i < m_table->workerThreads; ++i) {
         WorkerSlot slot;
         slot.counters = std::make_unique<WorkerCounters>(m_table->peerSlots);
         slot.thread = new QThread(this);
         slot.thread->setObjectName(u"lbscope-worker-%1"_s.arg(i));
-        slot.worker = new Worker(m_table, slot.counters.get());
+        slot.worker = new Worker(m_table, sharedStates, slot.counters.get());
         slot.worker->moveToThread(slot.thread);
         connect(slot.thread, &QThread::finished, slot.worker, &QObject::deleteLater);
         slot.thread->start();

@@ -236,6 +236,13 @@ std::shared_ptr<const RoutingTable> RoutingTable::build(const ProxyConfig &confi
             *error = where(upstream.source) + message;
             return nullptr;
         }
+        if (upstream.method == BalancingMethod::Hash) {
+            definition.hashKey = ValueTemplate::compile(upstream.hashKey, &message);
+            if (!definition.hashKey) {
+                *error = where(upstream.source) + message;
+                return nullptr;
+            }
+        }
         table->upstreams.append(std::move(definition));
     }
     for (const ServerConfig &server : config.servers) {

@@ -58,6 +58,7 @@ struct UpstreamDefinition
 {
     UpstreamConfig config;
     PeerGroup peers;                  // initial state; each worker copies it
+    std::optional<ValueTemplate> hashKey; // hash KEY, compiled
     bool implicit = false;            // from proxy_pass http://HOST:PORT
 };
 

@@ -8,19 +8,19 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
-Worker::Worker(std::shared_ptr<const RoutingTable> table, WorkerCounters *counters, QObject *parent)
+Worker::Worker(std::shared_ptr<const RoutingTable> table, const std::vector<std::shared_ptr<BalancerState>> &sharedStates,
+               WorkerCounters *counters, QObject *parent)
     : QObject(parent)
     , m_table(std::move(table))
     , m_counters(counters)
 {
-    m_upstreams.resize(std::size_t(m_table->upstreams.size()));
     for (qsizetype i = 0; i < m_table->upstreams.size(); ++i) {
         const UpstreamDefinition &definition = m_table->upstreams[i];
-        UpstreamRuntime &runtime = m_upstreams[std::size_t(i)];
-        runtime.definition = &definition;
-        runtime.peers = definition.peers;
-        runtime.balancer = Balancer::create(definition.config);
-        runtime.pool = new KeepalivePool(definition.config.keepalive, definition.config.keepaliveTimeoutMs, this);
+        std::shared_ptr<BalancerState> state = sharedStates[std::size_t(i)];
+        if (!state)
+            state = std::make_shared<BalancerState>(definition, false);
+        auto *pool = new KeepalivePool(definition.config.keepalive, definition.config.keepaliveTimeoutMs, this);
+        m_upstreams.push_back(std::make_unique<UpstreamRuntime>(definition, std::move(state), pool));
     }
 }
 

@@ -3,8 +3,8 @@
 // One engine thread, like one nginx worker process: it serves the connections handed to it
 // and keeps its own balancer state and keepalive pools for every upstream.
 
-#include "balancing/balancer.h"
 #include "proxy/routing.h"
+#include "proxy/upstreamruntime.h"
 #include "stats/peercounters.h"
 
 #include <QHostAddress>
@@ -15,16 +15,7 @@
 
 namespace lbscope {
 
-class KeepalivePool;
 class ProxyServer;
-
-struct UpstreamRuntime
-{
-    const UpstreamDefinition *definition = nullptr;
-    PeerGroup peers;
-    std::unique_ptr<Balancer> balancer;
-    KeepalivePool *pool = nullptr; // owned by the worker
-};
 
 class Worker final : public QObject
 {
@@ -32,11 +23,13 @@ class Worker final : public QObject
     Q_DISABLE_COPY_MOVE(Worker)
 
 public:
-    Worker(std::shared_ptr<const RoutingTable> table, WorkerCounters *counters, QObject *parent = nullptr);
+    // sharedStates holds, per upstream, the state all workers share (a zone), or null.
+    Worker(std::shared_ptr<const RoutingTable> table, const std::vector<std::shared_ptr<BalancerState>> &sharedStates,
+           WorkerCounters *counters, QObject *parent = nullptr);
     ~Worker() override;
 
     const RoutingTable &routingTable() const { return *m_table; }
-    UpstreamRuntime &upstream(int index) { return m_upstreams[std::size_t(index)]; }
+    UpstreamRuntime &upstream(int index) { return *m_upstreams[std::size_t(index)]; }
     WorkerCounters &counters() { return *m_counters; }
 
     // Called in this worker's thread.
@@ -47,7 +40,7 @@ public:
 
 private:
     std::shared_ptr<const RoutingTable> m_table;
-    std::vector<UpstreamRuntime> m_upstreams;
+    std::vector<std::unique_ptr<UpstreamRuntime>> m_upstreams;
     WorkerCounters *m_counters;
     QList<ProxyServer *> m_servers;
 };

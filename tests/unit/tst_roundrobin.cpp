@@ -31,7 +31,7 @@ struct Pool
         QString error;
         if (!PeerGroup::build(config, &group, &error))
             qFatal("%s", qPrintable(error));
-        balancer = Balancer::create(config);
+        balancer = Balancer::create(config, group);
     }
 
     // One whole request that succeeds on its first peer; returns "a", "b", ... or "-".

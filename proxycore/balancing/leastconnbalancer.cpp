@@ -1,0 +1,59 @@
+#include "balancing/leastconnbalancer.h"
+
+namespace lbscope {
+
+namespace {
+
+// conns/weight compared by cross-multiplying, as nginx does, to stay in integers.
+qint64 compareLoad(const Peer &a, const Peer &b)
+{
+    return qint64(a.conns) * b.weight - qint64(b.conns) * a.weight;
+}
+
+} // namespace
+
+Peer *LeastConnBalancer::pickFromList(PeerSelection &selection, const PickInput &, qint64 nowSecs,
+                                      Decision &decision)
+{
+    QList<Peer> &peers = selection.list->peers;
+    Peer *best = nullptr;
+    bool many = false;
+    for (Peer &peer : peers) {
+        decision.conns.append(peer.conns);
+        if (!isEligible(peer, selection, nowSecs, &decision))
+            continue;
+        if (!best || compareLoad(peer, *best) < 0) {
+            best = &peer;
+            many = false;
+        } else if (compareLoad(peer, *best) == 0) {
+            many = true;
+        }
+    }
+    if (!best || !many)
+        return best;
+
+    // Several peers share the lowest load: weighted round robin over just those, from the
+    // first of them on.
+    const Peer *lowest = best;
+    int total = 0;
+    for (qsizetype i = lowest->index; i < peers.size(); ++i) {
+        Peer &peer = peers[i];
+        if (compareLoad(peer, *lowest) != 0 || !isEligible(peer, selection, nowSecs, nullptr))
+            continue;
+        decision.ties.append(peer.index);
+        peer.currentWeight += peer.effectiveWeight;
+        total += peer.effectiveWeight;
+        if (peer.effectiveWeight < peer.weight)
+            ++peer.effectiveWeight;
+        if (peer.currentWeight > best->currentWeight)
+            best = &peer;
+    }
+    for (const Peer &peer : peers)
+        decision.weightsBefore.append(peer.currentWeight);
+    best->currentWeight -= total;
+    decision.weightsAfter = decision.weightsBefore;
+    decision.weightsAfter[best->index] = best->currentWeight;
+    return best;
+}
+
+} // namespace lbscope

@@ -1,0 +1,60 @@
+#include "proxy/upstreamruntime.h"
+
+#include "proxy/idletimer.h"
+#include "proxy/routing.h"
+
+#include <optional>
+
+namespace lbscope {
+
+namespace {
+
+// Holds the state's lock for the scope when the state is shared between workers.
+class SharedStateLocker
+{
+public:
+    explicit SharedStateLocker(BalancerState &state)
+    {
+        if (state.shared)
+            m_locker.emplace(&state.mutex);
+    }
+
+private:
+    std::optional<QMutexLocker<QMutex>> m_locker;
+};
+
+} // namespace
+
+BalancerState::BalancerState(const UpstreamDefinition &definition, bool sharedByWorkers)
+    : peers(definition.peers)
+    , balancer(Balancer::create(definition.config, definition.peers))
+    , shared(sharedByWorkers)
+{
+}
+
+UpstreamRuntime::UpstreamRuntime(const UpstreamDefinition &definition, std::shared_ptr<BalancerState> state,
+                                 KeepalivePool *pool)
+    : m_definition(&definition)
+    , m_state(std::move(state))
+    , m_pool(pool)
+{
+}
+
+void UpstreamRuntime::startSelection(PeerSelection &selection, int nextUpstreamTries)
+{
+    selection.start(m_state->peers, nextUpstreamTries);
+}
+
+Peer *UpstreamRuntime::pick(PeerSelection &selection, const PickInput &input, Decision &decision)
+{
+    const SharedStateLocker locker(*m_state);
+    return m_state->balancer->pick(selection, input, coarseEpochSecs(), decision);
+}
+
+void UpstreamRuntime::release(PeerSelection &selection, bool failed)
+{
+    const SharedStateLocker locker(*m_state);
+    Balancer::release(selection, failed, coarseEpochSecs());
+}
+
+} // namespace lbscope

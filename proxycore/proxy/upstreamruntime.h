@@ -1,0 +1,51 @@
+#pragma once
+
+// An upstream as one worker uses it: its balancer state, and its keepalive pool. The state
+// is the worker's own, as in an nginx worker process, unless the upstream has a `zone`:
+// then every worker shares one state, as nginx workers share the zone's memory, and each
+// pick and release takes its lock.
+
+#include "balancing/balancer.h"
+#include "http/variables.h"
+
+#include <QMutex>
+
+#include <memory>
+#include <optional>
+
+namespace lbscope {
+
+class KeepalivePool;
+struct UpstreamDefinition;
+
+struct BalancerState
+{
+    BalancerState(const UpstreamDefinition &definition, bool shared);
+
+    PeerGroup peers;
+    std::unique_ptr<Balancer> balancer;
+    const bool shared;
+    QMutex mutex; // taken only when shared
+};
+
+class UpstreamRuntime
+{
+public:
+    UpstreamRuntime(const UpstreamDefinition &definition, std::shared_ptr<BalancerState> state,
+                    KeepalivePool *pool);
+
+    const UpstreamDefinition &definition() const { return *m_definition; }
+    KeepalivePool *pool() const { return m_pool; }
+    const QString &name() const { return m_state->peers.upstreamName; }
+
+    void startSelection(PeerSelection &selection, int nextUpstreamTries);
+    Peer *pick(PeerSelection &selection, const PickInput &input, Decision &decision);
+    void release(PeerSelection &selection, bool failed);
+
+private:
+    const UpstreamDefinition *m_definition;
+    std::shared_ptr<BalancerState> m_state;
+    KeepalivePool *m_pool;
+};
+
+} // namespace lbscope
