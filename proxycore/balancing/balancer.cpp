@@ -56,8 +56,10 @@ Peer *Balancer::pick(PeerSelection &selection, const PickInput &input, qint64 no
     if (group.single && !selection.onBackup) {
         Peer &peer = group.primary.peers.first();
         decision.single = true;
-        if (peer.down || (peer.maxConns > 0 && peer.conns >= peer.maxConns)) {
-            decision.skipped.append({0, peer.down ? SkipReason::Down : SkipReason::MaxConns, 0});
+        if (peer.down || peer.draining || (peer.maxConns > 0 && peer.conns >= peer.maxConns)) {
+            const SkipReason reason =
+                peer.down ? SkipReason::Down : (peer.draining ? SkipReason::Draining : SkipReason::MaxConns);
+            decision.skipped.append({0, reason, 0});
             return nullptr;
         }
         ++peer.conns;
@@ -112,6 +114,8 @@ bool Balancer::isEligible(const Peer &peer, const PeerSelection &selection, qint
         reason = SkipReason::Tried;
     else if (peer.down)
         reason = SkipReason::Down;
+    else if (peer.draining)
+        reason = SkipReason::Draining;
     else if (isFailed(peer, nowSecs))
         reason = SkipReason::Failed;
     else if (peer.maxConns > 0 && peer.conns >= peer.maxConns)

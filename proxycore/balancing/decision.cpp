@@ -21,6 +21,8 @@ const char *reasonText(SkipReason reason)
     switch (reason) {
     case SkipReason::Down:
         return "down";
+    case SkipReason::Draining:
+        return "draining";
     case SkipReason::Failed:
         return "failed";
     case SkipReason::MaxConns:

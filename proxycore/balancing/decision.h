@@ -11,7 +11,7 @@
 
 namespace lbscope {
 
-enum class SkipReason : quint8 { Down, Failed, MaxConns, Tried };
+enum class SkipReason : quint8 { Down, Draining, Failed, MaxConns, Tried };
 
 struct SkippedPeer
 {

@@ -44,6 +44,7 @@ void addPeers(PeerList &list, const UpstreamServer &server, const QList<QHostAdd
         peer.maxFails = server.maxFails;
         peer.failTimeoutSecs = server.failTimeoutMs / 1000;
         peer.down = server.down;
+        peer.draining = server.draining;
         list.totalWeight += peer.weight;
         if (!peer.down)
             ++list.tries;

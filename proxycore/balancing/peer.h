@@ -30,6 +30,7 @@ struct Peer
     qint64 accessed = 0;      // whole seconds, as nginx's cached clock
     qint64 checked = 0;
     bool down = false;
+    bool draining = false;    // takes no new requests; unlike down, not part of nginx's model
     int statsSlot = 0;        // index into the worker's PeerCounters
 };
 

@@ -153,7 +153,8 @@ QStringList serverArguments(const UpstreamServer &server)
         args.append("max_conns="_L1 + QString::number(server.maxConns));
     if (server.backup)
         args.append(u"backup"_s);
-    if (server.down)
+    // nginx 1.22 has no draining: what a draining server becomes once its requests are done
+    if (server.down || server.draining)
         args.append(u"down"_s);
     return args;
 }

@@ -83,3 +83,36 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
 }
 
 } // namespace lbscope
+
+namespace lbscope {
+
+QString validateUpstream(const UpstreamConfig &upstream)
+{
+    using namespace Qt::StringLiterals;
+    const bool backupAllowed = upstream.method == BalancingMethod::RoundRobin
+                               || upstream.method == BalancingMethod::LeastConn;
+    bool hasPrimary = false;
+    for (const UpstreamServer &server : upstream.servers) {
+        const QString where = u"server \"%1\" in upstream \"%2\": "_s.arg(server.address, upstream.name);
+        if (server.host.isEmpty() || server.port == 0)
+            return where + u"invalid address"_s;
+        if (server.weight < 1)
+            return where + u"invalid parameter \"weight=%1\""_s.arg(server.weight);
+        if (server.maxFails < 0)
+            return where + u"invalid parameter \"max_fails=%1\""_s.arg(server.maxFails);
+        if (server.failTimeoutMs < 0)
+            return where + u"invalid parameter \"fail_timeout\""_s;
+        if (server.maxConns < 0)
+            return where + u"invalid parameter \"max_conns=%1\""_s.arg(server.maxConns);
+        if (server.backup && !backupAllowed)
+            return where + u"balancing method does not support parameter \"backup\""_s;
+        hasPrimary = hasPrimary || !server.backup;
+    }
+    if (!hasPrimary)
+        return u"no servers in upstream \"%1\""_s.arg(upstream.name);
+    if (upstream.method == BalancingMethod::Hash && upstream.hashKey.isEmpty())
+        return u"upstream \"%1\": hash needs a key"_s.arg(upstream.name);
+    return {};
+}
+
+} // namespace lbscope

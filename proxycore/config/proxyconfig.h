@@ -43,6 +43,7 @@ struct UpstreamServer
     int maxConns = 0; // 0: unlimited
     bool backup = false;
     bool down = false;
+    bool draining = false; // LB Scope only: no new requests, those in flight finish
     SourceLocation source;
 
     friend bool operator==(const UpstreamServer &, const UpstreamServer &) = default;
@@ -183,5 +184,9 @@ struct ResolvedLocation
 // nginx merges settings outward-in: location overrides server overrides http.
 ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server,
                                  const ProxySettings *location);
+
+// The checks nginx makes on an upstream block's servers, for edits that do not come from a
+// file: returns what is wrong, or an empty string.
+QString validateUpstream(const UpstreamConfig &upstream);
 
 } // namespace lbscope

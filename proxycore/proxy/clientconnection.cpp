@@ -102,10 +102,12 @@ void appendListItem(QByteArray &list, QByteArrayView item)
 
 } // namespace
 
-ClientConnection::ClientConnection(Worker &worker, const Listener &listener, QObject *parent)
+ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const RoutingTable> table,
+                                   const Listener &listener, QObject *parent)
     : QObject(parent)
     , m_worker(worker)
-    , m_listener(listener)
+    , m_table(std::move(table))
+    , m_listener(&listener)
     , m_input(inputCapacity)
     , m_request(MessageParser::Kind::Request, HeadLimits{})
     , m_idle(this)
@@ -137,7 +139,7 @@ void ClientConnection::start(qintptr descriptor)
     m_remotePort = QByteArray::number(m_socket.peerPort());
     m_serverAddr = addressText(m_socket.localAddress());
     m_serverPort = QByteArray::number(m_socket.localPort());
-    m_idle.arm(m_listener.servers[m_listener.defaultServer].settings.clientHeaderTimeoutMs);
+    m_idle.arm(m_listener->servers[m_listener->defaultServer].settings.clientHeaderTimeoutMs);
     processInput();
 }
 
@@ -231,7 +233,7 @@ void ClientConnection::consumeBody(QByteArrayView bytes)
         return;
     }
     m_bodyForwarded = true;
-    bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].bytesToUpstream,
+    bump(peerCounters().bytesToUpstream,
          quint64(bytes.size()));
     if (m_chunkedUpstream) {
         m_connection->writeBody(chunkSizeLine(bytes.size()));
@@ -255,7 +257,14 @@ void ClientConnection::beginRequest()
         respondError(statusForFailure(failure), true);
         return;
     }
-    m_server = &m_listener.serverFor(m_facts.host.in(base));
+    useCurrentTable();
+    if (m_table != m_worker.routingTable()) {
+        // A reload closed this connection's listener: like an old nginx worker, stop here.
+        m_socket.abort();
+        deleteLater();
+        return;
+    }
+    m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_route = m_server->route(m_request.target().in(base));
     if (!m_route || m_route->upstreamIndex < 0) {
         respondError(404, !m_request.shouldKeepAlive() || m_facts.hasBody);
@@ -272,7 +281,7 @@ void ClientConnection::beginRequest()
     }
     m_phase = Phase::Proxying;
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
-    m_upstream = &m_worker.upstream(m_route->upstreamIndex);
+    m_upstream = m_worker.upstream(m_route->upstreamIndex);
     m_upstream->startSelection(m_selection, settings.proxyNextUpstreamTries);
     m_hashKey.truncate(0);
     if (const auto &key = m_upstream->definition().hashKey)
@@ -290,7 +299,7 @@ void ClientConnection::startAttempt()
         respondError(502, !requestFullyRead());
         return;
     }
-    bump(m_worker.counters().peers[std::size_t(peer->statsSlot)].requests);
+    bump(m_worker.counters().peers.at(peer->statsSlot).requests);
     appendListItem(m_upstreamAddrs, peer->name);
     m_attemptClock.start();
     m_requestSent = false;
@@ -400,7 +409,7 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
         // failure except for 403 and 404.
         const bool failed = status != 403 && status != 404;
         if (failed)
-            bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].failures);
+            bump(peerCounters().failures);
         recordAttempt(QByteArray::number(status));
         releasePeer(failed);
         dropUpstream();
@@ -409,7 +418,7 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
     }
     m_status = status;
     recordAttempt(QByteArray::number(status));
-    bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].responses[std::size_t(statusClass(status))]);
+    bump(peerCounters().responses[std::size_t(statusClass(status))]);
     writeResponseHead(response, base);
 }
 
@@ -471,7 +480,7 @@ void ClientConnection::writeResponseHead(const MessageParser &response, const ch
 
 void ClientConnection::upstreamBody(QByteArrayView bytes)
 {
-    bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].bytesFromUpstream,
+    bump(peerCounters().bytesFromUpstream,
          quint64(bytes.size()));
     if (m_responseFraming == ResponseFraming::Chunked) {
         queueToClient(chunkSizeLine(bytes.size()));
@@ -524,7 +533,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
         return;
     }
     const bool reused = m_connection && m_connection->isReused();
-    bump(m_worker.counters().peers[std::size_t(m_selection.current->statsSlot)].failures);
+    bump(peerCounters().failures);
     recordAttempt(timeout ? "504" : "502");
     releasePeer(true);
     dropUpstream();
@@ -557,6 +566,24 @@ void ClientConnection::recordAttempt(QByteArrayView status)
 {
     appendListItem(m_upstreamStatuses, status);
     appendListItem(m_upstreamTimes, seconds(m_attemptClock.isValid() ? m_attemptClock.elapsed() : 0));
+}
+
+PeerCounters &ClientConnection::peerCounters()
+{
+    return m_worker.counters().peers.at(m_selection.current->statsSlot);
+}
+
+// Edits and reloads apply from the next request on, also on a kept-alive connection; a
+// connection whose listener a reload removed carries on with the table it has.
+void ClientConnection::useCurrentTable()
+{
+    const std::shared_ptr<const RoutingTable> &current = m_worker.routingTable();
+    if (current == m_table)
+        return;
+    if (const Listener *listener = current->findListener(m_listener->address, m_listener->port)) {
+        m_table = current;
+        m_listener = listener;
+    }
 }
 
 void ClientConnection::releasePeer(bool failed)
@@ -605,7 +632,7 @@ void ClientConnection::finishRequest()
     m_status = 0;
     m_route = nullptr;
     m_server = nullptr;
-    m_upstream = nullptr;
+    m_upstream.reset();
     m_requestComplete = false;
     m_responseStarted = false;
     m_bodyForwarded = false;
@@ -620,7 +647,7 @@ void ClientConnection::finishRequest()
     m_phase = Phase::ReadingHead;
     m_input.discardConsumed(0); // a pipelined request moves to the front
     m_request.reset();
-    m_idle.arm(m_listener.servers[m_listener.defaultServer].settings.keepaliveTimeoutMs);
+    m_idle.arm(m_listener->servers[m_listener->defaultServer].settings.keepaliveTimeoutMs);
     processInput();
 }
 

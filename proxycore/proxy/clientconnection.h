@@ -18,10 +18,14 @@
 #include <QObject>
 #include <QTcpSocket>
 
+#include <memory>
+
 namespace lbscope {
 
+struct PeerCounters;
 struct Listener;
 struct Route;
+struct RoutingTable;
 class UpstreamRuntime;
 struct VirtualServer;
 class Worker;
@@ -32,7 +36,10 @@ class ClientConnection final : public QObject, private BodyConsumer, private Ups
     Q_DISABLE_COPY_MOVE(ClientConnection)
 
 public:
-    ClientConnection(Worker &worker, const Listener &listener, QObject *parent = nullptr);
+    // The connection keeps the table it was accepted with until a newer one takes over at
+    // its next request.
+    ClientConnection(Worker &worker, std::shared_ptr<const RoutingTable> table, const Listener &listener,
+                     QObject *parent = nullptr);
     ~ClientConnection() override;
 
     void start(qintptr descriptor);
@@ -60,6 +67,8 @@ private:
     bool requestFullyRead() const;
     void recordAttempt(QByteArrayView status);
     void releasePeer(bool failed);
+    PeerCounters &peerCounters();
+    void useCurrentTable();
     void dropUpstream();
     void respondError(int status, bool close);
     void finishRequest();
@@ -85,7 +94,8 @@ private:
     void upstreamWritable() override;
 
     Worker &m_worker;
-    const Listener &m_listener;
+    std::shared_ptr<const RoutingTable> m_table;
+    const Listener *m_listener;
     QTcpSocket m_socket;
     InputBuffer m_input;
     MessageParser m_request;
@@ -101,7 +111,7 @@ private:
     RequestFacts m_facts;
     const VirtualServer *m_server = nullptr;
     const Route *m_route = nullptr;
-    UpstreamRuntime *m_upstream = nullptr;
+    std::shared_ptr<UpstreamRuntime> m_upstream;
     PeerSelection m_selection;
     Decision m_decision;
     UpstreamConnection *m_connection = nullptr;

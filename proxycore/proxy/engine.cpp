@@ -9,6 +9,30 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
+namespace {
+
+// Upstreams with a zone share one balancer state between the workers.
+SharedStates makeSharedStates(const RoutingTable &table)
+{
+    SharedStates states;
+    for (const UpstreamDefinition &upstream : table.upstreams) {
+        states.push_back(upstream.config.zoneName.isEmpty() ? nullptr
+                                                            : std::make_shared<BalancerState>(upstream, true));
+    }
+    return states;
+}
+
+UpstreamServer *findServer(UpstreamConfig &upstream, const QString &address)
+{
+    for (UpstreamServer &server : upstream.servers) {
+        if (server.address == address)
+            return &server;
+    }
+    return nullptr;
+}
+
+} // namespace
+
 Engine::Engine(QObject *parent)
     : QObject(parent)
 {
@@ -19,33 +43,37 @@ Engine::~Engine()
     stop();
 }
 
+bool Engine::isRunning() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return !m_workers.empty();
+}
+
 bool Engine::start(const ProxyConfig &config, QString *error)
 {
-    stop();
-    m_table = RoutingTable::build(config, error);
+    const QMutexLocker locker(&m_mutex);
+    stopLocked();
+    const auto slotFor = [this](const QString &upstream, const QByteArray &peer) { return this->slotFor(upstream, peer); };
+    m_table = RoutingTable::build(config, slotFor, error);
     if (!m_table)
         return false;
-
-    // Upstreams with a zone share one balancer state between the workers.
-    std::vector<std::shared_ptr<BalancerState>> sharedStates;
-    for (const UpstreamDefinition &upstream : m_table->upstreams) {
-        sharedStates.push_back(upstream.config.zoneName.isEmpty() ? nullptr
-                                                                  : std::make_shared<BalancerState>(upstream, true));
-    }
+    m_config = config;
 
     QList<Worker *> workers;
     for (int i = 0; i < m_table->workerThreads; ++i) {
         WorkerSlot slot;
-        slot.counters = std::make_unique<WorkerCounters>(m_table->peerSlots);
+        slot.counters = std::make_unique<WorkerCounters>();
+        slot.counters->peers.ensure(int(m_slots.size()));
         slot.thread = new QThread(this);
         slot.thread->setObjectName(u"lbscope-worker-%1"_s.arg(i));
-        slot.worker = new Worker(m_table, sharedStates, slot.counters.get());
+        slot.worker = new Worker(slot.counters.get());
         slot.worker->moveToThread(slot.thread);
         connect(slot.thread, &QThread::finished, slot.worker, &QObject::deleteLater);
         slot.thread->start();
         workers.append(slot.worker);
         m_workers.push_back(std::move(slot));
     }
+    applyTableToWorkers(m_table);
 
     QString listenError;
     Worker *acceptor = workers.first();
@@ -53,7 +81,7 @@ bool Engine::start(const ProxyConfig &config, QString *error)
         acceptor, [&] { listenError = acceptor->listen(workers, &m_bound); }, Qt::BlockingQueuedConnection);
     if (!listenError.isEmpty()) {
         *error = listenError;
-        stop();
+        stopLocked();
         return false;
     }
     return true;
@@ -61,9 +89,14 @@ bool Engine::start(const ProxyConfig &config, QString *error)
 
 void Engine::stop()
 {
-    for (WorkerSlot &slot : m_workers) {
+    const QMutexLocker locker(&m_mutex);
+    stopLocked();
+}
+
+void Engine::stopLocked()
+{
+    for (WorkerSlot &slot : m_workers)
         QMetaObject::invokeMethod(slot.worker, &Worker::shutdown, Qt::BlockingQueuedConnection);
-    }
     for (WorkerSlot &slot : m_workers) {
         slot.thread->quit();
         slot.thread->wait();
@@ -73,8 +106,171 @@ void Engine::stop()
     m_bound.clear();
 }
 
+int Engine::slotFor(const QString &upstream, const QByteArray &peer)
+{
+    const QString key = upstream + u'\n' + QString::fromLatin1(peer);
+    const auto found = m_slots.constFind(key);
+    if (found != m_slots.cend())
+        return *found;
+    const int slot = int(m_slots.size());
+    m_slots.insert(key, slot);
+    return slot;
+}
+
+void Engine::applyTableToWorkers(const std::shared_ptr<const RoutingTable> &table)
+{
+    const SharedStates states = makeSharedStates(*table);
+    for (WorkerSlot &slot : m_workers) {
+        slot.counters->peers.ensure(int(m_slots.size()));
+        Worker *worker = slot.worker;
+        QMetaObject::invokeMethod(worker, [worker, table, states] { worker->applyTable(table, states); },
+                                  Qt::BlockingQueuedConnection);
+    }
+}
+
+bool Engine::apply(const ProxyConfig &config, QString *error)
+{
+    if (m_workers.empty()) {
+        *error = u"the proxy is not running"_s;
+        return false;
+    }
+    for (const UpstreamConfig &upstream : config.upstreams) {
+        *error = validateUpstream(upstream);
+        if (!error->isEmpty())
+            return false;
+    }
+    const auto slotFor = [this](const QString &upstream, const QByteArray &peer) { return this->slotFor(upstream, peer); };
+    const std::shared_ptr<const RoutingTable> table = RoutingTable::build(config, slotFor, error);
+    if (!table)
+        return false;
+
+    const std::shared_ptr<const RoutingTable> previous = m_table;
+    applyTableToWorkers(table);
+    QList<Worker *> workers;
+    for (const WorkerSlot &slot : m_workers)
+        workers.append(slot.worker);
+    QList<QPair<QHostAddress, quint16>> bound;
+    QString listenError;
+    Worker *acceptor = workers.first();
+    QMetaObject::invokeMethod(
+        acceptor, [&] { listenError = acceptor->listen(workers, &bound); }, Qt::BlockingQueuedConnection);
+    if (!listenError.isEmpty()) {
+        applyTableToWorkers(previous); // nothing half-applied
+        QMetaObject::invokeMethod(
+            acceptor, [&] { acceptor->listen(workers, &bound); }, Qt::BlockingQueuedConnection);
+        *error = listenError;
+        return false;
+    }
+    m_table = table;
+    m_config = config;
+    m_config.workerProcesses = int(m_workers.size()); // a thread count change needs a restart
+    m_bound = bound;
+    emit configurationChanged();
+    return true;
+}
+
+bool Engine::editUpstream(const QString &upstream, QString *error,
+                          const std::function<bool(UpstreamConfig &, QString *)> &change)
+{
+    const QMutexLocker locker(&m_mutex);
+    ProxyConfig config = m_config;
+    auto found = std::find_if(config.upstreams.begin(), config.upstreams.end(),
+                              [&](const UpstreamConfig &candidate) { return candidate.name == upstream; });
+    if (found == config.upstreams.end()) {
+        *error = u"no upstream \"%1\""_s.arg(upstream);
+        return false;
+    }
+    if (!change(*found, error))
+        return false;
+    return apply(config, error);
+}
+
+bool Engine::addServer(const QString &upstream, const UpstreamServer &server, QString *error)
+{
+    return editUpstream(upstream, error, [&](UpstreamConfig &config, QString *message) {
+        if (findServer(config, server.address)) {
+            *message = u"upstream \"%1\" already has server \"%2\""_s.arg(upstream, server.address);
+            return false;
+        }
+        config.servers.append(server);
+        return true;
+    });
+}
+
+bool Engine::removeServer(const QString &upstream, const QString &address, QString *error)
+{
+    return editUpstream(upstream, error, [&](UpstreamConfig &config, QString *message) {
+        const auto removed = config.servers.removeIf([&](const UpstreamServer &server) { return server.address == address; });
+        if (removed == 0)
+            *message = u"upstream \"%1\" has no server \"%2\""_s.arg(upstream, address);
+        return removed > 0;
+    });
+}
+
+bool Engine::updateServer(const QString &upstream, const QString &address, const UpstreamServer &server,
+                          QString *error)
+{
+    return editUpstream(upstream, error, [&](UpstreamConfig &config, QString *message) {
+        UpstreamServer *existing = findServer(config, address);
+        if (!existing) {
+            *message = u"upstream \"%1\" has no server \"%2\""_s.arg(upstream, address);
+            return false;
+        }
+        if (server.address != address && findServer(config, server.address)) {
+            *message = u"upstream \"%1\" already has server \"%2\""_s.arg(upstream, server.address);
+            return false;
+        }
+        *existing = server;
+        return true;
+    });
+}
+
+bool Engine::setDraining(const QString &upstream, const QString &address, bool draining, QString *error)
+{
+    return editUpstream(upstream, error, [&](UpstreamConfig &config, QString *message) {
+        UpstreamServer *existing = findServer(config, address);
+        if (!existing) {
+            *message = u"upstream \"%1\" has no server \"%2\""_s.arg(upstream, address);
+            return false;
+        }
+        existing->draining = draining;
+        return true;
+    });
+}
+
+bool Engine::setMethod(const QString &upstream, BalancingMethod method, const QString &hashKey, bool consistent,
+                       bool randomTwo, QString *error)
+{
+    return editUpstream(upstream, error, [&](UpstreamConfig &config, QString *) {
+        config.method = method;
+        config.hashKey = method == BalancingMethod::Hash ? hashKey : QString();
+        config.hashConsistent = method == BalancingMethod::Hash && consistent;
+        config.randomTwo = method == BalancingMethod::Random && randomTwo;
+        return true;
+    });
+}
+
+bool Engine::reload(const ProxyConfig &config, QString *error)
+{
+    const QMutexLocker locker(&m_mutex);
+    return apply(config, error);
+}
+
+ProxyConfig Engine::configuration() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_config;
+}
+
+QList<QPair<QHostAddress, quint16>> Engine::listeningAddresses() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_bound;
+}
+
 TrafficTotals Engine::totals() const
 {
+    const QMutexLocker locker(&m_mutex);
     TrafficTotals totals;
     if (!m_table)
         return totals;
@@ -86,7 +282,7 @@ TrafficTotals Engine::totals() const
                 row.peer = peer.name;
                 row.backup = list == &upstream.peers.backup;
                 for (const WorkerSlot &slot : m_workers) {
-                    const PeerCounters &counters = slot.counters->peers[std::size_t(peer.statsSlot)];
+                    const PeerCounters &counters = slot.counters->peers.at(peer.statsSlot);
                     row.requests += counters.requests.load(std::memory_order_relaxed);
                     row.failures += counters.failures.load(std::memory_order_relaxed);
                     for (std::size_t c = 0; c < row.responses.size(); ++c)

@@ -1,16 +1,20 @@
 #pragma once
 
-// The proxy engine: owns the worker threads, starts and stops the listeners, and answers
-// questions about the traffic from any thread. Nothing here touches a widget.
+// The proxy engine: owns the worker threads, starts and stops the listeners, applies edits
+// and reloads, and answers questions about the traffic. Every public function may be called
+// from any thread except the engine's own workers. Nothing here touches a widget.
 
 #include "config/proxyconfig.h"
 #include "stats/peercounters.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QList>
+#include <QMutex>
 #include <QObject>
 #include <QPair>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -34,12 +38,28 @@ public:
     // On error nothing is left running and *error says why.
     bool start(const ProxyConfig &config, QString *error);
     void stop();
-    bool isRunning() const { return !m_workers.empty(); }
+    bool isRunning() const;
 
+    // Live changes. Each applies to requests that start after it returns; requests in
+    // flight finish on the peer they have. An invalid change is refused with *error and
+    // changes nothing. Counters of servers that still exist go on.
+    bool addServer(const QString &upstream, const UpstreamServer &server, QString *error);
+    bool removeServer(const QString &upstream, const QString &address, QString *error);
+    bool updateServer(const QString &upstream, const QString &address, const UpstreamServer &server, QString *error);
+    bool setDraining(const QString &upstream, const QString &address, bool draining, QString *error);
+    bool setMethod(const QString &upstream, BalancingMethod method, const QString &hashKey, bool consistent,
+                   bool randomTwo, QString *error);
+    // Like nginx -s reload: a new configuration; balancer state starts afresh.
+    bool reload(const ProxyConfig &config, QString *error);
+
+    ProxyConfig configuration() const;
     // The bound listening sockets (a configured port 0 shows the port the system chose).
-    QList<QPair<QHostAddress, quint16>> listeningAddresses() const { return m_bound; }
-    // Counters added up over the workers; callable from any thread.
+    QList<QPair<QHostAddress, quint16>> listeningAddresses() const;
+    // Counters of the current configuration's peers, added up over the workers.
     TrafficTotals totals() const;
+
+signals:
+    void configurationChanged();
 
 private:
     struct WorkerSlot
@@ -49,9 +69,19 @@ private:
         std::unique_ptr<WorkerCounters> counters;
     };
 
+    bool apply(const ProxyConfig &config, QString *error);
+    bool editUpstream(const QString &upstream, QString *error,
+                      const std::function<bool(UpstreamConfig &, QString *)> &change);
+    void applyTableToWorkers(const std::shared_ptr<const RoutingTable> &table);
+    int slotFor(const QString &upstream, const QByteArray &peer);
+    void stopLocked();
+
+    mutable QMutex m_mutex;
+    ProxyConfig m_config;
     std::shared_ptr<const RoutingTable> m_table;
     std::vector<WorkerSlot> m_workers;
     QList<QPair<QHostAddress, quint16>> m_bound;
+    QHash<QString, int> m_slots; // "upstream\npeer" -> counters slot, for the engine's life
 };
 
 } // namespace lbscope

@@ -16,6 +16,17 @@ KeepalivePool::~KeepalivePool()
     qDeleteAll(m_idle);
 }
 
+void KeepalivePool::setLimits(int capacity, qint64 idleTimeoutMs)
+{
+    m_capacity = capacity;
+    m_idleTimeoutMs = idleTimeoutMs;
+    while (m_idle.size() > std::max(capacity, 0)) {
+        UpstreamConnection *oldest = m_idle.takeFirst();
+        oldest->abort();
+        oldest->deleteLater();
+    }
+}
+
 UpstreamConnection *KeepalivePool::take(const QHostAddress &address, quint16 port)
 {
     for (qsizetype i = m_idle.size() - 1; i >= 0; --i) {

@@ -3,6 +3,7 @@
 // A listening socket. It accepts in its own thread and hands each descriptor to a worker,
 // round robin over the workers, so a connection lives in one worker thread for its life.
 
+#include <QHostAddress>
 #include <QList>
 #include <QTcpServer>
 
@@ -16,14 +17,20 @@ class ProxyServer final : public QTcpServer
     Q_DISABLE_COPY_MOVE(ProxyServer)
 
 public:
-    ProxyServer(const QList<Worker *> &workers, int listenerIndex, QObject *parent = nullptr);
+    ProxyServer(const QList<Worker *> &workers, const QHostAddress &address, quint16 port,
+                QObject *parent = nullptr);
+
+    // The listen directive's address and port (port 0 binds a port of the system's choice).
+    const QHostAddress &configuredAddress() const { return m_address; }
+    quint16 configuredPort() const { return m_port; }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
     QList<Worker *> m_workers;
-    int m_listenerIndex;
+    QHostAddress m_address;
+    quint16 m_port;
     qsizetype m_next = 0;
 };
 

@@ -224,7 +224,17 @@ const VirtualServer &Listener::serverFor(QByteArrayView host) const
     return servers[defaultServer];
 }
 
-std::shared_ptr<const RoutingTable> RoutingTable::build(const ProxyConfig &config, QString *error)
+const Listener *RoutingTable::findListener(const QHostAddress &address, quint16 port) const
+{
+    for (const Listener &listener : listeners) {
+        if (listener.port == port && listener.address == address)
+            return &listener;
+    }
+    return nullptr;
+}
+
+std::shared_ptr<const RoutingTable> RoutingTable::build(const ProxyConfig &config, const SlotAssigner &slotFor,
+                                                        QString *error)
 {
     auto table = std::make_shared<RoutingTable>();
     table->workerThreads = std::max(1, config.workerProcesses);
@@ -252,7 +262,7 @@ std::shared_ptr<const RoutingTable> RoutingTable::build(const ProxyConfig &confi
     for (UpstreamDefinition &upstream : table->upstreams) {
         for (PeerList *list : {&upstream.peers.primary, &upstream.peers.backup}) {
             for (Peer &peer : list->peers)
-                peer.statsSlot = table->peerSlots++;
+                peer.statsSlot = slotFor(upstream.config.name, peer.name);
         }
     }
     if (table->listeners.isEmpty()) {

@@ -12,6 +12,7 @@
 #include <QHostAddress>
 #include <QList>
 
+#include <functional>
 #include <memory>
 
 namespace lbscope {
@@ -67,11 +68,16 @@ struct RoutingTable
     QList<Listener> listeners;
     QList<UpstreamDefinition> upstreams;
     int workerThreads = 1;
-    int peerSlots = 0;                // peers of every upstream, each with a stats slot
 
-    // Compiles a configuration; false with *error (FILE:LINE: message) when a variable is
+    const Listener *findListener(const QHostAddress &address, quint16 port) const;
+
+    // Gives each peer its counters' slot: the same (upstream, peer) keeps its slot across
+    // edits and reloads, so its counters go on.
+    using SlotAssigner = std::function<int(const QString &upstream, const QByteArray &peer)>;
+    // Compiles a configuration; nullptr with *error (FILE:LINE: message) when a variable is
     // unknown, a name does not resolve or an address is invalid.
-    static std::shared_ptr<const RoutingTable> build(const ProxyConfig &config, QString *error);
+    static std::shared_ptr<const RoutingTable> build(const ProxyConfig &config, const SlotAssigner &slotFor,
+                                                     QString *error);
 };
 
 } // namespace lbscope

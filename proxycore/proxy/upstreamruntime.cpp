@@ -1,6 +1,7 @@
 #include "proxy/upstreamruntime.h"
 
 #include "proxy/idletimer.h"
+#include "proxy/keepalivepool.h"
 #include "proxy/routing.h"
 
 #include <optional>
@@ -32,11 +33,12 @@ BalancerState::BalancerState(const UpstreamDefinition &definition, bool sharedBy
 {
 }
 
-UpstreamRuntime::UpstreamRuntime(const UpstreamDefinition &definition, std::shared_ptr<BalancerState> state,
-                                 KeepalivePool *pool)
-    : m_definition(&definition)
+UpstreamRuntime::UpstreamRuntime(std::shared_ptr<const RoutingTable> table, const UpstreamDefinition &definition,
+                                 std::shared_ptr<BalancerState> state, std::shared_ptr<KeepalivePool> pool)
+    : m_table(std::move(table))
+    , m_definition(&definition)
     , m_state(std::move(state))
-    , m_pool(pool)
+    , m_pool(std::move(pool))
 {
 }
 

@@ -16,6 +16,7 @@
 namespace lbscope {
 
 class KeepalivePool;
+struct RoutingTable;
 struct UpstreamDefinition;
 
 struct BalancerState
@@ -31,11 +32,12 @@ struct BalancerState
 class UpstreamRuntime
 {
 public:
-    UpstreamRuntime(const UpstreamDefinition &definition, std::shared_ptr<BalancerState> state,
-                    KeepalivePool *pool);
+    // Holds the table that defines it, so a request in flight can outlive an edit.
+    UpstreamRuntime(std::shared_ptr<const RoutingTable> table, const UpstreamDefinition &definition,
+                    std::shared_ptr<BalancerState> state, std::shared_ptr<KeepalivePool> pool);
 
     const UpstreamDefinition &definition() const { return *m_definition; }
-    KeepalivePool *pool() const { return m_pool; }
+    KeepalivePool *pool() const { return m_pool.get(); }
     const QString &name() const { return m_state->peers.upstreamName; }
 
     void startSelection(PeerSelection &selection, int nextUpstreamTries);
@@ -43,9 +45,10 @@ public:
     void release(PeerSelection &selection, bool failed);
 
 private:
+    std::shared_ptr<const RoutingTable> m_table;
     const UpstreamDefinition *m_definition;
     std::shared_ptr<BalancerState> m_state;
-    KeepalivePool *m_pool;
+    std::shared_ptr<KeepalivePool> m_pool;
 };
 
 } // namespace lbscope

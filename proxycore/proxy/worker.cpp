@@ -4,47 +4,82 @@
 #include "proxy/keepalivepool.h"
 #include "proxy/proxyserver.h"
 
+#include <QTcpSocket>
+
 using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
-Worker::Worker(std::shared_ptr<const RoutingTable> table, const std::vector<std::shared_ptr<BalancerState>> &sharedStates,
-               WorkerCounters *counters, QObject *parent)
+Worker::Worker(WorkerCounters *counters, QObject *parent)
     : QObject(parent)
-    , m_table(std::move(table))
     , m_counters(counters)
 {
+}
+
+Worker::~Worker()
+{
+    shutdown();
+}
+
+void Worker::applyTable(std::shared_ptr<const RoutingTable> table, const SharedStates &sharedStates)
+{
+    m_table = std::move(table);
+    QHash<QString, std::shared_ptr<KeepalivePool>> pools;
+    m_upstreams.clear(); // requests in flight hold their own references
     for (qsizetype i = 0; i < m_table->upstreams.size(); ++i) {
         const UpstreamDefinition &definition = m_table->upstreams[i];
         std::shared_ptr<BalancerState> state = sharedStates[std::size_t(i)];
         if (!state)
             state = std::make_shared<BalancerState>(definition, false);
-        auto *pool = new KeepalivePool(definition.config.keepalive, definition.config.keepaliveTimeoutMs, this);
-        m_upstreams.push_back(std::make_unique<UpstreamRuntime>(definition, std::move(state), pool));
+        // Idle connections stay usable across an edit: the pool only holds sockets.
+        std::shared_ptr<KeepalivePool> pool = m_pools.value(definition.config.name);
+        if (!pool)
+            pool = std::make_shared<KeepalivePool>(definition.config.keepalive, definition.config.keepaliveTimeoutMs);
+        pool->setLimits(definition.config.keepalive, definition.config.keepaliveTimeoutMs);
+        pools.insert(definition.config.name, pool);
+        m_upstreams.push_back(std::make_shared<UpstreamRuntime>(m_table, definition, std::move(state), pool));
     }
+    m_pools = std::move(pools);
 }
 
-Worker::~Worker() = default;
-
-void Worker::serveConnection(qintptr descriptor, int listenerIndex)
+void Worker::serveConnection(qintptr descriptor, const QHostAddress &address, quint16 port)
 {
-    auto *connection = new ClientConnection(*this, m_table->listeners[listenerIndex], this);
+    const Listener *listener = m_table->findListener(address, port);
+    if (!listener) { // closed by a reload between accept and now
+        QTcpSocket dropped;
+        dropped.setSocketDescriptor(descriptor);
+        return;
+    }
+    auto *connection = new ClientConnection(*this, m_table, *listener, this);
     connection->start(descriptor);
 }
 
 QString Worker::listen(const QList<Worker *> &workers, QList<QPair<QHostAddress, quint16>> *bound)
 {
-    for (qsizetype i = 0; i < m_table->listeners.size(); ++i) {
-        const Listener &listener = m_table->listeners[i];
-        auto *server = new ProxyServer(workers, int(i), this);
-        if (!server->listen(listener.address, listener.port)) {
-            const QString error = u"bind() to %1:%2 failed (%3)"_s.arg(listener.address.toString())
-                                      .arg(listener.port)
-                                      .arg(server->errorString());
-            shutdown();
-            return error;
+    QList<ProxyServer *> kept;
+    for (ProxyServer *server : std::as_const(m_servers)) {
+        if (m_table->findListener(server->configuredAddress(), server->configuredPort()))
+            kept.append(server);
+        else
+            delete server;
+    }
+    m_servers = kept;
+    for (const Listener &listener : m_table->listeners) {
+        const auto open = std::find_if(m_servers.cbegin(), m_servers.cend(), [&](const ProxyServer *server) {
+            return server->configuredAddress() == listener.address && server->configuredPort() == listener.port;
+        });
+        ProxyServer *server = open != m_servers.cend() ? *open : nullptr;
+        if (!server) {
+            server = new ProxyServer(workers, listener.address, listener.port, this);
+            if (!server->listen(listener.address, listener.port)) {
+                const QString error = u"bind() to %1:%2 failed (%3)"_s.arg(listener.address.toString())
+                                          .arg(listener.port)
+                                          .arg(server->errorString());
+                delete server;
+                return error;
+            }
+            m_servers.append(server);
         }
-        m_servers.append(server);
         bound->append({server->serverAddress(), server->serverPort()});
     }
     return {};

@@ -6,6 +6,22 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
+PeerCounterTable::~PeerCounterTable()
+{
+    for (std::atomic<PeerCounters *> &block : m_blocks)
+        delete[] block.load();
+}
+
+void PeerCounterTable::ensure(int count)
+{
+    const int blocks = (count + BlockSize - 1) / BlockSize;
+    Q_ASSERT(blocks <= MaxBlocks);
+    for (int i = 0; i < std::min(blocks, MaxBlocks); ++i) {
+        if (!m_blocks[std::size_t(i)].load())
+            m_blocks[std::size_t(i)].store(new PeerCounters[BlockSize]);
+    }
+}
+
 QString TrafficTotals::summaryTable() const
 {
     QString text;

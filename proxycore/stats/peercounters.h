@@ -30,14 +30,34 @@ struct PeerCounters
     Counter bytesToUpstream{0};
 };
 
-struct WorkerCounters
+// Counters for a set of peers that grows as servers are added, readable from other threads
+// while it grows: blocks are allocated once and never move.
+class PeerCounterTable
 {
-    explicit WorkerCounters(int peerSlots)
-        : peers(std::make_unique<PeerCounters[]>(std::size_t(peerSlots)))
+public:
+    PeerCounterTable() = default;
+    Q_DISABLE_COPY_MOVE(PeerCounterTable)
+    ~PeerCounterTable();
+
+    // Makes slots [0, count) usable. One thread (the engine's) calls it, before it hands
+    // the workers a table whose peers use those slots.
+    void ensure(int count);
+    PeerCounters &at(int slot) { return m_blocks[std::size_t(slot / BlockSize)].load()[slot % BlockSize]; }
+    const PeerCounters &at(int slot) const
     {
+        return m_blocks[std::size_t(slot / BlockSize)].load()[slot % BlockSize];
     }
 
-    std::unique_ptr<PeerCounters[]> peers; // indexed by Peer::statsSlot
+    static constexpr int BlockSize = 64;
+    static constexpr int MaxBlocks = 1024;
+
+private:
+    std::array<std::atomic<PeerCounters *>, MaxBlocks> m_blocks{};
+};
+
+struct WorkerCounters
+{
+    PeerCounterTable peers; // indexed by Peer::statsSlot
     Counter requests{0};
     std::array<Counter, 5> responses{};    // what clients got, by class
     Counter clientErrors{0};               // 400, 405, 411, 413, 414, 431, 501, 505
