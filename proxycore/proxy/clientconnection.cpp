@@ -6,6 +6,7 @@
 #include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
 
+#include <QDateTime>
 #include <QTimerEvent>
 
 #include <sys/socket.h>
@@ -182,6 +183,8 @@ bool ClientConnection::readRequestHead()
             return true;
         case MessageParser::State::Failed:
             bump(m_worker.counters().requests);
+            m_requestActive = true;
+            m_requestClock.start();
             respondError(statusForFailure(classifyRequestFailure(m_request, m_input.base())), true);
             return false;
         case MessageParser::State::ReadingBody:
@@ -248,6 +251,7 @@ void ClientConnection::consumeBody(QByteArrayView bytes)
 
 void ClientConnection::beginRequest()
 {
+    m_requestActive = true;
     m_requestClock.start();
     bump(m_worker.counters().requests);
     m_idle.touch();
@@ -293,6 +297,7 @@ void ClientConnection::beginRequest()
 void ClientConnection::startAttempt()
 {
     Peer *peer = m_upstream->pick(m_selection, PickInput{m_clientAddress, m_hashKey}, m_decision);
+    m_decisions.append(m_decision);
     if (!peer) {
         appendListItem(m_upstreamAddrs, m_upstream->name().toUtf8());
         recordAttempt("502");
@@ -528,6 +533,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
         releasePeer(false);
         dropUpstream();
         flushToClient();
+        endRequest();
         m_socket.abort();
         deleteLater();
         return;
@@ -617,18 +623,21 @@ void ClientConnection::respondError(int status, bool close)
     writeToClient(errorResponse(status, keepAlive, m_request.state() != MessageParser::State::Failed
                                                        && m_request.method() == HTTP_HEAD));
     if (!keepAlive) {
-        m_requestComplete = true;
-        bump(m_worker.counters().responses[std::size_t(statusClass(status))]);
+        endRequest();
         closeGracefully();
         return;
     }
     finishRequest();
 }
 
-void ClientConnection::finishRequest()
+// Counts and logs the request that just ended, and forgets its state.
+void ClientConnection::endRequest()
 {
-    if (m_status > 0)
-        bump(m_worker.counters().responses[std::size_t(statusClass(m_status))]);
+    if (!m_requestActive)
+        return;
+    m_requestActive = false;
+    bump(m_worker.counters().responses[std::size_t(statusClass(m_status))]);
+    logRequest();
     m_status = 0;
     m_route = nullptr;
     m_server = nullptr;
@@ -636,10 +645,43 @@ void ClientConnection::finishRequest()
     m_requestComplete = false;
     m_responseStarted = false;
     m_bodyForwarded = false;
+    m_bytesSent = 0;
+    m_decisions.clear();
     m_upstreamAddrs.truncate(0);
     m_upstreamStatuses.truncate(0);
     m_upstreamTimes.truncate(0);
     m_attemptClock.invalidate();
+}
+
+void ClientConnection::logRequest()
+{
+    const char *base = m_input.base();
+    AccessRecord record;
+    record.timeMs = QDateTime::currentMSecsSinceEpoch();
+    record.clientAddress = m_remoteAddr;
+    record.clientPort = m_socket.peerPort();
+    const bool parsed = m_request.state() != MessageParser::State::Failed || !m_request.target().isEmpty();
+    if (parsed) {
+        record.method = http_method_str(m_request.method());
+        record.uri = m_request.target().in(base).toByteArray();
+        record.versionMinor = m_request.versionMinor();
+        record.host = m_facts.host.in(base).toByteArray();
+    }
+    record.status = m_status;
+    record.bytesSent = m_bytesSent;
+    record.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
+    if (m_upstream)
+        record.upstream = m_upstream->name();
+    record.upstreamAddr = m_upstreamAddrs;
+    record.upstreamStatus = m_upstreamStatuses;
+    record.upstreamResponseTime = m_upstreamTimes;
+    record.decisions = m_decisions;
+    m_worker.accessLog().append(std::move(record));
+}
+
+void ClientConnection::finishRequest()
+{
+    endRequest();
     if (!m_keepAlive) {
         closeGracefully();
         return;
@@ -661,6 +703,7 @@ void ClientConnection::writeToClient(QByteArrayView bytes)
 // large ones go straight to the socket after what was gathered before them.
 void ClientConnection::queueToClient(QByteArrayView bytes)
 {
+    m_bytesSent += bytes.size();
     if (m_output.size() + bytes.size() <= outputGatherLimit) {
         m_output.append(bytes);
         return;
@@ -718,6 +761,10 @@ void ClientConnection::handleDisconnected()
     if (m_selection.current)
         releasePeer(false);
     dropUpstream();
+    if (m_phase == Phase::Proxying) {
+        m_status = m_responseStarted ? m_status : 499;
+        endRequest();
+    }
     m_phase = Phase::Closing;
     m_idle.disarm();
     deleteLater();

@@ -71,6 +71,8 @@ private:
     void useCurrentTable();
     void dropUpstream();
     void respondError(int status, bool close);
+    void endRequest();
+    void logRequest();
     void finishRequest();
     void closeGracefully();
     void lingerClose();
@@ -114,6 +116,9 @@ private:
     std::shared_ptr<UpstreamRuntime> m_upstream;
     PeerSelection m_selection;
     Decision m_decision;
+    QVarLengthArray<Decision, 1> m_decisions; // one per attempt, for the access record
+    bool m_requestActive = false;
+    qint64 m_bytesSent = 0;
     UpstreamConnection *m_connection = nullptr;
     bool m_keepAlive = false;
     bool m_chunkedUpstream = false;   // request body re-chunked towards an HTTP/1.1 upstream

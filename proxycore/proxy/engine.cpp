@@ -66,7 +66,7 @@ bool Engine::start(const ProxyConfig &config, QString *error)
         slot.counters->peers.ensure(int(m_slots.size()));
         slot.thread = new QThread(this);
         slot.thread->setObjectName(u"lbscope-worker-%1"_s.arg(i));
-        slot.worker = new Worker(slot.counters.get());
+        slot.worker = new Worker(slot.counters.get(), &m_accessLog);
         slot.worker->moveToThread(slot.thread);
         connect(slot.thread, &QThread::finished, slot.worker, &QObject::deleteLater);
         slot.thread->start();

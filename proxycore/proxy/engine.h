@@ -5,6 +5,7 @@
 // from any thread except the engine's own workers. Nothing here touches a widget.
 
 #include "config/proxyconfig.h"
+#include "stats/accesslog.h"
 #include "stats/peercounters.h"
 
 #include <QHash>
@@ -57,6 +58,8 @@ public:
     QList<QPair<QHostAddress, quint16>> listeningAddresses() const;
     // Counters of the current configuration's peers, added up over the workers.
     TrafficTotals totals() const;
+    // One record per request, newest last; read it by cursor (thread-safe).
+    const AccessLog &accessLog() const { return m_accessLog; }
 
 signals:
     void configurationChanged();
@@ -82,6 +85,7 @@ private:
     std::vector<WorkerSlot> m_workers;
     QList<QPair<QHostAddress, quint16>> m_bound;
     QHash<QString, int> m_slots; // "upstream\npeer" -> counters slot, for the engine's life
+    AccessLog m_accessLog;
 };
 
 } // namespace lbscope

@@ -10,9 +10,10 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
-Worker::Worker(WorkerCounters *counters, QObject *parent)
+Worker::Worker(WorkerCounters *counters, AccessLog *accessLog, QObject *parent)
     : QObject(parent)
     , m_counters(counters)
+    , m_accessLog(accessLog)
 {
 }
 

@@ -7,6 +7,7 @@
 
 #include "proxy/routing.h"
 #include "proxy/upstreamruntime.h"
+#include "stats/accesslog.h"
 #include "stats/peercounters.h"
 
 #include <QHash>
@@ -29,12 +30,13 @@ class Worker final : public QObject
     Q_DISABLE_COPY_MOVE(Worker)
 
 public:
-    explicit Worker(WorkerCounters *counters, QObject *parent = nullptr);
+    Worker(WorkerCounters *counters, AccessLog *accessLog, QObject *parent = nullptr);
     ~Worker() override;
 
     const std::shared_ptr<const RoutingTable> &routingTable() const { return m_table; }
     const std::shared_ptr<UpstreamRuntime> &upstream(int index) const { return m_upstreams[std::size_t(index)]; }
     WorkerCounters &counters() { return *m_counters; }
+    AccessLog &accessLog() { return *m_accessLog; }
 
     // All of these run in this worker's thread.
     void serveConnection(qintptr descriptor, const QHostAddress &address, quint16 port);
@@ -50,6 +52,7 @@ private:
     std::vector<std::shared_ptr<UpstreamRuntime>> m_upstreams;
     QHash<QString, std::shared_ptr<KeepalivePool>> m_pools; // by upstream name, kept across tables
     WorkerCounters *m_counters;
+    AccessLog *m_accessLog;
     QList<ProxyServer *> m_servers;
 };
 

@@ -1,0 +1,51 @@
+#include "stats/accesslog.h"
+
+namespace lbscope {
+
+QByteArray AccessRecord::traceLine() const
+{
+    QByteArray line = method + ' ' + uri + " -> ";
+    line += upstreamAddr.isEmpty() ? QByteArray("-") : upstreamAddr;
+    line += ' ' + QByteArray::number(status);
+    for (qsizetype i = 0; i < decisions.size(); ++i)
+        line += (i == 0 ? " (" : "; then ") + decisions[i].describe();
+    if (!decisions.isEmpty())
+        line += ')';
+    return line;
+}
+
+AccessLog::AccessLog(qsizetype capacity)
+    : m_capacity(std::max<qsizetype>(capacity, 1))
+{
+}
+
+void AccessLog::append(AccessRecord record)
+{
+    const QMutexLocker locker(&m_mutex);
+    record.id = ++m_lastId;
+    if (m_ring.size() < m_capacity) {
+        m_ring.append(std::move(record));
+        return;
+    }
+    m_ring[m_head] = std::move(record);
+    m_head = (m_head + 1) % m_capacity;
+}
+
+quint64 AccessLog::readAfter(quint64 cursor, QList<AccessRecord> *out, qsizetype max) const
+{
+    const QMutexLocker locker(&m_mutex);
+    const auto count = quint64(m_ring.size());
+    const quint64 oldest = m_lastId - count + 1; // ids in the ring run without gaps
+    quint64 id = std::max(cursor + 1, oldest);
+    for (; id <= m_lastId && out->size() < max; ++id)
+        out->append(m_ring[qsizetype((quint64(m_head) + id - oldest) % count)]);
+    return std::max(cursor, id - 1);
+}
+
+quint64 AccessLog::lastId() const
+{
+    const QMutexLocker locker(&m_mutex);
+    return m_lastId;
+}
+
+} // namespace lbscope

@@ -1,0 +1,64 @@
+#pragma once
+
+// One record per request, in a fixed-capacity ring: memory stays flat however long the proxy
+// runs. Workers append; readers take "everything after cursor C" on a timer, never one
+// signal per request.
+
+#include "balancing/decision.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMutex>
+#include <QString>
+#include <QVarLengthArray>
+
+
+namespace lbscope {
+
+struct AccessRecord
+{
+    quint64 id = 0;              // counts from 1 in the order requests end; the ring's cursor
+    qint64 timeMs = 0;           // wall clock when the request ended
+    QByteArray clientAddress;
+    quint16 clientPort = 0;
+    QByteArray method;
+    QByteArray uri;
+    int versionMinor = 1;
+    QByteArray host;
+    int status = 0;              // what the client got; 499: the client went away first
+    qint64 bytesSent = 0;
+    qint64 requestTimeMs = 0;
+    QString upstream;            // the upstream's name; empty when none was involved
+    QByteArray upstreamAddr;     // "a, b" as $upstream_addr
+    QByteArray upstreamStatus;
+    QByteArray upstreamResponseTime;
+    QVarLengthArray<Decision, 1> decisions; // one per attempt
+
+    // "GET /photos/7 -> 127.0.0.1:3100 200 (rr: cw [5,1,1] -> pick 0, cw [-2,1,1])"
+    QByteArray traceLine() const;
+};
+
+class AccessLog
+{
+public:
+    explicit AccessLog(qsizetype capacity = 100'000);
+    Q_DISABLE_COPY_MOVE(AccessLog)
+
+    qsizetype capacity() const { return m_capacity; }
+
+    // Gives the record its id and stores it, dropping the oldest when the ring is full.
+    void append(AccessRecord record);
+    // Records with an id above cursor, oldest first, at most max of them; returns the id of
+    // the last one given (or cursor). Records that the ring dropped are skipped.
+    quint64 readAfter(quint64 cursor, QList<AccessRecord> *out, qsizetype max = 100'000) const;
+    quint64 lastId() const;
+
+private:
+    qsizetype m_capacity;
+    mutable QMutex m_mutex;
+    QList<AccessRecord> m_ring;
+    qsizetype m_head = 0; // the oldest record once the ring is full
+    quint64 m_lastId = 0;
+};
+
+} // namespace lbscope
