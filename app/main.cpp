@@ -1,6 +1,6 @@
 // lbscope: the proxy engine from the command line (the GUI arrives with its own issue).
-//   lbscope --headless --config FILE [--demo]   run the proxy until SIGINT/SIGTERM
-//   lbscope -t --config FILE                    check the configuration, as nginx -t
+//   lbscope --headless --config FILE [--demo] [--trace]   run until SIGINT/SIGTERM; SIGHUP reloads
+//   lbscope -t --config FILE                              check the configuration, as nginx -t
 
 #include "config/configreader.h"
 #include "demo/demofleet.h"
@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QTextStream>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -52,7 +53,45 @@ int testConfig(const QString &path)
     return 0;
 }
 
-int runHeadless(QCoreApplication &app, const QString &path, bool demo)
+// Prints the access log's new records as "why it went there" lines, ten times a second.
+class TracePrinter final : public QObject
+{
+public:
+    explicit TracePrinter(const lbscope::Engine &engine, QObject *parent = nullptr)
+        : QObject(parent)
+        , m_engine(engine)
+    {
+        connect(&m_timer, &QTimer::timeout, this, &TracePrinter::print);
+        m_timer.start(100);
+    }
+
+    void print()
+    {
+        QList<lbscope::AccessRecord> records;
+        m_cursor = m_engine.accessLog().readAfter(m_cursor, &records);
+        for (const lbscope::AccessRecord &record : std::as_const(records))
+            out() << record.traceLine() << '\n';
+        out().flush();
+    }
+
+private:
+    const lbscope::Engine &m_engine;
+    QTimer m_timer;
+    quint64 m_cursor = 0;
+};
+
+void reload(lbscope::Engine &engine, const QString &path)
+{
+    err() << "lbscope: reloading " << path << Qt::endl;
+    const auto config = loadConfig(path);
+    QString error;
+    if (!config)
+        err() << "lbscope: reload failed, the running configuration stays" << Qt::endl;
+    else if (!engine.reload(*config, &error))
+        err() << "lbscope: [emerg] " << error << "; the running configuration stays" << Qt::endl;
+}
+
+int runHeadless(QCoreApplication &app, const QString &path, bool demo, bool trace)
 {
     const auto config = loadConfig(path);
     if (!config)
@@ -83,7 +122,13 @@ int runHeadless(QCoreApplication &app, const QString &path, bool demo)
 
     UnixSignals unixSignals;
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &app, [&app](int) { app.quit(); });
+    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, &app, [&] { reload(engine, path); });
+    std::unique_ptr<TracePrinter> tracer;
+    if (trace)
+        tracer = std::make_unique<TracePrinter>(engine);
     const int code = app.exec();
+    if (tracer)
+        tracer->print();
 
     const lbscope::TrafficTotals totals = engine.totals();
     engine.stop();
@@ -111,7 +156,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption test(u"t"_s, u"Test the configuration and exit, as nginx -t."_s);
     const QCommandLineOption demo(u"demo"_s,
                                   u"Start a built-in demo web app on every loopback upstream address."_s);
-    parser.addOptions({headless, config, test, demo});
+    const QCommandLineOption trace(u"trace"_s, u"Print a line per request: where it went and why."_s);
+    parser.addOptions({headless, config, test, demo, trace});
     parser.process(app);
 
     if (!parser.isSet(config)) {
@@ -123,5 +169,5 @@ int main(int argc, char *argv[])
         return testConfig(path);
     if (!parser.isSet(headless))
         err() << "lbscope: the window is not built yet; running headless" << Qt::endl;
-    return runHeadless(app, path, parser.isSet(demo));
+    return runHeadless(app, path, parser.isSet(demo), parser.isSet(trace));
 }
