@@ -464,6 +464,17 @@ void ClientConnection::writeResponseHead(const MessageParser &response, const ch
         m_keepAlive = false;
     }
     head.append(m_keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+    appendAddHeaders(head, status);
+    head.append("\r\n");
+    m_responseStarted = true;
+}
+
+// add_header: for the statuses nginx names, or any status with "always"; the proxy's own
+// error pages get them too, as nginx's do.
+void ClientConnection::appendAddHeaders(QByteArray &head, int status) const
+{
+    if (!m_route)
+        return;
     const bool applies = addHeaderApplies(status);
     const RequestContext context = requestContext();
     for (const CompiledHeader &header : m_route->addHeaders) {
@@ -479,8 +490,6 @@ void ClientConnection::writeResponseHead(const MessageParser &response, const ch
         else
             head.append("\r\n");
     }
-    head.append("\r\n");
-    m_responseStarted = true;
 }
 
 void ClientConnection::upstreamBody(QByteArrayView bytes)
@@ -620,8 +629,10 @@ void ClientConnection::respondError(int status, bool close)
         bump(m_worker.counters().clientErrors);
     const bool keepAlive = !close && m_request.shouldKeepAlive();
     m_keepAlive = keepAlive;
-    writeToClient(errorResponse(status, keepAlive, m_request.state() != MessageParser::State::Failed
-                                                       && m_request.method() == HTTP_HEAD));
+    QByteArray extraHeaders;
+    appendAddHeaders(extraHeaders, status);
+    const bool headRequest = m_request.state() != MessageParser::State::Failed && m_request.method() == HTTP_HEAD;
+    writeToClient(errorResponse(status, keepAlive, headRequest, extraHeaders));
     if (!keepAlive) {
         endRequest();
         closeGracefully();

@@ -79,6 +79,7 @@ private:
 
     QByteArray buildUpstreamHead();
     void writeResponseHead(const MessageParser &response, const char *base);
+    void appendAddHeaders(QByteArray &head, int status) const;
     void writeToClient(QByteArrayView bytes);
     void queueToClient(QByteArrayView bytes);
     void flushToClient();

@@ -155,9 +155,7 @@ bool Engine::apply(const ProxyConfig &config, QString *error)
     QMetaObject::invokeMethod(
         acceptor, [&] { listenError = acceptor->listen(workers, &bound); }, Qt::BlockingQueuedConnection);
     if (!listenError.isEmpty()) {
-        applyTableToWorkers(previous); // nothing half-applied
-        QMetaObject::invokeMethod(
-            acceptor, [&] { acceptor->listen(workers, &bound); }, Qt::BlockingQueuedConnection);
+        applyTableToWorkers(previous); // the listeners were left as they were: nothing half-applied
         *error = listenError;
         return false;
     }

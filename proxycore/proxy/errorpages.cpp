@@ -31,7 +31,7 @@ QByteArrayView httpDate()
     return formatted;
 }
 
-QByteArray errorResponse(int status, bool keepAlive, bool headRequest)
+QByteArray errorResponse(int status, bool keepAlive, bool headRequest, QByteArrayView extraHeaders)
 {
     const QByteArray title = QByteArray::number(status) + ' ' + reasonPhrase(status).toByteArray();
     const QByteArray body = "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title
@@ -40,7 +40,7 @@ QByteArray errorResponse(int status, bool keepAlive, bool headRequest)
     QByteArray response = "HTTP/1.1 " + title + "\r\nServer: " + serverToken.toByteArray() + "\r\nDate: "
                           + httpDate().toByteArray() + "\r\nContent-Type: text/html\r\nContent-Length: "
                           + QByteArray::number(body.size()) + "\r\nConnection: "
-                          + (keepAlive ? "keep-alive" : "close") + "\r\n\r\n";
+                          + (keepAlive ? "keep-alive" : "close") + "\r\n" + extraHeaders.toByteArray() + "\r\n";
     if (!headRequest)
         response += body;
     return response;

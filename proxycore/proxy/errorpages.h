@@ -7,8 +7,9 @@
 namespace lbscope {
 
 QByteArrayView reasonPhrase(int status);
-// A complete response: status line, headers and a small HTML body (none for HEAD).
-QByteArray errorResponse(int status, bool keepAlive, bool headRequest);
+// A complete response: status line, headers (extraHeaders are whole "Name: value\r\n" lines,
+// e.g. add_header ... always) and a small HTML body (none for HEAD).
+QByteArray errorResponse(int status, bool keepAlive, bool headRequest, QByteArrayView extraHeaders = {});
 // RFC 9110 IMF-fixdate for now, formatted at most once a second per thread.
 QByteArrayView httpDate();
 

@@ -55,32 +55,43 @@ void Worker::serveConnection(qintptr descriptor, const QHostAddress &address, qu
     connection->start(descriptor);
 }
 
+ProxyServer *Worker::openServerFor(const Listener &listener) const
+{
+    for (ProxyServer *server : m_servers) {
+        if (server->configuredAddress() == listener.address && server->configuredPort() == listener.port)
+            return server;
+    }
+    return nullptr;
+}
+
+// Opens what is missing first and closes what the table dropped only when all opened, so a
+// failed bind leaves the listeners as they were.
 QString Worker::listen(const QList<Worker *> &workers, QList<QPair<QHostAddress, quint16>> *bound)
 {
-    QList<ProxyServer *> kept;
-    for (ProxyServer *server : std::as_const(m_servers)) {
-        if (m_table->findListener(server->configuredAddress(), server->configuredPort()))
-            kept.append(server);
-        else
-            delete server;
-    }
-    m_servers = kept;
+    QList<ProxyServer *> opened;
     for (const Listener &listener : m_table->listeners) {
-        const auto open = std::find_if(m_servers.cbegin(), m_servers.cend(), [&](const ProxyServer *server) {
-            return server->configuredAddress() == listener.address && server->configuredPort() == listener.port;
-        });
-        ProxyServer *server = open != m_servers.cend() ? *open : nullptr;
-        if (!server) {
-            server = new ProxyServer(workers, listener.address, listener.port, this);
-            if (!server->listen(listener.address, listener.port)) {
-                const QString error = u"bind() to %1:%2 failed (%3)"_s.arg(listener.address.toString())
-                                          .arg(listener.port)
-                                          .arg(server->errorString());
-                delete server;
-                return error;
-            }
-            m_servers.append(server);
+        if (openServerFor(listener))
+            continue;
+        auto *server = new ProxyServer(workers, listener.address, listener.port, this);
+        if (!server->listen(listener.address, listener.port)) {
+            const QString error = u"bind() to %1:%2 failed (%3)"_s.arg(listener.address.toString())
+                                      .arg(listener.port)
+                                      .arg(server->errorString());
+            delete server;
+            qDeleteAll(opened);
+            return error;
         }
+        opened.append(server);
+    }
+    m_servers.removeIf([this](ProxyServer *server) {
+        const bool dropped = !m_table->findListener(server->configuredAddress(), server->configuredPort());
+        if (dropped)
+            delete server;
+        return dropped;
+    });
+    m_servers += opened;
+    for (const Listener &listener : m_table->listeners) {
+        const ProxyServer *server = openServerFor(listener);
         bound->append({server->serverAddress(), server->serverPort()});
     }
     return {};

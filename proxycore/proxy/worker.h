@@ -48,6 +48,8 @@ public:
     void shutdown();
 
 private:
+    ProxyServer *openServerFor(const Listener &listener) const;
+
     std::shared_ptr<const RoutingTable> m_table;
     std::vector<std::shared_ptr<UpstreamRuntime>> m_upstreams;
     QHash<QString, std::shared_ptr<KeepalivePool>> m_pools; // by upstream name, kept across tables
