@@ -1,0 +1,461 @@
+// Live changes to a running engine: each applies to new requests at once, requests in flight
+// finish where they are, invalid changes are refused whole, and under continuous load from
+// other threads nothing fails and the counters add up.
+
+#include "config/configreader.h"
+#include "demo/demobackend.h"
+#include "httptestclient.h"
+#include "proxy/engine.h"
+
+#include <QRandomGenerator>
+#include <QTcpServer>
+#include <QTest>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+using namespace lbscope;
+using namespace lbscope::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+UpstreamServer serverAt(quint16 port, int weight = 1)
+{
+    UpstreamServer server;
+    server.host = u"127.0.0.1"_s;
+    server.port = port;
+    server.address = u"127.0.0.1:%1"_s.arg(port);
+    server.weight = weight;
+    return server;
+}
+
+// Keep-alive requests from a thread of its own, with blocking socket calls: this thread
+// has no event loop, and the proxy's answers are what it waits for.
+class LoadThread
+{
+public:
+    LoadThread(quint16 port, int maxRequests)
+        : m_thread([this, port, maxRequests] { run(port, maxRequests); })
+    {
+    }
+    ~LoadThread()
+    {
+        m_stop = true;
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+
+    // The backends answer in the test's thread: stop, and let the caller wait for the last
+    // request with the event loop running rather than block in join().
+    void requestStop() { m_stop = true; }
+    bool isFinished() const { return m_finished; }
+    int sent() const { return m_sent; }
+    int ok() const { return m_ok; }
+    QByteArrayList failures() const { return m_failures; }
+
+private:
+    void run(quint16 port, int maxRequests)
+    {
+        sendRequests(port, maxRequests);
+        m_finished = true;
+    }
+
+    void sendRequests(quint16 port, int maxRequests)
+    {
+        QTcpSocket socket;
+        MessageParser parser(MessageParser::Kind::Response, HeadLimits{});
+        QByteArray buffer;
+        for (int i = 0; i < maxRequests && !m_stop; ++i) {
+            if (socket.state() != QAbstractSocket::ConnectedState) {
+                socket.abort();
+                socket.connectToHost(QHostAddress::LocalHost, port);
+                if (!socket.waitForConnected(5000)) {
+                    m_failures.append("connect: " + socket.errorString().toUtf8());
+                    return;
+                }
+                buffer.clear();
+            }
+            socket.write("GET /item/" + QByteArray::number(i) + " HTTP/1.1\r\nHost: load\r\n\r\n");
+            ++m_sent;
+            const int status = readStatus(socket, parser, buffer);
+            if (status == 200)
+                ++m_ok;
+            else
+                m_failures.append("request " + QByteArray::number(i) + ": status " + QByteArray::number(status) + ", "
+                                  + socket.errorString().toUtf8() + ", got \"" + buffer.left(200) + '"');
+        }
+    }
+
+    static int readStatus(QTcpSocket &socket, MessageParser &parser, QByteArray &buffer)
+    {
+        parser.reset();
+        qsizetype offset = 0;
+        int status = 0;
+        for (;;) {
+            offset += parser.execute(buffer.constData(), offset, buffer.size() - offset);
+            if (parser.state() == MessageParser::State::HeadComplete) {
+                status = parser.statusCode();
+                parser.resume();
+                continue;
+            }
+            if (parser.state() == MessageParser::State::MessageComplete) {
+                buffer.remove(0, offset);
+                return status;
+            }
+            if (parser.state() == MessageParser::State::Failed || !socket.waitForReadyRead(10'000))
+                return -1;
+            buffer.append(socket.readAll());
+        }
+    }
+
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_finished{false};
+    std::atomic<int> m_sent{0};
+    std::atomic<int> m_ok{0};
+    QByteArrayList m_failures; // read after join
+    std::thread m_thread;
+};
+
+} // namespace
+
+class TestLiveEdit : public QObject
+{
+    Q_OBJECT
+
+private:
+    QList<std::shared_ptr<DemoBackend>> m_backends;
+    std::unique_ptr<Engine> m_engine;
+    quint16 m_port = 0;
+
+    void startBackends(int count)
+    {
+        for (int i = 0; i < count; ++i) {
+            auto backend = std::make_shared<DemoBackend>();
+            QString error;
+            QVERIFY2(backend->start(DemoBackend::Options{u"b%1"_s.arg(i), {}, 0, 0, 0.0}, &error), qPrintable(error));
+            m_backends.append(backend);
+        }
+    }
+
+    QString configText(const QList<int> &backends, const QString &upstreamExtra = {}) const
+    {
+        QString servers;
+        for (int index : backends)
+            servers += u"    server 127.0.0.1:%1;\n"_s.arg(m_backends[index]->port());
+        return u"upstream pool {\n"_s + upstreamExtra + servers
+               + u"    keepalive 8;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n"
+                 "        proxy_pass http://pool;\n        proxy_http_version 1.1;\n"
+                 "        proxy_set_header Connection \"\";\n"
+                 "        add_header X-Upstream-Addr $upstream_addr always;\n    }\n}\n"_s;
+    }
+
+    static std::optional<ProxyConfig> parse(const QString &text)
+    {
+        ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"live.conf"_s);
+        if (!result.ok())
+            return std::nullopt;
+        result.config->servers[0].listens[0].port = 0;
+        return result.config;
+    }
+
+    void startEngine(const QList<int> &backends, const QString &upstreamExtra = {})
+    {
+        const auto config = parse(configText(backends, upstreamExtra));
+        QVERIFY(config);
+        m_engine = std::make_unique<Engine>();
+        QString error;
+        QVERIFY2(m_engine->start(*config, &error), qPrintable(error));
+        m_port = m_engine->listeningAddresses().first().second;
+    }
+
+    QByteArray address(int backend) const { return "127.0.0.1:" + QByteArray::number(m_backends[backend]->port()); }
+    QString serverText(int backend) const { return QString::fromLatin1(address(backend)); }
+
+    QByteArray upstreamFor(const QByteArray &path)
+    {
+        HttpTestClient client;
+        if (!client.connectTo(m_port))
+            return "no connection";
+        client.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+        const auto response = client.readResponse();
+        return response ? response->header("X-Upstream-Addr") : QByteArray("no response");
+    }
+
+    QByteArrayList upstreamsFor(int count)
+    {
+        QByteArrayList upstreams;
+        for (int i = 0; i < count; ++i)
+            upstreams.append(upstreamFor("/"));
+        return upstreams;
+    }
+
+private slots:
+    void cleanup()
+    {
+        m_engine.reset();
+        m_backends.clear();
+    }
+
+    void addedServerTakesNewRequests()
+    {
+        startBackends(3);
+        startEngine({0, 1});
+        QCOMPARE(upstreamsFor(2), QByteArrayList({address(0), address(1)}));
+        QString error;
+        QVERIFY2(m_engine->addServer(u"pool"_s, serverAt(m_backends[2]->port()), &error), qPrintable(error));
+        QCOMPARE(upstreamsFor(3), QByteArrayList({address(0), address(1), address(2)}));
+    }
+
+    void removedServerFinishesWhatItHas()
+    {
+        startBackends(2);
+        startEngine({0, 1});
+        HttpTestClient slow;
+        QVERIFY(slow.connectTo(m_port));
+        slow.send("GET /sleep/500 HTTP/1.1\r\nHost: t\r\n\r\n"); // goes to the first peer
+        QTRY_COMPARE(m_backends[0]->connectionCount(), 1);
+        QString error;
+        QVERIFY2(m_engine->removeServer(u"pool"_s, serverText(0), &error), qPrintable(error));
+        QCOMPARE(upstreamsFor(3), QByteArrayList({address(1), address(1), address(1)}));
+        const auto response = slow.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->header("X-Upstream-Addr"), address(0));
+    }
+
+    void weightChangeStartsAFreshSequence()
+    {
+        startBackends(3);
+        startEngine({0, 1, 2});
+        upstreamsFor(2);
+        QString error;
+        QVERIFY(m_engine->updateServer(u"pool"_s, serverText(0), serverAt(m_backends[0]->port(), 5), &error));
+        // 5,1,1 from zero, as nginx after a reload: a a b a c a a
+        QCOMPARE(upstreamsFor(7), QByteArrayList({address(0), address(0), address(1), address(0), address(2),
+                                                  address(0), address(0)}));
+    }
+
+    void drainingServerTakesNothingNew()
+    {
+        startBackends(2);
+        startEngine({0, 1});
+        HttpTestClient slow;
+        QVERIFY(slow.connectTo(m_port));
+        slow.send("GET /sleep/300 HTTP/1.1\r\nHost: t\r\n\r\n");
+        QTRY_COMPARE(m_backends[0]->connectionCount(), 1);
+        QString error;
+        QVERIFY(m_engine->setDraining(u"pool"_s, serverText(0), true, &error));
+        QCOMPARE(upstreamsFor(2), QByteArrayList({address(1), address(1)}));
+        QCOMPARE(slow.readResponse()->status, 200);
+        QVERIFY(m_engine->setDraining(u"pool"_s, serverText(0), false, &error));
+        QVERIFY(upstreamsFor(2).contains(address(0)));
+    }
+
+    void methodSwitchAppliesToNewRequests()
+    {
+        startBackends(3);
+        startEngine({0, 1, 2});
+        QString error;
+        QVERIFY(m_engine->setMethod(u"pool"_s, BalancingMethod::Hash, u"$request_uri"_s, false, false, &error));
+        const QByteArray first = upstreamFor("/same");
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(upstreamFor("/same"), first);
+        QVERIFY(m_engine->setMethod(u"pool"_s, BalancingMethod::RoundRobin, {}, false, false, &error));
+        QCOMPARE(upstreamsFor(3), QByteArrayList({address(0), address(1), address(2)}));
+    }
+
+    void invalidEditsAreRefusedWhole_data()
+    {
+        QTest::addColumn<int>("edit");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("weight 0") << 0 << u"invalid parameter \"weight=0\""_s;
+        QTest::newRow("backup with ip_hash") << 1 << u"does not support parameter \"backup\""_s;
+        QTest::newRow("last server") << 2 << u"no servers in upstream"_s;
+        QTest::newRow("unknown upstream") << 3 << u"no upstream \"nope\""_s;
+        QTest::newRow("duplicate server") << 4 << u"already has server"_s;
+        QTest::newRow("unknown server") << 5 << u"has no server"_s;
+        QTest::newRow("hash without key") << 6 << u"hash needs a key"_s;
+    }
+
+    void invalidEditsAreRefusedWhole()
+    {
+        QFETCH(int, edit);
+        QFETCH(QString, message);
+        startBackends(1);
+        startEngine({0}, u"    ip_hash;\n"_s);
+        const ProxyConfig before = m_engine->configuration();
+        QString error;
+        bool applied = true;
+        UpstreamServer server = serverAt(m_backends[0]->port());
+        switch (edit) {
+        case 0:
+            server.weight = 0;
+            applied = m_engine->updateServer(u"pool"_s, server.address, server, &error);
+            break;
+        case 1:
+            server = serverAt(1);
+            server.backup = true;
+            applied = m_engine->addServer(u"pool"_s, server, &error);
+            break;
+        case 2:
+            applied = m_engine->removeServer(u"pool"_s, server.address, &error);
+            break;
+        case 3:
+            applied = m_engine->addServer(u"nope"_s, serverAt(1), &error);
+            break;
+        case 4:
+            applied = m_engine->addServer(u"pool"_s, server, &error);
+            break;
+        case 5:
+            applied = m_engine->setDraining(u"pool"_s, u"127.0.0.1:1"_s, true, &error);
+            break;
+        case 6:
+            applied = m_engine->setMethod(u"pool"_s, BalancingMethod::Hash, {}, false, false, &error);
+            break;
+        }
+        QVERIFY(!applied);
+        QVERIFY2(error.contains(message), qPrintable(error));
+        QCOMPARE(m_engine->configuration(), before);
+        QCOMPARE(upstreamFor("/"), address(0));
+    }
+
+    void reloadKeepsCountersOfServersThatStay()
+    {
+        startBackends(3);
+        startEngine({0, 1});
+        upstreamsFor(4);
+        const auto config = parse(configText({1, 2}));
+        QVERIFY(config);
+        QString error;
+        QVERIFY2(m_engine->reload(*config, &error), qPrintable(error));
+        upstreamsFor(2);
+        const TrafficTotals totals = m_engine->totals();
+        QCOMPARE(totals.requests, quint64(6));
+        QCOMPARE(totals.peers.size(), 2);
+        QCOMPARE(totals.peers[0].peer, address(1));
+        QCOMPARE(totals.peers[0].requests, quint64(3)); // 2 before the reload, 1 after
+        QCOMPARE(totals.peers[1].requests, quint64(1));
+    }
+
+    void failedReloadChangesNothing()
+    {
+        startBackends(1);
+        startEngine({0});
+        const ProxyConfig before = m_engine->configuration();
+        QTcpServer occupied;
+        QVERIFY(occupied.listen(QHostAddress::LocalHost, 0));
+        auto config = parse(configText({0}));
+        QVERIFY(config);
+        config->servers[0].listens[0].port = occupied.serverPort();
+        QString error;
+        QVERIFY(!m_engine->reload(*config, &error));
+        QVERIFY2(error.contains(u"bind()"_s), qPrintable(error));
+        QCOMPARE(m_engine->configuration(), before);
+        QCOMPARE(upstreamFor("/"), address(0));
+    }
+
+    // Continuous load from two threads while 100 random edits and 10 reloads land. Every
+    // backend stays up, so a correct proxy fails nothing.
+    void editsUnderLoad()
+    {
+        startBackends(4);
+        startEngine({0, 1, 2});
+        constexpr int perThread = 20'000; // an upper bound; the threads stop when the edits are done
+        LoadThread first(m_port, perThread);
+        LoadThread second(m_port, perThread);
+        QTRY_VERIFY(first.sent() > 10 && second.sent() > 10);
+
+        QRandomGenerator random(20261124);
+        const QList<std::pair<BalancingMethod, QString>> methods = {
+            {BalancingMethod::RoundRobin, {}}, {BalancingMethod::LeastConn, {}},
+            {BalancingMethod::IpHash, {}},     {BalancingMethod::Hash, u"$request_uri"_s},
+            {BalancingMethod::Random, {}},
+        };
+        QString error;
+        for (int round = 0; round < 110; ++round) {
+            const int before = first.sent() + second.sent();
+            if (round % 11 == 10) {
+                QList<int> subset;
+                for (int i = 0; i < 4; ++i) {
+                    if (random.bounded(2) || (i == 3 && subset.isEmpty()))
+                        subset.append(i);
+                }
+                const auto config = parse(configText(subset, random.bounded(2) ? u"    least_conn;\n"_s : QString()));
+                QVERIFY(config);
+                QVERIFY2(m_engine->reload(*config, &error), qPrintable(error));
+            } else {
+                applyRandomEdit(random, methods);
+            }
+            // Let traffic flow between edits (bounded: the threads may have stopped).
+            [[maybe_unused]] const bool flowed =
+                QTest::qWaitFor([&] { return first.sent() + second.sent() >= before + 20; }, 2000);
+        }
+        first.requestStop();
+        second.requestStop();
+        QTRY_VERIFY_WITH_TIMEOUT(first.isFinished() && second.isFinished(), 30'000);
+
+        QVERIFY2(first.failures().isEmpty(), first.failures().join('\n').constData());
+        QVERIFY2(second.failures().isEmpty(), second.failures().join('\n').constData());
+        const int sent = first.sent() + second.sent();
+        QCOMPARE(first.ok() + second.ok(), sent);
+        QTRY_COMPARE(m_engine->totals().requests, quint64(sent));
+        quint64 served = 0;
+        for (const auto &backend : m_backends)
+            served += backend->requestCount();
+        QCOMPARE(served, quint64(sent));
+        QCOMPARE(m_engine->totals().responses[1], quint64(sent));
+        qInfo("%d requests, 100 edits and 10 reloads, no failure", sent);
+    }
+
+private:
+    void applyRandomEdit(QRandomGenerator &random, const QList<std::pair<BalancingMethod, QString>> &methods)
+    {
+        const ProxyConfig config = m_engine->configuration();
+        const UpstreamConfig &pool = config.upstreams.first();
+        QList<int> present;
+        for (int i = 0; i < m_backends.size(); ++i) {
+            for (const UpstreamServer &server : pool.servers) {
+                if (server.port == m_backends[i]->port())
+                    present.append(i);
+            }
+        }
+        const int target = int(random.bounded(m_backends.size()));
+        const bool isPresent = present.contains(target);
+        int undrained = 0;
+        for (const UpstreamServer &server : pool.servers)
+            undrained += server.draining ? 0 : 1;
+        QString error;
+        bool applied = false;
+        switch (random.bounded(4)) {
+        case 0: // add or remove, keeping one server that takes requests
+            if (!isPresent)
+                applied = m_engine->addServer(u"pool"_s, serverAt(m_backends[target]->port()), &error);
+            else if (undrained > 1)
+                applied = m_engine->removeServer(u"pool"_s, serverText(target), &error);
+            else
+                applied = true;
+            break;
+        case 1: // weight
+            applied = !isPresent
+                      || m_engine->updateServer(u"pool"_s, serverText(target),
+                                                serverAt(m_backends[target]->port(), 1 + int(random.bounded(5))), &error);
+            break;
+        case 2: { // drain or undrain
+            const bool drain = random.bounded(2) && undrained > 1;
+            applied = !isPresent || m_engine->setDraining(u"pool"_s, serverText(target), drain, &error);
+            break;
+        }
+        default: {
+            const auto &[method, key] = methods[random.bounded(methods.size())];
+            applied = m_engine->setMethod(u"pool"_s, method, key, random.bounded(2), random.bounded(2), &error);
+            break;
+        }
+        }
+        QVERIFY2(applied, qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLiveEdit)
+#include "tst_liveedit.moc"
