@@ -102,6 +102,8 @@ private:
             }
             if (parser.state() == MessageParser::State::MessageComplete) {
                 buffer.remove(0, offset);
+                if (!parser.shouldKeepAlive())
+                    socket.abort(); // keepalive_requests reached: the next request reconnects
                 return status;
             }
             if (parser.state() == MessageParser::State::Failed || !socket.waitForReadyRead(10'000))
