@@ -300,13 +300,17 @@ void ClientConnection::startAttempt()
     m_decisions.append(m_decision);
     if (!peer) {
         appendListItem(m_upstreamAddrs, m_upstream->name().toUtf8());
+        m_attemptClock.invalidate();
         recordAttempt("502");
+        closeAttempt();
         respondError(502, !requestFullyRead());
         return;
     }
     bump(m_worker.counters().peers.at(peer->statsSlot).requests);
     appendListItem(m_upstreamAddrs, peer->name);
     m_attemptClock.start();
+    m_attemptConnectMs = -1;
+    m_attemptHeaderMs = -1;
     m_requestSent = false;
     const ResolvedLocation &settings = m_route->settings;
     m_connection = m_upstream->pool()->take(peer->address, peer->port);
@@ -390,6 +394,7 @@ RequestContext ClientConnection::requestContext() const
 void ClientConnection::upstreamReady()
 {
     m_requestSent = true;
+    m_attemptConnectMs = m_attemptClock.elapsed();
     if (m_request.state() == MessageParser::State::HeadComplete) {
         if (m_facts.expectContinue && m_facts.hasBody && m_request.versionMinor() >= 1)
             writeToClient("HTTP/1.1 100 Continue\r\n\r\n");
@@ -406,6 +411,7 @@ void ClientConnection::upstreamWritable()
 void ClientConnection::upstreamHead(const MessageParser &response, const char *base)
 {
     const int status = response.statusCode();
+    m_attemptHeaderMs = m_attemptClock.elapsed();
     const ResolvedLocation &settings = m_route->settings;
     const quint32 flag = nextUpstreamFlag(status);
     if ((settings.proxyNextUpstream & flag) && m_selection.triesLeft > 1 && !m_bodyForwarded
@@ -416,6 +422,7 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
         if (failed)
             bump(peerCounters().failures);
         recordAttempt(QByteArray::number(status));
+        closeAttempt();
         releasePeer(failed);
         dropUpstream();
         startAttempt();
@@ -494,6 +501,7 @@ void ClientConnection::appendAddHeaders(QByteArray &head, int status) const
 
 void ClientConnection::upstreamBody(QByteArrayView bytes)
 {
+    m_bodyBytesSent += bytes.size();
     bump(peerCounters().bytesFromUpstream,
          quint64(bytes.size()));
     if (m_responseFraming == ResponseFraming::Chunked) {
@@ -521,6 +529,7 @@ void ClientConnection::upstreamComplete()
     flushToClient();
     const bool reusable = m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable()
                           && m_upstream->pool()->capacity() > 0;
+    closeAttempt();
     releasePeer(false);
     if (reusable) {
         m_upstream->pool()->put(m_connection);
@@ -539,6 +548,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
     if (m_responseStarted) {
         // Too late for another peer or an error page: the client sees a truncated response.
         // nginx does not count this against the peer.
+        closeAttempt();
         releasePeer(false);
         dropUpstream();
         flushToClient();
@@ -550,6 +560,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
     const bool reused = m_connection && m_connection->isReused();
     bump(peerCounters().failures);
     recordAttempt(timeout ? "504" : "502");
+    closeAttempt();
     releasePeer(true);
     dropUpstream();
     if (reused && error == UpstreamError::Reset)
@@ -580,7 +591,17 @@ bool ClientConnection::requestFullyRead() const
 void ClientConnection::recordAttempt(QByteArrayView status)
 {
     appendListItem(m_upstreamStatuses, status);
+}
+
+// The attempt's times, as nginx logs them: connect and header "-" when not reached, the
+// response time up to the end of the attempt whatever its outcome.
+void ClientConnection::closeAttempt()
+{
+    const auto time = [](qint64 ms) { return ms < 0 ? QByteArray("-") : seconds(ms); };
+    appendListItem(m_upstreamConnectTimes, time(m_attemptConnectMs));
+    appendListItem(m_upstreamHeaderTimes, time(m_attemptHeaderMs));
     appendListItem(m_upstreamTimes, seconds(m_attemptClock.isValid() ? m_attemptClock.elapsed() : 0));
+    m_attemptClock.invalidate();
 }
 
 PeerCounters &ClientConnection::peerCounters()
@@ -633,6 +654,7 @@ void ClientConnection::respondError(int status, bool close)
     appendAddHeaders(extraHeaders, status);
     const bool headRequest = m_request.state() != MessageParser::State::Failed && m_request.method() == HTTP_HEAD;
     writeToClient(errorResponse(status, keepAlive, headRequest, extraHeaders));
+    m_bodyBytesSent = headRequest ? 0 : errorBody(status).size();
     if (!keepAlive) {
         endRequest();
         closeGracefully();
@@ -657,6 +679,9 @@ void ClientConnection::endRequest()
     m_responseStarted = false;
     m_bodyForwarded = false;
     m_bytesSent = 0;
+    m_bodyBytesSent = 0;
+    m_upstreamConnectTimes.truncate(0);
+    m_upstreamHeaderTimes.truncate(0);
     m_decisions.clear();
     m_upstreamAddrs.truncate(0);
     m_upstreamStatuses.truncate(0);
@@ -675,16 +700,27 @@ void ClientConnection::logRequest()
     if (parsed) {
         record.method = http_method_str(m_request.method());
         record.uri = m_request.target().in(base).toByteArray();
+        record.versionMajor = m_request.versionMajor();
         record.versionMinor = m_request.versionMinor();
         record.host = m_facts.host.in(base).toByteArray();
+        const auto header = [&](QByteArrayView name) {
+            const HeaderSpan *found = findHeader(m_request, base, name);
+            return found ? trimmed(found->value.in(base)).toByteArray() : QByteArray();
+        };
+        record.referer = header("referer");
+        record.userAgent = header("user-agent");
+        record.forwardedFor = header("x-forwarded-for");
     }
     record.status = m_status;
     record.bytesSent = m_bytesSent;
+    record.bodyBytesSent = m_bodyBytesSent;
     record.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
     if (m_upstream)
         record.upstream = m_upstream->name();
     record.upstreamAddr = m_upstreamAddrs;
     record.upstreamStatus = m_upstreamStatuses;
+    record.upstreamConnectTime = m_upstreamConnectTimes;
+    record.upstreamHeaderTime = m_upstreamHeaderTimes;
     record.upstreamResponseTime = m_upstreamTimes;
     record.decisions = m_decisions;
     m_worker.accessLog().append(std::move(record));
@@ -769,6 +805,8 @@ void ClientConnection::lingerClose()
 void ClientConnection::handleDisconnected()
 {
     // The client went away: nginx's 499. A peer that was working for it is not at fault.
+    if (m_attemptClock.isValid())
+        closeAttempt();
     if (m_selection.current)
         releasePeer(false);
     dropUpstream();

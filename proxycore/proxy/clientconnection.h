@@ -66,6 +66,7 @@ private:
     bool mayRetry(UpstreamError error) const;
     bool requestFullyRead() const;
     void recordAttempt(QByteArrayView status);
+    void closeAttempt();
     void releasePeer(bool failed);
     PeerCounters &peerCounters();
     void useCurrentTable();
@@ -135,7 +136,12 @@ private:
     QByteArray m_upstreamAddrs;
     QByteArray m_upstreamStatuses;
     QByteArray m_upstreamTimes;
+    QByteArray m_upstreamConnectTimes;
+    QByteArray m_upstreamHeaderTimes;
     QElapsedTimer m_attemptClock;
+    qint64 m_attemptConnectMs = -1;
+    qint64 m_attemptHeaderMs = -1;
+    qint64 m_bodyBytesSent = 0;
     QElapsedTimer m_requestClock;
     QByteArray m_scratch;
     QByteArray m_hashKey; // the upstream's hash key, evaluated once per request

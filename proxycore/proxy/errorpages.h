@@ -7,6 +7,8 @@
 namespace lbscope {
 
 QByteArrayView reasonPhrase(int status);
+// The small HTML page for an error status, in nginx's shape.
+QByteArray errorBody(int status);
 // A complete response: status line, headers (extraHeaders are whole "Name: value\r\n" lines,
 // e.g. add_header ... always) and a small HTML body (none for HEAD).
 QByteArray errorResponse(int status, bool keepAlive, bool headRequest, QByteArrayView extraHeaders = {});

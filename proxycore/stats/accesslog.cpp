@@ -14,6 +14,13 @@ QByteArray AccessRecord::traceLine() const
     return line;
 }
 
+QByteArray AccessRecord::requestLine() const
+{
+    if (method.isEmpty())
+        return {};
+    return method + ' ' + uri + " HTTP/" + QByteArray::number(versionMajor) + '.' + QByteArray::number(versionMinor);
+}
+
 AccessLog::AccessLog(qsizetype capacity)
     : m_capacity(std::max<qsizetype>(capacity, 1))
 {
