@@ -51,6 +51,22 @@ quint32 nextUpstreamFlag(UpstreamError error)
     return NextUpstreamError;
 }
 
+FailureKind failureKind(UpstreamError error)
+{
+    switch (error) {
+    case UpstreamError::Refused:
+        return FailureKind::Refused;
+    case UpstreamError::Timeout:
+        return FailureKind::Timeout;
+    case UpstreamError::InvalidHeader:
+        return FailureKind::InvalidHeader;
+    case UpstreamError::Reset:
+    case UpstreamError::Truncated:
+        return FailureKind::Reset;
+    }
+    return FailureKind::Reset;
+}
+
 quint32 nextUpstreamFlag(int status)
 {
     switch (status) {
@@ -122,6 +138,10 @@ ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const Routing
 ClientConnection::~ClientConnection()
 {
     dropUpstream();
+    if (m_counted) {
+        std::atomic<qint64> &connections = m_worker.counters().connections;
+        connections.store(connections.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    }
 }
 
 void ClientConnection::start(qintptr descriptor)
@@ -136,6 +156,9 @@ void ClientConnection::start(qintptr descriptor)
     m_socket.setReadBufferSize(inputCapacity);
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_clientAddress = m_socket.peerAddress();
+    std::atomic<qint64> &connections = m_worker.counters().connections;
+    connections.store(connections.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    m_counted = true;
     m_remoteAddr = addressText(m_clientAddress);
     m_remotePort = QByteArray::number(m_socket.peerPort());
     m_serverAddr = addressText(m_socket.localAddress());
@@ -182,7 +205,7 @@ bool ClientConnection::readRequestHead()
             beginRequest();
             return true;
         case MessageParser::State::Failed:
-            bump(m_worker.counters().requests);
+            countRequest();
             m_requestActive = true;
             m_requestClock.start();
             respondError(statusForFailure(classifyRequestFailure(m_request, m_input.base())), true);
@@ -253,7 +276,7 @@ void ClientConnection::beginRequest()
 {
     m_requestActive = true;
     m_requestClock.start();
-    bump(m_worker.counters().requests);
+    countRequest();
     m_idle.touch();
     const char *base = m_input.base();
     const HttpFailure failure = checkRequestHead(m_request, base, &m_facts);
@@ -306,11 +329,14 @@ void ClientConnection::startAttempt()
         respondError(502, !requestFullyRead());
         return;
     }
-    bump(m_worker.counters().peers.at(peer->statsSlot).requests);
+    PeerCounters &counters = m_worker.counters().peers.at(peer->statsSlot);
+    bump(counters.requests);
+    counters.rate.add(coarseEpochSecs());
+    counters.active.store(counters.active.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     appendListItem(m_upstreamAddrs, peer->name);
     m_attemptClock.start();
-    m_attemptConnectMs = -1;
-    m_attemptHeaderMs = -1;
+    m_attemptConnectUs = -1;
+    m_attemptHeaderUs = -1;
     m_requestSent = false;
     const ResolvedLocation &settings = m_route->settings;
     m_connection = m_upstream->pool()->take(peer->address, peer->port);
@@ -394,7 +420,7 @@ RequestContext ClientConnection::requestContext() const
 void ClientConnection::upstreamReady()
 {
     m_requestSent = true;
-    m_attemptConnectMs = m_attemptClock.elapsed();
+    m_attemptConnectUs = m_attemptClock.nsecsElapsed() / 1000;
     if (m_request.state() == MessageParser::State::HeadComplete) {
         if (m_facts.expectContinue && m_facts.hasBody && m_request.versionMinor() >= 1)
             writeToClient("HTTP/1.1 100 Continue\r\n\r\n");
@@ -411,7 +437,7 @@ void ClientConnection::upstreamWritable()
 void ClientConnection::upstreamHead(const MessageParser &response, const char *base)
 {
     const int status = response.statusCode();
-    m_attemptHeaderMs = m_attemptClock.elapsed();
+    m_attemptHeaderUs = m_attemptClock.nsecsElapsed() / 1000;
     const ResolvedLocation &settings = m_route->settings;
     const quint32 flag = nextUpstreamFlag(status);
     if ((settings.proxyNextUpstream & flag) && m_selection.triesLeft > 1 && !m_bodyForwarded
@@ -421,6 +447,7 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
         const bool failed = status != 403 && status != 404;
         if (failed)
             bump(peerCounters().failures);
+        bump(peerCounters().retries);
         recordAttempt(QByteArray::number(status));
         closeAttempt();
         releasePeer(failed);
@@ -548,6 +575,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
     if (m_responseStarted) {
         // Too late for another peer or an error page: the client sees a truncated response.
         // nginx does not count this against the peer.
+        bump(peerCounters().truncated);
         closeAttempt();
         releasePeer(false);
         dropUpstream();
@@ -558,7 +586,9 @@ void ClientConnection::upstreamFailed(UpstreamError error)
         return;
     }
     const bool reused = m_connection && m_connection->isReused();
-    bump(peerCounters().failures);
+    PeerCounters &counters = peerCounters();
+    bump(counters.failures);
+    bump(counters.failuresByKind[std::size_t(failureKind(error))]);
     recordAttempt(timeout ? "504" : "502");
     closeAttempt();
     releasePeer(true);
@@ -566,6 +596,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
     if (reused && error == UpstreamError::Reset)
         ++m_selection.triesLeft; // a stale keepalive connection does not use up a try
     if (mayRetry(error)) {
+        bump(counters.retries);
         startAttempt();
         return;
     }
@@ -597,10 +628,19 @@ void ClientConnection::recordAttempt(QByteArrayView status)
 // response time up to the end of the attempt whatever its outcome.
 void ClientConnection::closeAttempt()
 {
-    const auto time = [](qint64 ms) { return ms < 0 ? QByteArray("-") : seconds(ms); };
-    appendListItem(m_upstreamConnectTimes, time(m_attemptConnectMs));
-    appendListItem(m_upstreamHeaderTimes, time(m_attemptHeaderMs));
-    appendListItem(m_upstreamTimes, seconds(m_attemptClock.isValid() ? m_attemptClock.elapsed() : 0));
+    const qint64 responseUs = m_attemptClock.isValid() ? m_attemptClock.nsecsElapsed() / 1000 : 0;
+    const auto time = [](qint64 us) { return us < 0 ? QByteArray("-") : seconds(us / 1000); };
+    appendListItem(m_upstreamConnectTimes, time(m_attemptConnectUs));
+    appendListItem(m_upstreamHeaderTimes, time(m_attemptHeaderUs));
+    appendListItem(m_upstreamTimes, seconds(responseUs / 1000));
+    if (m_selection.current && m_attemptClock.isValid()) {
+        PeerCounters &counters = peerCounters();
+        if (m_attemptConnectUs >= 0)
+            counters.connectTime.add(m_attemptConnectUs);
+        if (m_attemptHeaderUs >= 0)
+            counters.headerTime.add(m_attemptHeaderUs);
+        counters.responseTime.add(responseUs);
+    }
     m_attemptClock.invalidate();
 }
 
@@ -624,7 +664,16 @@ void ClientConnection::useCurrentTable()
 
 void ClientConnection::releasePeer(bool failed)
 {
-    m_upstream->release(m_selection, failed);
+    PeerCounters &counters = peerCounters();
+    counters.active.store(counters.active.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    counters.failedUntil.store(m_upstream->release(m_selection, failed), std::memory_order_relaxed);
+}
+
+void ClientConnection::countRequest()
+{
+    WorkerCounters &counters = m_worker.counters();
+    bump(counters.requests);
+    counters.rate.add(coarseEpochSecs());
 }
 
 void ClientConnection::dropUpstream()
@@ -645,9 +694,7 @@ void ClientConnection::respondError(int status, bool close)
         releasePeer(false);
     dropUpstream();
     m_status = status;
-    if (status == 400 || status == 405 || status == 411 || status == 413 || status == 414 || status == 431
-        || status == 501 || status == 505)
-        bump(m_worker.counters().clientErrors);
+    m_worker.counters().countClientError(status);
     const bool keepAlive = !close && m_request.shouldKeepAlive();
     m_keepAlive = keepAlive;
     QByteArray extraHeaders;
@@ -670,6 +717,7 @@ void ClientConnection::endRequest()
         return;
     m_requestActive = false;
     bump(m_worker.counters().responses[std::size_t(statusClass(m_status))]);
+    m_worker.counters().requestTime.add(m_requestClock.isValid() ? m_requestClock.nsecsElapsed() / 1000 : 0);
     logRequest();
     m_status = 0;
     m_route = nullptr;

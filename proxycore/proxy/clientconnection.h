@@ -69,6 +69,7 @@ private:
     void closeAttempt();
     void releasePeer(bool failed);
     PeerCounters &peerCounters();
+    void countRequest();
     void useCurrentTable();
     void dropUpstream();
     void respondError(int status, bool close);
@@ -139,8 +140,9 @@ private:
     QByteArray m_upstreamConnectTimes;
     QByteArray m_upstreamHeaderTimes;
     QElapsedTimer m_attemptClock;
-    qint64 m_attemptConnectMs = -1;
-    qint64 m_attemptHeaderMs = -1;
+    qint64 m_attemptConnectUs = -1;
+    qint64 m_attemptHeaderUs = -1;
+    bool m_counted = false; // in the worker's open-connections gauge
     qint64 m_bodyBytesSent = 0;
     QElapsedTimer m_requestClock;
     QByteArray m_scratch;

@@ -3,7 +3,10 @@
 #include "proxy/routing.h"
 #include "proxy/worker.h"
 
+#include <QDateTime>
 #include <QThread>
+
+#include <numeric>
 
 using namespace Qt::StringLiterals;
 
@@ -58,6 +61,9 @@ bool Engine::start(const ProxyConfig &config, QString *error)
     if (!m_table)
         return false;
     m_config = config;
+    m_sinceMs = QDateTime::currentMSecsSinceEpoch();
+    m_proxyBaseline = {};
+    m_peerBaseline.clear();
 
     QList<Worker *> workers;
     for (int i = 0; i < m_table->workerThreads; ++i) {
@@ -266,37 +272,91 @@ QList<QPair<QHostAddress, quint16>> Engine::listeningAddresses() const
     return m_bound;
 }
 
-TrafficTotals Engine::totals() const
+PeerCounts Engine::peerCounts(int slot) const
+{
+    PeerCounts counts;
+    for (const WorkerSlot &worker : m_workers)
+        counts.add(worker.counters->peers.at(slot));
+    return counts;
+}
+
+ProxyCounts Engine::proxyCounts() const
+{
+    ProxyCounts counts;
+    for (const WorkerSlot &worker : m_workers)
+        counts.add(*worker.counters);
+    return counts;
+}
+
+namespace {
+
+PeerState stateOf(const UpstreamServer &server, const PeerSnapshot &peer, qint64 nowSecs)
+{
+    if (server.down)
+        return PeerState::Down;
+    if (server.draining)
+        return PeerState::Draining;
+    if (peer.counts.failedUntil >= nowSecs)
+        return PeerState::Failed;
+    if (!server.backup)
+        return PeerState::Up;
+    // A backup is "in use" while it serves: requests in flight or in the last few seconds.
+    const auto recent = std::accumulate(peer.rate.cend() - 5, peer.rate.cend(), quint64(0));
+    return (peer.counts.active > 0 || recent > 0) ? PeerState::BackupInUse : PeerState::Backup;
+}
+
+} // namespace
+
+StatsSnapshot Engine::snapshot() const
 {
     const QMutexLocker locker(&m_mutex);
-    TrafficTotals totals;
+    StatsSnapshot snapshot;
+    snapshot.takenAtMs = QDateTime::currentMSecsSinceEpoch();
+    snapshot.sinceMs = m_sinceMs;
     if (!m_table)
-        return totals;
+        return snapshot;
+    const qint64 nowSecs = snapshot.takenAtMs / 1000;
+    const qint64 sinceSecs = m_sinceMs / 1000;
+    snapshot.proxy = proxyCounts();
+    snapshot.proxy.subtract(m_proxyBaseline);
+    for (const WorkerSlot &worker : m_workers)
+        worker.counters->rate.addTo(snapshot.rate, nowSecs, sinceSecs);
+    snapshot.rate.resize(RateSeries::Seconds);
+
     for (const UpstreamDefinition &upstream : m_table->upstreams) {
+        UpstreamSnapshot up{upstream.config.name, upstream.config.method, methodText(upstream.config), {}};
         for (const PeerList *list : {&upstream.peers.primary, &upstream.peers.backup}) {
             for (const Peer &peer : list->peers) {
-                PeerTotals row;
+                PeerSnapshot row;
                 row.upstream = upstream.config.name;
                 row.peer = peer.name;
+                row.server = peer.serverText;
+                row.weight = peer.weight;
                 row.backup = list == &upstream.peers.backup;
-                for (const WorkerSlot &slot : m_workers) {
-                    const PeerCounters &counters = slot.counters->peers.at(peer.statsSlot);
-                    row.requests += counters.requests.load(std::memory_order_relaxed);
-                    row.failures += counters.failures.load(std::memory_order_relaxed);
-                    for (std::size_t c = 0; c < row.responses.size(); ++c)
-                        row.responses[c] += counters.responses[c].load(std::memory_order_relaxed);
-                }
-                totals.peers.append(row);
+                row.counts = peerCounts(peer.statsSlot);
+                row.counts.subtract(m_peerBaseline.value(peer.statsSlot));
+                row.rate.resize(RateSeries::Seconds);
+                for (const WorkerSlot &worker : m_workers)
+                    worker.counters->peers.at(peer.statsSlot).rate.addTo(row.rate, nowSecs, sinceSecs);
+                const auto server = std::find_if(upstream.config.servers.cbegin(), upstream.config.servers.cend(),
+                                                 [&](const UpstreamServer &s) { return s.address == peer.serverText; });
+                row.state = server != upstream.config.servers.cend() ? stateOf(*server, row, nowSecs) : PeerState::Up;
+                up.peers.append(row);
             }
         }
+        snapshot.upstreams.append(up);
     }
-    for (const WorkerSlot &slot : m_workers) {
-        totals.requests += slot.counters->requests.load(std::memory_order_relaxed);
-        totals.clientErrors += slot.counters->clientErrors.load(std::memory_order_relaxed);
-        for (std::size_t c = 0; c < totals.responses.size(); ++c)
-            totals.responses[c] += slot.counters->responses[c].load(std::memory_order_relaxed);
-    }
-    return totals;
+    return snapshot;
+}
+
+void Engine::resetStats()
+{
+    const QMutexLocker locker(&m_mutex);
+    m_sinceMs = QDateTime::currentMSecsSinceEpoch();
+    m_proxyBaseline = proxyCounts();
+    m_peerBaseline.clear();
+    for (int slot : std::as_const(m_slots))
+        m_peerBaseline.insert(slot, peerCounts(slot));
 }
 
 } // namespace lbscope

@@ -7,6 +7,7 @@
 #include "config/proxyconfig.h"
 #include "stats/accesslog.h"
 #include "stats/peercounters.h"
+#include "stats/statssnapshot.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -56,8 +57,13 @@ public:
     ProxyConfig configuration() const;
     // The bound listening sockets (a configured port 0 shows the port the system chose).
     QList<QPair<QHostAddress, quint16>> listeningAddresses() const;
-    // Counters of the current configuration's peers, added up over the workers.
-    TrafficTotals totals() const;
+    // Every counter of the proxy and of the current configuration's peers, added up over
+    // the workers since start or the last reset; well under a millisecond.
+    StatsSnapshot snapshot() const;
+    // Counting starts again from zero; the proxy keeps running.
+    void resetStats();
+    // The few numbers of the snapshot a summary needs.
+    TrafficTotals totals() const { return TrafficTotals::from(snapshot()); }
     // One record per request, newest last; read it by cursor (thread-safe).
     const AccessLog &accessLog() const { return m_accessLog; }
 
@@ -86,6 +92,13 @@ private:
     QList<QPair<QHostAddress, quint16>> m_bound;
     QHash<QString, int> m_slots; // "upstream\npeer" -> counters slot, for the engine's life
     AccessLog m_accessLog;
+    // What the counters said at the last reset; a snapshot subtracts it.
+    qint64 m_sinceMs = 0;
+    ProxyCounts m_proxyBaseline;
+    QHash<int, PeerCounts> m_peerBaseline;
+
+    PeerCounts peerCounts(int slot) const;
+    ProxyCounts proxyCounts() const;
 };
 
 } // namespace lbscope

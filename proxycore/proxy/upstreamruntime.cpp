@@ -53,10 +53,15 @@ Peer *UpstreamRuntime::pick(PeerSelection &selection, const PickInput &input, De
     return m_state->balancer->pick(selection, input, coarseEpochSecs(), decision);
 }
 
-void UpstreamRuntime::release(PeerSelection &selection, bool failed)
+qint64 UpstreamRuntime::release(PeerSelection &selection, bool failed)
 {
     const SharedStateLocker locker(*m_state);
-    Balancer::release(selection, failed, coarseEpochSecs());
+    const Peer *peer = selection.current;
+    const qint64 now = coarseEpochSecs();
+    Balancer::release(selection, failed, now);
+    if (!peer || peer->maxFails <= 0 || peer->fails < peer->maxFails)
+        return 0;
+    return peer->checked + peer->failTimeoutSecs; // nginx skips it up to this second
 }
 
 } // namespace lbscope

@@ -42,7 +42,9 @@ public:
 
     void startSelection(PeerSelection &selection, int nextUpstreamTries);
     Peer *pick(PeerSelection &selection, const PickInput &input, Decision &decision);
-    void release(PeerSelection &selection, bool failed);
+    // Ends the attempt; returns until when (epoch seconds) the peer is now out for failures,
+    // or 0 when it is available.
+    qint64 release(PeerSelection &selection, bool failed);
 
 private:
     std::shared_ptr<const RoutingTable> m_table;

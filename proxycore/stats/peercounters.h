@@ -1,33 +1,41 @@
 #pragma once
 
-// Traffic counters. Each worker thread writes only its own WorkerCounters, so a counter has
-// a single writer and needs no lock: a relaxed load and store. Readers in other threads
-// load them relaxed and add the workers up.
+// Live traffic counters. Each worker thread writes only its own WorkerCounters, so every
+// counter has a single writer and needs no lock; readers in other threads load them relaxed
+// and add the workers up (see statssnapshot.h).
 
-#include <QByteArray>
-#include <QList>
-#include <QString>
+#include "stats/counter.h"
+#include "stats/latencyhistogram.h"
+#include "stats/rateseries.h"
 
 #include <array>
 #include <atomic>
-#include <memory>
 
 namespace lbscope {
 
-using Counter = std::atomic<quint64>;
+// Why an attempt at a peer failed, as nginx's proxy_next_upstream names the conditions.
+enum class FailureKind { Refused, Reset, Timeout, InvalidHeader };
+inline constexpr int FailureKinds = 4;
 
-inline void bump(Counter &counter, quint64 by = 1)
-{
-    counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
-}
+// The status codes the proxy answers a malformed or refused request with.
+inline constexpr std::array<int, 8> ClientErrorCodes = {400, 405, 411, 413, 414, 431, 501, 505};
 
 struct PeerCounters
 {
-    Counter requests{0};             // attempts sent to this peer
-    std::array<Counter, 5> responses{}; // by class: 1xx .. 5xx
-    Counter failures{0};             // attempts that failed (refused, reset, timeout, invalid)
+    Counter requests{0};                        // attempts sent to this peer
+    std::array<Counter, 5> responses{};         // its answers by class, 1xx .. 5xx
+    Counter failures{0};                        // attempts nginx counts as failed
+    std::array<Counter, FailureKinds> failuresByKind{};
+    Counter retries{0};                         // requests that moved on to another peer
+    Counter truncated{0};                       // responses cut off after their head
     Counter bytesFromUpstream{0};
     Counter bytesToUpstream{0};
+    std::atomic<qint64> active{0};              // attempts in flight now
+    std::atomic<qint64> failedUntil{0};         // epoch seconds; 0: available
+    LatencyHistogram connectTime;
+    LatencyHistogram headerTime;
+    LatencyHistogram responseTime;
+    RateSeries rate;
 };
 
 // Counters for a set of peers that grows as servers are added, readable from other threads
@@ -57,32 +65,15 @@ private:
 
 struct WorkerCounters
 {
-    PeerCounterTable peers; // indexed by Peer::statsSlot
+    PeerCounterTable peers;                     // indexed by Peer::statsSlot
     Counter requests{0};
-    std::array<Counter, 5> responses{};    // what clients got, by class
-    Counter clientErrors{0};               // 400, 405, 411, 413, 414, 431, 501, 505
-};
+    std::array<Counter, 5> responses{};         // what clients got, by class
+    std::array<Counter, ClientErrorCodes.size()> clientErrors{};
+    std::atomic<qint64> connections{0};         // client connections open now
+    LatencyHistogram requestTime;
+    RateSeries rate;
 
-// One peer's counters added up over the workers, for reports.
-struct PeerTotals
-{
-    QString upstream;
-    QByteArray peer;
-    bool backup = false;
-    quint64 requests = 0;
-    std::array<quint64, 5> responses{};
-    quint64 failures = 0;
-};
-
-struct TrafficTotals
-{
-    QList<PeerTotals> peers;
-    quint64 requests = 0;
-    std::array<quint64, 5> responses{};
-    quint64 clientErrors = 0;
-
-    // A plain-text table: peer, requests, share, 2xx, 4xx, 5xx, failures.
-    QString summaryTable() const;
+    void countClientError(int status);
 };
 
 } // namespace lbscope

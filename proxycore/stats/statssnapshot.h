@@ -1,0 +1,117 @@
+#pragma once
+
+// What the counters say at one moment, as plain values that any thread may keep: the proxy
+// as a whole, and every peer of every upstream with its state. The engine takes one on
+// request by adding up its workers' counters, minus what they were at the last reset.
+
+#include "config/proxyconfig.h"
+#include "stats/latencyhistogram.h"
+#include "stats/peercounters.h"
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+namespace lbscope {
+
+// A peer's counters added up over the workers, as plain numbers.
+struct PeerCounts
+{
+    quint64 requests = 0;
+    std::array<quint64, 5> responses{};
+    quint64 failures = 0;
+    std::array<quint64, FailureKinds> failuresByKind{};
+    quint64 retries = 0;
+    quint64 truncated = 0;
+    quint64 bytesFromUpstream = 0;
+    quint64 bytesToUpstream = 0;
+    qint64 active = 0;
+    qint64 failedUntil = 0;
+    LatencyCounts connectTime;
+    LatencyCounts headerTime;
+    LatencyCounts responseTime;
+
+    void add(const PeerCounters &counters);
+    void subtract(const PeerCounts &baseline); // not active or failedUntil: they are "now"
+};
+
+struct ProxyCounts
+{
+    quint64 requests = 0;
+    std::array<quint64, 5> responses{};
+    std::array<quint64, ClientErrorCodes.size()> clientErrors{};
+    qint64 connections = 0;
+    LatencyCounts requestTime;
+
+    void add(const WorkerCounters &counters);
+    void subtract(const ProxyCounts &baseline);
+    quint64 clientErrorTotal() const;
+};
+
+enum class PeerState { Up, Down, Failed, Draining, Backup, BackupInUse };
+QString peerStateName(PeerState state);
+
+struct PeerSnapshot
+{
+    QString upstream;
+    QByteArray peer;          // "127.0.0.1:3000"
+    QString server;           // the server line's address as written
+    int weight = 1;
+    bool backup = false;
+    PeerState state = PeerState::Up;
+    PeerCounts counts;
+    QList<quint32> rate;      // requests per second, oldest first, the last one is now
+
+    LatencySummary connectTime() const { return LatencySummary::from(counts.connectTime); }
+    LatencySummary headerTime() const { return LatencySummary::from(counts.headerTime); }
+    LatencySummary responseTime() const { return LatencySummary::from(counts.responseTime); }
+};
+
+struct UpstreamSnapshot
+{
+    QString name;
+    BalancingMethod method = BalancingMethod::RoundRobin;
+    QString methodText;       // "round robin", "hash $request_uri consistent", ...
+    QList<PeerSnapshot> peers;
+};
+
+struct StatsSnapshot
+{
+    qint64 takenAtMs = 0;     // wall clock
+    qint64 sinceMs = 0;       // start or the last reset
+    ProxyCounts proxy;
+    QList<quint32> rate;      // the whole proxy's requests per second
+    QList<UpstreamSnapshot> upstreams;
+
+    LatencySummary requestTime() const { return LatencySummary::from(proxy.requestTime); }
+    const PeerSnapshot *findPeer(QStringView upstream, QByteArrayView peer) const;
+};
+
+QString methodText(const UpstreamConfig &upstream);
+
+// The few numbers a summary needs, per peer.
+struct PeerTotals
+{
+    QString upstream;
+    QByteArray peer;
+    bool backup = false;
+    quint64 requests = 0;
+    std::array<quint64, 5> responses{};
+    quint64 failures = 0;
+};
+
+struct TrafficTotals
+{
+    QList<PeerTotals> peers;
+    quint64 requests = 0;
+    std::array<quint64, 5> responses{};
+    quint64 clientErrors = 0;
+
+    static TrafficTotals from(const StatsSnapshot &snapshot);
+    // A plain-text table: peer, requests, share, 2xx, 4xx, 5xx, failures.
+    QString summaryTable() const;
+};
+
+} // namespace lbscope
+
+Q_DECLARE_METATYPE(lbscope::StatsSnapshot)
