@@ -7,7 +7,7 @@
 
 #include <QByteArray>
 #include <QMetaType>
-#include <QVarLengthArray>
+#include <QList>
 
 namespace lbscope {
 
@@ -32,17 +32,19 @@ struct Decision
 
     // Round robin (also least_conn's tie-break and consistent hash's same-server step):
     // current weights after the add step, and after the winner lost the total.
-    QVarLengthArray<int, 8> weightsBefore;
-    QVarLengthArray<int, 8> weightsAfter;
-    QVarLengthArray<int, 8> conns;   // least_conn, random two: active connections seen
-    QVarLengthArray<int, 8> ties;    // least_conn: the peers tied at the lowest load
+    // Lists rather than inline arrays: a Decision is kept with each of the access log's
+    // 100,000 records, and an empty QList costs no more than its pointer.
+    QList<int> weightsBefore;
+    QList<int> weightsAfter;
+    QList<int> conns;                // least_conn, random two: active connections seen
+    QList<int> ties;                 // least_conn: the peers tied at the lowest load
     QByteArray key;                  // ip_hash: "a.b.c"; hash: the evaluated key
     quint32 hash = 0;                // ip_hash h, hash's running sum, chash crc32(key)
     int rehashes = 0;                // extra rounds because candidates were not eligible
     int point = -1;                  // consistent hash: the point hit
     quint32 pointHash = 0;
-    QVarLengthArray<int, 4> draws;   // random: the peers drawn, in order
-    QVarLengthArray<SkippedPeer, 4> skipped;
+    QList<int> draws;                // random: the peers drawn, in order
+    QList<SkippedPeer> skipped;
 
     // One line: "rr: cw [5,1,1] -> pick 0, cw [-2,1,1]"
     QByteArray describe() const;

@@ -746,7 +746,8 @@ void ClientConnection::logRequest()
     record.clientPort = m_socket.peerPort();
     const bool parsed = m_request.state() != MessageParser::State::Failed || !m_request.target().isEmpty();
     if (parsed) {
-        record.method = http_method_str(m_request.method());
+        record.method = QByteArray::fromRawData(http_method_str(m_request.method()), // a static string
+                                                qsizetype(qstrlen(http_method_str(m_request.method()))));
         record.uri = m_request.target().in(base).toByteArray();
         record.versionMajor = m_request.versionMajor();
         record.versionMinor = m_request.versionMinor();
