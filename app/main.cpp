@@ -2,6 +2,7 @@
 //   lbscope --headless --config FILE [--demo] [--trace]   run until SIGINT/SIGTERM; SIGHUP reloads
 //   lbscope -t --config FILE                              check the configuration, as nginx -t
 
+#include "admin/adminserver.h"
 #include "config/configreader.h"
 #include "demo/demofleet.h"
 #include "proxy/engine.h"
@@ -10,6 +11,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QHash>
 #include <QTextStream>
 #include <QTimer>
 
@@ -53,31 +55,56 @@ int testConfig(const QString &path)
     return 0;
 }
 
-// Prints the access log's new records as "why it went there" lines, ten times a second.
-class TracePrinter final : public QObject
+// What the console shows while the proxy runs, polled ten times a second rather than one
+// signal per request: each demo instance's new log lines, and with --trace a line per
+// request saying where it went and why.
+class ConsolePrinter final : public QObject
 {
 public:
-    explicit TracePrinter(const lbscope::Engine &engine, QObject *parent = nullptr)
+    ConsolePrinter(const lbscope::Engine &engine, bool trace, QObject *parent = nullptr)
         : QObject(parent)
         , m_engine(engine)
+        , m_trace(trace)
     {
-        connect(&m_timer, &QTimer::timeout, this, &TracePrinter::print);
+        connect(&m_timer, &QTimer::timeout, this, &ConsolePrinter::print);
         m_timer.start(100);
     }
 
     void print()
     {
-        QList<lbscope::AccessRecord> records;
-        m_cursor = m_engine.accessLog().readAfter(m_cursor, &records);
-        for (const lbscope::AccessRecord &record : std::as_const(records))
-            out() << record.traceLine() << '\n';
+        printDemoLogs();
+        if (m_trace) {
+            QList<lbscope::AccessRecord> records;
+            m_cursor = m_engine.accessLog().readAfter(m_cursor, &records);
+            for (const lbscope::AccessRecord &record : std::as_const(records))
+                out() << record.traceLine() << '\n';
+        }
         out().flush();
     }
 
 private:
+    void printDemoLogs()
+    {
+        const lbscope::DemoFleet *fleet = m_engine.demoInstances();
+        if (!fleet)
+            return;
+        for (const lbscope::DemoFleet::Instance &instance : fleet->instances()) {
+            quint64 &seen = m_demoSeen[instance.name];
+            if (instance.requests == seen)
+                continue;
+            const QStringList log = fleet->log(instance.name);
+            const auto fresh = qsizetype(std::min<quint64>(instance.requests - seen, quint64(log.size())));
+            for (const QString &line : log.last(fresh))
+                out() << line << '\n';
+            seen = instance.requests;
+        }
+    }
+
     const lbscope::Engine &m_engine;
+    bool m_trace;
     QTimer m_timer;
     quint64 m_cursor = 0;
+    QHash<QString, quint64> m_demoSeen;
 };
 
 void reload(lbscope::Engine &engine, const QString &path)
@@ -91,25 +118,49 @@ void reload(lbscope::Engine &engine, const QString &path)
         err() << "lbscope: [emerg] " << error << "; the running configuration stays" << Qt::endl;
 }
 
-int runHeadless(QCoreApplication &app, const QString &path, bool demo, bool trace)
+struct HeadlessOptions
 {
-    const auto config = loadConfig(path);
+    QString path;
+    bool demo = false;
+    bool trace = false;
+    QString admin;            // ADDR:PORT, or empty
+    bool adminAllowRemote = false;
+    qsizetype logCapacity = 100'000;
+};
+
+bool startAdmin(lbscope::AdminServer &admin, const HeadlessOptions &options)
+{
+    const auto colon = options.admin.lastIndexOf(u':');
+    bool portOk = false;
+    const uint port = options.admin.mid(colon + 1).toUInt(&portOk);
+    QHostAddress address;
+    if (colon <= 0 || !portOk || port > 65535
+        || !address.setAddress(options.admin.left(colon).remove(u'[').remove(u']'))) {
+        err() << "lbscope: --admin wants ADDRESS:PORT, e.g. 127.0.0.1:9090" << Qt::endl;
+        return false;
+    }
+    QString error;
+    if (!admin.start(address, quint16(port), options.adminAllowRemote, &error)) {
+        err() << "lbscope: [emerg] " << error << Qt::endl;
+        return false;
+    }
+    out() << "status on http://" << options.admin.left(colon) << ':' << admin.port() << "/status and /metrics"
+          << Qt::endl;
+    return true;
+}
+
+int runHeadless(QCoreApplication &app, const HeadlessOptions &options)
+{
+    const auto config = loadConfig(options.path);
     if (!config)
         return 1;
 
-    lbscope::DemoFleet fleet;
-    if (demo) {
-        QObject::connect(&fleet, &lbscope::DemoFleet::requestLogged, &app,
-                         [](const QString &line) { out() << line << Qt::endl; });
-        QString error;
-        if (!fleet.start(*config, &error)) {
-            err() << "lbscope: [emerg] " << error << Qt::endl;
-            return 1;
-        }
-    }
-
-    lbscope::Engine engine;
+    lbscope::Engine engine(options.logCapacity);
     QString error;
+    if (options.demo && !engine.startDemoInstances(*config, &error)) {
+        err() << "lbscope: [emerg] " << error << Qt::endl;
+        return 1;
+    }
     if (!engine.start(*config, &error)) {
         err() << "lbscope: [emerg] " << error << Qt::endl;
         return 1;
@@ -119,20 +170,21 @@ int runHeadless(QCoreApplication &app, const QString &path, bool demo, bool trac
                                                                                    : address.toString();
         out() << "listening on " << host << ':' << port << Qt::endl;
     }
+    lbscope::AdminServer admin(engine);
+    if (!options.admin.isEmpty() && !startAdmin(admin, options))
+        return 1;
 
     UnixSignals unixSignals;
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &app, [&app](int) { app.quit(); });
-    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, &app, [&] { reload(engine, path); });
-    std::unique_ptr<TracePrinter> tracer;
-    if (trace)
-        tracer = std::make_unique<TracePrinter>(engine);
+    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, &app, [&] { reload(engine, options.path); });
+    ConsolePrinter printer(engine, options.trace);
     const int code = app.exec();
-    if (tracer)
-        tracer->print();
+    printer.print();
 
     const lbscope::TrafficTotals totals = engine.totals();
+    admin.stop();
     engine.stop();
-    fleet.stop();
+    engine.stopDemoInstances();
     out() << totals.summaryTable() << Qt::flush;
     return code;
 }
@@ -157,7 +209,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption demo(u"demo"_s,
                                   u"Start a built-in demo web app on every loopback upstream address."_s);
     const QCommandLineOption trace(u"trace"_s, u"Print a line per request: where it went and why."_s);
-    parser.addOptions({headless, config, test, demo, trace});
+    const QCommandLineOption admin(u"admin"_s,
+                                   u"Serve /status (JSON) and /metrics (Prometheus) on <address:port>."_s,
+                                   u"address:port"_s);
+    const QCommandLineOption adminAllowRemote(u"admin-allow-remote"_s,
+                                              u"Let --admin listen on an address other than loopback."_s);
+    const QCommandLineOption logCapacity(u"log-capacity"_s,
+                                         u"Requests the in-memory access log keeps (default 100000)."_s, u"n"_s,
+                                         u"100000"_s);
+    parser.addOptions({headless, config, test, demo, trace, admin, adminAllowRemote, logCapacity});
     parser.process(app);
 
     if (!parser.isSet(config)) {
@@ -169,5 +229,17 @@ int main(int argc, char *argv[])
         return testConfig(path);
     if (!parser.isSet(headless))
         err() << "lbscope: the window is not built yet; running headless" << Qt::endl;
-    return runHeadless(app, path, parser.isSet(demo), parser.isSet(trace));
+    HeadlessOptions options;
+    options.path = path;
+    options.demo = parser.isSet(demo);
+    options.trace = parser.isSet(trace);
+    options.admin = parser.value(admin);
+    options.adminAllowRemote = parser.isSet(adminAllowRemote);
+    bool capacityOk = false;
+    options.logCapacity = parser.value(logCapacity).toLongLong(&capacityOk);
+    if (!capacityOk || options.logCapacity < 1) {
+        err() << "lbscope: --log-capacity wants a positive number" << Qt::endl;
+        return 2;
+    }
+    return runHeadless(app, options);
 }

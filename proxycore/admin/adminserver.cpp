@@ -71,7 +71,7 @@ private:
         const QByteArrayView target = parser.target().in(base);
         const QByteArrayView path = target.indexOf('?') >= 0 ? target.first(target.indexOf('?')) : target;
         if (path == "/status")
-            return response(200, "application/json", QJsonDocument(statusJson(m_engine.snapshot())).toJson(), head);
+            return response(200, "application/json", QJsonDocument(statusJson(m_engine.snapshot())).toJson(QJsonDocument::Compact), head);
         if (path == "/metrics")
             return response(200, "text/plain; version=0.0.4; charset=utf-8", prometheusMetrics(m_engine.snapshot()),
                             head);

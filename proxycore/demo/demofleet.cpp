@@ -62,6 +62,23 @@ bool DemoFleet::start(const ProxyConfig &config, QString *error)
     return true;
 }
 
+QList<DemoFleet::Instance> DemoFleet::instances() const
+{
+    QList<Instance> list;
+    for (const DemoBackend *backend : m_backends)
+        list.append({backend->name(), backend->address(), backend->port(), backend->requestCount(), backend->isCrashed()});
+    return list;
+}
+
+QStringList DemoFleet::log(const QString &name) const
+{
+    for (const DemoBackend *backend : m_backends) {
+        if (backend->name() == name)
+            return backend->recentLog();
+    }
+    return {};
+}
+
 void DemoFleet::stop()
 {
     if (!m_thread)

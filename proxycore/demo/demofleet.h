@@ -6,7 +6,9 @@
 
 #include "config/proxyconfig.h"
 
+#include <QHostAddress>
 #include <QList>
+#include <QStringList>
 #include <QObject>
 
 class QThread;
@@ -30,6 +32,19 @@ public:
 
     // Lives in the fleet's thread: use queued calls or its thread-safe getters.
     QList<DemoBackend *> backends() const { return m_backends; }
+
+    // What each instance received, as "check the logs of each web client instance" means:
+    // its last DemoBackend::LogCapacity request lines, oldest first. Thread-safe.
+    struct Instance
+    {
+        QString name;
+        QHostAddress address;
+        quint16 port = 0;
+        quint64 requests = 0;
+        bool crashed = false;
+    };
+    QList<Instance> instances() const;
+    QStringList log(const QString &name) const;
 
 signals:
     void requestLogged(const QString &line);

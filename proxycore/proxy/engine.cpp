@@ -1,5 +1,6 @@
 #include "proxy/engine.h"
 
+#include "demo/demofleet.h"
 #include "proxy/routing.h"
 #include "proxy/worker.h"
 
@@ -36,14 +37,31 @@ UpstreamServer *findServer(UpstreamConfig &upstream, const QString &address)
 
 } // namespace
 
-Engine::Engine(QObject *parent)
+Engine::Engine(qsizetype accessLogCapacity, QObject *parent)
     : QObject(parent)
+    , m_accessLog(accessLogCapacity)
 {
 }
 
 Engine::~Engine()
 {
     stop();
+    stopDemoInstances();
+}
+
+bool Engine::startDemoInstances(const ProxyConfig &config, QString *error)
+{
+    stopDemoInstances();
+    auto fleet = std::make_unique<DemoFleet>();
+    if (!fleet->start(config, error))
+        return false;
+    m_demo = std::move(fleet);
+    return true;
+}
+
+void Engine::stopDemoInstances()
+{
+    m_demo.reset();
 }
 
 bool Engine::isRunning() const

@@ -25,6 +25,7 @@ class QThread;
 namespace lbscope {
 
 struct RoutingTable;
+class DemoFleet;
 class Worker;
 
 class Engine final : public QObject
@@ -33,7 +34,8 @@ class Engine final : public QObject
     Q_DISABLE_COPY_MOVE(Engine)
 
 public:
-    explicit Engine(QObject *parent = nullptr);
+    // accessLogCapacity: how many request records the access log ring keeps.
+    explicit Engine(qsizetype accessLogCapacity = 100'000, QObject *parent = nullptr);
     ~Engine() override;
 
     // Compiles the configuration, starts worker_processes threads and binds every listener.
@@ -67,6 +69,12 @@ public:
     // One record per request, newest last; read it by cursor (thread-safe).
     const AccessLog &accessLog() const { return m_accessLog; }
 
+    // The built-in demo web apps on the configuration's loopback upstream addresses, in a
+    // thread of their own; their logs are readable here.
+    bool startDemoInstances(const ProxyConfig &config, QString *error);
+    void stopDemoInstances();
+    const DemoFleet *demoInstances() const { return m_demo.get(); }
+
 signals:
     void configurationChanged();
 
@@ -92,6 +100,7 @@ private:
     QList<QPair<QHostAddress, quint16>> m_bound;
     QHash<QString, int> m_slots; // "upstream\npeer" -> counters slot, for the engine's life
     AccessLog m_accessLog;
+    std::unique_ptr<DemoFleet> m_demo;
     // What the counters said at the last reset; a snapshot subtracts it.
     qint64 m_sinceMs = 0;
     ProxyCounts m_proxyBaseline;
