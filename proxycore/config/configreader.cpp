@@ -1,6 +1,7 @@
 #include "configreader.h"
 
 #include "nginxvalues.h"
+#include "stats/logformat.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -268,9 +269,9 @@ QString upstreamAddressError(nginx::AddressError error, const QString &address)
     }
 }
 
-QString listenAddressError(nginx::AddressError error, const QString &address)
+QString listenAddressError(nginx::AddressError error, const QString &address, QLatin1StringView directive)
 {
-    const QString suffix = u" in %1 of the \"listen\" directive"_s.arg(quoted(address));
+    const QString suffix = u" in %1 of the %2 directive"_s.arg(quoted(address), quoted(directive));
     switch (error) {
     case nginx::AddressError::NoHost:
         return "no host"_L1 + suffix;
@@ -382,6 +383,10 @@ private:
     bool handleEvents(const Statement &statement, const Directive &);
     bool handleHttp(const Statement &statement, const Directive &);
     bool handleAccessLog(const Statement &statement, const Directive &);
+    bool checkAccessLogParameters(const Statement &statement);
+    bool handleLogFormat(const Statement &statement, const Directive &);
+    bool handleMap(const Statement &statement, const Directive &);
+    bool handleStatusListen(const Statement &statement, const Directive &);
 
     bool handleUpstream(const Statement &statement, const Directive &);
     bool checkUpstreamServers(const UpstreamConfig &upstream);
@@ -401,7 +406,7 @@ private:
 
     bool handleServer(const Statement &statement, const Directive &);
     bool handleListen(const Statement &statement, const Directive &);
-    bool parseListenAddress(const Token &address, ListenAddress *listen);
+    bool parseListenAddress(const Token &address, ListenAddress *listen, QLatin1StringView directive);
     bool handleListenParameter(const Token &parameter, ListenAddress *listen);
     bool checkListenUnique(const Token &address, const ListenAddress &listen);
     bool handleServerName(const Statement &statement, const Directive &);
@@ -446,6 +451,9 @@ const Parser::Directive Parser::s_directives[] = {
     {"events"_L1, MainContext, 0, 0, true, &Parser::handleEvents},
     {"http"_L1, MainContext, 0, 0, true, &Parser::handleHttp},
     {"access_log"_L1, AnyLevel, 1, -1, false, &Parser::handleAccessLog},
+    {"log_format"_L1, HttpLevel, 2, -1, false, &Parser::handleLogFormat},
+    {"map"_L1, HttpLevel, 2, 2, true, &Parser::handleMap},
+    {"lbscope_status"_L1, HttpLevel, 1, 1, false, &Parser::handleStatusListen},
 
     {"upstream"_L1, HttpLevel, 1, 1, true, &Parser::handleUpstream},
     {"server"_L1, UpstreamContext, 1, -1, false, &Parser::handleUpstreamServer},
@@ -673,8 +681,122 @@ bool Parser::handleHttp(const Statement &statement, const Directive &)
 
 bool Parser::handleAccessLog(const Statement &statement, const Directive &)
 {
-    // Kept as written (arguments re-quoted) until the log writer understands it.
-    m_config.accessLogs.append(joinedArguments(statement, 1, true));
+    AccessLogDirective log;
+    log.source = statement.name().where;
+    const Token &path = statement.args[1];
+    if (path.text == "off"_L1) {
+        if (statement.args.size() > 2)
+            return invalidParameter(statement.args[2]);
+        log.off = true;
+    } else {
+        // nginx looks the format up as it reads: it must be defined above.
+        if (statement.args.size() > 2) {
+            const Token &format = statement.args[2];
+            if (!m_config.findLogFormat(format.text))
+                return fail(format.where, u"unknown log format %1"_s.arg(quoted(format.text)));
+            log.formatName = format.text;
+        }
+        if (!checkAccessLogParameters(statement))
+            return false;
+        log.path = path.text;
+        const QString what = joinedArguments(statement, 0, false);
+        if (path.text.startsWith("syslog:"_L1))
+            return ignore(statement, what, u"syslog is not supported"_s);
+        if (path.text.contains(u'$'))
+            return ignore(statement, what, u"variables in log file names are not supported"_s);
+    }
+    std::optional<QList<AccessLogDirective>> &logs = settings().accessLogs;
+    if (!logs)
+        logs.emplace();
+    logs->append(std::move(log));
+    return true;
+}
+
+// buffer=, flush=, gzip and if= are checked as nginx checks them, then skipped: LB Scope
+// writes each batch of lines at once and has no conditions.
+bool Parser::checkAccessLogParameters(const Statement &statement)
+{
+    bool buffered = false;
+    bool flushes = false;
+    for (qsizetype i = 3; i < statement.args.size(); ++i) {
+        const Token &parameter = statement.args[i];
+        const QString &text = parameter.text;
+        const QStringView value = QStringView(text).sliced(text.indexOf(u'=') + 1);
+        if (text.startsWith("buffer="_L1)) {
+            if (nginx::parseSize(value, nginx::SizeUnits::UpToMega).value_or(0) <= 0)
+                return fail(parameter.where, u"invalid buffer size %1"_s.arg(quoted(value.toString())));
+            buffered = true;
+        } else if (text.startsWith("flush="_L1)) {
+            if (nginx::parseTimeMs(value).value_or(0) <= 0)
+                return fail(parameter.where, u"invalid flush time %1"_s.arg(quoted(value.toString())));
+            flushes = true;
+        } else if (text == "gzip"_L1 || text.startsWith("gzip="_L1)) {
+            const qint64 level = text == "gzip"_L1 ? 1 : nginx::parseNumber(value).value_or(0);
+            if (level < 1 || level > 9)
+                return fail(parameter.where, u"invalid compression level %1"_s.arg(quoted(value.toString())));
+            buffered = true;
+        } else if (!text.startsWith("if="_L1)) {
+            return invalidParameter(parameter);
+        }
+        warn(parameter.where, u"ignoring %1 in \"access_log\""_s.arg(quoted(text)));
+    }
+    if (flushes && !buffered) {
+        return fail(statement.name().where,
+                    u"no buffer is defined for access_log %1"_s.arg(quoted(statement.args[1].text)));
+    }
+    return true;
+}
+
+bool Parser::handleLogFormat(const Statement &statement, const Directive &)
+{
+    const Token &name = statement.args[1];
+    // nginx compares names exactly here, but without regard to case in access_log.
+    const bool taken = name.text == combinedLogFormat().name ||
+                       std::any_of(m_config.logFormats.cbegin(), m_config.logFormats.cend(),
+                                   [&](const LogFormat &format) { return format.name == name.text; });
+    if (taken)
+        return fail(name.where, u"duplicate \"log_format\" name %1"_s.arg(quoted(name.text)));
+    LogFormat format;
+    format.name = name.text;
+    format.source = statement.name().where;
+    qsizetype first = 2;
+    QString error;
+    if (statement.args.size() > 2 && statement.args[2].text.startsWith("escape="_L1)) {
+        format.escape = statement.args[2].text.mid(7);
+        if (!LogFormatter::compile(format, &error))
+            return fail(statement.args[2].where, error);
+        first = 3;
+    }
+    // Each string is compiled on its own, as nginx does: a variable cannot span two strings.
+    for (qsizetype i = first; i < statement.args.size(); ++i) {
+        const Token &part = statement.args[i];
+        if (!LogFormatter::compile({format.name, format.escape, part.text, {}}, &error))
+            return fail(part.where, error);
+        format.format += part.text;
+    }
+    m_config.logFormats.append(std::move(format));
+    return true;
+}
+
+// ConfigWriter defines LB Scope's own log variables with a map so that nginx accepts the
+// formats using them; those maps are its own and are read back silently.
+bool Parser::handleMap(const Statement &statement, const Directive &)
+{
+    const QString &variable = statement.args[2].text;
+    if (variable.startsWith(u'$') && LogFormatter::ownVariables().contains(variable.mid(1)))
+        return skipBlock();
+    return ignore(statement, statement.name().text);
+}
+
+bool Parser::handleStatusListen(const Statement &statement, const Directive &)
+{
+    if (m_config.statusListen)
+        return duplicate(statement);
+    ListenAddress listen;
+    listen.source = statement.name().where;
+    if (!parseListenAddress(statement.args[1], &listen, "lbscope_status"_L1))
+        return false;
+    m_config.statusListen = std::move(listen);
     return true;
 }
 
@@ -913,7 +1035,7 @@ bool Parser::handleListen(const Statement &statement, const Directive &)
     const Token &address = statement.args[1];
     ListenAddress listen;
     listen.source = statement.name().where;
-    if (!parseListenAddress(address, &listen))
+    if (!parseListenAddress(address, &listen, "listen"_L1))
         return false;
     for (qsizetype i = 2; i < statement.args.size(); ++i) {
         if (!handleListenParameter(statement.args[i], &listen))
@@ -925,12 +1047,12 @@ bool Parser::handleListen(const Statement &statement, const Directive &)
     return true;
 }
 
-bool Parser::parseListenAddress(const Token &address, ListenAddress *listen)
+bool Parser::parseListenAddress(const Token &address, ListenAddress *listen, QLatin1StringView directive)
 {
     nginx::AddressError error = nginx::AddressError::None;
     const std::optional<nginx::HostPort> hostPort = nginx::splitListenAddress(address.text, &error);
     if (!hostPort)
-        return fail(address.where, listenAddressError(error, address.text));
+        return fail(address.where, listenAddressError(error, address.text, directive));
     if (hostPort->isUnix)
         return fail(address.where, u"unix domain sockets are not supported"_s);
     listen->text = address.text;

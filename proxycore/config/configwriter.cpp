@@ -1,8 +1,11 @@
 #include "configwriter.h"
 
 #include "nginxvalues.h"
+#include "stats/logformat.h"
 
 #include <QStringList>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -21,8 +24,8 @@ public:
             text += u' ' + nginx::quoteArgument(arg);
         line(text + u';');
     }
-    void rawDirective(QLatin1StringView name, const QString &rawArgs) { line(name + u' ' + rawArgs + u';'); }
     void emptyBlock(const QString &head) { line(head + " {}"_L1); }
+    void comment(const QString &text) { line("# "_L1 + text); }
     void open(const QString &head)
     {
         line(head + " {"_L1);
@@ -94,6 +97,20 @@ void writeNextUpstream(ConfText &out, const std::optional<quint32> &flags)
     out.directive("proxy_next_upstream"_L1, words.isEmpty() ? QStringList{u"off"_s} : words);
 }
 
+void writeAccessLogs(ConfText &out, const std::optional<QList<AccessLogDirective>> &logs)
+{
+    if (!logs)
+        return;
+    for (const AccessLogDirective &log : *logs) {
+        if (log.off)
+            out.directive("access_log"_L1, {u"off"_s});
+        else if (log.formatName.isEmpty() || log.formatName == combinedLogFormat().name)
+            out.directive("access_log"_L1, {log.path});
+        else
+            out.directive("access_log"_L1, {log.path, log.formatName});
+    }
+}
+
 // Every setting that is set, even to nginx's default: it still overrides an outer level.
 void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation)
 {
@@ -115,6 +132,7 @@ void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation
     writeTime(out, "client_body_timeout"_L1, settings.clientBodyTimeoutMs);
     writeTime(out, "keepalive_timeout"_L1, settings.keepaliveTimeoutMs);
     writeNumber(out, "keepalive_requests"_L1, settings.keepaliveRequests);
+    writeAccessLogs(out, settings.accessLogs);
 }
 
 // The address as the user wrote it, unless host or port were edited since.
@@ -231,8 +249,43 @@ void writeServer(ConfText &out, const ServerConfig &server)
     out.close();
 }
 
+void writeLogFormat(ConfText &out, const LogFormat &format)
+{
+    QStringList args = {format.name};
+    // escape= is only needed when it is not the default, or when the format looks like one.
+    const bool defaultEscape = format.escape.isEmpty() || format.escape == "default"_L1;
+    if (!defaultEscape || format.format.startsWith("escape="_L1))
+        args.append("escape="_L1 + (defaultEscape ? u"default"_s : format.escape));
+    args.append(format.format);
+    out.directive("log_format"_L1, args);
+}
+
+bool usesVariable(const QString &format, const QString &name)
+{
+    return format.contains(u'$' + name) || format.contains("${"_L1 + name + u'}');
+}
+
+// nginx refuses a format with a variable it does not know: LB Scope's own ones are defined
+// for it with a map (nginx logs "-" for them). ConfigReader reads these maps back silently.
+void defineOwnVariables(ConfText &out, const QList<LogFormat> &formats)
+{
+    for (const QString &name : LogFormatter::ownVariables()) {
+        const bool used = std::any_of(formats.cbegin(), formats.cend(), [&](const LogFormat &format) {
+            return usesVariable(format.format, name);
+        });
+        if (!used)
+            continue;
+        out.open("map $host $"_L1 + name);
+        out.directive("default"_L1, {u"-"_s});
+        out.close();
+    }
+}
+
 } // namespace
 
+// lbscope_status is LB Scope's own directive and nginx would refuse it: it is written as a
+// comment, for the reader of the file. ConfigReader skips comments, so a configuration read
+// back from this text has no statusListen.
 QByteArray ConfigWriter::write(const ProxyConfig &config)
 {
     ConfText out;
@@ -241,8 +294,11 @@ QByteArray ConfigWriter::write(const ProxyConfig &config)
     out.emptyBlock(u"events"_s);
     out.blankLine();
     out.open(u"http"_s);
-    for (const QString &accessLog : config.accessLogs)
-        out.rawDirective("access_log"_L1, accessLog);
+    if (config.statusListen)
+        out.comment("lbscope_status "_L1 + listenAddress(*config.statusListen) + u';');
+    for (const LogFormat &format : config.logFormats)
+        writeLogFormat(out, format);
+    defineOwnVariables(out, config.logFormats);
     writeSettings(out, config.settings, false);
     for (const UpstreamConfig &upstream : config.upstreams)
         writeUpstream(out, upstream);

@@ -2,7 +2,8 @@
 
 // Writes a ProxyConfig as a complete nginx.conf that nginx 1.22 accepts as it is
 // (worker_processes, events {}, http { upstream ... server ... }), and that ConfigReader
-// reads back to an equal ProxyConfig (apart from source locations).
+// reads back to an equal ProxyConfig (apart from source locations, and statusListen: nginx has
+// no lbscope_status, so it is written as a comment only).
 
 #include "proxyconfig.h"
 

@@ -1,5 +1,7 @@
 #include "proxyconfig.h"
 
+#include <algorithm>
+
 namespace lbscope {
 
 namespace {
@@ -17,16 +19,16 @@ void merge(T *target, const std::optional<T> &http, const std::optional<T> &serv
         *target = *http;
 }
 
-bool hasDirectives(const std::optional<QList<HeaderDirective>> &list)
+template <typename T> bool hasDirectives(const std::optional<QList<T>> &list)
 {
     return list.has_value() && !list->isEmpty();
 }
 
-// A header list is taken whole from the innermost level that has any: nginx never appends
-// an outer level's proxy_set_header or add_header lines to an inner level's.
-QList<HeaderDirective> mergeHeaders(const std::optional<QList<HeaderDirective>> &http,
-                                    const std::optional<QList<HeaderDirective>> &server,
-                                    const std::optional<QList<HeaderDirective>> *location)
+// A list is taken whole from the innermost level that has any: nginx never appends an outer
+// level's proxy_set_header, add_header or access_log lines to an inner level's.
+template <typename T>
+QList<T> mergeList(const std::optional<QList<T>> &http, const std::optional<QList<T>> &server,
+                   const std::optional<QList<T>> *location)
 {
     if (location && hasDirectives(*location))
         return **location;
@@ -49,6 +51,29 @@ const UpstreamConfig *ProxyConfig::findUpstream(QStringView name) const
     return nullptr;
 }
 
+const LogFormat *ProxyConfig::findLogFormat(QStringView name) const
+{
+    const LogFormat &combined = combinedLogFormat();
+    if (name.compare(combined.name, Qt::CaseInsensitive) == 0)
+        return &combined;
+    for (const LogFormat &format : logFormats) {
+        if (name.compare(format.name, Qt::CaseInsensitive) == 0)
+            return &format;
+    }
+    return nullptr;
+}
+
+const LogFormat &combinedLogFormat()
+{
+    static const LogFormat combined{
+        QStringLiteral("combined"),
+        QStringLiteral("default"),
+        QStringLiteral("$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
+                       "\"$http_referer\" \"$http_user_agent\""),
+        {}};
+    return combined;
+}
+
 ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server,
                                  const ProxySettings *location)
 {
@@ -56,8 +81,12 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     const auto inner = [location](auto member) { return location ? &(location->*member) : nullptr; };
 
     r.proxySetHeaders =
-        mergeHeaders(http.proxySetHeaders, server.proxySetHeaders, inner(&ProxySettings::proxySetHeaders));
-    r.addHeaders = mergeHeaders(http.addHeaders, server.addHeaders, inner(&ProxySettings::addHeaders));
+        mergeList(http.proxySetHeaders, server.proxySetHeaders, inner(&ProxySettings::proxySetHeaders));
+    r.addHeaders = mergeList(http.addHeaders, server.addHeaders, inner(&ProxySettings::addHeaders));
+    r.accessLogs = mergeList(http.accessLogs, server.accessLogs, inner(&ProxySettings::accessLogs));
+    // "access_log off" cancels every access_log of its level, wherever it stands in it.
+    if (std::any_of(r.accessLogs.cbegin(), r.accessLogs.cend(), [](const auto &log) { return log.off; }))
+        r.accessLogs.clear();
 
     const auto mergeField = [&](auto resolvedMember, auto settingsMember) {
         merge(&(r.*resolvedMember), http.*settingsMember, server.*settingsMember, inner(settingsMember));

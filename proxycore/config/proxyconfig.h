@@ -93,6 +93,31 @@ enum NextUpstreamFlag : quint32 {
     NextUpstreamOff = 1u << 11, // written explicitly as "off"
 };
 
+// `log_format NAME [escape=default|json|none] STRING...;` (http level only, as in nginx).
+struct LogFormat
+{
+    QString name;
+    QString escape = QStringLiteral("default"); // default, json or none; empty counts as default
+    QString format;                             // the strings, concatenated as nginx does
+    SourceLocation source;
+
+    friend bool operator==(const LogFormat &, const LogFormat &) = default;
+};
+
+// nginx's predefined "combined" format, which every configuration has without writing it.
+const LogFormat &combinedLogFormat();
+
+// `access_log PATH [FORMAT];` or `access_log off;` (buffer=, flush=, gzip and if= are skipped).
+struct AccessLogDirective
+{
+    QString path; // as written; relative to the config's folder
+    QString formatName = QStringLiteral("combined");
+    bool off = false; // access_log off: nothing at this level
+    SourceLocation source;
+
+    friend bool operator==(const AccessLogDirective &, const AccessLogDirective &) = default;
+};
+
 // Directives that nginx inherits from http to server to location. Unset means "inherit".
 struct ProxySettings
 {
@@ -111,6 +136,7 @@ struct ProxySettings
     std::optional<qint64> clientBodyTimeoutMs;
     std::optional<qint64> keepaliveTimeoutMs;              // client side
     std::optional<int> keepaliveRequests;                  // client side
+    std::optional<QList<AccessLogDirective>> accessLogs;   // the list of the innermost level with one
 
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
 };
@@ -153,10 +179,15 @@ struct ProxyConfig
     int workerProcesses = 1;
     QList<UpstreamConfig> upstreams;
     QList<ServerConfig> servers;
-    ProxySettings settings; // http level
-    QList<QString> accessLogs;  // raw "access_log" arguments, kept for later issues
+    ProxySettings settings;      // http level
+    QList<LogFormat> logFormats; // http level, in file order; "combined" is predefined, not listed
+    // `lbscope_status ADDR:PORT;`: LB Scope's own status listener. nginx does not know it, so
+    // ConfigWriter writes it only as a comment.
+    std::optional<ListenAddress> statusListen;
 
     const UpstreamConfig *findUpstream(QStringView name) const;
+    // Case-insensitive, as nginx looks formats up; "combined" finds the predefined one.
+    const LogFormat *findLogFormat(QStringView name) const;
 
     friend bool operator==(const ProxyConfig &, const ProxyConfig &) = default;
 };
@@ -179,6 +210,9 @@ struct ResolvedLocation
     qint64 clientBodyTimeoutMs = 60'000;
     qint64 keepaliveTimeoutMs = 75'000;
     int keepaliveRequests = 1000;
+    // Where this location's requests are logged; empty: nowhere (access_log off, or none set:
+    // unlike nginx, LB Scope has no default logs/access.log).
+    QList<AccessLogDirective> accessLogs;
 };
 
 // nginx merges settings outward-in: location overrides server overrides http.

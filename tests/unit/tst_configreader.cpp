@@ -175,6 +175,13 @@ private slots:
     void resolveSettings_data();
     void resolveSettings();
     void resolveServerLevel();
+    void logFormats_data();
+    void logFormats();
+    void accessLogLevels();
+    void resolveAccessLogs_data();
+    void resolveAccessLogs();
+    void statusListen_data();
+    void statusListen();
     void readFileErrors();
     void parseTime_data();
     void parseTime();
@@ -249,7 +256,6 @@ void TestConfigReader::debianStyleConfig()
         u"t.conf:21: ignoring \"types\""_s,
         u"t.conf:25: ignoring \"ssl_protocols\""_s,
         u"t.conf:26: ignoring \"ssl_prefer_server_ciphers\""_s,
-        u"t.conf:29: ignoring \"log_format\""_s,
         u"t.conf:31: ignoring \"gzip\""_s,
         u"t.conf:42: ignoring \"root\""_s,
         u"t.conf:43: ignoring \"index\""_s,
@@ -262,7 +268,15 @@ void TestConfigReader::debianStyleConfig()
 
     const ProxyConfig &config = *result.config;
     QCOMPARE(config.workerProcesses, std::max(1, QThread::idealThreadCount()));
-    QCOMPARE(config.accessLogs, QStringList{u"/var/log/nginx/access.log"_s});
+    QVERIFY(config.settings.accessLogs);
+    QCOMPARE(config.settings.accessLogs->size(), 1);
+    QCOMPARE(config.settings.accessLogs->front().path, u"/var/log/nginx/access.log"_s);
+    QCOMPARE(config.settings.accessLogs->front().formatName, u"combined"_s);
+    QCOMPARE(config.settings.accessLogs->front().source, at(28, 2));
+    QCOMPARE(config.logFormats.size(), 1);
+    QCOMPARE(config.logFormats.front().name, u"main"_s);
+    QCOMPARE(config.logFormats.front().format,
+             u"$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent"_s);
     QCOMPARE(config.upstreams.size(), 1);
     QCOMPARE(config.upstreams.front().method, BalancingMethod::LeastConn);
     QCOMPARE(config.upstreams.front().servers.front().weight, 2);
@@ -770,6 +784,64 @@ void TestConfigReader::parameterErrors_data()
     QTest::newRow("duplicate default server")
         << (inServer("listen 83 default_server;") + inServer("listen 83 default_server;"))
         << u"t.conf:5:12: a duplicate default server for 0.0.0.0:83"_s;
+
+    QTest::newRow("unknown log format")
+        << QByteArray("access_log /tmp/a.log main;") << u"t.conf:1:23: unknown log format \"main\""_s;
+    QTest::newRow("log format defined after its use")
+        << QByteArray("access_log /tmp/a.log main;\nlog_format main '$status';")
+        << u"t.conf:1:23: unknown log format \"main\""_s;
+    QTest::newRow("parameter in place of the format") << QByteArray("access_log /tmp/a.log buffer=32k;")
+                                                      << u"t.conf:1:23: unknown log format \"buffer=32k\""_s;
+    QTest::newRow("combined redefined") << QByteArray("log_format combined '$status';")
+                                        << u"t.conf:1:12: duplicate \"log_format\" name \"combined\""_s;
+    QTest::newRow("format redefined") << QByteArray("log_format a '$status';\nlog_format a '$uri';")
+                                      << u"t.conf:2:12: duplicate \"log_format\" name \"a\""_s;
+    QTest::newRow("unknown escaping") << QByteArray("log_format a escape=xml '$status';")
+                                      << u"t.conf:1:14: unknown log format escaping \"xml\""_s;
+    QTest::newRow("unknown variable") << QByteArray("log_format a '$status' '$http_cookie';")
+                                      << u"t.conf:1:24: unknown \"http_cookie\" variable"_s;
+    QTest::newRow("variable split over strings")
+        << QByteArray("log_format a 'x' '$';") << u"t.conf:1:18: invalid parameter \"$\""_s;
+    QTest::newRow("dollar and space")
+        << QByteArray("log_format a '$ x';") << u"t.conf:1:14: invalid parameter \"$ x\""_s;
+    QTest::newRow("closing bracket")
+        << QByteArray("log_format a '${status x';")
+        << u"t.conf:1:14: the closing bracket in \"status\" variable is missing"_s;
+    QTest::newRow("log_format without strings")
+        << QByteArray("log_format a;")
+        << u"t.conf:1:1: invalid number of arguments in \"log_format\" directive"_s;
+    QTest::newRow("log_format in server") << inServer("log_format a '$status';")
+                                          << u"t.conf:2:5: \"log_format\" directive is not allowed here"_s;
+    QTest::newRow("access_log off with more")
+        << QByteArray("access_log off combined;") << u"t.conf:1:16: invalid parameter \"combined\""_s;
+    QTest::newRow("access_log without path")
+        << QByteArray("access_log;")
+        << u"t.conf:1:1: invalid number of arguments in \"access_log\" directive"_s;
+    QTest::newRow("buffer size") << QByteArray("access_log /tmp/a.log combined buffer=0;")
+                                 << u"t.conf:1:32: invalid buffer size \"0\""_s;
+    QTest::newRow("buffer size giga") << QByteArray("access_log /tmp/a.log combined buffer=1g;")
+                                      << u"t.conf:1:32: invalid buffer size \"1g\""_s;
+    QTest::newRow("flush time") << QByteArray("access_log /tmp/a.log combined buffer=1k flush=x;")
+                                << u"t.conf:1:42: invalid flush time \"x\""_s;
+    QTest::newRow("gzip level") << QByteArray("access_log /tmp/a.log combined gzip=10;")
+                                << u"t.conf:1:32: invalid compression level \"10\""_s;
+    QTest::newRow("flush without buffer")
+        << QByteArray("access_log /tmp/a.log combined flush=5s;")
+        << u"t.conf:1:1: no buffer is defined for access_log \"/tmp/a.log\""_s;
+    QTest::newRow("access_log parameter") << QByteArray("access_log /tmp/a.log combined bogus;")
+                                          << u"t.conf:1:32: invalid parameter \"bogus\""_s;
+
+    QTest::newRow("status port")
+        << QByteArray("lbscope_status 127.0.0.1:x;")
+        << u"t.conf:1:16: invalid port in \"127.0.0.1:x\" of the \"lbscope_status\" directive"_s;
+    QTest::newRow("status twice") << QByteArray("lbscope_status 9090;\nhttp {\n    lbscope_status 9091;\n}\n")
+                                  << u"t.conf:3:5: \"lbscope_status\" directive is duplicate"_s;
+    QTest::newRow("status in server") << inServer("lbscope_status 9090;")
+                                      << u"t.conf:2:5: \"lbscope_status\" directive is not allowed here"_s;
+    QTest::newRow("status unix") << QByteArray("lbscope_status unix:/tmp/s;")
+                                 << u"t.conf:1:16: unix domain sockets are not supported"_s;
+    QTest::newRow("map in server") << inServer("map $uri $x {\n    }")
+                                   << u"t.conf:2:5: \"map\" directive is not allowed here"_s;
 }
 
 void TestConfigReader::parameterErrors()
@@ -820,8 +892,29 @@ void TestConfigReader::warnings_data()
     QTest::newRow("worker_processes 0")
         << QByteArray("worker_processes 0;")
         << QStringList{u"t.conf:1: using 1 worker for \"worker_processes 0\""_s};
-    QTest::newRow("log_format over lines") << QByteArray("log_format main '$a'\n                '$b';\n")
-                                           << QStringList{u"t.conf:1: ignoring \"log_format\""_s};
+    QTest::newRow("log_format over lines is read")
+        << QByteArray("log_format main '$status'\n                '$uri';\n") << QStringList();
+    QTest::newRow("access_log parameters")
+        << QByteArray("access_log /tmp/a.log combined buffer=32k\n    flush=5s gzip=5 if=$loggable;\n")
+        << QStringList{u"t.conf:1: ignoring \"buffer=32k\" in \"access_log\""_s,
+                       u"t.conf:2: ignoring \"flush=5s\" in \"access_log\""_s,
+                       u"t.conf:2: ignoring \"gzip=5\" in \"access_log\""_s,
+                       u"t.conf:2: ignoring \"if=$loggable\" in \"access_log\""_s};
+    QTest::newRow("access_log gzip alone") << QByteArray("access_log /tmp/a.log combined gzip;")
+                                           << QStringList{u"t.conf:1: ignoring \"gzip\" in \"access_log\""_s};
+    QTest::newRow("access_log to syslog")
+        << QByteArray("access_log syslog:server=127.0.0.1;")
+        << QStringList{
+               u"t.conf:1: ignoring \"access_log syslog:server=127.0.0.1\" (syslog is not supported)"_s};
+    QTest::newRow("access_log with variables")
+        << inServer("access_log /var/log/$host.log;")
+        << QStringList{
+               u"t.conf:2: ignoring \"access_log /var/log/$host.log\" (variables in log file names are "
+               u"not supported)"_s};
+    QTest::newRow("foreign map") << QByteArray("map $uri $x {\n    default 1;\n}\n")
+                                 << QStringList{u"t.conf:1: ignoring \"map\""_s};
+    QTest::newRow("LB Scope's own map is silent")
+        << QByteArray("map $host $lbscope_decision {\n    default \"-\";\n}\n") << QStringList();
 }
 
 void TestConfigReader::warnings()
@@ -911,6 +1004,154 @@ void TestConfigReader::resolveServerLevel()
     QCOMPARE(resolved.clientHeaderTimeoutMs, qint64(10'000));
     QCOMPARE(resolved.keepaliveRequests, 7);
     QCOMPARE(resolved.proxyBufferSize, qint64(4096));
+}
+
+void TestConfigReader::logFormats_data()
+{
+    QTest::addColumn<QByteArray>("directive");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("escape");
+    QTest::addColumn<QString>("format");
+
+    QTest::newRow("one string") << QByteArray("log_format a '$status';") << u"a"_s << u"default"_s
+                                << u"$status"_s;
+    QTest::newRow("strings concatenated")
+        << QByteArray("log_format a '$remote_addr ' \"[$time_local]\"\n    $status;") << u"a"_s
+        << u"default"_s << u"$remote_addr [$time_local]$status"_s;
+    QTest::newRow("escape default") << QByteArray("log_format a escape=default x;") << u"a"_s << u"default"_s
+                                    << u"x"_s;
+    QTest::newRow("escape json") << QByteArray("log_format j escape=json '{\"s\":$status}';") << u"j"_s
+                                 << u"json"_s << u"{\"s\":$status}"_s;
+    QTest::newRow("escape none") << QByteArray("log_format n escape=none $request;") << u"n"_s << u"none"_s
+                                 << u"$request"_s;
+    QTest::newRow("escape alone") << QByteArray("log_format e escape=json;") << u"e"_s << u"json"_s
+                                  << QString();
+    QTest::newRow("braced variable") << QByteArray("log_format b '${status}x';") << u"b"_s << u"default"_s
+                                     << u"${status}x"_s;
+    QTest::newRow("variable case") << QByteArray("log_format u $STATUS;") << u"u"_s << u"default"_s
+                                   << u"$STATUS"_s;
+    QTest::newRow("LB Scope's variable")
+        << QByteArray("log_format d $lbscope_decision;") << u"d"_s << u"default"_s << u"$lbscope_decision"_s;
+    QTest::newRow("in http") << QByteArray("http {\nlog_format h \"$msec\";\n}") << u"h"_s << u"default"_s
+                             << u"$msec"_s;
+}
+
+void TestConfigReader::logFormats()
+{
+    QFETCH(QByteArray, directive);
+    const ConfigReadResult result = read(directive);
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    QVERIFY(result.warnings.isEmpty());
+    QCOMPARE(result.config->logFormats.size(), 1);
+    const LogFormat &format = result.config->logFormats.front();
+    QTEST(format.name, "name");
+    QTEST(format.escape, "escape");
+    QTEST(format.format, "format");
+    QCOMPARE(format.source.line, directive.startsWith("http") ? 2 : 1);
+    QCOMPARE(result.config->findLogFormat(format.name.toUpper()), &format);
+    QCOMPARE(result.config->findLogFormat(u"COMBINED"), &combinedLogFormat());
+    QVERIFY(!result.config->findLogFormat(u"other"));
+}
+
+void TestConfigReader::accessLogLevels()
+{
+    const ConfigReadResult result = read(R"(http {
+    log_format main '$status';
+    access_log /var/log/a.log;
+    access_log /var/log/b.log MAIN;
+    server {
+        access_log off;
+        location / {
+            access_log relative.log main;
+        }
+        location /quiet/ {
+        }
+    }
+}
+)");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ProxyConfig &config = *result.config;
+    const QList<AccessLogDirective> http = {
+        {u"/var/log/a.log"_s, u"combined"_s, false, at(3, 5)},
+        {u"/var/log/b.log"_s, u"MAIN"_s, false, at(4, 5)},
+    };
+    QCOMPARE(config.settings.accessLogs, std::optional(http));
+    const ServerConfig &server = config.servers.front();
+    AccessLogDirective off;
+    off.off = true;
+    off.source = at(6, 9);
+    QCOMPARE(server.settings.accessLogs, std::optional(QList<AccessLogDirective>{off}));
+    const QList<AccessLogDirective> location = {{u"relative.log"_s, u"main"_s, false, at(8, 13)}};
+    QCOMPARE(server.locations.at(0).settings.accessLogs, std::optional(location));
+    QVERIFY(!server.locations.at(1).settings.accessLogs);
+}
+
+void TestConfigReader::resolveAccessLogs_data()
+{
+    QTest::addColumn<QByteArray>("http");
+    QTest::addColumn<QByteArray>("server");
+    QTest::addColumn<QByteArray>("location");
+    QTest::addColumn<QStringList>("expected"); // "path format"
+
+    QTest::newRow("none") << QByteArray() << QByteArray() << QByteArray() << QStringList();
+    QTest::newRow("http only") << QByteArray("access_log /a; access_log /b f;") << QByteArray()
+                               << QByteArray() << QStringList{u"/a combined"_s, u"/b f"_s};
+    QTest::newRow("server replaces http") << QByteArray("access_log /a;") << QByteArray("access_log /s f;")
+                                          << QByteArray() << QStringList{u"/s f"_s};
+    QTest::newRow("location replaces all") << QByteArray("access_log /a;") << QByteArray("access_log /s;")
+                                           << QByteArray("access_log /l f;") << QStringList{u"/l f"_s};
+    QTest::newRow("off in server") << QByteArray("access_log /a;") << QByteArray("access_log off;")
+                                   << QByteArray() << QStringList();
+    QTest::newRow("location under off") << QByteArray("access_log /a;") << QByteArray("access_log off;")
+                                        << QByteArray("access_log /l;") << QStringList{u"/l combined"_s};
+    QTest::newRow("off wins at its level")
+        << QByteArray() << QByteArray() << QByteArray("access_log /l; access_log off; access_log /m;")
+        << QStringList();
+}
+
+void TestConfigReader::resolveAccessLogs()
+{
+    QFETCH(QByteArray, http);
+    QFETCH(QByteArray, server);
+    QFETCH(QByteArray, location);
+    const ConfigReadResult result = read("http {\nlog_format f $status;\n" + http + "\nserver {\n" + server +
+                                         "\nlocation / {\n" + location + "\n}\n}\n}\n");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ProxyConfig &config = *result.config;
+    const ServerConfig &serverConfig = config.servers.front();
+    const ResolvedLocation resolved = lbscope::resolveSettings(config.settings, serverConfig.settings,
+                                                               &serverConfig.locations.front().settings);
+    QStringList logs;
+    for (const AccessLogDirective &log : resolved.accessLogs)
+        logs.append(log.path + u' ' + log.formatName);
+    QTEST(logs, "expected");
+}
+
+void TestConfigReader::statusListen_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<int>("line");
+
+    QTest::newRow("top level") << QByteArray("lbscope_status 127.0.0.1:9090;") << u"127.0.0.1"_s << 9090 << 1;
+    QTest::newRow("in http") << QByteArray("http {\n    lbscope_status [::1]:9091;\n}") << u"::1"_s << 9091
+                             << 2;
+    QTest::newRow("port only") << QByteArray("lbscope_status 9092;") << QString() << 9092 << 1;
+}
+
+void TestConfigReader::statusListen()
+{
+    QFETCH(QByteArray, text);
+    const ConfigReadResult result = read(text);
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    QVERIFY(result.warnings.isEmpty());
+    QVERIFY(result.config->statusListen);
+    const ListenAddress &listen = *result.config->statusListen;
+    QTEST(listen.host, "host");
+    QTEST(int(listen.port), "port");
+    QTEST(listen.source.line, "line");
+    QVERIFY(!read("http {}").config->statusListen);
 }
 
 void TestConfigReader::readFileErrors()

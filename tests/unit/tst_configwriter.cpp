@@ -5,6 +5,7 @@
 #include "config/nginxvalues.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -42,7 +43,13 @@ http {
 
 const QByteArray fullConfig = R"(worker_processes 4;
 http {
+    log_format main '$remote_addr [$time_local] "$request" $status '
+                    '$upstream_addr $upstream_status $request_time "$lbscope_decision"';
+    log_format json escape=json '{"uri":"$request_uri","status":$status}';
+    log_format raw escape=none $request;
+    log_format empty escape=json;
     access_log /tmp/lbscope-test-access.log;
+    access_log /tmp/lbscope-test-main.log main;
     proxy_connect_timeout 5s;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     client_max_body_size 10m;
@@ -79,6 +86,8 @@ http {
         listen 8080 default_server;
         listen [::1]:8081;
         server_name example.com *.example.org;
+        access_log /tmp/lbscope-test-json.log JSON;
+        access_log /tmp/lbscope-test-raw.log raw;
         client_header_timeout 10s;
         keepalive_timeout 30s;
         keepalive_requests 200;
@@ -100,9 +109,11 @@ http {
         location /hash/ {
             proxy_pass http://hashed;
             proxy_next_upstream off;
+            access_log off;
         }
         location /direct/ {
             proxy_pass http://127.0.0.1:7000;
+            access_log "/tmp/lbscope test direct.log" combined;
         }
         location "/with space/" {
             proxy_pass http://rnd1;
@@ -182,10 +193,46 @@ void clearSources(std::optional<QList<HeaderDirective>> &headers)
         header.source = {};
 }
 
+void clearSources(std::optional<QList<AccessLogDirective>> &logs)
+{
+    if (!logs)
+        return;
+    for (AccessLogDirective &log : *logs)
+        log.source = {};
+}
+
 void clearSources(ProxySettings &settings)
 {
     clearSources(settings.proxySetHeaders);
     clearSources(settings.addHeaders);
+    clearSources(settings.accessLogs);
+}
+
+// Every access_log of the model, at any level.
+QList<std::optional<QList<AccessLogDirective>> *> accessLogLists(ProxyConfig &config)
+{
+    QList<std::optional<QList<AccessLogDirective>> *> lists = {&config.settings.accessLogs};
+    for (ServerConfig &server : config.servers) {
+        lists.append(&server.settings.accessLogs);
+        for (LocationConfig &location : server.locations)
+            lists.append(&location.settings.accessLogs);
+    }
+    return lists;
+}
+
+// nginx -t opens every log file: they go to the test's own folder.
+void moveAccessLogs(ProxyConfig &config, const QTemporaryDir &dir)
+{
+    if (!config.settings.accessLogs)
+        config.settings.accessLogs = QList<AccessLogDirective>{{u"access.log"_s, u"combined"_s, false, {}}};
+    for (std::optional<QList<AccessLogDirective>> *logs : accessLogLists(config)) {
+        if (!*logs)
+            continue;
+        for (AccessLogDirective &log : **logs) {
+            if (!log.off)
+                log.path = dir.filePath(QFileInfo(log.path).fileName());
+        }
+    }
 }
 
 // The model without file positions, which differ between the original text and the written one.
@@ -193,6 +240,10 @@ ProxyConfig withoutSources(ProxyConfig config)
 {
     config.sourceFile.clear();
     clearSources(config.settings);
+    for (LogFormat &format : config.logFormats)
+        format.source = {};
+    if (config.statusListen)
+        config.statusListen->source = {};
     for (UpstreamConfig &upstream : config.upstreams) {
         upstream.source = {};
         for (UpstreamServer &server : upstream.servers)
@@ -216,8 +267,17 @@ ProxyConfig builtModel()
 {
     ProxyConfig config;
     config.workerProcesses = 3;
-    config.accessLogs = {u"/tmp/lbscope-test-access.log"_s};
     config.settings.proxyReadTimeoutMs = 1500;
+    config.logFormats = {
+        {u"quoted"_s, u"default"_s, u"\"$request\" 'single' \\ $status;{}#"_s, {}},
+        {u"looks like escape"_s, u"default"_s, u"escape=json $status"_s, {}},
+        {u"decisions"_s, u"json"_s, u"{\"d\":\"${lbscope_decision}\"}"_s, {}},
+        {u"nothing"_s, u"none"_s, QString(), {}},
+    };
+    config.settings.accessLogs = QList<AccessLogDirective>{
+        {u"/tmp/lbscope-test-access.log"_s, u"combined"_s, false, {}},
+        {u"/tmp/lbscope-test-quoted.log"_s, u"quoted"_s, false, {}},
+    };
     config.settings.clientMaxBodySize = 2LL * 1024 * 1024 * 1024;
 
     UpstreamConfig pool;
@@ -270,6 +330,14 @@ ProxyConfig builtModel()
     direct.prefix = u"/direct/"_s;
     direct.proxyPass = u"http://127.0.0.1:9000"_s;
     direct.settings.proxyReadTimeoutMs = 60'000; // nginx's default, but it overrides http's 1500ms
+    direct.settings.accessLogs = QList<AccessLogDirective>{
+        {u"/tmp/lbscope-test-decisions.log"_s, u"decisions"_s, false, {}},
+        {u"/tmp/lbscope-test-looks.log"_s, u"looks like escape"_s, false, {}},
+        {u"/tmp/lbscope-test-nothing.log"_s, u"nothing"_s, false, {}},
+    };
+    AccessLogDirective off;
+    off.off = true;
+    api.settings.accessLogs = QList<AccessLogDirective>{off};
     server.locations = {api, direct};
     config.servers = {server};
     return config;
@@ -296,6 +364,9 @@ private slots:
     void builtModelRoundTrip();
     void editedAddresses();
     void settingsAsSet();
+    void statusListenAsComment();
+    void logFormatText_data();
+    void logFormatText();
     void formatTime_data();
     void formatTime();
     void formatSize_data();
@@ -356,6 +427,16 @@ void TestConfigWriter::builtModelRoundTrip()
     QVERIFY(written.contains("hash $request_uri consistent;\n        zone pool 1m;\n"));
     QVERIFY(written.contains("client_max_body_size 2g;\n"));
     QVERIFY(written.contains("proxy_next_upstream http_500 http_429;\n"));
+    QVERIFY(written.contains("    log_format quoted \"\\\"$request\\\" 'single' \\\\ $status;{}#\";\n"));
+    QVERIFY(
+        written.contains("    log_format \"looks like escape\" escape=default \"escape=json $status\";\n"));
+    QVERIFY(written.contains(
+        "    log_format decisions escape=json \"{\\\"d\\\":\\\"${lbscope_decision}\\\"}\";\n"));
+    QVERIFY(written.contains("    log_format nothing escape=none \"\";\n"));
+    QVERIFY(written.contains("    map $host $lbscope_decision {\n        default -;\n    }\n"));
+    QVERIFY(written.contains("    access_log /tmp/lbscope-test-access.log;\n"));
+    QVERIFY(written.contains("            access_log off;\n"));
+    QVERIFY(written.contains("            access_log /tmp/lbscope-test-decisions.log decisions;\n"));
     const ConfigReadResult again = ConfigReader::readText(written, u"written.conf"_s);
     QVERIFY2(again.ok(), qPrintable(describe(again, written)));
     QCOMPARE(ConfigWriter::write(*again.config), written);
@@ -396,6 +477,59 @@ void TestConfigWriter::settingsAsSet()
     // Defaults of upstream servers and blocks are left out.
     QVERIFY(!written.contains("weight="));
     QVERIFY(!written.contains("keepalive"));
+}
+
+void TestConfigWriter::statusListenAsComment()
+{
+    ProxyConfig config = read("lbscope_status [::1]:9090;\n" + topLevelConfig);
+    QVERIFY(config.statusListen);
+    QCOMPARE(config.statusListen->port, quint16(9090));
+    const QByteArray written = ConfigWriter::write(config);
+    QVERIFY(written.contains("http {\n    # lbscope_status [::1]:9090;\n"));
+    // The reader skips comments: the round trip drops it, and only it.
+    const ConfigReadResult again = ConfigReader::readText(written, u"written.conf"_s);
+    QVERIFY2(again.ok(), qPrintable(describe(again, written)));
+    QVERIFY(again.warnings.isEmpty());
+    QVERIFY(!again.config->statusListen);
+    config.statusListen.reset();
+    QVERIFY(withoutSources(*again.config) == withoutSources(config));
+}
+
+void TestConfigWriter::logFormatText_data()
+{
+    QTest::addColumn<QString>("escape");
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<QByteArray>("line");
+
+    QTest::newRow("plain") << u"default"_s << u"$status"_s << QByteArray("log_format f $status;");
+    QTest::newRow("empty escape is default")
+        << QString() << u"$status"_s << QByteArray("log_format f $status;");
+    QTest::newRow("combined") << u"default"_s << combinedLogFormat().format
+                              << QByteArray("log_format f \"$remote_addr - $remote_user [$time_local] "
+                                            "\\\"$request\\\" $status $body_bytes_sent \\\"$http_referer\\\" "
+                                            "\\\"$http_user_agent\\\"\";");
+    QTest::newRow("json") << u"json"_s << u"{\"s\":$status}"_s
+                          << QByteArray("log_format f escape=json \"{\\\"s\\\":$status}\";");
+    QTest::newRow("none, empty") << u"none"_s << QString() << QByteArray("log_format f escape=none \"\";");
+    QTest::newRow("default, empty") << u"default"_s << QString() << QByteArray("log_format f \"\";");
+    QTest::newRow("looks like escape")
+        << u"default"_s << u"escape=none"_s << QByteArray("log_format f escape=default escape=none;");
+}
+
+void TestConfigWriter::logFormatText()
+{
+    QFETCH(QString, escape);
+    QFETCH(QString, format);
+    QFETCH(QByteArray, line);
+    ProxyConfig config;
+    config.logFormats = {LogFormat{u"f"_s, escape, format, {}}};
+    const QByteArray written = ConfigWriter::write(config);
+    QVERIFY2(written.contains(QByteArray("\n    " + line + '\n')), written.constData());
+    const ConfigReadResult again = ConfigReader::readText(written, u"written.conf"_s);
+    QVERIFY2(again.ok(), qPrintable(describe(again, written)));
+    QCOMPARE(again.config->logFormats.size(), 1);
+    QCOMPARE(again.config->logFormats.front().format, format);
+    QCOMPARE(again.config->logFormats.front().escape, escape.isEmpty() ? u"default"_s : escape);
 }
 
 void TestConfigWriter::formatTime_data()
@@ -496,6 +630,9 @@ void TestConfigWriter::realNginx_data()
     QTest::newRow("top level") << read(topLevelConfig);
     QTest::newRow("spellings") << read(spellingsConfig);
     QTest::newRow("built model") << builtModel();
+    ProxyConfig withStatus = read(topLevelConfig);
+    withStatus.statusListen = ListenAddress{u"127.0.0.1:9090"_s, u"127.0.0.1"_s, 9090, false, {}};
+    QTest::newRow("lbscope_status") << withStatus;
 }
 
 void TestConfigWriter::realNginx()
@@ -508,8 +645,8 @@ void TestConfigWriter::realNginx()
     QFETCH(ProxyConfig, config);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    // The log goes to the temporary directory: nginx -t opens every log file it is given.
-    config.accessLogs = {dir.filePath(u"access.log"_s)};
+    // The logs go to the temporary directory: nginx -t opens every log file it is given.
+    moveAccessLogs(config, dir);
     const QByteArray written = ConfigWriter::write(config);
     const QString confPath = dir.filePath(u"nginx.conf"_s);
     QFile file(confPath);
@@ -528,9 +665,11 @@ void TestConfigWriter::realNginx()
     QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0, qPrintable(context));
     QVERIFY2(!output.contains("[warn]"_L1) && !output.contains("[emerg]"_L1), qPrintable(context));
 
-    // What nginx accepted reads back to the same model.
+    // What nginx accepted reads back to the same model, lbscope_status aside.
     const ConfigReadResult again = ConfigReader::readFile(confPath);
     QVERIFY2(again.ok(), qPrintable(describe(again)));
+    QVERIFY2(again.warnings.isEmpty(), qPrintable(describe(again)));
+    config.statusListen.reset();
     QVERIFY(withoutSources(*again.config) == withoutSources(config));
 }
 
