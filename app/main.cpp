@@ -6,6 +6,7 @@
 #include "config/configreader.h"
 #include "demo/demofleet.h"
 #include "proxy/engine.h"
+#include "stats/accesslogfile.h"
 #include "unixsignals.h"
 
 #include <QCommandLineParser>
@@ -107,7 +108,7 @@ private:
     QHash<QString, quint64> m_demoSeen;
 };
 
-void reload(lbscope::Engine &engine, const QString &path)
+void reload(lbscope::Engine &engine, lbscope::AccessLogFileWriter &logFiles, const QString &path)
 {
     err() << "lbscope: reloading " << path << Qt::endl;
     const auto config = loadConfig(path);
@@ -116,6 +117,8 @@ void reload(lbscope::Engine &engine, const QString &path)
         err() << "lbscope: reload failed, the running configuration stays" << Qt::endl;
     else if (!engine.reload(*config, &error))
         err() << "lbscope: [emerg] " << error << "; the running configuration stays" << Qt::endl;
+    else if (!logFiles.setConfiguration(*config, &error))
+        err() << "lbscope: [emerg] " << error << "; the access logs stay as they were" << Qt::endl;
 }
 
 struct HeadlessOptions
@@ -128,15 +131,20 @@ struct HeadlessOptions
     qsizetype logCapacity = 100'000;
 };
 
-bool startAdmin(lbscope::AdminServer &admin, const HeadlessOptions &options)
+// --admin ADDR:PORT, else the configuration's lbscope_status ADDR:PORT.
+bool startAdmin(lbscope::AdminServer &admin, const HeadlessOptions &options, const lbscope::ProxyConfig &config)
 {
-    const auto colon = options.admin.lastIndexOf(u':');
+    QString where = options.admin;
+    if (where.isEmpty() && config.statusListen)
+        where = config.statusListen->host + u':' + QString::number(config.statusListen->port);
+    if (where.isEmpty())
+        return true;
+    const auto colon = where.lastIndexOf(u':');
     bool portOk = false;
-    const uint port = options.admin.mid(colon + 1).toUInt(&portOk);
+    const uint port = where.mid(colon + 1).toUInt(&portOk);
     QHostAddress address;
-    if (colon <= 0 || !portOk || port > 65535
-        || !address.setAddress(options.admin.left(colon).remove(u'[').remove(u']'))) {
-        err() << "lbscope: --admin wants ADDRESS:PORT, e.g. 127.0.0.1:9090" << Qt::endl;
+    if (colon <= 0 || !portOk || port > 65535 || !address.setAddress(where.left(colon).remove(u'[').remove(u']'))) {
+        err() << "lbscope: the status endpoint wants ADDRESS:PORT, e.g. 127.0.0.1:9090" << Qt::endl;
         return false;
     }
     QString error;
@@ -144,8 +152,7 @@ bool startAdmin(lbscope::AdminServer &admin, const HeadlessOptions &options)
         err() << "lbscope: [emerg] " << error << Qt::endl;
         return false;
     }
-    out() << "status on http://" << options.admin.left(colon) << ':' << admin.port() << "/status and /metrics"
-          << Qt::endl;
+    out() << "status on http://" << where.left(colon) << ':' << admin.port() << "/status and /metrics" << Qt::endl;
     return true;
 }
 
@@ -171,16 +178,24 @@ int runHeadless(QCoreApplication &app, const HeadlessOptions &options)
         out() << "listening on " << host << ':' << port << Qt::endl;
     }
     lbscope::AdminServer admin(engine);
-    if (!options.admin.isEmpty() && !startAdmin(admin, options))
+    if (!startAdmin(admin, options, *config))
         return 1;
+    lbscope::AccessLogFileWriter logFiles(engine.accessLog());
+    QObject::connect(&logFiles, &lbscope::AccessLogFileWriter::errorOccurred, &app,
+                     [](const QString &message) { err() << "lbscope: [error] " << message << Qt::endl; });
+    if (!logFiles.setConfiguration(*config, &error)) {
+        err() << "lbscope: [emerg] " << error << Qt::endl;
+        return 1;
+    }
 
     UnixSignals unixSignals;
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &app, [&app](int) { app.quit(); });
-    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, &app, [&] { reload(engine, options.path); });
+    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, &app, [&] { reload(engine, logFiles, options.path); });
     ConsolePrinter printer(engine, options.trace);
     const int code = app.exec();
     printer.print();
 
+    logFiles.flushNow();
     const lbscope::TrafficTotals totals = engine.totals();
     admin.stop();
     engine.stop();
