@@ -52,6 +52,7 @@ void UpstreamConnection::begin(Owner *owner, const QByteArray &head, bool headRe
 {
     m_owner = owner;
     m_timeouts = timeouts;
+    m_input.discardConsumed(); // a reusable connection has nothing pending: start at the front
     m_response.reset();
     m_response.setSkipBody(headRequest);
     m_headDelivered = false;
@@ -148,7 +149,14 @@ void UpstreamConnection::processInput()
 {
     while (m_phase == Phase::Exchanging && !m_readingPaused) {
         if (m_input.pending() == 0) {
-            m_input.discardConsumed();
+            // The parser's head spans point into the buffer: it may only move once the head
+            // has been passed on.
+            if (m_response.state() != MessageParser::State::ReadingHead)
+                m_input.discardConsumed();
+            if (m_input.freeSpace() == 0) {
+                fail(UpstreamError::InvalidHeader); // a head larger than the whole buffer
+                return;
+            }
             if (m_input.readFrom(m_socket) <= 0)
                 break;
             m_idle.touch();
@@ -157,8 +165,6 @@ void UpstreamConnection::processInput()
         m_input.consume(parsed);
         switch (m_response.state()) {
         case MessageParser::State::ReadingHead:
-            if (m_input.pending() > 0 && m_input.freeSpace() == 0)
-                m_input.discardConsumed(); // make room for the rest of a long head
             break;
         case MessageParser::State::ReadingBody:
             break;

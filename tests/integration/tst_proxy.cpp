@@ -187,6 +187,30 @@ private slots:
         QCOMPARE(response->body, QByteArray("close-delimited"));
     }
 
+    void responseHeadInTwoReadsStaysIntact()
+    {
+        QTcpServer raw;
+        QVERIFY(raw.listen(QHostAddress::LocalHost, 0));
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n"_s.arg(raw.serverPort())));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send(get("/"));
+        QTRY_VERIFY(raw.hasPendingConnections());
+        QTcpSocket *upstream = raw.nextPendingConnection();
+        QTRY_VERIFY(upstream->readAll().endsWith("\r\n\r\n") || upstream->bytesAvailable() == 0);
+        upstream->write("HTTP/1.1 200 OK\r\nX-First: one\r\n");
+        upstream->flush();
+        QTimer::singleShot(50, upstream, [upstream] {
+            upstream->write("X-Second: two\r\nContent-Length: 4\r\n\r\nbody");
+        });
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->header("X-First"), QByteArray("one"));
+        QCOMPARE(response->header("X-Second"), QByteArray("two"));
+        QCOMPARE(response->body, QByteArray("body"));
+    }
+
     void keepAliveOnBothSides()
     {
         startBackends(1);
