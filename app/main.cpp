@@ -1,8 +1,10 @@
 // lbscope: the proxy engine from the command line (the GUI arrives with its own issue).
+//   lbscope fire URL [options]                            send test traffic, print where it went
 //   lbscope --headless --config FILE [--demo] [--trace]   run until SIGINT/SIGTERM; SIGHUP reloads
 //   lbscope -t --config FILE                              check the configuration, as nginx -t
 
 #include "admin/adminserver.h"
+#include "firecommand.h"
 #include "config/configreader.h"
 #include "demo/demofleet.h"
 #include "proxy/engine.h"
@@ -211,6 +213,8 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"lbscope"_s);
     QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+    if (argc > 1 && qstrcmp(argv[1], "fire") == 0)
+        return runFireCommand(app, app.arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(u"LB Scope: an HTTP/1.1 reverse proxy and load balancer configured in "
