@@ -1,3 +1,4 @@
+#include "console.h"
 #include "firecommand.h"
 
 #include "traffic/trafficgenerator.h"
@@ -21,18 +22,6 @@ namespace {
 constexpr int ExitFailures = 1;
 constexpr int ExitBadArguments = 2;
 constexpr int ProgressLineMs = 200;
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
 
 struct FireOptions
 {

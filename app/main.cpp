@@ -3,6 +3,7 @@
 //   lbscope --headless --config FILE [--demo] [--trace]   run until SIGINT/SIGTERM; SIGHUP reloads
 //   lbscope -t --config FILE                              check the configuration, as nginx -t
 
+#include "console.h"
 #include "admin/adminserver.h"
 #include "firecommand.h"
 #include "config/configreader.h"
@@ -23,18 +24,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
 
 std::optional<lbscope::ProxyConfig> loadConfig(const QString &path)
 {

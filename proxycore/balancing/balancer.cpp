@@ -135,10 +135,7 @@ Peer *Balancer::pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision 
     for (Peer &peer : peers) {
         if (!isEligible(peer, selection, nowSecs, &decision))
             continue;
-        peer.currentWeight += peer.effectiveWeight;
-        total += peer.effectiveWeight;
-        if (peer.effectiveWeight < peer.weight)
-            ++peer.effectiveWeight;
+        addEffectiveWeight(peer, total);
         if (!best || peer.currentWeight > best->currentWeight)
             best = &peer;
     }
@@ -151,6 +148,14 @@ Peer *Balancer::pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision 
     decision.weightsAfter = decision.weightsBefore;
     decision.weightsAfter[best->index] = best->currentWeight;
     return best;
+}
+
+void Balancer::addEffectiveWeight(Peer &peer, int &total)
+{
+    peer.currentWeight += peer.effectiveWeight;
+    total += peer.effectiveWeight;
+    if (peer.effectiveWeight < peer.weight)
+        ++peer.effectiveWeight;
 }
 
 Peer *Balancer::fallBackToRoundRobin(PeerSelection &selection, qint64 nowSecs, Decision &decision)

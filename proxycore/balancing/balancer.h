@@ -44,6 +44,9 @@ protected:
     // nginx's test, spec 1.2. Records why a peer was skipped when decision is given.
     static bool isEligible(const Peer &peer, const PeerSelection &selection, qint64 nowSecs,
                            Decision *decision);
+    // The add step of smooth weighted round robin for one eligible peer (spec 1.3): its
+    // current weight grows by its effective weight, which recovers by 1 towards weight.
+    static void addEffectiveWeight(Peer &peer, int &total);
     // Smooth weighted round robin over the eligible peers of selection.list (spec 1.3).
     static Peer *pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision &decision);
     // After 20 rejected candidates the hash and random methods hand the rest of the

@@ -84,10 +84,7 @@ Peer *ConsistentHashBalancer::pickFromList(PeerSelection &selection, const PickI
         for (Peer &peer : list.peers) {
             if (peer.serverText != point.server || !isEligible(peer, selection, nowSecs, &decision))
                 continue;
-            peer.currentWeight += peer.effectiveWeight;
-            total += peer.effectiveWeight;
-            if (peer.effectiveWeight < peer.weight)
-                ++peer.effectiveWeight;
+            addEffectiveWeight(peer, total);
             if (!best || peer.currentWeight > best->currentWeight)
                 best = &peer;
         }

@@ -41,10 +41,7 @@ Peer *LeastConnBalancer::pickFromList(PeerSelection &selection, const PickInput 
         if (compareLoad(peer, *lowest) != 0 || !isEligible(peer, selection, nowSecs, nullptr))
             continue;
         decision.ties.append(peer.index);
-        peer.currentWeight += peer.effectiveWeight;
-        total += peer.effectiveWeight;
-        if (peer.effectiveWeight < peer.weight)
-            ++peer.effectiveWeight;
+        addEffectiveWeight(peer, total);
         if (peer.currentWeight > best->currentWeight)
             best = &peer;
     }

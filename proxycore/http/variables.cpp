@@ -1,6 +1,7 @@
 #include "http/variables.h"
 
 #include "http/headers.h"
+#include "http/uri.h"
 
 using namespace Qt::StringLiterals;
 
@@ -16,18 +17,6 @@ bool isNameChar(QChar c)
 QByteArrayView requestTarget(const RequestContext &context)
 {
     return context.request->target().in(context.base);
-}
-
-QByteArrayView pathOf(QByteArrayView target)
-{
-    const auto query = target.indexOf('?');
-    return query < 0 ? target : target.first(query);
-}
-
-QByteArrayView queryOf(QByteArrayView target)
-{
-    const auto query = target.indexOf('?');
-    return query < 0 ? QByteArrayView() : target.sliced(query + 1);
 }
 
 // nginx matches $http_x_real_ip against "X-Real-IP": case-insensitive, '_' for '-'.
@@ -76,20 +65,7 @@ void appendArgument(QByteArrayView query, QByteArrayView name, QByteArray &out)
 void appendHost(const RequestContext &context, QByteArray &out)
 {
     const HeaderSpan *host = findHeader(*context.request, context.base, "host");
-    QByteArrayView value = host ? trimmed(host->value.in(context.base)) : context.serverName;
-    if (!value.startsWith('[')) {
-        const auto colon = value.lastIndexOf(':');
-        if (colon >= 0)
-            value = value.first(colon);
-    } else if (const auto close = value.indexOf(']'); close >= 0) {
-        value = value.first(close + 1);
-    }
-    const auto start = out.size();
-    out.append(value);
-    for (auto i = start; i < out.size(); ++i) {
-        if (out[i] >= 'A' && out[i] <= 'Z')
-            out[i] = static_cast<char>(out[i] + ('a' - 'A'));
-    }
+    appendHostName(out, host ? trimmed(host->value.in(context.base)) : context.serverName);
 }
 
 } // namespace

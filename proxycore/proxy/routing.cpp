@@ -1,6 +1,7 @@
 #include "proxy/routing.h"
 
 #include "http/headers.h"
+#include "http/uri.h"
 
 #include <QHostInfo>
 
@@ -212,8 +213,7 @@ const Route *VirtualServer::route(QByteArrayView target) const
 const VirtualServer &Listener::serverFor(QByteArrayView host) const
 {
     if (servers.size() > 1 && !host.isEmpty()) {
-        const auto colon = host.lastIndexOf(':');
-        const QByteArrayView name = (colon > 0 && !host.endsWith(']')) ? host.first(colon) : host;
+        const QByteArrayView name = hostWithoutPort(host);
         for (const VirtualServer &server : servers) {
             for (const QByteArray &candidate : server.names) {
                 if (equalsIgnoreCase(candidate, name))

@@ -1,5 +1,7 @@
 #include "stats/accesslogfile.h"
 
+#include "http/uri.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -21,18 +23,6 @@ QString where(const SourceLocation &source)
     if (source.line <= 0)
         return {};
     return source.file + u':' + QString::number(source.line) + ": "_L1;
-}
-
-QByteArray hostName(QByteArrayView host)
-{
-    if (host.startsWith('[')) {
-        const auto close = host.indexOf(']');
-        if (close >= 0)
-            host = host.first(close + 1);
-    } else if (const auto colon = host.lastIndexOf(':'); colon >= 0) {
-        host = host.first(colon);
-    }
-    return host.toByteArray().toLower();
 }
 
 void addUnique(QVarLengthArray<int, 4> *set, int value)
@@ -220,7 +210,7 @@ void AccessLogFileWriter::collectDestinations(const AccessRecord &record, Destin
         *set = m_plan.httpDestinations;
         return;
     }
-    const QByteArray host = hostName(record.host);
+    const QByteArray host = hostWithoutPort(record.host).toByteArray().toLower();
     QVarLengthArray<const ServerRoute *, 4> candidates;
     for (const ServerRoute &server : m_plan.servers) {
         if (!host.isEmpty() && server.names.contains(host))

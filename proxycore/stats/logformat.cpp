@@ -1,5 +1,7 @@
 #include "stats/logformat.h"
 
+#include "http/uri.h"
+
 #include <QDateTime>
 
 #include <algorithm>
@@ -92,31 +94,6 @@ void appendTimeIso8601(QByteArray &out, qint64 ms)
     out.append('T');
     appendClock(out, when.time());
     appendOffset(out, when.offsetFromUtc(), true);
-}
-
-QByteArrayView pathOf(QByteArrayView uri)
-{
-    const auto query = uri.indexOf('?');
-    return query < 0 ? uri : uri.first(query);
-}
-
-QByteArrayView queryOf(QByteArrayView uri)
-{
-    const auto query = uri.indexOf('?');
-    return query < 0 ? QByteArrayView() : uri.sliced(query + 1);
-}
-
-// $host: the Host header's name, without the port, in lower case.
-void appendHostName(QByteArray &out, QByteArrayView host)
-{
-    if (host.startsWith('[')) {
-        const auto close = host.indexOf(']');
-        if (close >= 0)
-            host = host.first(close + 1);
-    } else if (const auto colon = host.lastIndexOf(':'); colon >= 0) {
-        host = host.first(colon);
-    }
-    out.append(host.toByteArray().toLower());
 }
 
 bool needsDefaultEscape(uchar c)

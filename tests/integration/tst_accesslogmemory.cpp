@@ -5,6 +5,7 @@
 #include "config/configreader.h"
 #include "demo/demofleet.h"
 #include "loadthread.h"
+#include "processmemory.h"
 #include "proxy/engine.h"
 
 #include <QFile>
@@ -16,18 +17,6 @@ using namespace lbscope::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-qint64 residentKiB()
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
-    }
-    return 0;
-}
 
 quint16 freePort()
 {

@@ -1,0 +1,41 @@
+#pragma once
+
+// Parts of a request target and of a Host value, as nginx's variables take them apart.
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+namespace lbscope {
+
+// "/photos/7?size=2" -> "/photos/7"
+inline QByteArrayView pathOf(QByteArrayView target)
+{
+    const auto query = target.indexOf('?');
+    return query < 0 ? target : target.first(query);
+}
+
+// "/photos/7?size=2" -> "size=2"
+inline QByteArrayView queryOf(QByteArrayView target)
+{
+    const auto query = target.indexOf('?');
+    return query < 0 ? QByteArrayView() : target.sliced(query + 1);
+}
+
+// "Photos.example.com:8080" -> "Photos.example.com"; "[::1]:8080" -> "[::1]"
+inline QByteArrayView hostWithoutPort(QByteArrayView host)
+{
+    if (host.startsWith('[')) {
+        const auto close = host.indexOf(']');
+        return close >= 0 ? host.first(close + 1) : host;
+    }
+    const auto colon = host.lastIndexOf(':');
+    return colon >= 0 ? host.first(colon) : host;
+}
+
+// $host: the name without its port, in lower case.
+inline void appendHostName(QByteArray &out, QByteArrayView host)
+{
+    out.append(hostWithoutPort(host).toByteArray().toLower());
+}
+
+} // namespace lbscope
