@@ -96,8 +96,8 @@ int main(int argc, char *argv[])
                                         u"Instance name shown on the page, in X-Backend and in the log. "
                                         "Default web-client."_s,
                                         u"name"_s, u"web-client"_s);
-    const QCommandLineOption delayOption(u"delay-ms"_s, u"Delay every answer by this many milliseconds."_s,
-                                         u"ms"_s, u"0"_s);
+    const QCommandLineOption delayOption(u"delay-ms"_s, u"Delay every answer by this many milliseconds."_s, u"ms"_s,
+                                         u"0"_s);
     const QCommandLineOption errorRateOption(
         u"error-rate"_s,
         u"Share of requests answered 500, as a fraction (0.5) or percentage (50%); "
@@ -164,8 +164,6 @@ int main(int argc, char *argv[])
     printLine(backend.name() + u" listening on "_s + host + u':' + QString::number(backend.port()));
 
     const int status = app.exec();
-    printLine(backend.name() + u" stopped after "_s + QString::number(backend.requestCount()) +
-                  u" requests"_s,
-              stderr);
+    printLine(backend.name() + u" stopped after "_s + QString::number(backend.requestCount()) + u" requests"_s, stderr);
     return status;
 }

@@ -1,5 +1,5 @@
-#include "console.h"
 #include "firecommand.h"
+#include "console.h"
 
 #include "traffic/trafficgenerator.h"
 #include "unixsignals.h"
@@ -25,18 +25,16 @@ constexpr int ProgressLineMs = 200;
 
 struct FireOptions
 {
-    QCommandLineOption count{{u"n"_s, u"requests"_s},
-                             u"Send <N> requests (default 1). With --rate: stop after N requests."_s, u"N"_s};
+    QCommandLineOption count{
+        {u"n"_s, u"requests"_s}, u"Send <N> requests (default 1). With --rate: stop after N requests."_s, u"N"_s};
     QCommandLineOption concurrency{{u"c"_s, u"concurrency"_s},
                                    u"Keep at most <C> requests in flight, on at most C connections "
                                    "(default 1 for a single request, 8 otherwise)."_s,
                                    u"C"_s};
     QCommandLineOption rate{u"rate"_s, u"Send <R> requests per second instead of a burst."_s, u"R"_s};
     QCommandLineOption duration{u"duration"_s,
-                                u"With --rate: send for <D> seconds (default: until -n requests or Ctrl-C)."_s,
-                                u"D"_s};
-    QCommandLineOption host{u"host"_s, u"Send <H> as the Host header (default: the URL's host and port)."_s,
-                            u"H"_s};
+                                u"With --rate: send for <D> seconds (default: until -n requests or Ctrl-C)."_s, u"D"_s};
+    QCommandLineOption host{u"host"_s, u"Send <H> as the Host header (default: the URL's host and port)."_s, u"H"_s};
     QCommandLineOption clients{u"clients"_s,
                                u"Simulate <K> clients: requests go out round robin from K source addresses "
                                "127.x.y.1 that differ in the first three octets, as ip_hash sees them."_s,
@@ -79,7 +77,7 @@ std::optional<quint64> wholeNumber(const QString &text, quint64 min, quint64 max
 }
 
 // Reads option into *target, or says what is wrong with it.
-template<typename T, typename Parse>
+template <typename T, typename Parse>
 bool readOption(const QCommandLineParser &parser, const QCommandLineOption &option, Parse parse, T *target,
                 const QString &expected, QString *error)
 {
@@ -112,8 +110,7 @@ bool readHeaders(const QStringList &values, lbscope::TrafficPlan *plan, QString 
     return true;
 }
 
-bool readMode(const QCommandLineParser &parser, const FireOptions &options, lbscope::TrafficPlan *plan,
-              QString *error)
+bool readMode(const QCommandLineParser &parser, const FireOptions &options, lbscope::TrafficPlan *plan, QString *error)
 {
     using Mode = lbscope::TrafficPlan::Mode;
     const auto count = [](const QString &text) { return wholeNumber(text, 1, Q_UINT64_C(1) << 40); };
@@ -125,8 +122,8 @@ bool readMode(const QCommandLineParser &parser, const FireOptions &options, lbsc
     if (parser.isSet(options.rate)) {
         plan->mode = Mode::Rate;
         plan->count = requests;
-        return readOption(parser, options.rate, rate, &plan->rate, u"requests per second above 0"_s, error)
-               && readOption(parser, options.duration, seconds, &plan->durationSeconds, u"seconds"_s, error);
+        return readOption(parser, options.rate, rate, &plan->rate, u"requests per second above 0"_s, error) &&
+               readOption(parser, options.duration, seconds, &plan->durationSeconds, u"seconds"_s, error);
     }
     if (parser.isSet(options.duration)) {
         *error = u"--duration needs --rate"_s;
@@ -153,12 +150,12 @@ std::optional<lbscope::TrafficPlan> readPlan(const QCommandLineParser &parser, c
     const auto seconds = [](const QString &text) { return number(text, 0.001, 86'400.0); };
     double timeoutSeconds = lbscope::TrafficPlan::DefaultTimeoutMs / 1000.0;
     if (!readOption(parser, options.concurrency, concurrency, &plan.concurrency,
-                    u"1 to %1"_s.arg(lbscope::TrafficPlan::MaxConcurrency), error)
-        || !readOption(parser, options.clients, clients, &plan.simulatedClients,
-                       u"0 to %1"_s.arg(lbscope::TrafficPlan::MaxSimulatedClients), error)
-        || !readOption(parser, options.body, bytes, &plan.bodySize, u"a size in bytes"_s, error)
-        || !readOption(parser, options.timeout, seconds, &timeoutSeconds, u"seconds"_s, error)
-        || !readHeaders(parser.values(options.header), &plan, error))
+                    u"1 to %1"_s.arg(lbscope::TrafficPlan::MaxConcurrency), error) ||
+        !readOption(parser, options.clients, clients, &plan.simulatedClients,
+                    u"0 to %1"_s.arg(lbscope::TrafficPlan::MaxSimulatedClients), error) ||
+        !readOption(parser, options.body, bytes, &plan.bodySize, u"a size in bytes"_s, error) ||
+        !readOption(parser, options.timeout, seconds, &timeoutSeconds, u"seconds"_s, error) ||
+        !readHeaders(parser.values(options.header), &plan, error))
         return std::nullopt;
     plan.timeoutMs = int(timeoutSeconds * 1000.0 + 0.5);
     if (parser.isSet(options.path))
@@ -280,9 +277,8 @@ int fire(QCoreApplication &app, const lbscope::TrafficPlan &plan)
 
     const bool live = ::isatty(STDERR_FILENO) != 0;
     QTimer progressTimer;
-    QObject::connect(&progressTimer, &QTimer::timeout, &generator, [&generator] {
-        err() << '\r' << progressLine(generator.progress()) << "\x1b[K" << Qt::flush;
-    });
+    QObject::connect(&progressTimer, &QTimer::timeout, &generator,
+                     [&generator] { err() << '\r' << progressLine(generator.progress()) << "\x1b[K" << Qt::flush; });
     if (live)
         progressTimer.start(ProgressLineMs);
     app.exec();

@@ -3,11 +3,11 @@
 //   lbscope --headless --config FILE [--demo] [--trace]   run until SIGINT/SIGTERM; SIGHUP reloads
 //   lbscope -t --config FILE                              check the configuration, as nginx -t
 
-#include "console.h"
 #include "admin/adminserver.h"
-#include "firecommand.h"
 #include "config/configreader.h"
+#include "console.h"
 #include "demo/demofleet.h"
+#include "firecommand.h"
 #include "proxy/engine.h"
 #include "stats/accesslogfile.h"
 #include "unixsignals.h"
@@ -117,7 +117,7 @@ struct HeadlessOptions
     QString path;
     bool demo = false;
     bool trace = false;
-    QString admin;            // ADDR:PORT, or empty
+    QString admin; // ADDR:PORT, or empty
     bool adminAllowRemote = false;
     qsizetype logCapacity = 100'000;
 };
@@ -164,8 +164,8 @@ int runHeadless(QCoreApplication &app, const HeadlessOptions &options)
         return 1;
     }
     for (const auto &[address, port] : engine.listeningAddresses()) {
-        const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']'
-                                                                                   : address.toString();
+        const QString host =
+            address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString();
         out() << "listening on " << host << ':' << port << Qt::endl;
     }
     lbscope::AdminServer admin(engine);
@@ -181,7 +181,8 @@ int runHeadless(QCoreApplication &app, const HeadlessOptions &options)
 
     UnixSignals unixSignals;
     QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &app, [&app](int) { app.quit(); });
-    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, &app, [&] { reload(engine, logFiles, options.path); });
+    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, &app,
+                     [&] { reload(engine, logFiles, options.path); });
     ConsolePrinter printer(engine, options.trace);
     const int code = app.exec();
     printer.print();
@@ -211,20 +212,16 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption headless(u"headless"_s, u"Run the proxy engine without a window."_s);
-    const QCommandLineOption config({u"c"_s, u"config"_s}, u"Read the nginx configuration from <file>."_s,
-                                    u"file"_s);
+    const QCommandLineOption config({u"c"_s, u"config"_s}, u"Read the nginx configuration from <file>."_s, u"file"_s);
     const QCommandLineOption test(u"t"_s, u"Test the configuration and exit, as nginx -t."_s);
-    const QCommandLineOption demo(u"demo"_s,
-                                  u"Start a built-in demo web app on every loopback upstream address."_s);
+    const QCommandLineOption demo(u"demo"_s, u"Start a built-in demo web app on every loopback upstream address."_s);
     const QCommandLineOption trace(u"trace"_s, u"Print a line per request: where it went and why."_s);
-    const QCommandLineOption admin(u"admin"_s,
-                                   u"Serve /status (JSON) and /metrics (Prometheus) on <address:port>."_s,
+    const QCommandLineOption admin(u"admin"_s, u"Serve /status (JSON) and /metrics (Prometheus) on <address:port>."_s,
                                    u"address:port"_s);
     const QCommandLineOption adminAllowRemote(u"admin-allow-remote"_s,
                                               u"Let --admin listen on an address other than loopback."_s);
-    const QCommandLineOption logCapacity(u"log-capacity"_s,
-                                         u"Requests the in-memory access log keeps (default 100000)."_s, u"n"_s,
-                                         u"100000"_s);
+    const QCommandLineOption logCapacity(
+        u"log-capacity"_s, u"Requests the in-memory access log keeps (default 100000)."_s, u"n"_s, u"100000"_s);
     parser.addOptions({headless, config, test, demo, trace, admin, adminAllowRemote, logCapacity});
     parser.process(app);
 

@@ -19,10 +19,11 @@ namespace {
 
 QByteArray response(int status, QByteArrayView contentType, const QByteArray &body, bool head)
 {
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status).toByteArray()
-                     + "\r\nServer: " + serverToken.toByteArray() + "\r\nDate: " + httpDate().toByteArray()
-                     + "\r\nContent-Type: " + contentType.toByteArray() + "\r\nContent-Length: "
-                     + QByteArray::number(body.size()) + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status).toByteArray() +
+                     "\r\nServer: " + serverToken.toByteArray() + "\r\nDate: " + httpDate().toByteArray() +
+                     "\r\nContent-Type: " + contentType.toByteArray() +
+                     "\r\nContent-Length: " + QByteArray::number(body.size()) +
+                     "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
     if (!head)
         out += body;
     return out;
@@ -71,7 +72,8 @@ private:
         const QByteArrayView target = parser.target().in(base);
         const QByteArrayView path = target.indexOf('?') >= 0 ? target.first(target.indexOf('?')) : target;
         if (path == "/status")
-            return response(200, "application/json", QJsonDocument(statusJson(m_engine.snapshot())).toJson(QJsonDocument::Compact), head);
+            return response(200, "application/json",
+                            QJsonDocument(statusJson(m_engine.snapshot())).toJson(QJsonDocument::Compact), head);
         if (path == "/metrics")
             return response(200, "text/plain; version=0.0.4; charset=utf-8", prometheusMetrics(m_engine.snapshot()),
                             head);
@@ -96,7 +98,8 @@ bool AdminServer::start(const QHostAddress &address, quint16 port, bool allowRem
 {
     stop();
     if (!address.isLoopback() && !allowRemote) {
-        *error = u"the status endpoint listens on loopback only; %1 needs --admin-allow-remote"_s.arg(address.toString());
+        *error =
+            u"the status endpoint listens on loopback only; %1 needs --admin-allow-remote"_s.arg(address.toString());
         return false;
     }
     m_thread = new QThread(this);
@@ -126,7 +129,8 @@ void AdminServer::stop()
     if (!m_thread)
         return;
     AdminListener *listener = m_listener;
-    QMetaObject::invokeMethod(listener, [listener] { delete listener; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        listener, [listener] { delete listener; }, Qt::BlockingQueuedConnection);
     m_listener = nullptr;
     m_thread->quit();
     m_thread->wait();

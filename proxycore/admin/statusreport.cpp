@@ -152,7 +152,8 @@ QJsonObject statusJson(const StatsSnapshot &snapshot)
         QJsonArray peers;
         for (const PeerSnapshot &peer : upstream.peers)
             peers.append(peerJson(peer));
-        upstreams.append(QJsonObject{{u"name"_s, upstream.name}, {u"method"_s, upstream.methodText}, {u"peers"_s, peers}});
+        upstreams.append(
+            QJsonObject{{u"name"_s, upstream.name}, {u"method"_s, upstream.methodText}, {u"peers"_s, peers}});
     }
     return {
         {u"version"_s, QCoreApplication::applicationVersion()},
@@ -182,7 +183,9 @@ QByteArray prometheusMetrics(const StatsSnapshot &snapshot)
     w.histogram("lbscope_request_seconds", {}, proxy.requestTime);
 
     peerFamily(w, snapshot, "lbscope_upstream_requests_total", "counter", "Attempts sent to a peer.",
-               [&](const PeerSnapshot &p, const QByteArray &l) { w.sample("lbscope_upstream_requests_total", l, double(p.counts.requests)); });
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.sample("lbscope_upstream_requests_total", l, double(p.counts.requests));
+               });
     peerFamily(w, snapshot, "lbscope_upstream_responses_total", "counter", "A peer's answers, by status class.",
                [&](const PeerSnapshot &p, const QByteArray &l) {
                    for (std::size_t i = 0; i < p.counts.responses.size(); ++i)
@@ -196,24 +199,39 @@ QByteArray prometheusMetrics(const StatsSnapshot &snapshot)
                                 double(p.counts.failuresByKind[i]));
                });
     peerFamily(w, snapshot, "lbscope_upstream_retries_total", "counter", "Requests that moved on to another peer.",
-               [&](const PeerSnapshot &p, const QByteArray &l) { w.sample("lbscope_upstream_retries_total", l, double(p.counts.retries)); });
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.sample("lbscope_upstream_retries_total", l, double(p.counts.retries));
+               });
     peerFamily(w, snapshot, "lbscope_upstream_active", "gauge", "Attempts in flight now.",
-               [&](const PeerSnapshot &p, const QByteArray &l) { w.sample("lbscope_upstream_active", l, double(p.counts.active)); });
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.sample("lbscope_upstream_active", l, double(p.counts.active));
+               });
     peerFamily(w, snapshot, "lbscope_upstream_up", "gauge", "1 while the peer takes new requests.",
                [&](const PeerSnapshot &p, const QByteArray &l) {
-                   const bool up = p.state == PeerState::Up || p.state == PeerState::Backup || p.state == PeerState::BackupInUse;
+                   const bool up =
+                       p.state == PeerState::Up || p.state == PeerState::Backup || p.state == PeerState::BackupInUse;
                    w.sample("lbscope_upstream_up", l, up ? 1 : 0);
                });
     peerFamily(w, snapshot, "lbscope_upstream_received_bytes_total", "counter", "Response bytes read from a peer.",
-               [&](const PeerSnapshot &p, const QByteArray &l) { w.sample("lbscope_upstream_received_bytes_total", l, double(p.counts.bytesFromUpstream)); });
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.sample("lbscope_upstream_received_bytes_total", l, double(p.counts.bytesFromUpstream));
+               });
     peerFamily(w, snapshot, "lbscope_upstream_sent_bytes_total", "counter", "Request body bytes sent to a peer.",
-               [&](const PeerSnapshot &p, const QByteArray &l) { w.sample("lbscope_upstream_sent_bytes_total", l, double(p.counts.bytesToUpstream)); });
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.sample("lbscope_upstream_sent_bytes_total", l, double(p.counts.bytesToUpstream));
+               });
     peerFamily(w, snapshot, "lbscope_upstream_connect_seconds", "histogram", "Time to connect to a peer.",
-               [&](const PeerSnapshot &p, const QByteArray &l) { w.histogram("lbscope_upstream_connect_seconds", l, p.counts.connectTime); });
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.histogram("lbscope_upstream_connect_seconds", l, p.counts.connectTime);
+               });
     peerFamily(w, snapshot, "lbscope_upstream_header_seconds", "histogram", "Time to a peer's response head.",
-               [&](const PeerSnapshot &p, const QByteArray &l) { w.histogram("lbscope_upstream_header_seconds", l, p.counts.headerTime); });
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.histogram("lbscope_upstream_header_seconds", l, p.counts.headerTime);
+               });
     peerFamily(w, snapshot, "lbscope_upstream_response_seconds", "histogram", "Time to the end of a peer's response.",
-               [&](const PeerSnapshot &p, const QByteArray &l) { w.histogram("lbscope_upstream_response_seconds", l, p.counts.responseTime); });
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.histogram("lbscope_upstream_response_seconds", l, p.counts.responseTime);
+               });
     return w.take();
 }
 

@@ -42,8 +42,7 @@ protected:
                                Decision &decision) = 0;
 
     // nginx's test, spec 1.2. Records why a peer was skipped when decision is given.
-    static bool isEligible(const Peer &peer, const PeerSelection &selection, qint64 nowSecs,
-                           Decision *decision);
+    static bool isEligible(const Peer &peer, const PeerSelection &selection, qint64 nowSecs, Decision *decision);
     // The add step of smooth weighted round robin for one eligible peer (spec 1.3): its
     // current weight grows by its effective weight, which recovers by 1 towards weight.
     static void addEffectiveWeight(Peer &peer, int &total);

@@ -25,8 +25,8 @@ QByteArray pointBase(const QString &serverText)
     if (!serverText.startsWith("unix:"_L1, Qt::CaseInsensitive)) {
         const auto colon = serverText.lastIndexOf(u':');
         const QStringView digits = colon >= 0 ? QStringView(serverText).sliced(colon + 1) : QStringView();
-        if (colon >= 0 && !digits.isEmpty()
-            && std::all_of(digits.begin(), digits.end(), [](QChar c) { return c.isDigit(); })) {
+        if (colon >= 0 && !digits.isEmpty() &&
+            std::all_of(digits.begin(), digits.end(), [](QChar c) { return c.isDigit(); })) {
             host = serverText.left(colon);
             port = digits.toString();
         }
@@ -45,16 +45,17 @@ ConsistentHashBalancer::ConsistentHashBalancer(const PeerGroup &group)
         quint32 previous = 0;
         for (int i = 0; i < peer.weight * 160; ++i) {
             const quint32 littleEndian = qToLittleEndian(previous);
-            const auto hash = quint32(crc32Update(base, QByteArrayView(reinterpret_cast<const char *>(&littleEndian), 4)));
+            const auto hash =
+                quint32(crc32Update(base, QByteArrayView(reinterpret_cast<const char *>(&littleEndian), 4)));
             m_points.push_back({hash, peer.serverText});
             previous = hash;
         }
     }
     std::stable_sort(m_points.begin(), m_points.end(), [](const Point &a, const Point &b) { return a.hash < b.hash; });
     // Equal points keep one server; nginx leaves which one to qsort, so any choice is nginx's.
-    m_points.erase(std::unique(m_points.begin(), m_points.end(),
-                               [](const Point &a, const Point &b) { return a.hash == b.hash; }),
-                   m_points.end());
+    m_points.erase(
+        std::unique(m_points.begin(), m_points.end(), [](const Point &a, const Point &b) { return a.hash == b.hash; }),
+        m_points.end());
 }
 
 Peer *ConsistentHashBalancer::pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs,

@@ -23,8 +23,7 @@ public:
     const std::vector<Point> &points() const { return m_points; }
 
 protected:
-    Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs,
-                       Decision &decision) override;
+    Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision) override;
 
 private:
     std::vector<Point> m_points;

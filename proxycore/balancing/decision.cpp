@@ -4,8 +4,7 @@ namespace lbscope {
 
 namespace {
 
-template <typename List>
-void appendList(QByteArray &out, const List &values)
+template <typename List> void appendList(QByteArray &out, const List &values)
 {
     out.append('[');
     for (qsizetype i = 0; i < values.size(); ++i) {
@@ -90,8 +89,8 @@ void appendMethodState(QByteArray &out, const Decision &decision)
     case BalancingMethod::Hash:
         out.append('"' + decision.key + "\" -> ");
         if (decision.consistent)
-            out.append("crc32 " + hex(decision.hash) + " -> point " + QByteArray::number(decision.point) + " ("
-                       + hex(decision.pointHash) + ")" + rehash + " -> " + pick);
+            out.append("crc32 " + hex(decision.hash) + " -> point " + QByteArray::number(decision.point) + " (" +
+                       hex(decision.pointHash) + ")" + rehash + " -> " + pick);
         else
             out.append("sum " + QByteArray::number(decision.hash) + rehash + " -> " + pick);
         return;

@@ -6,12 +6,18 @@
 #include "config/proxyconfig.h"
 
 #include <QByteArray>
-#include <QMetaType>
 #include <QList>
+#include <QMetaType>
 
 namespace lbscope {
 
-enum class SkipReason : quint8 { Down, Draining, Failed, MaxConns, Tried };
+enum class SkipReason : quint8 {
+    Down,
+    Draining,
+    Failed,
+    MaxConns,
+    Tried
+};
 
 struct SkippedPeer
 {
@@ -25,9 +31,9 @@ struct Decision
     BalancingMethod method = BalancingMethod::RoundRobin;
     bool randomTwo = false;
     bool consistent = false;
-    int picked = -1;          // index in its list; -1: no live upstreams
-    bool backup = false;      // picked from the backup list
-    bool single = false;      // nginx's one-server fast path: no weights involved
+    int picked = -1;                 // index in its list; -1: no live upstreams
+    bool backup = false;             // picked from the backup list
+    bool single = false;             // nginx's one-server fast path: no weights involved
     bool roundRobinFallback = false; // a hash or random method gave up after 20 tries
 
     // Round robin (also least_conn's tie-break and consistent hash's same-server step):
@@ -36,14 +42,14 @@ struct Decision
     // 100,000 records, and an empty QList costs no more than its pointer.
     QList<int> weightsBefore;
     QList<int> weightsAfter;
-    QList<int> conns;                // least_conn, random two: active connections seen
-    QList<int> ties;                 // least_conn: the peers tied at the lowest load
-    QByteArray key;                  // ip_hash: "a.b.c"; hash: the evaluated key
-    quint32 hash = 0;                // ip_hash h, hash's running sum, chash crc32(key)
-    int rehashes = 0;                // extra rounds because candidates were not eligible
-    int point = -1;                  // consistent hash: the point hit
+    QList<int> conns; // least_conn, random two: active connections seen
+    QList<int> ties;  // least_conn: the peers tied at the lowest load
+    QByteArray key;   // ip_hash: "a.b.c"; hash: the evaluated key
+    quint32 hash = 0; // ip_hash h, hash's running sum, chash crc32(key)
+    int rehashes = 0; // extra rounds because candidates were not eligible
+    int point = -1;   // consistent hash: the point hit
     quint32 pointHash = 0;
-    QList<int> draws;                // random: the peers drawn, in order
+    QList<int> draws; // random: the peers drawn, in order
     QList<SkippedPeer> skipped;
 
     // One line: "rr: cw [5,1,1] -> pick 0, cw [-2,1,1]"

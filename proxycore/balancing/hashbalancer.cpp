@@ -16,8 +16,7 @@ quint32 crc32Of(QByteArrayView prefix, QByteArrayView key)
 
 } // namespace
 
-Peer *HashBalancer::pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs,
-                                 Decision &decision)
+Peer *HashBalancer::pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision)
 {
     PeerList &list = *selection.list;
     decision.key = input.hashKey.toByteArray();

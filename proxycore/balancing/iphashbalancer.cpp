@@ -17,8 +17,7 @@ QByteArray IpHashBalancer::keyBytes(const QHostAddress &client)
     return QByteArray(3, '\0'); // no IP address: every such client hashes alike
 }
 
-Peer *IpHashBalancer::pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs,
-                                   Decision &decision)
+Peer *IpHashBalancer::pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision)
 {
     PeerList &list = *selection.list;
     if (selection.roundRobinFallback || list.peers.size() < 2)

@@ -16,8 +16,7 @@ public:
     static QByteArray keyBytes(const QHostAddress &client);
 
 protected:
-    Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs,
-                       Decision &decision) override;
+    Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision) override;
 };
 
 } // namespace lbscope

@@ -12,8 +12,7 @@ qint64 compareLoad(const Peer &a, const Peer &b)
 
 } // namespace
 
-Peer *LeastConnBalancer::pickFromList(PeerSelection &selection, const PickInput &, qint64 nowSecs,
-                                      Decision &decision)
+Peer *LeastConnBalancer::pickFromList(PeerSelection &selection, const PickInput &, qint64 nowSecs, Decision &decision)
 {
     QList<Peer> &peers = selection.list->peers;
     Peer *best = nullptr;

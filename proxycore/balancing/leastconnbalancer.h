@@ -12,8 +12,7 @@ public:
     BalancingMethod method() const override { return BalancingMethod::LeastConn; }
 
 protected:
-    Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs,
-                       Decision &decision) override;
+    Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision) override;
 };
 
 } // namespace lbscope

@@ -14,9 +14,9 @@ namespace lbscope {
 
 struct Peer
 {
-    int index = 0;            // position in its list
-    QByteArray name;          // "127.0.0.1:3000", as $upstream_addr shows it
-    QString serverText;       // the server line's address as written
+    int index = 0;      // position in its list
+    QByteArray name;    // "127.0.0.1:3000", as $upstream_addr shows it
+    QString serverText; // the server line's address as written
     QHostAddress address;
     quint16 port = 0;
     int weight = 1;
@@ -27,18 +27,18 @@ struct Peer
     int fails = 0;
     int maxFails = 1;
     qint64 failTimeoutSecs = 10;
-    qint64 accessed = 0;      // whole seconds, as nginx's cached clock
+    qint64 accessed = 0; // whole seconds, as nginx's cached clock
     qint64 checked = 0;
     bool down = false;
-    bool draining = false;    // takes no new requests; unlike down, not part of nginx's model
-    int statsSlot = 0;        // index into the worker's PeerCounters
+    bool draining = false; // takes no new requests; unlike down, not part of nginx's model
+    int statsSlot = 0;     // index into the worker's PeerCounters
 };
 
 struct PeerList
 {
     QList<Peer> peers;
-    int totalWeight = 0;      // down peers included, as nginx counts it
-    int tries = 0;            // peers not down
+    int totalWeight = 0; // down peers included, as nginx counts it
+    int tries = 0;       // peers not down
 
     bool isEmpty() const { return peers.isEmpty(); }
 };
@@ -48,7 +48,7 @@ struct PeerGroup
     QString upstreamName;
     PeerList primary;
     PeerList backup;
-    bool single = false;      // one primary address and no backup: nginx's fast path
+    bool single = false; // one primary address and no backup: nginx's fast path
 
     // Resolves each server line to its addresses (host names through the system resolver,
     // like nginx at load time). Returns false with *error for a name that does not resolve.
@@ -71,9 +71,9 @@ public:
 
     // Method state for one request, kept across its retries as nginx keeps it in the
     // request's peer data.
-    quint32 hash = 0;           // ip_hash: h; hash: the running sum; consistent: the point
-    int rehash = 0;             // hash: rounds so far
-    int methodTries = 0;        // rejected candidates, for nginx's limit of 20
+    quint32 hash = 0;    // ip_hash: h; hash: the running sum; consistent: the point
+    int rehash = 0;      // hash: rounds so far
+    int methodTries = 0; // rejected candidates, for nginx's limit of 20
     bool hashStarted = false;
     bool roundRobinFallback = false;
 

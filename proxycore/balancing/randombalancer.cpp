@@ -26,8 +26,7 @@ Peer &RandomBalancer::draw(PeerList &list, Decision &decision)
     return list.peers[index];
 }
 
-Peer *RandomBalancer::pickFromList(PeerSelection &selection, const PickInput &, qint64 nowSecs,
-                                   Decision &decision)
+Peer *RandomBalancer::pickFromList(PeerSelection &selection, const PickInput &, qint64 nowSecs, Decision &decision)
 {
     decision.randomTwo = m_two;
     if (selection.roundRobinFallback || selection.list->peers.size() < 2)

@@ -17,8 +17,7 @@ public:
     BalancingMethod method() const override { return BalancingMethod::Random; }
 
 protected:
-    Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs,
-                       Decision &decision) override;
+    Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision) override;
 
 private:
     Peer &draw(PeerList &list, Decision &decision);

@@ -2,8 +2,7 @@
 
 namespace lbscope {
 
-Peer *RoundRobinBalancer::pickFromList(PeerSelection &selection, const PickInput &, qint64 nowSecs,
-                                       Decision &decision)
+Peer *RoundRobinBalancer::pickFromList(PeerSelection &selection, const PickInput &, qint64 nowSecs, Decision &decision)
 {
     return pickWeighted(selection, nowSecs, decision);
 }

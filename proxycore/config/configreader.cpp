@@ -34,8 +34,7 @@ struct Token
     SourceLocation where;
 };
 
-enum class StatementEnd
-{
+enum class StatementEnd {
     Semicolon,
     BlockStart,
     BlockEnd,
@@ -60,7 +59,11 @@ bool isSpace(QChar c)
 class Tokenizer
 {
 public:
-    Tokenizer(const QString &text, const QString &file) : m_text(text), m_file(file) {}
+    Tokenizer(const QString &text, const QString &file)
+        : m_text(text)
+        , m_file(file)
+    {
+    }
 
     // The next statement; false on a lexical error, described by error().
     bool next(Statement *statement);
@@ -241,8 +244,7 @@ bool Tokenizer::checkAfterQuote()
 // ---------------------------------------------------------------------------------------------
 // Parser: the directives of the subset, in the contexts nginx allows them.
 
-enum Context : quint32
-{
+enum Context : quint32 {
     MainContext = 1u << 0,
     HttpContext = 1u << 1,
     UpstreamContext = 1u << 2,
@@ -305,12 +307,10 @@ bool isIgnoredListenParameter(const QString &parameter)
 {
     static const QLatin1StringView flags[] = {"bind"_L1,  "deferred"_L1, "reuseport"_L1,     "ssl"_L1,
                                               "http2"_L1, "spdy"_L1,     "proxy_protocol"_L1};
-    static const QLatin1StringView prefixes[] = {"backlog="_L1,       "rcvbuf="_L1,   "sndbuf="_L1,
-                                                 "accept_filter="_L1, "ipv6only="_L1, "so_keepalive="_L1,
-                                                 "setfib="_L1,        "fastopen="_L1};
+    static const QLatin1StringView prefixes[] = {"backlog="_L1,  "rcvbuf="_L1,       "sndbuf="_L1, "accept_filter="_L1,
+                                                 "ipv6only="_L1, "so_keepalive="_L1, "setfib="_L1, "fastopen="_L1};
     return std::any_of(std::begin(flags), std::end(flags), [&](auto f) { return parameter == f; }) ||
-           std::any_of(std::begin(prefixes), std::end(prefixes),
-                       [&](auto p) { return parameter.startsWith(p); });
+           std::any_of(std::begin(prefixes), std::end(prefixes), [&](auto p) { return parameter.startsWith(p); });
 }
 
 // "name=N" with N >= minimum that fits an int.
@@ -344,7 +344,11 @@ struct UpstreamReference
 class Parser
 {
 public:
-    Parser(const QString &text, const QString &file) : m_tokenizer(text, file), m_file(file) {}
+    Parser(const QString &text, const QString &file)
+        : m_tokenizer(text, file)
+        , m_file(file)
+    {
+    }
 
     ConfigReadResult run();
 
@@ -519,8 +523,7 @@ bool Parser::parseBlock(Context context)
         }
         switch (statement.end) {
         case StatementEnd::EndOfFile:
-            return context == MainContext ||
-                   fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
+            return context == MainContext || fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
         case StatementEnd::BlockEnd:
             return context != MainContext || fail(statement.endWhere, u"unexpected \"}\""_s);
         default:
@@ -903,8 +906,7 @@ bool Parser::setBackup(const Token &parameter, UpstreamServer *server)
 {
     // nginx checks this against the balancing directives written so far, not later ones.
     const BalancingMethod method = m_upstream->method;
-    if (method == BalancingMethod::IpHash || method == BalancingMethod::Hash ||
-        method == BalancingMethod::Random)
+    if (method == BalancingMethod::IpHash || method == BalancingMethod::Hash || method == BalancingMethod::Random)
         return fail(parameter.where, u"balancing method does not support parameter \"backup\""_s);
     server->backup = true;
     return true;
@@ -1108,9 +1110,8 @@ bool Parser::handleLocation(const Statement &statement, const Directive &)
     const Token &prefix = statement.args[1];
     if (!isPrefixLocation(prefix.text))
         return ignore(statement, what, u"only prefix locations are supported"_s);
-    const bool exists =
-        std::any_of(m_server->locations.cbegin(), m_server->locations.cend(),
-                    [&](const LocationConfig &location) { return location.prefix == prefix.text; });
+    const bool exists = std::any_of(m_server->locations.cbegin(), m_server->locations.cend(),
+                                    [&](const LocationConfig &location) { return location.prefix == prefix.text; });
     if (exists)
         return fail(prefix.where, u"duplicate location %1"_s.arg(quoted(prefix.text)));
 
@@ -1155,8 +1156,7 @@ bool Parser::checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort)
     const QString rest = text.mid(7);
     if (rest.startsWith("unix:"_L1, Qt::CaseInsensitive))
         return fail(url.where, u"unix domain sockets are not supported"_s);
-    const auto uriStart =
-        std::find_if(rest.cbegin(), rest.cend(), [](QChar c) { return c == u'/' || c == u'?'; });
+    const auto uriStart = std::find_if(rest.cbegin(), rest.cend(), [](QChar c) { return c == u'/' || c == u'?'; });
     if (uriStart != rest.cend()) {
         const QString uri = rest.mid(uriStart - rest.cbegin());
         return fail(url.where, u"URI part %1 in \"proxy_pass\" is not supported"_s.arg(quoted(uri)));
@@ -1176,8 +1176,8 @@ bool Parser::handleProxySetHeader(const Statement &statement, const Directive &)
     std::optional<QList<HeaderDirective>> &headers = settings().proxySetHeaders;
     if (!headers)
         headers.emplace();
-    headers->append(HeaderDirective{statement.args[1].text.toUtf8(), statement.args[2].text, false,
-                                    statement.name().where});
+    headers->append(
+        HeaderDirective{statement.args[1].text.toUtf8(), statement.args[2].text, false, statement.name().where});
     return true;
 }
 
@@ -1189,8 +1189,8 @@ bool Parser::handleAddHeader(const Statement &statement, const Directive &)
     std::optional<QList<HeaderDirective>> &headers = settings().addHeaders;
     if (!headers)
         headers.emplace();
-    headers->append(HeaderDirective{statement.args[1].text.toUtf8(), statement.args[2].text, always,
-                                    statement.name().where});
+    headers->append(
+        HeaderDirective{statement.args[1].text.toUtf8(), statement.args[2].text, always, statement.name().where});
     return true;
 }
 

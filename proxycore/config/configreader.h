@@ -16,8 +16,7 @@ namespace lbscope {
 
 struct ConfigMessage
 {
-    enum class Severity
-    {
+    enum class Severity {
         Warning,
         Error
     };

@@ -64,8 +64,7 @@ void writeTime(ConfText &out, QLatin1StringView name, const std::optional<qint64
         out.directive(name, {nginx::formatTimeMs(*ms)});
 }
 
-void writeSize(ConfText &out, QLatin1StringView name, const std::optional<qint64> &bytes,
-               nginx::SizeUnits units)
+void writeSize(ConfText &out, QLatin1StringView name, const std::optional<qint64> &bytes, nginx::SizeUnits units)
 {
     if (bytes)
         out.directive(name, {nginx::formatSize(*bytes, units)});
@@ -139,8 +138,7 @@ void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation
 QString upstreamAddress(const UpstreamServer &server)
 {
     const std::optional<nginx::HostPort> split = nginx::splitHostPort(server.address);
-    if (split && !split->isUnix && split->host == server.host &&
-        (split->hasPort ? split->port : 80) == server.port)
+    if (split && !split->isUnix && split->host == server.host && (split->hasPort ? split->port : 80) == server.port)
         return server.address;
     return nginx::joinHostPort(server.host, server.port);
 }
@@ -270,9 +268,8 @@ bool usesVariable(const QString &format, const QString &name)
 void defineOwnVariables(ConfText &out, const QList<LogFormat> &formats)
 {
     for (const QString &name : LogFormatter::ownVariables()) {
-        const bool used = std::any_of(formats.cbegin(), formats.cend(), [&](const LogFormat &format) {
-            return usesVariable(format.format, name);
-        });
+        const bool used = std::any_of(formats.cbegin(), formats.cend(),
+                                      [&](const LogFormat &format) { return usesVariable(format.format, name); });
         if (!used)
             continue;
         out.open("map $host $"_L1 + name);

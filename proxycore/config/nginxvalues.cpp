@@ -22,8 +22,7 @@ bool isAsciiDigit(QChar c)
 }
 
 // Units in the order nginx requires them: each must be smaller than the one before.
-enum class TimeStep
-{
+enum class TimeStep {
     Start,
     Year,
     Month,
@@ -140,8 +139,7 @@ struct SizeUnit
     qint64 scale;
 };
 
-constexpr std::array<SizeUnit, 3> sizeUnits = {
-    {{u'g', 1024 * 1024 * 1024}, {u'm', 1024 * 1024}, {u'k', 1024}}};
+constexpr std::array<SizeUnit, 3> sizeUnits = {{{u'g', 1024 * 1024 * 1024}, {u'm', 1024 * 1024}, {u'k', 1024}}};
 
 bool unitUsable(const SizeUnit &unit, SizeUnits units)
 {
@@ -357,8 +355,8 @@ QString joinHostPort(const QString &host, quint16 port)
 QString quoteArgument(const QString &value)
 {
     static const QString special = u" \t\r\n;{}#\"'\\"_s;
-    const bool needsQuotes = value.isEmpty() || std::any_of(value.begin(), value.end(),
-                                                            [](QChar c) { return special.contains(c); });
+    const bool needsQuotes =
+        value.isEmpty() || std::any_of(value.begin(), value.end(), [](QChar c) { return special.contains(c); });
     if (!needsQuotes)
         return value;
     QString quoted = u"\""_s;

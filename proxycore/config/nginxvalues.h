@@ -22,8 +22,7 @@ std::optional<qint64> parseTimeMs(QStringView text);
 // "y" and "M" (year, month) are allowed. Returns seconds.
 std::optional<qint64> parseTimeSeconds(QStringView text);
 
-enum class SizeUnits
-{
+enum class SizeUnits {
     UpToMega, // k and m: nginx's size slots (proxy_buffer_size, zone sizes)
     UpToGiga, // k, m and g: nginx's offset slots (client_max_body_size)
 };
@@ -47,8 +46,7 @@ struct HostPort
     friend bool operator==(const HostPort &, const HostPort &) = default;
 };
 
-enum class AddressError
-{
+enum class AddressError {
     None,
     NoHost,      // "", ":80"
     InvalidHost, // "a/b", "[::1"

@@ -8,8 +8,7 @@ namespace {
 
 // The innermost level that sets the value wins; nginx's ngx_conf_merge_*_value, three levels deep.
 template <typename T>
-void merge(T *target, const std::optional<T> &http, const std::optional<T> &server,
-           const std::optional<T> *location)
+void merge(T *target, const std::optional<T> &http, const std::optional<T> &server, const std::optional<T> *location)
 {
     if (location && location->has_value())
         *target = **location;
@@ -74,14 +73,12 @@ const LogFormat &combinedLogFormat()
     return combined;
 }
 
-ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server,
-                                 const ProxySettings *location)
+ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server, const ProxySettings *location)
 {
     ResolvedLocation r;
     const auto inner = [location](auto member) { return location ? &(location->*member) : nullptr; };
 
-    r.proxySetHeaders =
-        mergeList(http.proxySetHeaders, server.proxySetHeaders, inner(&ProxySettings::proxySetHeaders));
+    r.proxySetHeaders = mergeList(http.proxySetHeaders, server.proxySetHeaders, inner(&ProxySettings::proxySetHeaders));
     r.addHeaders = mergeList(http.addHeaders, server.addHeaders, inner(&ProxySettings::addHeaders));
     r.accessLogs = mergeList(http.accessLogs, server.accessLogs, inner(&ProxySettings::accessLogs));
     // "access_log off" cancels every access_log of its level, wherever it stands in it.
@@ -118,8 +115,8 @@ namespace lbscope {
 QString validateUpstream(const UpstreamConfig &upstream)
 {
     using namespace Qt::StringLiterals;
-    const bool backupAllowed = upstream.method == BalancingMethod::RoundRobin
-                               || upstream.method == BalancingMethod::LeastConn;
+    const bool backupAllowed =
+        upstream.method == BalancingMethod::RoundRobin || upstream.method == BalancingMethod::LeastConn;
     bool hasPrimary = false;
     for (const UpstreamServer &server : upstream.servers) {
         const QString where = u"server \"%1\" in upstream \"%2\": "_s.arg(server.address, upstream.name);

@@ -27,15 +27,15 @@ enum class BalancingMethod {
     RoundRobin, // no directive
     LeastConn,
     IpHash,
-    Hash,       // hash KEY [consistent]
-    Random,     // random [two [least_conn]]
+    Hash,   // hash KEY [consistent]
+    Random, // random [two [least_conn]]
 };
 
 // One `server ADDR[:PORT] params;` line of an upstream block.
 struct UpstreamServer
 {
-    QString address;  // as written: "127.0.0.1:3000", "localhost", "[::1]:8080"
-    QString host;     // "127.0.0.1", "localhost", "::1"
+    QString address; // as written: "127.0.0.1:3000", "localhost", "[::1]:8080"
+    QString host;    // "127.0.0.1", "localhost", "::1"
     quint16 port = 80;
     int weight = 1;
     int maxFails = 1;
@@ -54,13 +54,13 @@ struct UpstreamConfig
     QString name;
     QList<UpstreamServer> servers;
     BalancingMethod method = BalancingMethod::RoundRobin;
-    QString hashKey;           // hash: the key template, e.g. "$request_uri"
+    QString hashKey; // hash: the key template, e.g. "$request_uri"
     bool hashConsistent = false;
-    bool randomTwo = false;    // random two [least_conn]
-    int keepalive = 0;         // idle connections cached per worker; 0: no cache
+    bool randomTwo = false; // random two [least_conn]
+    int keepalive = 0;      // idle connections cached per worker; 0: no cache
     int keepaliveRequests = 1000;
     qint64 keepaliveTimeoutMs = 60'000;
-    QString zoneName;          // zone NAME [SIZE]: state shared by all workers
+    QString zoneName; // zone NAME [SIZE]: state shared by all workers
     QString zoneSize;
     SourceLocation source;
 
@@ -70,7 +70,7 @@ struct UpstreamConfig
 struct HeaderDirective
 {
     QByteArray name;
-    QString value; // template, may hold $variables; empty removes the header
+    QString value;       // template, may hold $variables; empty removes the header
     bool always = false; // add_header ... always
     SourceLocation source;
 
@@ -130,21 +130,21 @@ struct ProxySettings
     std::optional<qint64> proxyConnectTimeoutMs;
     std::optional<qint64> proxySendTimeoutMs;
     std::optional<qint64> proxyReadTimeoutMs;
-    std::optional<qint64> proxyBufferSize;                 // upstream header limit, bytes
-    std::optional<qint64> clientMaxBodySize;               // 0: no limit
+    std::optional<qint64> proxyBufferSize;   // upstream header limit, bytes
+    std::optional<qint64> clientMaxBodySize; // 0: no limit
     std::optional<qint64> clientHeaderTimeoutMs;
     std::optional<qint64> clientBodyTimeoutMs;
-    std::optional<qint64> keepaliveTimeoutMs;              // client side
-    std::optional<int> keepaliveRequests;                  // client side
-    std::optional<QList<AccessLogDirective>> accessLogs;   // the list of the innermost level with one
+    std::optional<qint64> keepaliveTimeoutMs;            // client side
+    std::optional<int> keepaliveRequests;                // client side
+    std::optional<QList<AccessLogDirective>> accessLogs; // the list of the innermost level with one
 
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
 };
 
 struct LocationConfig
 {
-    QString prefix;       // "location /photos/ {"
-    QString proxyPass;    // "http://photos" as written; empty: no proxy_pass here
+    QString prefix;    // "location /photos/ {"
+    QString proxyPass; // "http://photos" as written; empty: no proxy_pass here
     ProxySettings settings;
     SourceLocation source;
 
@@ -153,8 +153,8 @@ struct LocationConfig
 
 struct ListenAddress
 {
-    QString text;         // as written: "127.0.0.1:8080", "8080", "[::1]:8080"
-    QString host;         // "127.0.0.1", "::1"; empty: every address (nginx's "*")
+    QString text; // as written: "127.0.0.1:8080", "8080", "[::1]:8080"
+    QString host; // "127.0.0.1", "::1"; empty: every address (nginx's "*")
     quint16 port = 80;
     bool defaultServer = false;
     SourceLocation source;
@@ -216,8 +216,7 @@ struct ResolvedLocation
 };
 
 // nginx merges settings outward-in: location overrides server overrides http.
-ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server,
-                                 const ProxySettings *location);
+ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server, const ProxySettings *location);
 
 // The checks nginx makes on an upstream block's servers, for edits that do not come from a
 // file: returns what is wrong, or an empty string.

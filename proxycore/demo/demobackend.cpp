@@ -155,16 +155,13 @@ QString logTime(const QDateTime &now)
 
 QByteArray httpDate()
 {
-    return QLocale::c()
-        .toString(QDateTime::currentDateTimeUtc(), u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s)
-        .toLatin1();
+    return QLocale::c().toString(QDateTime::currentDateTimeUtc(), u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s).toLatin1();
 }
 
 QString hostPort(const QHostAddress &address, quint16 port)
 {
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? u'[' + address.toString() + u']'
-                             : address.toString();
+    const QString host =
+        address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString();
     return host + u':' + QString::number(port);
 }
 
@@ -213,8 +210,7 @@ QByteArray pathOf(const QByteArray &url)
     return "/"_ba;
 }
 
-enum class Route
-{
+enum class Route {
     Page,
     Bytes,
     Chunked,
@@ -223,8 +219,7 @@ enum class Route
     BadPath
 };
 
-enum class HeaderSlot
-{
+enum class HeaderSlot {
     None,
     Host,
     RealIp,
@@ -300,8 +295,7 @@ struct Request
             return {};
         if (malformed)
             return method.isEmpty() ? url : method + ' ' + url;
-        return method + ' ' + url + " HTTP/" + QByteArray::number(httpMajor) + '.' +
-               QByteArray::number(httpMinor);
+        return method + ' ' + url + " HTTP/" + QByteArray::number(httpMajor) + '.' + QByteArray::number(httpMinor);
     }
 
     void resolveRoute()
@@ -310,9 +304,8 @@ struct Request
         const auto numberAfter = [&path, this](QByteArrayView prefix, qint64 max, Route route) {
             if (!path.startsWith(prefix))
                 return false;
-            this->route = parseNumber(QByteArrayView(path).sliced(prefix.size()), max, &argument)
-                              ? route
-                              : Route::BadPath;
+            this->route =
+                parseNumber(QByteArrayView(path).sliced(prefix.size()), max, &argument) ? route : Route::BadPath;
             return true;
         };
         if (numberAfter("/bytes/", MaxStreamBytes, Route::Bytes) ||
@@ -422,8 +415,12 @@ const http_parser_settings &DemoConnection::parserSettings()
 }
 
 DemoConnection::DemoConnection(QTcpSocket *socket, DemoBackend *backend)
-    : QObject(backend), m_backend(backend), m_socket(socket), m_idleTimer(new QTimer(this)),
-      m_lingerTimer(new QTimer(this)), m_input(InputChunk, Qt::Uninitialized)
+    : QObject(backend)
+    , m_backend(backend)
+    , m_socket(socket)
+    , m_idleTimer(new QTimer(this))
+    , m_lingerTimer(new QTimer(this))
+    , m_input(InputChunk, Qt::Uninitialized)
 {
     m_socket->setParent(this);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -526,8 +523,8 @@ int DemoConnection::onHeadersComplete(http_parser *parser)
     r.connect = parser->method == HTTP_CONNECT;
     // A client that waits for "100 Continue" before sending its body gets it at once, unless
     // answers to earlier pipelined requests are still due (it then sends after its own timeout).
-    if (r.expect.trimmed().compare("100-continue", Qt::CaseInsensitive) == 0 && parser->http_minor >= 1 &&
-        !r.connect && c->m_queue.empty() && !c->m_responding) {
+    if (r.expect.trimmed().compare("100-continue", Qt::CaseInsensitive) == 0 && parser->http_minor >= 1 && !r.connect &&
+        c->m_queue.empty() && !c->m_responding) {
         c->write("HTTP/1.1 100 Continue\r\n\r\n"_ba);
     }
     return 0;
@@ -600,9 +597,8 @@ void DemoConnection::parseInput()
             m_inputPos = 0;
             m_inputLength = n;
         }
-        const size_t parsed =
-            http_parser_execute(&m_parser, &parserSettings(), m_input.constData() + m_inputPos,
-                                static_cast<size_t>(m_inputLength - m_inputPos));
+        const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), m_input.constData() + m_inputPos,
+                                                  static_cast<size_t>(m_inputLength - m_inputPos));
         m_inputPos += static_cast<qsizetype>(parsed);
         const auto error = static_cast<http_errno>(m_parser.http_errno);
         if (error == HPE_PAUSED) {
@@ -818,8 +814,7 @@ void DemoConnection::logResponse()
     const QString line = m_clientAddress + u" - - ["_s + logTime(QDateTime::currentDateTime()) + u"] \""_s +
                          escapeLogField(request.requestLine()) + u"\" "_s + QString::number(m_status) + u' ' +
                          QString::number(m_bodySent) + u" \""_s + escapeLogField(request.referer.trimmed()) +
-                         u"\" \""_s + escapeLogField(request.userAgent.trimmed()) + u"\" name="_s +
-                         m_backend->name();
+                         u"\" \""_s + escapeLogField(request.userAgent.trimmed()) + u"\" name="_s + m_backend->name();
     m_backend->logRequest(line);
 }
 
@@ -910,22 +905,21 @@ QByteArray DemoConnection::pageFor(const Request &request) const
     const QString page =
         u"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"_s + u"<title>"_s + name +
         u" on port "_s + port + u"</title>\n"_s + u"<link rel=\"icon\" href=\"data:,\">\n"_s +
-        u"<style>body{font-family:sans-serif;margin:2em;background:hsl("_s + hue +
-        u",70%,93%)}h1{color:hsl("_s + hue +
+        u"<style>body{font-family:sans-serif;margin:2em;background:hsl("_s + hue + u",70%,93%)}h1{color:hsl("_s + hue +
         u",60%,30%)}th{text-align:left;padding-right:1em}td{font-family:monospace}</style>\n"_s +
         u"</head>\n<body>\n<h1>Hello from "_s + name + u" on port "_s + port + u"</h1>\n<table>\n"_s +
         row(u"Request", htmlField(request.requestLine())) + row(u"Host", htmlField(request.host)) +
-        row(u"X-Real-IP", htmlField(request.realIp)) +
-        row(u"X-Forwarded-For", htmlField(request.forwardedFor)) +
+        row(u"X-Real-IP", htmlField(request.realIp)) + row(u"X-Forwarded-For", htmlField(request.forwardedFor)) +
         row(u"Client address", m_clientAddress.toHtmlEscaped()) +
-        row(u"Request body", QString::number(request.bodyBytes) + u" bytes"_s) +
-        u"</table>\n</body>\n</html>\n"_s;
+        row(u"Request body", QString::number(request.bodyBytes) + u" bytes"_s) + u"</table>\n</body>\n</html>\n"_s;
     return page.toUtf8();
 }
 
 // ---- DemoBackend ----
 
-DemoBackend::DemoBackend(QObject *parent) : QObject(parent), m_server(new QTcpServer(this))
+DemoBackend::DemoBackend(QObject *parent)
+    : QObject(parent)
+    , m_server(new QTcpServer(this))
 {
     m_server->setMaxPendingConnections(1024);
     m_server->setListenBacklogSize(1024);

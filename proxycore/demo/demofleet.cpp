@@ -66,7 +66,8 @@ QList<DemoFleet::Instance> DemoFleet::instances() const
 {
     QList<Instance> list;
     for (const DemoBackend *backend : m_backends)
-        list.append({backend->name(), backend->address(), backend->port(), backend->requestCount(), backend->isCrashed()});
+        list.append(
+            {backend->name(), backend->address(), backend->port(), backend->requestCount(), backend->isCrashed()});
     return list;
 }
 
@@ -84,7 +85,8 @@ void DemoFleet::stop()
     if (!m_thread)
         return;
     for (DemoBackend *backend : std::as_const(m_backends))
-        QMetaObject::invokeMethod(backend, [backend] { delete backend; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            backend, [backend] { delete backend; }, Qt::BlockingQueuedConnection);
     m_backends.clear();
     m_thread->quit();
     m_thread->wait();

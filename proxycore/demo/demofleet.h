@@ -8,8 +8,8 @@
 
 #include <QHostAddress>
 #include <QList>
-#include <QStringList>
 #include <QObject>
+#include <QStringList>
 
 class QThread;
 

@@ -94,8 +94,7 @@ HttpFailure classifyRequestFailure(const MessageParser &parser, const char *base
     if (parser.failure() != HttpFailure::BadRequest)
         return parser.failure();
     const HeaderSpan *te = findHeader(parser, base, "transfer-encoding");
-    if (te && !findHeader(parser, base, "content-length")
-        && !equalsIgnoreCase(trimmed(te->value.in(base)), "chunked"))
+    if (te && !findHeader(parser, base, "content-length") && !equalsIgnoreCase(trimmed(te->value.in(base)), "chunked"))
         return HttpFailure::NotImplemented;
     return HttpFailure::BadRequest;
 }
@@ -103,8 +102,7 @@ HttpFailure classifyRequestFailure(const MessageParser &parser, const char *base
 bool isResponseHeaderDropped(QByteArrayView name)
 {
     static constexpr std::array<QByteArrayView, 7> dropped = {
-        "connection", "keep-alive", "transfer-encoding", "content-length",
-        "date", "server", "x-pad",
+        "connection", "keep-alive", "transfer-encoding", "content-length", "date", "server", "x-pad",
     };
     for (QByteArrayView candidate : dropped) {
         if (equalsIgnoreCase(name, candidate))

@@ -19,7 +19,7 @@ int countHeaders(const MessageParser &parser, const char *base, QByteArrayView n
 // Facts about a request head that the proxy needs beyond the framing.
 struct RequestFacts
 {
-    Span host;                 // Host header value, trimmed; empty if absent
+    Span host; // Host header value, trimmed; empty if absent
     bool expectContinue = false;
     bool hasBody = false;
 };

@@ -17,15 +17,15 @@ struct HeadLimits
 // Why a message could not be framed, and the status code a client is answered with.
 enum class HttpFailure {
     None,
-    BadRequest,            // 400: malformed, ambiguous framing, HTTP/1.1 without Host
-    MethodNotAllowed,      // 405: TRACE, CONNECT
-    LengthRequired,        // 411: a chunked body that the upstream protocol cannot carry
-    BodyTooLarge,          // 413
-    UriTooLong,            // 414
-    HeaderTooLarge,        // 431
-    NotImplemented,        // 501: a Transfer-Encoding other than chunked
-    VersionNotSupported,   // 505
-    UpstreamInvalid,       // 502: the upstream's response cannot be framed
+    BadRequest,          // 400: malformed, ambiguous framing, HTTP/1.1 without Host
+    MethodNotAllowed,    // 405: TRACE, CONNECT
+    LengthRequired,      // 411: a chunked body that the upstream protocol cannot carry
+    BodyTooLarge,        // 413
+    UriTooLong,          // 414
+    HeaderTooLarge,      // 431
+    NotImplemented,      // 501: a Transfer-Encoding other than chunked
+    VersionNotSupported, // 505
+    UpstreamInvalid,     // 502: the upstream's response cannot be framed
 };
 
 int statusForFailure(HttpFailure failure);

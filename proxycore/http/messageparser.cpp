@@ -62,8 +62,8 @@ qsizetype MessageParser::execute(const char *base, qsizetype offset, qsizetype l
     if (m_state == State::ReadingHead && !checkHeadLimits(base + offset, length))
         return 0;
     m_base = base;
-    const auto parsed = static_cast<qsizetype>(
-        http_parser_execute(&m_parser, &m_settings, base + offset, static_cast<size_t>(length)));
+    const auto parsed =
+        static_cast<qsizetype>(http_parser_execute(&m_parser, &m_settings, base + offset, static_cast<size_t>(length)));
     m_base = nullptr;
     const auto error = HTTP_PARSER_ERRNO(&m_parser);
     if (error != HPE_OK && error != HPE_PAUSED && m_state != State::Failed) {
@@ -98,8 +98,8 @@ bool MessageParser::checkHeadLimits(const char *data, qsizetype length)
             fail(m_kind == Kind::Request ? HttpFailure::UriTooLong : HttpFailure::UpstreamInvalid);
             return false;
         }
-        if ((!requestLine && m_lineBytes > m_limits.maxHeaderLine) || m_headBytes > m_limits.maxHead
-            || m_lineCount > m_limits.maxHeaders) {
+        if ((!requestLine && m_lineBytes > m_limits.maxHeaderLine) || m_headBytes > m_limits.maxHead ||
+            m_lineCount > m_limits.maxHeaders) {
             fail(m_kind == Kind::Request ? HttpFailure::HeaderTooLarge : HttpFailure::UpstreamInvalid);
             return false;
         }

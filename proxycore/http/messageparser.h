@@ -44,10 +44,13 @@ public:
 class MessageParser
 {
 public:
-    enum class Kind { Request, Response };
+    enum class Kind {
+        Request,
+        Response
+    };
     enum class State {
         ReadingHead,
-        HeadComplete,    // paused: call resume() to read the body
+        HeadComplete, // paused: call resume() to read the body
         ReadingBody,
         MessageComplete, // paused: call reset() for the next message
         Failed,

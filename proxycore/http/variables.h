@@ -24,9 +24,9 @@ struct RequestContext
     QByteArrayView remotePort;
     QByteArrayView serverAddr;
     QByteArrayView serverPort;
-    QByteArrayView proxyHost;           // host[:port] of proxy_pass, or the upstream name
-    QByteArrayView serverName;          // first server_name, for $host without a Host header
-    QByteArrayView upstreamAddr;        // "a, b" as far as known
+    QByteArrayView proxyHost;    // host[:port] of proxy_pass, or the upstream name
+    QByteArrayView serverName;   // first server_name, for $host without a Host header
+    QByteArrayView upstreamAddr; // "a, b" as far as known
     QByteArrayView upstreamStatus;
     QByteArrayView upstreamResponseTime;
 };
@@ -58,8 +58,8 @@ private:
         Uri,
         Args,
         IsArgs,
-        Arg,     // $arg_NAME
-        Http,    // $http_NAME
+        Arg,  // $arg_NAME
+        Http, // $http_NAME
         UpstreamAddr,
         UpstreamStatus,
         UpstreamResponseTime,

@@ -93,7 +93,16 @@ quint32 nextUpstreamFlag(int status)
 bool addHeaderApplies(int status)
 {
     switch (status) {
-    case 200: case 201: case 204: case 206: case 301: case 302: case 303: case 304: case 307: case 308:
+    case 200:
+    case 201:
+    case 204:
+    case 206:
+    case 301:
+    case 302:
+    case 303:
+    case 304:
+    case 307:
+    case 308:
         return true;
     default:
         return false;
@@ -119,8 +128,8 @@ void appendListItem(QByteArray &list, QByteArrayView item)
 
 } // namespace
 
-ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const RoutingTable> table,
-                                   const Listener &listener, QObject *parent)
+ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const RoutingTable> table, const Listener &listener,
+                                   QObject *parent)
     : QObject(parent)
     , m_worker(worker)
     , m_table(std::move(table))
@@ -259,8 +268,7 @@ void ClientConnection::consumeBody(QByteArrayView bytes)
         return;
     }
     m_bodyForwarded = true;
-    bump(peerCounters().bytesToUpstream,
-         quint64(bytes.size()));
+    bump(peerCounters().bytesToUpstream, quint64(bytes.size()));
     if (m_chunkedUpstream) {
         m_connection->writeBody(chunkSizeLine(bytes.size()));
         m_connection->writeBody(bytes);
@@ -371,8 +379,8 @@ QByteArray ClientConnection::buildUpstreamHead()
             head.truncate(mark); // an empty value removes the header
             continue;
         }
-        if (equalsIgnoreCase(header.name, "connection")
-            && equalsIgnoreCase(QByteArrayView(head).sliced(valueStart), "close"))
+        if (equalsIgnoreCase(header.name, "connection") &&
+            equalsIgnoreCase(QByteArrayView(head).sliced(valueStart), "close"))
             m_upstreamKeepAlive = false;
         head.append("\r\n");
     }
@@ -440,8 +448,8 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
     m_attemptHeaderUs = m_attemptClock.nsecsElapsed() / 1000;
     const ResolvedLocation &settings = m_route->settings;
     const quint32 flag = nextUpstreamFlag(status);
-    if ((settings.proxyNextUpstream & flag) && m_selection.triesLeft > 1 && !m_bodyForwarded
-        && !(isNonIdempotent(m_request.method()) && !(settings.proxyNextUpstream & NextUpstreamNonIdempotent))) {
+    if ((settings.proxyNextUpstream & flag) && m_selection.triesLeft > 1 && !m_bodyForwarded &&
+        !(isNonIdempotent(m_request.method()) && !(settings.proxyNextUpstream & NextUpstreamNonIdempotent))) {
         // A listed status on a try that is not the last: nginx moves on, and counts a
         // failure except for 403 and 404.
         const bool failed = status != 403 && status != 404;
@@ -529,8 +537,7 @@ void ClientConnection::appendAddHeaders(QByteArray &head, int status) const
 void ClientConnection::upstreamBody(QByteArrayView bytes)
 {
     m_bodyBytesSent += bytes.size();
-    bump(peerCounters().bytesFromUpstream,
-         quint64(bytes.size()));
+    bump(peerCounters().bytesFromUpstream, quint64(bytes.size()));
     if (m_responseFraming == ResponseFraming::Chunked) {
         queueToClient(chunkSizeLine(bytes.size()));
         queueToClient(bytes);
@@ -554,8 +561,8 @@ void ClientConnection::upstreamComplete()
     if (m_responseFraming == ResponseFraming::Chunked)
         queueToClient("0\r\n\r\n");
     flushToClient();
-    const bool reusable = m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable()
-                          && m_upstream->pool()->capacity() > 0;
+    const bool reusable =
+        m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable() && m_upstream->pool()->capacity() > 0;
     closeAttempt();
     releasePeer(false);
     if (reusable) {

@@ -51,8 +51,17 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
-    enum class Phase { ReadingHead, Proxying, Closing };
-    enum class ResponseFraming { None, Length, Chunked, UntilClose };
+    enum class Phase {
+        ReadingHead,
+        Proxying,
+        Closing
+    };
+    enum class ResponseFraming {
+        None,
+        Length,
+        Chunked,
+        UntilClose
+    };
 
     void handleReadyRead();
     void handleBytesWritten(qint64 bytes);
@@ -147,7 +156,7 @@ private:
     QElapsedTimer m_requestClock;
     QByteArray m_scratch;
     QByteArray m_hashKey; // the upstream's hash key, evaluated once per request
-    QByteArray m_output; // response bytes gathered so that one event makes one write()
+    QByteArray m_output;  // response bytes gathered so that one event makes one write()
 
     IdleTimer m_idle;
 };

@@ -74,7 +74,9 @@ bool Engine::start(const ProxyConfig &config, QString *error)
 {
     const QMutexLocker locker(&m_mutex);
     stopLocked();
-    const auto slotFor = [this](const QString &upstream, const QByteArray &peer) { return this->slotFor(upstream, peer); };
+    const auto slotFor = [this](const QString &upstream, const QByteArray &peer) {
+        return this->slotFor(upstream, peer);
+    };
     m_table = RoutingTable::build(config, slotFor, error);
     if (!m_table)
         return false;
@@ -147,8 +149,8 @@ void Engine::applyTableToWorkers(const std::shared_ptr<const RoutingTable> &tabl
     for (WorkerSlot &slot : m_workers) {
         slot.counters->peers.ensure(int(m_slots.size()));
         Worker *worker = slot.worker;
-        QMetaObject::invokeMethod(worker, [worker, table, states] { worker->applyTable(table, states); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker, table, states] { worker->applyTable(table, states); }, Qt::BlockingQueuedConnection);
     }
 }
 
@@ -163,7 +165,9 @@ bool Engine::apply(const ProxyConfig &config, QString *error)
         if (!error->isEmpty())
             return false;
     }
-    const auto slotFor = [this](const QString &upstream, const QByteArray &peer) { return this->slotFor(upstream, peer); };
+    const auto slotFor = [this](const QString &upstream, const QByteArray &peer) {
+        return this->slotFor(upstream, peer);
+    };
     const std::shared_ptr<const RoutingTable> table = RoutingTable::build(config, slotFor, error);
     if (!table)
         return false;
@@ -222,15 +226,15 @@ bool Engine::addServer(const QString &upstream, const UpstreamServer &server, QS
 bool Engine::removeServer(const QString &upstream, const QString &address, QString *error)
 {
     return editUpstream(upstream, error, [&](UpstreamConfig &config, QString *message) {
-        const auto removed = config.servers.removeIf([&](const UpstreamServer &server) { return server.address == address; });
+        const auto removed =
+            config.servers.removeIf([&](const UpstreamServer &server) { return server.address == address; });
         if (removed == 0)
             *message = u"upstream \"%1\" has no server \"%2\""_s.arg(upstream, address);
         return removed > 0;
     });
 }
 
-bool Engine::updateServer(const QString &upstream, const QString &address, const UpstreamServer &server,
-                          QString *error)
+bool Engine::updateServer(const QString &upstream, const QString &address, const UpstreamServer &server, QString *error)
 {
     return editUpstream(upstream, error, [&](UpstreamConfig &config, QString *message) {
         UpstreamServer *existing = findServer(config, address);

@@ -34,18 +34,18 @@ QByteArrayView httpDate()
 QByteArray errorBody(int status)
 {
     const QByteArray title = QByteArray::number(status) + ' ' + reasonPhrase(status).toByteArray();
-    return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title
-           + "</h1></center>\r\n<hr><center>" + serverToken.toByteArray() + "</center>\r\n</body>\r\n</html>\r\n";
+    return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
+           "</h1></center>\r\n<hr><center>" + serverToken.toByteArray() + "</center>\r\n</body>\r\n</html>\r\n";
 }
 
 QByteArray errorResponse(int status, bool keepAlive, bool headRequest, QByteArrayView extraHeaders)
 {
     const QByteArray title = QByteArray::number(status) + ' ' + reasonPhrase(status).toByteArray();
     const QByteArray body = errorBody(status);
-    QByteArray response = "HTTP/1.1 " + title + "\r\nServer: " + serverToken.toByteArray() + "\r\nDate: "
-                          + httpDate().toByteArray() + "\r\nContent-Type: text/html\r\nContent-Length: "
-                          + QByteArray::number(body.size()) + "\r\nConnection: "
-                          + (keepAlive ? "keep-alive" : "close") + "\r\n" + extraHeaders.toByteArray() + "\r\n";
+    QByteArray response =
+        "HTTP/1.1 " + title + "\r\nServer: " + serverToken.toByteArray() + "\r\nDate: " + httpDate().toByteArray() +
+        "\r\nContent-Type: text/html\r\nContent-Length: " + QByteArray::number(body.size()) +
+        "\r\nConnection: " + (keepAlive ? "keep-alive" : "close") + "\r\n" + extraHeaders.toByteArray() + "\r\n";
     if (!headRequest)
         response += body;
     return response;

@@ -25,7 +25,10 @@ void ProxyServer::incomingConnection(qintptr descriptor)
         return;
     }
     QMetaObject::invokeMethod(
-        worker, [worker, descriptor, address = m_address, port = m_port] { worker->serveConnection(descriptor, address, port); },
+        worker,
+        [worker, descriptor, address = m_address, port = m_port] {
+            worker->serveConnection(descriptor, address, port);
+        },
         Qt::QueuedConnection);
 }
 

@@ -17,8 +17,7 @@ class ProxyServer final : public QTcpServer
     Q_DISABLE_COPY_MOVE(ProxyServer)
 
 public:
-    ProxyServer(const QList<Worker *> &workers, const QHostAddress &address, quint16 port,
-                QObject *parent = nullptr);
+    ProxyServer(const QList<Worker *> &workers, const QHostAddress &address, quint16 port, QObject *parent = nullptr);
 
     // The listen directive's address and port (port 0 binds a port of the system's choice).
     const QHostAddress &configuredAddress() const { return m_address; }

@@ -21,8 +21,8 @@ QString where(const SourceLocation &source)
 // Headers nginx never copies from the client, whatever the configuration says.
 const QList<QByteArray> &alwaysReplaced()
 {
-    static const QList<QByteArray> names = {"host",        "connection", "content-length", "transfer-encoding",
-                                            "te",          "keep-alive", "expect",         "upgrade"};
+    static const QList<QByteArray> names = {"host", "connection", "content-length", "transfer-encoding",
+                                            "te",   "keep-alive", "expect",         "upgrade"};
     return names;
 }
 
@@ -93,8 +93,7 @@ std::optional<ProxyPassTarget> parseProxyPass(const QString &url)
     return target;
 }
 
-int findOrAddImplicit(RoutingTable &table, const ProxyPassTarget &target, const SourceLocation &source,
-                      QString *error)
+int findOrAddImplicit(RoutingTable &table, const ProxyPassTarget &target, const SourceLocation &source, QString *error)
 {
     const QString name = target.host + u':' + QString::number(target.port);
     for (qsizetype i = 0; i < table.upstreams.size(); ++i) {
@@ -124,11 +123,10 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
             *error = where(location.source) + u"invalid URL prefix in \"%1\""_s.arg(location.proxyPass);
             return false;
         }
-        const auto upstream = std::find_if(table.upstreams.cbegin(), table.upstreams.cend(),
-                                           [&](const UpstreamDefinition &definition) {
-                                               return !definition.implicit && !target->hasPort
-                                                      && definition.config.name == target->host;
-                                           });
+        const auto upstream =
+            std::find_if(table.upstreams.cbegin(), table.upstreams.cend(), [&](const UpstreamDefinition &definition) {
+                return !definition.implicit && !target->hasPort && definition.config.name == target->host;
+            });
         if (upstream != table.upstreams.cend()) {
             route->upstreamIndex = int(upstream - table.upstreams.cbegin());
             route->proxyHost = target->host.toUtf8();
@@ -136,8 +134,8 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
             route->upstreamIndex = findOrAddImplicit(table, *target, location.source, error);
             if (route->upstreamIndex < 0)
                 return false;
-            route->proxyHost = target->port == 80 ? target->host.toUtf8()
-                                                  : table.upstreams[route->upstreamIndex].config.name.toUtf8();
+            route->proxyHost =
+                target->port == 80 ? target->host.toUtf8() : table.upstreams[route->upstreamIndex].config.name.toUtf8();
         }
     }
     return compileUpstreamHeaders(route->settings, route, error);

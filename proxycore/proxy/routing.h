@@ -27,8 +27,8 @@ struct CompiledHeader
 struct Route
 {
     QByteArray prefix;
-    int upstreamIndex = -1;           // into RoutingTable::upstreams; -1: no proxy_pass (404)
-    QByteArray proxyHost;             // $proxy_host
+    int upstreamIndex = -1; // into RoutingTable::upstreams; -1: no proxy_pass (404)
+    QByteArray proxyHost;   // $proxy_host
     ResolvedLocation settings;
     QList<CompiledHeader> upstreamHeaders; // what goes upstream, nginx's order, defaults merged
     QList<QByteArray> replacedHeaders;     // client headers not passed on (lower case)
@@ -37,17 +37,17 @@ struct Route
 
 struct VirtualServer
 {
-    QList<QByteArray> names;          // server_name, lower case
+    QList<QByteArray> names; // server_name, lower case
     QByteArray firstName;
-    QList<Route> routes;              // longest prefix first
-    ResolvedLocation settings;        // server level, for what happens before routing
+    QList<Route> routes;       // longest prefix first
+    ResolvedLocation settings; // server level, for what happens before routing
 
     const Route *route(QByteArrayView target) const;
 };
 
 struct Listener
 {
-    QHostAddress address;             // Any for nginx's "*"
+    QHostAddress address; // Any for nginx's "*"
     quint16 port = 0;
     QList<VirtualServer> servers;
     int defaultServer = 0;
@@ -58,9 +58,9 @@ struct Listener
 struct UpstreamDefinition
 {
     UpstreamConfig config;
-    PeerGroup peers;                  // initial state; each worker copies it
+    PeerGroup peers;                      // initial state; each worker copies it
     std::optional<ValueTemplate> hashKey; // hash KEY, compiled
-    bool implicit = false;            // from proxy_pass http://HOST:PORT
+    bool implicit = false;                // from proxy_pass http://HOST:PORT
 };
 
 struct RoutingTable

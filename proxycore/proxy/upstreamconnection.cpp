@@ -104,8 +104,8 @@ void UpstreamConnection::setReadingPaused(bool paused)
 
 bool UpstreamConnection::isReusable() const
 {
-    return m_phase == Phase::Done && m_response.shouldKeepAlive() && m_input.pending() == 0
-           && m_socket.bytesAvailable() == 0 && m_socket.state() == QAbstractSocket::ConnectedState;
+    return m_phase == Phase::Done && m_response.shouldKeepAlive() && m_input.pending() == 0 &&
+           m_socket.bytesAvailable() == 0 && m_socket.state() == QAbstractSocket::ConnectedState;
 }
 
 void UpstreamConnection::park(qint64 idleMs)
@@ -190,8 +190,8 @@ void UpstreamConnection::processInput()
             return;
         }
     }
-    if (m_phase == Phase::Exchanging && !m_readingPaused && m_input.pending() == 0
-        && m_socket.state() != QAbstractSocket::ConnectedState) {
+    if (m_phase == Phase::Exchanging && !m_readingPaused && m_input.pending() == 0 &&
+        m_socket.state() != QAbstractSocket::ConnectedState) {
         m_response.finishAtEof(); // close-delimited body, or a premature close
         if (m_response.state() == MessageParser::State::MessageComplete) {
             m_phase = Phase::Done;

@@ -16,11 +16,11 @@
 namespace lbscope {
 
 enum class UpstreamError {
-    Refused,        // connect() failed
-    Reset,          // read/write error, or closed before the response header
-    Timeout,        // proxy_connect/send/read_timeout
-    InvalidHeader,  // the response head cannot be framed, or is over proxy_buffer_size
-    Truncated,      // closed or failed after the header: the response body is incomplete
+    Refused,       // connect() failed
+    Reset,         // read/write error, or closed before the response header
+    Timeout,       // proxy_connect/send/read_timeout
+    InvalidHeader, // the response head cannot be framed, or is over proxy_buffer_size
+    Truncated,     // closed or failed after the header: the response body is incomplete
 };
 
 class UpstreamConnection final : public QObject, private BodyConsumer
@@ -33,13 +33,13 @@ public:
     {
     public:
         virtual ~Owner() = default;
-        virtual void upstreamReady() = 0;       // connected and the head is on its way
+        virtual void upstreamReady() = 0; // connected and the head is on its way
         virtual void upstreamHead(const MessageParser &response, const char *base) = 0;
         virtual void upstreamBody(QByteArrayView bytes) = 0;
-        virtual void upstreamReadDone() = 0;    // all bytes at hand were passed on: a time to flush
+        virtual void upstreamReadDone() = 0; // all bytes at hand were passed on: a time to flush
         virtual void upstreamComplete() = 0;
         virtual void upstreamFailed(UpstreamError error) = 0;
-        virtual void upstreamWritable() = 0;    // the send buffer drained below the low mark
+        virtual void upstreamWritable() = 0; // the send buffer drained below the low mark
     };
 
     struct Timeouts
@@ -51,8 +51,7 @@ public:
 
     // parent is the worker: a connection moves between clients and the pool without
     // being re-parented, which would cost two events per request.
-    UpstreamConnection(const QHostAddress &address, quint16 port, qint64 responseHeadLimit,
-                       QObject *parent = nullptr);
+    UpstreamConnection(const QHostAddress &address, quint16 port, qint64 responseHeadLimit, QObject *parent = nullptr);
     ~UpstreamConnection() override;
 
     const QHostAddress &address() const { return m_address; }
@@ -81,7 +80,14 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
-    enum class Phase { Idle, Connecting, Exchanging, Done, Parked, Failed };
+    enum class Phase {
+        Idle,
+        Connecting,
+        Exchanging,
+        Done,
+        Parked,
+        Failed
+    };
 
     void handleConnected();
     void handleReadyRead();

@@ -12,28 +12,27 @@
 #include <QString>
 #include <QVarLengthArray>
 
-
 namespace lbscope {
 
 struct AccessRecord
 {
-    quint64 id = 0;              // counts from 1 in the order requests end; the ring's cursor
-    qint64 timeMs = 0;           // wall clock (ms since the epoch) when the request ended
-    QByteArray clientAddress;    // $remote_addr
-    quint16 clientPort = 0;      // $remote_port
-    QByteArray method;           // empty when the request line could not be parsed
-    QByteArray uri;              // $request_uri, as the client sent it
+    quint64 id = 0;           // counts from 1 in the order requests end; the ring's cursor
+    qint64 timeMs = 0;        // wall clock (ms since the epoch) when the request ended
+    QByteArray clientAddress; // $remote_addr
+    quint16 clientPort = 0;   // $remote_port
+    QByteArray method;        // empty when the request line could not be parsed
+    QByteArray uri;           // $request_uri, as the client sent it
     int versionMajor = 1;
     int versionMinor = 1;
-    QByteArray host;             // the Host header
-    QByteArray referer;          // $http_referer
-    QByteArray userAgent;        // $http_user_agent
-    QByteArray forwardedFor;     // $http_x_forwarded_for
-    int status = 0;              // what the client got; 499: the client went away first
-    qint64 bytesSent = 0;        // $bytes_sent: head and body
-    qint64 bodyBytesSent = 0;    // $body_bytes_sent
-    qint64 requestTimeMs = 0;    // $request_time
-    QString upstream;            // the upstream's name; empty when none was involved
+    QByteArray host;          // the Host header
+    QByteArray referer;       // $http_referer
+    QByteArray userAgent;     // $http_user_agent
+    QByteArray forwardedFor;  // $http_x_forwarded_for
+    int status = 0;           // what the client got; 499: the client went away first
+    qint64 bytesSent = 0;     // $bytes_sent: head and body
+    qint64 bodyBytesSent = 0; // $body_bytes_sent
+    qint64 requestTimeMs = 0; // $request_time
+    QString upstream;         // the upstream's name; empty when none was involved
     // One entry per attempt, joined with ", " as nginx's $upstream_* variables are;
     // "-" for a time that was not reached. Empty when no upstream was involved.
     QByteArray upstreamAddr;

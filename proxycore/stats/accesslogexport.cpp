@@ -85,8 +85,7 @@ std::array<Field, columnNames.size()> fields(const AccessRecord &record)
 // RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
 void appendCsvField(QByteArray &out, const QByteArray &field)
 {
-    const bool quote =
-        field.contains(',') || field.contains('"') || field.contains('\n') || field.contains('\r');
+    const bool quote = field.contains(',') || field.contains('"') || field.contains('\n') || field.contains('\r');
     if (!quote) {
         out.append(field);
         return;
@@ -103,7 +102,11 @@ void appendCsvField(QByteArray &out, const QByteArray &field)
 class ChunkedWriter
 {
 public:
-    ChunkedWriter(QIODevice *device, QString *error) : m_device(device), m_error(error) {}
+    ChunkedWriter(QIODevice *device, QString *error)
+        : m_device(device)
+        , m_error(error)
+    {
+    }
 
     QByteArray &buffer() { return m_buffer; }
     // Writes the buffer once it is big enough (or always, with force).
@@ -151,8 +154,8 @@ QList<AccessRecord> AccessLogExport::select(const AccessLog &log, const AccessLo
     return records;
 }
 
-qsizetype AccessLogExport::write(const QList<AccessRecord> &records, Format format, QIODevice *device,
-                                 QString *error, const AccessLogFilter &filter)
+qsizetype AccessLogExport::write(const QList<AccessRecord> &records, Format format, QIODevice *device, QString *error,
+                                 const AccessLogFilter &filter)
 {
     if (!device || !device->isWritable()) {
         *error = u"the device is not open for writing"_s;

@@ -37,8 +37,7 @@ struct AccessLogFilter
 class AccessLogExport
 {
 public:
-    enum class Format
-    {
+    enum class Format {
         Csv,
         JsonLines,
     };
@@ -48,8 +47,8 @@ public:
 
     // Writes the records that pass the filter to an open device. Returns how many were
     // written, or -1 with *error set (what was written before the error stays written).
-    static qsizetype write(const QList<AccessRecord> &records, Format format, QIODevice *device,
-                           QString *error, const AccessLogFilter &filter = {});
+    static qsizetype write(const QList<AccessRecord> &records, Format format, QIODevice *device, QString *error,
+                           const AccessLogFilter &filter = {});
     // The same for what the ring holds now.
     static qsizetype write(const AccessLog &log, Format format, QIODevice *device, QString *error,
                            const AccessLogFilter &filter = {});

@@ -48,7 +48,10 @@ bool openForAppend(QFile &file)
 } // namespace
 
 AccessLogFileWriter::AccessLogFileWriter(const AccessLog &log, QObject *parent)
-    : QObject(parent), m_log(log), m_cursor(log.lastId()), m_timer(new QTimer(this))
+    : QObject(parent)
+    , m_log(log)
+    , m_cursor(log.lastId())
+    , m_timer(new QTimer(this))
 {
     m_timer->setInterval(DefaultIntervalMs);
     connect(m_timer, &QTimer::timeout, this, &AccessLogFileWriter::writePending);
@@ -145,8 +148,7 @@ bool AccessLogFileWriter::buildPlan(const ProxyConfig &config, Plan *plan, QStri
 }
 
 bool AccessLogFileWriter::addDestinations(const QList<AccessLogDirective> &logs, const ProxyConfig &config,
-                                          const QString &baseDir, Plan *plan, DestinationSet *set,
-                                          QString *error)
+                                          const QString &baseDir, Plan *plan, DestinationSet *set, QString *error)
 {
     for (const AccessLogDirective &log : logs) {
         const LogFormat *format = config.findLogFormat(log.formatName);
@@ -270,8 +272,7 @@ void AccessLogFileWriter::writeFiles()
         if (written == output.pending.size()) {
             output.failed = false;
         } else if (written < 0) {
-            reportError(output,
-                        u"write() to \"%1\" failed (%2)"_s.arg(output.path, output.file->errorString()));
+            reportError(output, u"write() to \"%1\" failed (%2)"_s.arg(output.path, output.file->errorString()));
         } else {
             reportError(output, u"write() to \"%1\" was incomplete: %2 of %3"_s.arg(output.path)
                                     .arg(written)

@@ -106,8 +106,8 @@ private:
     };
 
     bool buildPlan(const ProxyConfig &config, Plan *plan, QString *error);
-    bool addDestinations(const QList<AccessLogDirective> &logs, const ProxyConfig &config,
-                         const QString &baseDir, Plan *plan, DestinationSet *set, QString *error);
+    bool addDestinations(const QList<AccessLogDirective> &logs, const ProxyConfig &config, const QString &baseDir,
+                         Plan *plan, DestinationSet *set, QString *error);
     bool openFiles(Plan *plan, QString *error);
     void collectDestinations(const AccessRecord &record, DestinationSet *set) const;
     void writePending();

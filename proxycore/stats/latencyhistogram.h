@@ -15,8 +15,8 @@ namespace lbscope {
 class LatencyHistogram
 {
 public:
-    static constexpr int SubBuckets = 4;               // per doubling
-    static constexpr int Doublings = 28;               // up to 2^28 us, about 4.5 minutes
+    static constexpr int SubBuckets = 4; // per doubling
+    static constexpr int Doublings = 28; // up to 2^28 us, about 4.5 minutes
     static constexpr int Buckets = Doublings * SubBuckets;
 
     void add(qint64 micros);

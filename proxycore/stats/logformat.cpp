@@ -236,8 +236,7 @@ bool LogFormatter::parse(const QString &text, QString *error)
 
 void LogFormatter::appendPart(Part part)
 {
-    if (part.variable == Variable::Literal && !m_parts.isEmpty() &&
-        m_parts.back().variable == Variable::Literal) {
+    if (part.variable == Variable::Literal && !m_parts.isEmpty() && m_parts.back().variable == Variable::Literal) {
         m_parts.back().literal.append(part.literal);
         return;
     }

@@ -21,8 +21,7 @@ QByteArray describeDecisions(const AccessRecord &record);
 class LogFormatter
 {
 public:
-    enum class Escape
-    {
+    enum class Escape {
         Default, // '"', '\' and bytes outside 32..126 as \xXX; an empty variable as "-"
         Json,    // JSON string content; an empty variable as nothing
         None,    // bytes as they are; an empty variable as nothing
@@ -41,8 +40,7 @@ public:
     void appendTo(const AccessRecord &record, QByteArray &out) const;
 
 private:
-    enum class Variable
-    {
+    enum class Variable {
         Literal,
         // Written by nginx's log module itself: never escaped, never "-".
         TimeLocal,

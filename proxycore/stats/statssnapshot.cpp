@@ -8,15 +8,13 @@ namespace lbscope {
 
 namespace {
 
-template <std::size_t N>
-void addAll(std::array<quint64, N> &sum, const std::array<Counter, N> &counters)
+template <std::size_t N> void addAll(std::array<quint64, N> &sum, const std::array<Counter, N> &counters)
 {
     for (std::size_t i = 0; i < N; ++i)
         sum[i] += read(counters[i]);
 }
 
-template <std::size_t N>
-void subtractAll(std::array<quint64, N> &values, const std::array<quint64, N> &baseline)
+template <std::size_t N> void subtractAll(std::array<quint64, N> &values, const std::array<quint64, N> &baseline)
 {
     for (std::size_t i = 0; i < N; ++i)
         values[i] -= std::min(values[i], baseline[i]);

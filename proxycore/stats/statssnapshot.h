@@ -48,19 +48,26 @@ struct ProxyCounts
     quint64 clientErrorTotal() const;
 };
 
-enum class PeerState { Up, Down, Failed, Draining, Backup, BackupInUse };
+enum class PeerState {
+    Up,
+    Down,
+    Failed,
+    Draining,
+    Backup,
+    BackupInUse
+};
 QString peerStateName(PeerState state);
 
 struct PeerSnapshot
 {
     QString upstream;
-    QByteArray peer;          // "127.0.0.1:3000"
-    QString server;           // the server line's address as written
+    QByteArray peer; // "127.0.0.1:3000"
+    QString server;  // the server line's address as written
     int weight = 1;
     bool backup = false;
     PeerState state = PeerState::Up;
     PeerCounts counts;
-    QList<quint32> rate;      // requests per second, oldest first, the last one is now
+    QList<quint32> rate; // requests per second, oldest first, the last one is now
 
     LatencySummary connectTime() const { return LatencySummary::from(counts.connectTime); }
     LatencySummary headerTime() const { return LatencySummary::from(counts.headerTime); }
@@ -71,16 +78,16 @@ struct UpstreamSnapshot
 {
     QString name;
     BalancingMethod method = BalancingMethod::RoundRobin;
-    QString methodText;       // "round robin", "hash $request_uri consistent", ...
+    QString methodText; // "round robin", "hash $request_uri consistent", ...
     QList<PeerSnapshot> peers;
 };
 
 struct StatsSnapshot
 {
-    qint64 takenAtMs = 0;     // wall clock
-    qint64 sinceMs = 0;       // start or the last reset
+    qint64 takenAtMs = 0; // wall clock
+    qint64 sinceMs = 0;   // start or the last reset
     ProxyCounts proxy;
-    QList<quint32> rate;      // the whole proxy's requests per second
+    QList<quint32> rate; // the whole proxy's requests per second
     QList<UpstreamSnapshot> upstreams;
 
     LatencySummary requestTime() const { return LatencySummary::from(proxy.requestTime); }

@@ -234,8 +234,8 @@ void TrafficConnection::complete()
     outcome.backend = m_backend;
     outcome.latencyUs = m_firstByte.nsecsElapsed() / 1000;
     outcome.bodyBytes = m_bodyBytes;
-    outcome.reusable = m_response.shouldKeepAlive() && m_input.pending() == 0 && m_socket.bytesAvailable() == 0
-                       && m_socket.state() == QAbstractSocket::ConnectedState;
+    outcome.reusable = m_response.shouldKeepAlive() && m_input.pending() == 0 && m_socket.bytesAvailable() == 0 &&
+                       m_socket.state() == QAbstractSocket::ConnectedState;
     if (outcome.reusable) {
         m_phase = Phase::Idle;
     } else {

@@ -66,7 +66,13 @@ public:
     void abort();
 
 private:
-    enum class Phase { Unconnected, Connecting, Exchanging, Idle, Closed };
+    enum class Phase {
+        Unconnected,
+        Connecting,
+        Exchanging,
+        Idle,
+        Closed
+    };
 
     void handleConnected();
     void handleReadyRead();

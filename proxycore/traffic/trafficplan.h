@@ -27,7 +27,11 @@ struct TrafficPlan
     // One piece of a path template: literal text, the request counter {n} or {rand:A-B}.
     struct PathPart
     {
-        enum class Kind { Text, Counter, Random };
+        enum class Kind {
+            Text,
+            Counter,
+            Random
+        };
         Kind kind = Kind::Text;
         QByteArray text;
         quint64 low = 0;

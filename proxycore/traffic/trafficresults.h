@@ -19,12 +19,12 @@ namespace lbscope {
 
 struct TrafficResult
 {
-    quint64 sequence = 0;  // the request's number in the run, from 0 ({n} in the path)
-    QHostAddress client;   // the source address the request went out from
-    int status = 0;        // 0: no HTTP response (see error)
-    QString backend;       // X-Upstream-Addr, else X-Backend, else empty
-    qint64 latencyUs = 0;  // from the first request byte written to the last response byte read
-    QString error;         // why it failed; empty with a response
+    quint64 sequence = 0; // the request's number in the run, from 0 ({n} in the path)
+    QHostAddress client;  // the source address the request went out from
+    int status = 0;       // 0: no HTTP response (see error)
+    QString backend;      // X-Upstream-Addr, else X-Backend, else empty
+    qint64 latencyUs = 0; // from the first request byte written to the last response byte read
+    QString error;        // why it failed; empty with a response
 
     bool failed() const { return status == 0; }
 };
@@ -36,8 +36,8 @@ struct TrafficProgress
     quint64 failed = 0;    // connection errors, timeouts, unframeable responses
     quint64 cancelled = 0; // in flight when the run was stopped
     quint64 inFlight = 0;
-    quint64 connections = 0; // connections opened
-    qint64 elapsedMs = 0;    // since the run started, frozen when it ends
+    quint64 connections = 0;   // connections opened
+    qint64 elapsedMs = 0;      // since the run started, frozen when it ends
     double achievedRate = 0.0; // done per second of elapsed time
     quint64 targetTotal = 0;   // 0: until stopped
 };

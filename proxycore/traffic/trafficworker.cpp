@@ -224,8 +224,7 @@ QString TrafficWorker::backendName(const QByteArray &backend)
 
 QByteArray TrafficWorker::requestHead(quint64 sequence)
 {
-    return m_plan.method + ' ' + TrafficPlan::expandPath(m_path, sequence, m_random) + " HTTP/1.1\r\n"
-           + m_headTail;
+    return m_plan.method + ' ' + TrafficPlan::expandPath(m_path, sequence, m_random) + " HTTP/1.1\r\n" + m_headTail;
 }
 
 void TrafficWorker::handleTick()

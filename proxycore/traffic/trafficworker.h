@@ -55,8 +55,7 @@ private:
     void release(TrafficConnection *connection, bool reusable);
     void exchangeFinished(TrafficConnection *connection, const TrafficConnection::Outcome &outcome) override;
     void idleConnectionClosed(TrafficConnection *connection) override;
-    void record(const Request &request, const TrafficConnection &connection,
-                const TrafficConnection::Outcome &outcome);
+    void record(const Request &request, const TrafficConnection &connection, const TrafficConnection::Outcome &outcome);
     QString backendName(const QByteArray &backend);
     QByteArray requestHead(quint64 sequence);
     void handleTick();

@@ -63,8 +63,8 @@ private:
             if (status == 200)
                 ++m_ok;
             else
-                m_failures.append("request " + QByteArray::number(i) + ": status " + QByteArray::number(status) + ", "
-                                  + socket.errorString().toUtf8() + ", got \"" + buffer.left(200) + '"');
+                m_failures.append("request " + QByteArray::number(i) + ": status " + QByteArray::number(status) + ", " +
+                                  socket.errorString().toUtf8() + ", got \"" + buffer.left(200) + '"');
         }
     }
 

@@ -84,8 +84,7 @@ QByteArray seconds(qint64 ms)
 // [$time_local], written here with Qt's C-locale formatting (the test runs with TZ=UTC).
 QByteArray timeLocal(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"dd/MMM/yyyy:HH:mm:ss"_s).toLatin1() +
-           " +0000";
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"dd/MMM/yyyy:HH:mm:ss"_s).toLatin1() + " +0000";
 }
 
 // nginx's default escaping, for the few characters these tests send.
@@ -101,8 +100,8 @@ QByteArray escaped(const QByteArray &value)
 QByteArray combinedLine(const Exchange &e)
 {
     return "127.0.0.1 - - [" + timeLocal(e.record.timeMs) + "] \"GET " + e.path + " HTTP/1.1\" " +
-           QByteArray::number(e.status) + ' ' + QByteArray::number(e.bodySize) + " \"" + escaped(e.referer) +
-           "\" \"" + escaped(e.userAgent) + '"';
+           QByteArray::number(e.status) + ' ' + QByteArray::number(e.bodySize) + " \"" + escaped(e.referer) + "\" \"" +
+           escaped(e.userAgent) + '"';
 }
 
 QByteArray upstreamLine(const Exchange &e, const QByteArray &peer)
@@ -148,8 +147,7 @@ private slots:
 private:
     bool startProxy();
     std::optional<Exchange> exchange(const QByteArray &path, const QByteArray &referer = {},
-                                     const QByteArray &userAgent = {},
-                                     const QByteArray &host = "photos.example.com");
+                                     const QByteArray &userAgent = {}, const QByteArray &host = "photos.example.com");
     QString logPath(const QString &name) const { return m_dir->filePath(name); }
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -172,8 +170,7 @@ void TestAccessLogFile::init()
     for (int i = 0; i < 2; ++i) {
         auto backend = std::make_shared<DemoBackend>();
         QString error;
-        QVERIFY2(backend->start(DemoBackend::Options{u"web%1"_s.arg(i + 1), {}, 0, 0, 0.0}, &error),
-                 qPrintable(error));
+        QVERIFY2(backend->start(DemoBackend::Options{u"web%1"_s.arg(i + 1), {}, 0, 0, 0.0}, &error), qPrintable(error));
         m_backends.append(backend);
     }
     QVERIFY(startProxy());
@@ -280,9 +277,9 @@ void TestAccessLogFile::linesAsNginxWritesThem()
     QVERIFY2(shape.match(QString::fromLatin1(access.value(0))).hasMatch(), access.value(0).constData());
     QVERIFY2(access.value(1).endsWith(R"( "-" "UA \x22quoted\x22")"), access.value(1).constData());
 
-    QCOMPARE(fileLines(logPath(u"upstream.log"_s)),
-             (QByteArrayList{upstreamLine(*first, peer1), upstreamLine(*quoted, peer2),
-                             upstreamLine(*notFound, peer1)}));
+    QCOMPARE(
+        fileLines(logPath(u"upstream.log"_s)),
+        (QByteArrayList{upstreamLine(*first, peer1), upstreamLine(*quoted, peer2), upstreamLine(*notFound, peer1)}));
 
     const QByteArrayList jsonLines = fileLines(logPath(u"json.log"_s));
     QCOMPARE(jsonLines, QByteArrayList{R"({"uri":"/json/a?b=1","ua":"json \"agent\"","status":200})"});
@@ -359,8 +356,7 @@ void TestAccessLogFile::writeErrorReportedOnce()
         writer.flushNow();
     }
     QCOMPARE(errors.size(), 1);
-    QVERIFY2(writer.lastError().startsWith(u"write() to \"/dev/full\" failed"_s),
-             qPrintable(writer.lastError()));
+    QVERIFY2(writer.lastError().startsWith(u"write() to \"/dev/full\" failed"_s), qPrintable(writer.lastError()));
     QCOMPARE(errors.front().front().toString(), writer.lastError());
 }
 

@@ -35,11 +35,11 @@ private slots:
     {
         const quint16 first = freePort();
         const quint16 second = freePort();
-        const QString text = u"upstream pool {\n    server 127.0.0.1:%1;\n    server 127.0.0.1:%2;\n    keepalive 16;\n}\n"
-                             "server {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass http://pool;\n"
-                             "        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n    }\n}\n"_s
-                                 .arg(first)
-                                 .arg(second);
+        const QString text =
+            u"upstream pool {\n    server 127.0.0.1:%1;\n    server 127.0.0.1:%2;\n    keepalive 16;\n}\n"
+            "server {\n    listen 127.0.0.1:8080;\n    location / {\n        proxy_pass http://pool;\n"
+            "        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n    }\n}\n"_s.arg(first)
+                .arg(second);
         ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"memory.conf"_s);
         QVERIFY(result.ok());
         result.config->servers[0].listens[0].port = 0;

@@ -89,8 +89,8 @@ private slots:
         QCOMPARE(failing.counts.failuresByKind[std::size_t(FailureKind::Refused)], failing.counts.requests);
         QCOMPARE(failing.counts.retries, failing.counts.requests);
         QCOMPARE(attempts, answered + failing.counts.requests);
-        const quint64 served = snapshot.upstreams.first().peers[0].counts.responses[1]
-                               + snapshot.upstreams.first().peers[2].counts.responses[1];
+        const quint64 served = snapshot.upstreams.first().peers[0].counts.responses[1] +
+                               snapshot.upstreams.first().peers[2].counts.responses[1];
         QCOMPARE(served, answered);
         quint64 demoRequests = 0;
         for (const DemoFleet::Instance &instance : engine.demoInstances()->instances())

@@ -361,8 +361,7 @@ void TestDemoBackend::pipelining()
     RawClient client;
     QVERIFY(client.connectTo(m_backend->port()));
     // The first answer is delayed: the second must still come after it.
-    client.send("GET /sleep/50 HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: b\r\n\r\n",
-                {false, false});
+    client.send("GET /sleep/50 HTTP/1.1\r\nHost: a\r\n\r\nGET /second HTTP/1.1\r\nHost: b\r\n\r\n", {false, false});
     QTRY_COMPARE(client.responses.size(), 2);
     QVERIFY(client.responses.at(0).text().contains(u"GET /sleep/50 HTTP/1.1"_s));
     QVERIFY(client.responses.at(1).text().contains(u"GET /second HTTP/1.1"_s));
@@ -404,9 +403,8 @@ void TestDemoBackend::connectionCloseHonoured()
     RawClient client;
     QVERIFY(client.connectTo(m_backend->port()));
     // The request after the one with Connection: close is never answered.
-    client.send(
-        "GET /last HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: a\r\n\r\n",
-        {false, false});
+    client.send("GET /last HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: a\r\n\r\n",
+                {false, false});
     QTRY_VERIFY(client.closed);
     QCOMPARE(client.responses.size(), 1);
     QCOMPARE(client.responses.at(0).header("Connection"), "close"_ba);
@@ -535,8 +533,7 @@ void TestDemoBackend::largeBodyWithSlowReader()
     QCOMPARE(r.header("Content-Length").toLongLong(), size);
     QCOMPARE(r.bodySize, size);
     QVERIFY(r.patternOk);
-    QVERIFY2(m_backend->maxQueuedBytes() <= 256 * 1024,
-             qPrintable(QString::number(m_backend->maxQueuedBytes())));
+    QVERIFY2(m_backend->maxQueuedBytes() <= 256 * 1024, qPrintable(QString::number(m_backend->maxQueuedBytes())));
     QTRY_COMPARE(m_backend->requestCount(), 1u);
     QVERIFY(m_backend->recentLog().at(0).contains(u"\" 200 20000007 \""_s));
 }
@@ -603,12 +600,11 @@ void TestDemoBackend::contentLengthUpload()
     constexpr qint64 size = 3 * 1000 * 1000;
     RawClient client;
     QVERIFY(client.connectTo(m_backend->port()));
-    client.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " + QByteArray::number(size) +
-                "\r\n\r\n" + QByteArray(size, 'u'));
+    client.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " + QByteArray::number(size) + "\r\n\r\n" +
+                QByteArray(size, 'u'));
     client.get("/after");
     QTRY_COMPARE_WITH_TIMEOUT(client.responses.size(), 2, LongTimeoutMs);
-    QVERIFY2(client.responses.at(0).body.contains(pageBytesLine(size)),
-             client.responses.at(0).body.constData());
+    QVERIFY2(client.responses.at(0).body.contains(pageBytesLine(size)), client.responses.at(0).body.constData());
     QVERIFY(client.responses.at(1).body.contains(pageBytesLine(0)));
 }
 
@@ -630,8 +626,7 @@ void TestDemoBackend::chunkedUpload()
     client.get("/after");
     QTRY_COMPARE_WITH_TIMEOUT(client.responses.size(), 2, LongTimeoutMs);
     QCOMPARE(client.responses.at(0).status, 200);
-    QVERIFY2(client.responses.at(0).body.contains(pageBytesLine(total)),
-             client.responses.at(0).body.constData());
+    QVERIFY2(client.responses.at(0).body.contains(pageBytesLine(total)), client.responses.at(0).body.constData());
     QVERIFY(client.responses.at(1).body.contains(pageBytesLine(0)));
 
     // Several megabytes more, in 64 KiB chunks, on the same connection.
@@ -649,8 +644,7 @@ void TestDemoBackend::expectContinue()
     QVERIFY(startBackend());
     RawClient client;
     QVERIFY(client.connectTo(m_backend->port()));
-    client.send("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
-                {false});
+    client.send("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", {false});
     QTRY_COMPARE(client.responses.size(), 1);
     QCOMPARE(client.responses.at(0).status, 100);
     client.send("hello", {});
@@ -818,8 +812,7 @@ void TestDemoBackend::malformedRequest()
     QCOMPARE(client.responses.at(0).header("Connection"), "close"_ba);
     QCOMPARE(client.responses.at(0).body, "400 Bad Request from web-client2"_ba);
     QCOMPARE(spy.size(), 1);
-    QVERIFY2(spy.at(0).at(0).toString().contains(u"\"GET /\" 400 "_s),
-             qPrintable(spy.at(0).at(0).toString()));
+    QVERIFY2(spy.at(0).at(0).toString().contains(u"\"GET /\" 400 "_s), qPrintable(spy.at(0).at(0).toString()));
 
     RawClient garbage;
     QVERIFY(garbage.connectTo(m_backend->port()));

@@ -44,7 +44,8 @@ private slots:
     void checkAcceptsTheShippedConfig()
     {
         QProcess process;
-        process.start(lbscopeBinary, {u"-t"_s, u"--config"_s, QStringLiteral(LBSCOPE_SOURCE_DIR "/resources/configs/photos.conf")});
+        process.start(lbscopeBinary,
+                      {u"-t"_s, u"--config"_s, QStringLiteral(LBSCOPE_SOURCE_DIR "/resources/configs/photos.conf")});
         QVERIFY(process.waitForFinished(20'000));
         QCOMPARE(process.exitCode(), 0);
         QVERIFY(process.readAllStandardError().contains("test is successful"));
@@ -75,13 +76,14 @@ private slots:
         const QString path = dir.filePath(u"photos.conf"_s);
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(u"upstream photos {\n    server 127.0.0.1:%1;\n    server 127.0.0.1:%2;\n    server 127.0.0.1:%3;\n}\n"
-                   "server {\n    listen 127.0.0.1:%4;\n    location / {\n        proxy_pass http://photos;\n"
-                   "        add_header X-Upstream-Addr $upstream_addr;\n    }\n}\n"_s.arg(ports[0])
-                       .arg(ports[1])
-                       .arg(ports[2])
-                       .arg(ports[3])
-                       .toUtf8());
+        file.write(
+            u"upstream photos {\n    server 127.0.0.1:%1;\n    server 127.0.0.1:%2;\n    server 127.0.0.1:%3;\n}\n"
+            "server {\n    listen 127.0.0.1:%4;\n    location / {\n        proxy_pass http://photos;\n"
+            "        add_header X-Upstream-Addr $upstream_addr;\n    }\n}\n"_s.arg(ports[0])
+                .arg(ports[1])
+                .arg(ports[2])
+                .arg(ports[3])
+                .toUtf8());
         file.close();
 
         QProcess process;

@@ -56,11 +56,11 @@ private:
         QString servers;
         for (int index : backends)
             servers += u"    server 127.0.0.1:%1;\n"_s.arg(m_backends[index]->port());
-        return u"upstream pool {\n"_s + upstreamExtra + servers
-               + u"    keepalive 8;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n"
-                 "        proxy_pass http://pool;\n        proxy_http_version 1.1;\n"
-                 "        proxy_set_header Connection \"\";\n"
-                 "        add_header X-Upstream-Addr $upstream_addr always;\n    }\n}\n"_s;
+        return u"upstream pool {\n"_s + upstreamExtra + servers +
+               u"    keepalive 8;\n}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n"
+               "        proxy_pass http://pool;\n        proxy_http_version 1.1;\n"
+               "        proxy_set_header Connection \"\";\n"
+               "        add_header X-Upstream-Addr $upstream_addr always;\n    }\n}\n"_s;
     }
 
     static std::optional<ProxyConfig> parse(const QString &text)
@@ -145,8 +145,8 @@ private slots:
         QString error;
         QVERIFY(m_engine->updateServer(u"pool"_s, serverText(0), serverAt(m_backends[0]->port(), 5), &error));
         // 5,1,1 from zero, as nginx after a reload: a a b a c a a
-        QCOMPARE(upstreamsFor(7), QByteArrayList({address(0), address(0), address(1), address(0), address(2),
-                                                  address(0), address(0)}));
+        QCOMPARE(upstreamsFor(7),
+                 QByteArrayList({address(0), address(0), address(1), address(0), address(2), address(0), address(0)}));
     }
 
     void drainingServerTakesNothingNew()
@@ -281,9 +281,8 @@ private slots:
 
         QRandomGenerator random(20261124);
         const QList<std::pair<BalancingMethod, QString>> methods = {
-            {BalancingMethod::RoundRobin, {}}, {BalancingMethod::LeastConn, {}},
-            {BalancingMethod::IpHash, {}},     {BalancingMethod::Hash, u"$request_uri"_s},
-            {BalancingMethod::Random, {}},
+            {BalancingMethod::RoundRobin, {}},          {BalancingMethod::LeastConn, {}}, {BalancingMethod::IpHash, {}},
+            {BalancingMethod::Hash, u"$request_uri"_s}, {BalancingMethod::Random, {}},
         };
         QString error;
         for (int round = 0; round < 110; ++round) {
@@ -350,9 +349,9 @@ private:
                 applied = true;
             break;
         case 1: // weight
-            applied = !isPresent
-                      || m_engine->updateServer(u"pool"_s, serverText(target),
-                                                serverAt(m_backends[target]->port(), 1 + int(random.bounded(5))), &error);
+            applied = !isPresent ||
+                      m_engine->updateServer(u"pool"_s, serverText(target),
+                                             serverAt(m_backends[target]->port(), 1 + int(random.bounded(5))), &error);
             break;
         case 2: { // drain or undrain
             const bool drain = random.bounded(2) && undrained > 1;

@@ -148,10 +148,7 @@ public:
 
     int size() const { return int(m_list.size()); }
 
-    QByteArray address(int index) const
-    {
-        return "127.0.0.1:" + QByteArray::number(m_list[size_t(index)]->port());
-    }
+    QByteArray address(int index) const { return "127.0.0.1:" + QByteArray::number(m_list[size_t(index)]->port()); }
 
     // -1 for an address that is none of ours.
     int indexOf(QByteArrayView address) const
@@ -228,7 +225,9 @@ class NginxProcess
     Q_DISABLE_COPY_MOVE(NginxProcess)
 
 public:
-    NginxProcess(const QString &binary, const QString &prefix) : m_binary(binary), m_prefix(prefix)
+    NginxProcess(const QString &binary, const QString &prefix)
+        : m_binary(binary)
+        , m_prefix(prefix)
     {
         m_process.setProcessChannelMode(QProcess::MergedChannels);
     }
@@ -244,9 +243,8 @@ public:
             if (settled && m_process.state() == QProcess::Running)
                 return true;
         }
-        *error = u"nginx did not start (%1): %2\nerror.log:\n%3"_s.arg(m_process.errorString(),
-                                                                       QString::fromUtf8(m_process.readAll()),
-                                                                       fileText(m_prefix + u"/error.log"_s));
+        *error = u"nginx did not start (%1): %2\nerror.log:\n%3"_s.arg(
+            m_process.errorString(), QString::fromUtf8(m_process.readAll()), fileText(m_prefix + u"/error.log"_s));
         return false;
     }
 
@@ -303,26 +301,24 @@ struct Parity
 class Bench
 {
 public:
-    explicit Bench(const QString &nginxBinary) : m_nginxBinary(nginxBinary)
+    explicit Bench(const QString &nginxBinary)
+        : m_nginxBinary(nginxBinary)
     {
         // nginx's workers run as nobody and must reach the temp paths inside.
-        QFile::setPermissions(m_dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
-                                                QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther |
-                                                QFile::ExeOther);
+        QFile::setPermissions(m_dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup |
+                                                QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
     }
 
     Backends &backends() { return m_backends; }
 
     // `method` comes before the server lines, whose parameters are `servers` (one per backend).
-    bool setUp(const QString &method, const QStringList &servers, const QString &location, int workers,
-               QString *error)
+    bool setUp(const QString &method, const QStringList &servers, const QString &location, int workers, QString *error)
     {
         if (!m_dir.isValid() || !m_backends.start(int(servers.size()), error))
             return false;
         m_nginxPort = freePort();
         QFile file(configPath());
-        if (!file.open(QIODevice::WriteOnly) ||
-            file.write(configText(method, servers, location, workers)) < 0) {
+        if (!file.open(QIODevice::WriteOnly) || file.write(configText(method, servers, location, workers)) < 0) {
             *error = file.errorString();
             return false;
         }
@@ -355,13 +351,11 @@ public:
 private:
     QString configPath() const { return m_dir.filePath(u"nginx.conf"_s); }
 
-    QByteArray configText(const QString &method, const QStringList &servers, const QString &location,
-                          int workers) const
+    QByteArray configText(const QString &method, const QStringList &servers, const QString &location, int workers) const
     {
         QString upstream = u"        "_s + method + u'\n';
         for (int i = 0; i < m_backends.size(); ++i)
-            upstream +=
-                u"        server %1 %2;\n"_s.arg(QString::fromLatin1(m_backends.address(i)), servers[i]);
+            upstream += u"        server %1 %2;\n"_s.arg(QString::fromLatin1(m_backends.address(i)), servers[i]);
         const QString text = uR"(worker_processes %1;
 error_log %2/error.log;
 pid %2/nginx.pid;
@@ -384,8 +378,7 @@ http {
     }
 }
 )"_s;
-        return text
-            .arg(QString::number(workers), m_dir.path(), upstream, QString::number(m_nginxPort), location)
+        return text.arg(QString::number(workers), m_dir.path(), upstream, QString::number(m_nginxPort), location)
             .toUtf8();
     }
 
@@ -407,8 +400,7 @@ std::optional<HttpResponse> send(quint16 port, const Request &request)
 }
 
 // One request at a time, each on its own connection and read fully before the next.
-QByteArrayList runSequence(quint16 port, const QList<Request> &requests, const Faults &faults,
-                           Backends &backends)
+QByteArrayList runSequence(quint16 port, const QList<Request> &requests, const Faults &faults, Backends &backends)
 {
     backends.setRefusing(faults.refusing, true);
     if (faults.refusingFirst >= 0)
@@ -570,8 +562,7 @@ QByteArray busiestPick(const QByteArrayList &entries, const Backends &backends, 
             return "unexpected answer: " + entry;
         bool someoneBusier = false;
         for (qsizetype other = 0; other < weights.size(); ++other) {
-            if (other != chosen &&
-                loads[other].toInt() * weights[chosen] >= loads[chosen].toInt() * weights[other])
+            if (other != chosen && loads[other].toInt() * weights[chosen] >= loads[chosen].toInt() * weights[other])
                 someoneBusier = true;
         }
         if (!someoneBusier)
@@ -625,16 +616,14 @@ private slots:
         addSequence("rr 2,1,4,1", {}, weighted({2, 1, 4, 1}), repeated(30));
 
         addSequence("down and backup", {}, {{}, u"down"_s, u"backup"_s}, repeated(20));
-        addSequence("only backups live", {}, {u"down"_s, u"down"_s, u"backup"_s, u"backup weight=2"_s},
-                    repeated(20));
+        addSequence("only backups live", {}, {u"down"_s, u"down"_s, u"backup"_s, u"backup weight=2"_s}, repeated(20));
 
         const QString failOnce = u"max_fails=1 fail_timeout=30s"_s;
         addSequence("refusing peer", {}, {failOnce, {}, {}}, repeated(20), Faults{{0}, -1});
         // The spec's verified example (1.5): A's weight drops by 4/2 and climbs back.
         addSequence("refusing first request, weight=4 max_fails=2", {},
                     {u"weight=4 max_fails=2 fail_timeout=30s"_s, {}}, repeated(20), Faults{{}, 0});
-        addSequence("all refusing: no live upstreams", {}, {failOnce, failOnce}, repeated(6),
-                    Faults{{0, 1}, -1});
+        addSequence("all refusing: no live upstreams", {}, {failOnce, failOnce}, repeated(6), Faults{{0, 1}, -1});
         addSequence("refusing primaries, backup", {}, {failOnce, failOnce, u"backup"_s}, repeated(10),
                     Faults{{0, 1}, -1});
 
@@ -642,26 +631,22 @@ private slots:
         addSequence("ip_hash", u"ip_hash;"_s, weighted({1, 1, 1}), ipHashClients);
         addSequence("ip_hash 2,1,3", u"ip_hash;"_s, weighted({2, 1, 3}), ipHashClients);
         addSequence("ip_hash with down", u"ip_hash;"_s, {{}, u"down"_s, {}}, ipHashClients);
-        addSequence("ip_hash with refusing peer", u"ip_hash;"_s, {failOnce, {}, {}}, ipHashClients,
-                    Faults{{0}, -1});
+        addSequence("ip_hash with refusing peer", u"ip_hash;"_s, {failOnce, {}, {}}, ipHashClients, Faults{{0}, -1});
 
         const QList<Request> items = fromPaths(numbered("/item/", 100));
         addSequence("hash uri 1,2,1", u"hash $request_uri;"_s, weighted({1, 2, 1}), items);
-        addSequence("hash uri consistent 1,2,1", u"hash $request_uri consistent;"_s, weighted({1, 2, 1}),
-                    items);
+        addSequence("hash uri consistent 1,2,1", u"hash $request_uri consistent;"_s, weighted({1, 2, 1}), items);
         addSequence("hash arg_user 1,2,1", u"hash $arg_user;"_s, weighted({1, 2, 1}),
                     fromPaths(numbered("/profile?user=user", 50)));
         addSequence("hash remote_addr consistent", u"hash $remote_addr consistent;"_s, weighted({1, 1, 1}),
                     twice(fromSources(remoteAddrSources(30))));
         addSequence("hash uri with down", u"hash $request_uri;"_s, {{}, u"down"_s, {}}, items);
-        addSequence("hash uri consistent with down", u"hash $request_uri consistent;"_s, {{}, u"down"_s, {}},
-                    items);
+        addSequence("hash uri consistent with down", u"hash $request_uri consistent;"_s, {{}, u"down"_s, {}}, items);
 
         addSequence("least_conn sequential 5,1,1", u"least_conn;"_s, weighted({5, 1, 1}), repeated(21));
 
         // Shared state: deterministic whichever worker accepts each connection.
-        addSequence("zone, two workers, 5,1,1", u"zone pool 64k;"_s, weighted({5, 1, 1}), repeated(30), {},
-                    2);
+        addSequence("zone, two workers, 5,1,1", u"zone pool 64k;"_s, weighted({5, 1, 1}), repeated(30), {}, 2);
     }
 
     void sequencesMatch()
@@ -696,9 +681,7 @@ private slots:
         QString error;
         QVERIFY2(bench.setUp(u"least_conn;"_s, weighted(weights), {}, 1, &error), qPrintable(error));
         Parity parity;
-        const auto run = [&](quint16 port) {
-            return runConcurrent(port, bench.backends(), 9, "/sleep/2000");
-        };
+        const auto run = [&](quint16 port) { return runConcurrent(port, bench.backends(), 9, "/sleep/2000"); };
         QVERIFY2(bench.runOnBoth(run, &parity, &error), qPrintable(error));
         QCOMPARE(parity.nginx.size(), 9);
         QCOMPARE(parity.lbscope, parity.nginx);
@@ -736,9 +719,7 @@ private slots:
         QString error;
         QVERIFY2(bench.setUp(u"random two;"_s, weighted(weights), {}, 1, &error), qPrintable(error));
         Parity parity;
-        const auto run = [&](quint16 port) {
-            return runConcurrent(port, bench.backends(), 9, "/sleep/2000");
-        };
+        const auto run = [&](quint16 port) { return runConcurrent(port, bench.backends(), 9, "/sleep/2000"); };
         QVERIFY2(bench.runOnBoth(run, &parity, &error), qPrintable(error));
         const QByteArray nginxBusiest = busiestPick(parity.nginx, bench.backends(), weights);
         QVERIFY2(nginxBusiest.isEmpty(), QByteArray("nginx: " + nginxBusiest).constData());

@@ -9,8 +9,8 @@
 
 #include <QFile>
 #include <QTcpServer>
-#include <QTimer>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -70,14 +70,14 @@ private:
     // Loads the config text and starts the engine on an ephemeral port.
     bool startProxy(const QString &upstreamBody, const QString &locationBody = {}, const QString &serverBody = {})
     {
-        const QString text = u"upstream photos {\n"_s + upstreamBody
-                             + u"}\nserver {\n    listen 127.0.0.1:8080;\n    server_name photos.example.com;\n"_s
-                             + serverBody
-                             + u"    location / {\n        proxy_pass http://photos;\n"
-                               "        proxy_set_header Host $host;\n"
-                               "        proxy_set_header X-Real-IP $remote_addr;\n"
-                               "        add_header X-Upstream-Addr $upstream_addr;\n"_s
-                             + locationBody + u"    }\n}\n"_s;
+        const QString text = u"upstream photos {\n"_s + upstreamBody +
+                             u"}\nserver {\n    listen 127.0.0.1:8080;\n    server_name photos.example.com;\n"_s +
+                             serverBody +
+                             u"    location / {\n        proxy_pass http://photos;\n"
+                             "        proxy_set_header Host $host;\n"
+                             "        proxy_set_header X-Real-IP $remote_addr;\n"
+                             "        add_header X-Upstream-Addr $upstream_addr;\n"_s +
+                             locationBody + u"    }\n}\n"_s;
         const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"test.conf"_s);
         if (!result.ok()) {
             qWarning() << result.error->toString();
@@ -95,10 +95,7 @@ private:
         return true;
     }
 
-    QByteArray backendAddress(int index) const
-    {
-        return "127.0.0.1:" + QByteArray::number(m_backends[index]->port());
-    }
+    QByteArray backendAddress(int index) const { return "127.0.0.1:" + QByteArray::number(m_backends[index]->port()); }
 
     std::optional<HttpResponse> request(const QByteArray &wire, bool head = false)
     {
@@ -128,8 +125,8 @@ private slots:
             QCOMPARE(response->header("X-Upstream-Addr"), backendAddress(i % 3));
             names.append(response->header("X-Backend"));
         }
-        QCOMPARE(names, QByteArrayList({"web-client", "web-client2", "web-client3", "web-client", "web-client2",
-                                        "web-client3"}));
+        QCOMPARE(names, QByteArrayList(
+                            {"web-client", "web-client2", "web-client3", "web-client", "web-client2", "web-client3"}));
         for (const auto &backend : m_backends)
             QCOMPARE(backend->requestCount(), quint64(2));
     }
@@ -189,9 +186,8 @@ private slots:
         QTRY_VERIFY(upstream->readAll().endsWith("\r\n\r\n") || upstream->bytesAvailable() == 0);
         upstream->write("HTTP/1.1 200 OK\r\nX-First: one\r\n");
         upstream->flush();
-        QTimer::singleShot(50, upstream, [upstream] {
-            upstream->write("X-Second: two\r\nContent-Length: 4\r\n\r\nbody");
-        });
+        QTimer::singleShot(50, upstream,
+                           [upstream] { upstream->write("X-Second: two\r\nContent-Length: 4\r\n\r\nbody"); });
         const auto response = client.readResponse();
         QVERIFY(response);
         QCOMPARE(response->status, 200);
@@ -305,7 +301,8 @@ private slots:
         const auto response = client.readResponse();
         QVERIFY(response);
         QCOMPARE(response->status, 200);
-        QVERIFY2(response->body.contains(QByteArray::number(qint64(chunks) * chunk.size())), response->body.constData());
+        QVERIFY2(response->body.contains(QByteArray::number(qint64(chunks) * chunk.size())),
+                 response->body.constData());
         // A proxy that held the body would grow by ~100 MiB.
         QVERIFY2(peak - before < 32 * 1024, qPrintable(u"RSS grew by %1 KiB"_s.arg(peak - before)));
     }
@@ -350,10 +347,11 @@ private slots:
         QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
         const quint16 deadPort = closed.serverPort();
         closed.close(); // connects to it are refused now
-        const QString upstream = u"        server 127.0.0.1:%1;\n        server 127.0.0.1:%2 max_fails=1 fail_timeout=30s;\n"
-                                 "        server 127.0.0.1:%3;\n"_s.arg(m_backends[0]->port())
-                                     .arg(deadPort)
-                                     .arg(m_backends[1]->port());
+        const QString upstream =
+            u"        server 127.0.0.1:%1;\n        server 127.0.0.1:%2 max_fails=1 fail_timeout=30s;\n"
+            "        server 127.0.0.1:%3;\n"_s.arg(m_backends[0]->port())
+                .arg(deadPort)
+                .arg(m_backends[1]->port());
         QVERIFY(startProxy(upstream));
         const QByteArray dead = "127.0.0.1:" + QByteArray::number(deadPort);
         QByteArrayList upstreams;
@@ -399,7 +397,8 @@ private slots:
     {
         QTcpServer stalled; // accepts and never answers
         QVERIFY(stalled.listen(QHostAddress::LocalHost, 0));
-        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n"_s.arg(stalled.serverPort()), u"        proxy_read_timeout 1s;\n"_s));
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n"_s.arg(stalled.serverPort()),
+                           u"        proxy_read_timeout 1s;\n"_s));
         const auto response = request(get("/"));
         QVERIFY(response);
         QCOMPARE(response->status, 504);
@@ -424,7 +423,8 @@ private slots:
         QTest::newRow("400 malformed") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n") << 400;
         QTest::newRow("400 no Host") << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400;
         QTest::newRow("400 CL and TE")
-            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            << QByteArray(
+                   "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
             << 400;
         QTest::newRow("400 two lengths")
             << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd") << 400;
@@ -432,8 +432,9 @@ private slots:
             << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1048577\r\n\r\n") << 413;
         QTest::newRow("414 long request line")
             << QByteArray("GET /" + QByteArray(9000, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n") << 414;
-        QTest::newRow("431 long header")
-            << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + QByteArray(9000, 'b') + "\r\n\r\n") << 431;
+        QTest::newRow("431 long header") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + QByteArray(9000, 'b') +
+                                                       "\r\n\r\n")
+                                         << 431;
         QTest::newRow("501 unknown transfer-encoding")
             << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n") << 501;
         QTest::newRow("505 HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: a\r\n\r\n") << 505;
@@ -535,8 +536,9 @@ private slots:
     void severalWorkerThreadsServe()
     {
         startBackends(3);
-        const QString text = u"worker_processes 2;\nupstream photos {\n"_s + serverLines()
-                             + u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / { proxy_pass http://photos; }\n}\n"_s;
+        const QString text =
+            u"worker_processes 2;\nupstream photos {\n"_s + serverLines() +
+            u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / { proxy_pass http://photos; }\n}\n"_s;
         const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"workers.conf"_s);
         QVERIFY(result.ok());
         ProxyConfig config = *result.config;
@@ -558,8 +560,8 @@ private slots:
         startBackends(1);
         QVERIFY(startProxy(serverLines()));
         const QByteArray body(1024 * 1024, 'b');
-        const auto response =
-            request("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        const auto response = request(
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QVERIFY(response);
         QCOMPARE(response->status, 200);
     }

@@ -202,8 +202,8 @@ private slots:
         for (int i = 0; i < 32; ++i)
             servers += u"    server 127.0.0.1:%1;\n"_s.arg(20000 + i);
         ConfigReadResult result = ConfigReader::readText(
-            (u"worker_processes 2;\nupstream many {\n"_s + servers
-             + u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / { proxy_pass http://many; }\n}\n"_s)
+            (u"worker_processes 2;\nupstream many {\n"_s + servers +
+             u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / { proxy_pass http://many; }\n}\n"_s)
                 .toUtf8(),
             u"many.conf"_s);
         QVERIFY(result.ok());
@@ -249,8 +249,9 @@ private slots:
         QVERIFY(metrics->header("Content-Type").startsWith("text/plain; version=0.0.4"));
         const QString problem = checkExposition(metrics->body);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
-        const QByteArray deadPeer = "lbscope_upstream_requests_total{upstream=\"photos\",peer=\"127.0.0.1:"
-                                    + QByteArray::number(m_deadPort) + "\"} 2\n";
+        const QByteArray deadPeer =
+            "lbscope_upstream_requests_total{upstream=\"photos\",peer=\"127.0.0.1:" + QByteArray::number(m_deadPort) +
+            "\"} 2\n";
         QVERIFY(metrics->body.contains(deadPeer));
         QVERIFY(metrics->body.contains("lbscope_upstream_response_seconds_bucket{upstream=\"photos\""));
 

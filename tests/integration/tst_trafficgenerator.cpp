@@ -38,8 +38,8 @@ class ScriptedServer
 public:
     QByteArray response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Backend: scripted\r\n\r\nok";
     bool closeAfterResponse = false;
-    bool silent = false;           // reads requests, never answers
-    qsizetype splitAt = 0;         // >0: the response goes out in two writes, 20 ms apart
+    bool silent = false;   // reads requests, never answers
+    qsizetype splitAt = 0; // >0: the response goes out in two writes, 20 ms apart
     int connections = 0;
     QList<QByteArray> heads;
 
@@ -190,10 +190,10 @@ private:
         QString servers;
         for (const auto &backend : std::as_const(m_backends))
             servers += u"    server 127.0.0.1:%1;\n"_s.arg(backend->port());
-        const QString text = u"upstream photos {\n"_s + method + servers
-                             + u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n"
-                               "        proxy_pass http://photos;\n"
-                               "        add_header X-Upstream-Addr $upstream_addr always;\n    }\n}\n"_s;
+        const QString text = u"upstream photos {\n"_s + method + servers +
+                             u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / {\n"
+                             "        proxy_pass http://photos;\n"
+                             "        add_header X-Upstream-Addr $upstream_addr always;\n    }\n}\n"_s;
         const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"traffic.conf"_s);
         if (!result.ok()) {
             qWarning() << result.error->toString();
@@ -250,16 +250,15 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::newRow("full") << u"http://127.0.0.1:8080/photos/1"_s << u"127.0.0.1"_s << 8080
                               << QByteArray("127.0.0.1:8080") << u"/photos/1"_s;
-        QTest::newRow("no path") << u"http://127.0.0.1:8080"_s << u"127.0.0.1"_s << 8080
-                                 << QByteArray("127.0.0.1:8080") << u"/"_s;
-        QTest::newRow("default port") << u"HTTP://localhost/a?b=1"_s << u"127.0.0.1"_s << 80
-                                      << QByteArray("localhost") << u"/a?b=1"_s;
-        QTest::newRow("query only") << u"http://127.0.0.2:81?x"_s << u"127.0.0.2"_s << 81
-                                    << QByteArray("127.0.0.2:81") << u"/?x"_s;
+        QTest::newRow("no path") << u"http://127.0.0.1:8080"_s << u"127.0.0.1"_s << 8080 << QByteArray("127.0.0.1:8080")
+                                 << u"/"_s;
+        QTest::newRow("default port") << u"HTTP://localhost/a?b=1"_s << u"127.0.0.1"_s << 80 << QByteArray("localhost")
+                                      << u"/a?b=1"_s;
+        QTest::newRow("query only") << u"http://127.0.0.2:81?x"_s << u"127.0.0.2"_s << 81 << QByteArray("127.0.0.2:81")
+                                    << u"/?x"_s;
         QTest::newRow("fragment") << u"http://127.0.0.1:81/p#top"_s << u"127.0.0.1"_s << 81
                                   << QByteArray("127.0.0.1:81") << u"/p"_s;
-        QTest::newRow("ipv6") << u"http://[::1]:9000/x"_s << u"::1"_s << 9000 << QByteArray("[::1]:9000")
-                              << u"/x"_s;
+        QTest::newRow("ipv6") << u"http://[::1]:9000/x"_s << u"::1"_s << 9000 << QByteArray("[::1]:9000") << u"/x"_s;
         QTest::newRow("template") << u"http://127.0.0.1:81/p/{n}"_s << u"127.0.0.1"_s << 81
                                   << QByteArray("127.0.0.1:81") << u"/p/{n}"_s;
     }
@@ -315,8 +314,8 @@ private slots:
         QTest::newRow("relative path") << Change([](TrafficPlan &p) { p.pathTemplate = u"photos"_s; })
                                        << u"must start with /"_s;
         QTest::newRow("space") << Change([](TrafficPlan &p) { p.pathTemplate = u"/a b"_s; }) << u"percent"_s;
-        QTest::newRow("unknown placeholder") << Change([](TrafficPlan &p) { p.pathTemplate = u"/{x}"_s; })
-                                             << u"unknown placeholder {x}"_s;
+        QTest::newRow("unknown placeholder")
+            << Change([](TrafficPlan &p) { p.pathTemplate = u"/{x}"_s; }) << u"unknown placeholder {x}"_s;
         QTest::newRow("unclosed") << Change([](TrafficPlan &p) { p.pathTemplate = u"/{n"_s; }) << u"not closed"_s;
         QTest::newRow("reversed range") << Change([](TrafficPlan &p) { p.pathTemplate = u"/{rand:5-1}"_s; })
                                         << u"{rand:A-B}"_s;
@@ -324,26 +323,24 @@ private slots:
                                    << u"{rand:A-B}"_s;
         QTest::newRow("empty burst") << Change([](TrafficPlan &p) { p.mode = TrafficPlan::Mode::Burst; })
                                      << u"at least 1"_s;
-        QTest::newRow("zero rate") << Change([](TrafficPlan &p) { p.mode = TrafficPlan::Mode::Rate; })
-                                   << u"rate"_s;
+        QTest::newRow("zero rate") << Change([](TrafficPlan &p) { p.mode = TrafficPlan::Mode::Rate; }) << u"rate"_s;
         QTest::newRow("negative duration") << Change([](TrafficPlan &p) {
             p.mode = TrafficPlan::Mode::Rate;
             p.rate = 10;
             p.durationSeconds = -1;
         }) << u"duration"_s;
         QTest::newRow("concurrency") << Change([](TrafficPlan &p) { p.concurrency = -1; }) << u"concurrency"_s;
-        QTest::newRow("too many clients") << Change([](TrafficPlan &p) { p.simulatedClients = 65'537; })
-                                          << u"simulated clients"_s;
+        QTest::newRow("too many clients")
+            << Change([](TrafficPlan &p) { p.simulatedClients = 65'537; }) << u"simulated clients"_s;
         QTest::newRow("clients need loopback") << Change([](TrafficPlan &p) {
             p.simulatedClients = 2;
             p.address = QHostAddress(u"10.0.0.1"_s);
         }) << u"loopback"_s;
-        QTest::newRow("host header") << Change([](TrafficPlan &p) { p.headers.emplaceBack("Host", "x"); })
-                                     << u"Host"_s;
-        QTest::newRow("connection header") << Change([](TrafficPlan &p) { p.headers.emplaceBack("connection", "x"); })
-                                           << u"keep-alive"_s;
-        QTest::newRow("header injection") << Change([](TrafficPlan &p) { p.headers.emplaceBack("X-A", "1\r\nX-B: 2"); })
-                                          << u"line breaks"_s;
+        QTest::newRow("host header") << Change([](TrafficPlan &p) { p.headers.emplaceBack("Host", "x"); }) << u"Host"_s;
+        QTest::newRow("connection header")
+            << Change([](TrafficPlan &p) { p.headers.emplaceBack("connection", "x"); }) << u"keep-alive"_s;
+        QTest::newRow("header injection")
+            << Change([](TrafficPlan &p) { p.headers.emplaceBack("X-A", "1\r\nX-B: 2"); }) << u"line breaks"_s;
         QTest::newRow("header name") << Change([](TrafficPlan &p) { p.headers.emplaceBack("X A", "1"); })
                                      << u"not a header name"_s;
         QTest::newRow("body") << Change([](TrafficPlan &p) { p.bodySize = -1; }) << u"body size"_s;
@@ -513,8 +510,8 @@ private slots:
         startBackends(1);
         TrafficGenerator generator;
         QVERIFY(runToEnd(generator, burst(backendUrl(0, u"/photos/{n}"_s), 5, 1)));
-        QCOMPARE(loggedPaths(*m_backends[0]), QStringList({u"/photos/0"_s, u"/photos/1"_s, u"/photos/2"_s,
-                                                            u"/photos/3"_s, u"/photos/4"_s}));
+        QCOMPARE(loggedPaths(*m_backends[0]),
+                 QStringList({u"/photos/0"_s, u"/photos/1"_s, u"/photos/2"_s, u"/photos/3"_s, u"/photos/4"_s}));
 
         startBackends(1);
         QVERIFY(runToEnd(generator, burst(backendUrl(0, u"/r/{rand:10-12}"_s), 60, 4)));
@@ -575,36 +572,35 @@ private slots:
         QTest::addColumn<int>("connections"); // for 5 requests, one at a time
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("backend");
-        const auto row = [](const char *name, const char *method, const char *response, bool serverCloses,
-                            int splitAt, int connections, int status, const QString &backend) {
-            QTest::newRow(name) << QByteArray(method) << QByteArray(response) << serverCloses << splitAt
-                                << connections << status << backend;
+        const auto row = [](const char *name, const char *method, const char *response, bool serverCloses, int splitAt,
+                            int connections, int status, const QString &backend) {
+            QTest::newRow(name) << QByteArray(method) << QByteArray(response) << serverCloses << splitAt << connections
+                                << status << backend;
         };
-        row("content-length", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Backend: a\r\n\r\nhello", false, 0,
-            1, 200, u"a"_s);
+        row("content-length", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Backend: a\r\n\r\nhello", false, 0, 1,
+            200, u"a"_s);
         row("chunked", "GET",
             "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\nX-Backend: b\r\n\r\n"
             "5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n",
             false, 0, 1, 201, u"b"_s);
-        row("close-delimited", "GET", "HTTP/1.1 200 OK\r\nX-Backend: c\r\n\r\nuntil the end", true, 0, 5, 200,
-            u"c"_s);
+        row("close-delimited", "GET", "HTTP/1.1 200 OK\r\nX-Backend: c\r\n\r\nuntil the end", true, 0, 5, 200, u"c"_s);
         row("head", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nX-Backend: d\r\n\r\n", false, 0, 1, 200,
             u"d"_s);
         row("204", "GET", "HTTP/1.1 204 No Content\r\nX-Backend: e\r\n\r\n", false, 0, 1, 204, u"e"_s);
-        row("server says close", "GET", "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno",
-            true, 0, 5, 503, QString());
+        row("server says close", "GET", "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 2\r\n\r\nno", true,
+            0, 5, 503, QString());
         row("http/1.0 without keep-alive", "GET", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", true, 0, 5, 200,
             QString());
         row("100 continue first", "GET",
-            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Backend: f\r\n\r\nok", false,
-            0, 1, 200, u"f"_s);
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Backend: f\r\n\r\nok", false, 0, 1,
+            200, u"f"_s);
         row("upstream addr wins", "GET",
-            "HTTP/1.1 200 OK\r\nX-Backend: g\r\nX-Upstream-Addr:  10.0.0.7:80 \r\nContent-Length: 0\r\n\r\n",
-            false, 0, 1, 200, u"10.0.0.7:80"_s);
+            "HTTP/1.1 200 OK\r\nX-Backend: g\r\nX-Upstream-Addr:  10.0.0.7:80 \r\nContent-Length: 0\r\n\r\n", false, 0,
+            1, 200, u"10.0.0.7:80"_s);
         // The head arrives in two reads: the first part must still be there when it completes.
         row("head split across reads", "GET",
-            "HTTP/1.1 200 OK\r\nX-Pad: 123456\r\nX-Backend: split\r\nContent-Length: 2\r\n\r\nok", false, 20, 1,
-            200, u"split"_s);
+            "HTTP/1.1 200 OK\r\nX-Pad: 123456\r\nX-Backend: split\r\nContent-Length: 2\r\n\r\nok", false, 20, 1, 200,
+            u"split"_s);
     }
 
     void framing()
@@ -894,8 +890,8 @@ private slots:
                                        << u"--requests 0"_s;
         QTest::newRow("bad rate") << QStringList{u"http://127.0.0.1:1/"_s, u"--rate"_s, u"fast"_s} << 2
                                   << u"--rate fast"_s;
-        QTest::newRow("duration without rate") << QStringList{u"http://127.0.0.1:1/"_s, u"--duration"_s, u"3"_s}
-                                               << 2 << u"--duration needs --rate"_s;
+        QTest::newRow("duration without rate")
+            << QStringList{u"http://127.0.0.1:1/"_s, u"--duration"_s, u"3"_s} << 2 << u"--duration needs --rate"_s;
         QTest::newRow("unknown option") << QStringList{u"http://127.0.0.1:1/"_s, u"--bogus"_s} << 2 << u"bogus"_s;
         QTest::newRow("bad template") << QStringList{u"http://127.0.0.1:1/"_s, u"--path"_s, u"/{x}"_s} << 2
                                       << u"unknown placeholder"_s;
@@ -928,9 +924,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 20'000);
         QCOMPARE(process.exitCode(), 0);
         const QString help = QString::fromUtf8(process.readAllStandardOutput());
-        for (const QString &option : {u"-n"_s, u"-c"_s, u"--rate"_s, u"--duration"_s, u"--host"_s, u"--clients"_s,
-                                      u"--path"_s, u"--method"_s, u"--header"_s, u"--no-keepalive"_s, u"--body"_s,
-                                      u"--timeout"_s, u"URL"_s})
+        for (const QString &option :
+             {u"-n"_s, u"-c"_s, u"--rate"_s, u"--duration"_s, u"--host"_s, u"--clients"_s, u"--path"_s, u"--method"_s,
+              u"--header"_s, u"--no-keepalive"_s, u"--body"_s, u"--timeout"_s, u"URL"_s})
             QVERIFY2(help.contains(option), qPrintable(option));
     }
 

@@ -17,8 +17,7 @@ namespace {
 // 2026-11-24 08:18:58.123 UTC
 constexpr qint64 sampleTimeMs = 1'795'508'338'123;
 
-AccessRecord makeRecord(quint64 id, int status, const QString &upstream, const QByteArray &upstreamAddr,
-                        qint64 timeMs)
+AccessRecord makeRecord(quint64 id, int status, const QString &upstream, const QByteArray &upstreamAddr, qint64 timeMs)
 {
     AccessRecord record;
     record.id = id;
@@ -63,7 +62,11 @@ QList<quint64> ids(const QList<AccessRecord> &records)
 class FailingDevice final : public QIODevice
 {
 public:
-    explicit FailingDevice(qint64 maxBytes) : m_maxBytes(maxBytes) { open(QIODevice::WriteOnly); }
+    explicit FailingDevice(qint64 maxBytes)
+        : m_maxBytes(maxBytes)
+    {
+        open(QIODevice::WriteOnly);
+    }
 
 protected:
     qint64 readData(char *, qint64) override { return -1; }
@@ -115,13 +118,11 @@ void TestAccessLogExport::csvRow()
     decision.single = true;
     record.decisions = {decision};
     QCOMPARE(AccessLogExport::csvRow(record),
-             QByteArray(
-                 "7,2026-11-24T08:18:58.123Z,127.0.0.1,GET,/photos/7,HTTP/1.1,photos.example,200,1234,1.507,"
-                 "photos,127.0.0.1:3000,200,0.012,rr: single server\r\n"));
+             QByteArray("7,2026-11-24T08:18:58.123Z,127.0.0.1,GET,/photos/7,HTTP/1.1,photos.example,200,1234,1.507,"
+                        "photos,127.0.0.1:3000,200,0.012,rr: single server\r\n"));
 
     const AccessRecord empty;
-    QCOMPARE(AccessLogExport::csvRow(empty),
-             QByteArray("0,1970-01-01T00:00:00.000Z,,,,,,0,0,0.000,,,,,\r\n"));
+    QCOMPARE(AccessLogExport::csvRow(empty), QByteArray("0,1970-01-01T00:00:00.000Z,,,,,,0,0,0.000,,,,,\r\n"));
 }
 
 void TestAccessLogExport::csvQuoting_data()
@@ -216,25 +217,20 @@ void TestAccessLogExport::filters_data()
 
     const QList<quint64> all = {1, 2, 3, 4, 5};
     QTest::newRow("none") << QString() << QByteArray() << 0 << qint64(-1) << qint64(-1) << all;
-    QTest::newRow("upstream") << u"api"_s << QByteArray() << 0 << qint64(-1) << qint64(-1)
-                              << QList<quint64>{3, 4};
-    QTest::newRow("upstream is exact")
-        << u"ap"_s << QByteArray() << 0 << qint64(-1) << qint64(-1) << QList<quint64>();
-    QTest::newRow("peer, any attempt")
-        << QString() << QByteArray("127.0.0.1:3000") << 0 << qint64(-1) << qint64(-1) << QList<quint64>{1, 2};
+    QTest::newRow("upstream") << u"api"_s << QByteArray() << 0 << qint64(-1) << qint64(-1) << QList<quint64>{3, 4};
+    QTest::newRow("upstream is exact") << u"ap"_s << QByteArray() << 0 << qint64(-1) << qint64(-1) << QList<quint64>();
+    QTest::newRow("peer, any attempt") << QString() << QByteArray("127.0.0.1:3000") << 0 << qint64(-1) << qint64(-1)
+                                       << QList<quint64>{1, 2};
     QTest::newRow("peer part") << QString() << QByteArray(":8080") << 0 << qint64(-1) << qint64(-1)
                                << QList<quint64>{3, 4};
-    QTest::newRow("2xx") << QString() << QByteArray() << 2 << qint64(-1) << qint64(-1)
-                         << QList<quint64>{1, 4};
-    QTest::newRow("4xx") << QString() << QByteArray() << 4 << qint64(-1) << qint64(-1)
-                         << QList<quint64>{3, 5};
+    QTest::newRow("2xx") << QString() << QByteArray() << 2 << qint64(-1) << qint64(-1) << QList<quint64>{1, 4};
+    QTest::newRow("4xx") << QString() << QByteArray() << 4 << qint64(-1) << qint64(-1) << QList<quint64>{3, 5};
     QTest::newRow("5xx") << QString() << QByteArray() << 5 << qint64(-1) << qint64(-1) << QList<quint64>{2};
     QTest::newRow("from, inclusive") << QString() << QByteArray() << 0 << qint64(3000) << qint64(-1)
                                      << QList<quint64>{3, 4, 5};
     QTest::newRow("to, exclusive") << QString() << QByteArray() << 0 << qint64(-1) << qint64(3000)
                                    << QList<quint64>{1, 2};
-    QTest::newRow("range") << QString() << QByteArray() << 0 << qint64(2000) << qint64(4001)
-                           << QList<quint64>{2, 3, 4};
+    QTest::newRow("range") << QString() << QByteArray() << 0 << qint64(2000) << qint64(4001) << QList<quint64>{2, 3, 4};
     QTest::newRow("all conditions") << u"api"_s << QByteArray("10.0.0.6") << 2 << qint64(1000) << qint64(9000)
                                     << QList<quint64>{4};
 }

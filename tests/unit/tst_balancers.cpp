@@ -208,7 +208,8 @@ private slots:
         // 0 conns on the first and the third: round robin between them, where the third is
         // ahead (the first won the opening three-way tie).
         QCOMPARE(pool.pick({}), u"3"_s);
-        QCOMPARE(pool.decision.describe(), QByteArray("least_conn: conns [0,1,0], tie [0,2]: cw [-1,0,3] -> pick 2, cw [-1,0,1]"));
+        QCOMPARE(pool.decision.describe(),
+                 QByteArray("least_conn: conns [0,1,0], tie [0,2]: cw [-1,0,3] -> pick 2, cw [-1,0,1]"));
     }
 
     void leastConnWeighsConnectionsByWeight()
@@ -254,7 +255,8 @@ private slots:
             const double expected = draws * share;
             chi2 += (counts[j] - expected) * (counts[j] - expected) / expected;
         }
-        QVERIFY2(chi2 < 13.82, qPrintable(u"chi2 %1 for %2 %3 %4"_s.arg(chi2).arg(counts[0]).arg(counts[1]).arg(counts[2])));
+        QVERIFY2(chi2 < 13.82,
+                 qPrintable(u"chi2 %1 for %2 %3 %4"_s.arg(chi2).arg(counts[0]).arg(counts[1]).arg(counts[2])));
     }
 
     void randomTwoAvoidsTheBusierPeer()

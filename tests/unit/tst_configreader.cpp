@@ -293,10 +293,9 @@ void TestConfigReader::debianStyleConfig()
 void TestConfigReader::topLevelBlocks()
 {
     // LB Scope's own files hold upstream and server blocks with no http {} around them.
-    const ConfigReadResult result =
-        read("upstream a {\n    server 10.0.0.1;\n}\n"
-             "server {\n    location /a/ {\n        proxy_pass http://a;\n    }\n}\n"
-             "http {\n    upstream b {\n        server 10.0.0.2:81;\n    }\n}\n");
+    const ConfigReadResult result = read("upstream a {\n    server 10.0.0.1;\n}\n"
+                                         "server {\n    location /a/ {\n        proxy_pass http://a;\n    }\n}\n"
+                                         "http {\n    upstream b {\n        server 10.0.0.2:81;\n    }\n}\n");
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     QCOMPARE(result.config->upstreams.size(), 2);
     QCOMPARE(result.config->upstreams.at(1).name, u"b"_s);
@@ -318,26 +317,24 @@ void TestConfigReader::upstreamServers_data()
     QTest::addColumn<bool>("backup");
     QTest::addColumn<bool>("down");
 
-    QTest::newRow("defaults") << QByteArray("server 127.0.0.1;") << u"127.0.0.1"_s << u"127.0.0.1"_s << 80
+    QTest::newRow("defaults") << QByteArray("server 127.0.0.1;") << u"127.0.0.1"_s << u"127.0.0.1"_s << 80 << 1 << 1
+                              << qint64(10'000) << 0 << false << false;
+    QTest::newRow("hostname") << QByteArray("server localhost:3000;") << u"localhost:3000"_s << u"localhost"_s << 3000
                               << 1 << 1 << qint64(10'000) << 0 << false << false;
-    QTest::newRow("hostname") << QByteArray("server localhost:3000;") << u"localhost:3000"_s << u"localhost"_s
-                              << 3000 << 1 << 1 << qint64(10'000) << 0 << false << false;
     QTest::newRow("ipv6") << QByteArray("server [::1]:8080;") << u"[::1]:8080"_s << u"::1"_s << 8080 << 1 << 1
                           << qint64(10'000) << 0 << false << false;
-    QTest::newRow("ipv6 default port") << QByteArray("server [::1];") << u"[::1]"_s << u"::1"_s << 80 << 1
-                                       << 1 << qint64(10'000) << 0 << false << false;
+    QTest::newRow("ipv6 default port") << QByteArray("server [::1];") << u"[::1]"_s << u"::1"_s << 80 << 1 << 1
+                                       << qint64(10'000) << 0 << false << false;
     QTest::newRow("all parameters")
         << QByteArray("server 10.0.0.1:81 weight=5 max_fails=3 fail_timeout=1m30s max_conns=20 backup;")
         << u"10.0.0.1:81"_s << u"10.0.0.1"_s << 81 << 5 << 3 << qint64(90'000) << 20 << true << false;
     QTest::newRow("zeros") << QByteArray("server 10.0.0.1 max_fails=0 fail_timeout=0 max_conns=0 down;")
-                           << u"10.0.0.1"_s << u"10.0.0.1"_s << 80 << 1 << 0 << qint64(0) << 0 << false
-                           << true;
+                           << u"10.0.0.1"_s << u"10.0.0.1"_s << 80 << 1 << 0 << qint64(0) << 0 << false << true;
     QTest::newRow("repeated parameter, last wins")
         << QByteArray("server 10.0.0.1 weight=2 weight=3;") << u"10.0.0.1"_s << u"10.0.0.1"_s << 80 << 3 << 1
         << qint64(10'000) << 0 << false << false;
-    QTest::newRow("fail_timeout bare number")
-        << QByteArray("server 10.0.0.1 fail_timeout=30;") << u"10.0.0.1"_s << u"10.0.0.1"_s << 80 << 1 << 1
-        << qint64(30'000) << 0 << false << false;
+    QTest::newRow("fail_timeout bare number") << QByteArray("server 10.0.0.1 fail_timeout=30;") << u"10.0.0.1"_s
+                                              << u"10.0.0.1"_s << 80 << 1 << 1 << qint64(30'000) << 0 << false << false;
 }
 
 void TestConfigReader::upstreamServers()
@@ -368,23 +365,19 @@ void TestConfigReader::balancing_data()
     QTest::addColumn<bool>("two");
 
     QTest::newRow("none") << QByteArray() << BalancingMethod::RoundRobin << QString() << false << false;
-    QTest::newRow("least_conn") << QByteArray("least_conn;") << BalancingMethod::LeastConn << QString()
-                                << false << false;
-    QTest::newRow("ip_hash") << QByteArray("ip_hash;") << BalancingMethod::IpHash << QString() << false
-                             << false;
-    QTest::newRow("hash") << QByteArray("hash $request_uri;") << BalancingMethod::Hash << u"$request_uri"_s
-                          << false << false;
+    QTest::newRow("least_conn") << QByteArray("least_conn;") << BalancingMethod::LeastConn << QString() << false
+                                << false;
+    QTest::newRow("ip_hash") << QByteArray("ip_hash;") << BalancingMethod::IpHash << QString() << false << false;
+    QTest::newRow("hash") << QByteArray("hash $request_uri;") << BalancingMethod::Hash << u"$request_uri"_s << false
+                          << false;
     QTest::newRow("hash consistent") << QByteArray("hash \"$remote_addr$request_uri\" consistent;")
-                                     << BalancingMethod::Hash << u"$remote_addr$request_uri"_s << true
-                                     << false;
-    QTest::newRow("random") << QByteArray("random;") << BalancingMethod::Random << QString() << false
-                            << false;
-    QTest::newRow("random two") << QByteArray("random two;") << BalancingMethod::Random << QString() << false
-                                << true;
+                                     << BalancingMethod::Hash << u"$remote_addr$request_uri"_s << true << false;
+    QTest::newRow("random") << QByteArray("random;") << BalancingMethod::Random << QString() << false << false;
+    QTest::newRow("random two") << QByteArray("random two;") << BalancingMethod::Random << QString() << false << true;
     QTest::newRow("random two least_conn")
         << QByteArray("random two least_conn;") << BalancingMethod::Random << QString() << false << true;
-    QTest::newRow("redefined, last wins") << QByteArray("hash $uri consistent; least_conn;")
-                                          << BalancingMethod::LeastConn << QString() << false << false;
+    QTest::newRow("redefined, last wins")
+        << QByteArray("hash $uri consistent; least_conn;") << BalancingMethod::LeastConn << QString() << false << false;
 }
 
 void TestConfigReader::balancing()
@@ -425,14 +418,14 @@ void TestConfigReader::listen_data()
     QTest::newRow("port") << QByteArray("listen 8080;") << u"8080"_s << QString() << 8080 << false;
     QTest::newRow("star") << QByteArray("listen *:8080;") << u"*:8080"_s << QString() << 8080 << false;
     QTest::newRow("star alone") << QByteArray("listen *;") << u"*"_s << QString() << 80 << false;
-    QTest::newRow("address") << QByteArray("listen 127.0.0.1:8080;") << u"127.0.0.1:8080"_s << u"127.0.0.1"_s
-                             << 8080 << false;
-    QTest::newRow("address alone") << QByteArray("listen 127.0.0.1;") << u"127.0.0.1"_s << u"127.0.0.1"_s
-                                   << 80 << false;
-    QTest::newRow("name") << QByteArray("listen localhost:8080;") << u"localhost:8080"_s << u"localhost"_s
-                          << 8080 << false;
-    QTest::newRow("ipv6") << QByteArray("listen [::1]:8081 default_server;") << u"[::1]:8081"_s << u"::1"_s
-                          << 8081 << true;
+    QTest::newRow("address") << QByteArray("listen 127.0.0.1:8080;") << u"127.0.0.1:8080"_s << u"127.0.0.1"_s << 8080
+                             << false;
+    QTest::newRow("address alone") << QByteArray("listen 127.0.0.1;") << u"127.0.0.1"_s << u"127.0.0.1"_s << 80
+                                   << false;
+    QTest::newRow("name") << QByteArray("listen localhost:8080;") << u"localhost:8080"_s << u"localhost"_s << 8080
+                          << false;
+    QTest::newRow("ipv6") << QByteArray("listen [::1]:8081 default_server;") << u"[::1]:8081"_s << u"::1"_s << 8081
+                          << true;
     QTest::newRow("default") << QByteArray("listen 80 default;") << u"80"_s << QString() << 80 << true;
 }
 
@@ -489,9 +482,8 @@ void TestConfigReader::settingsLevels()
 
     const ProxySettings &location = config.servers.front().locations.front().settings;
     QCOMPARE(location.proxyHttpVersionMinor, std::optional<int>(1));
-    QCOMPARE(location.proxyNextUpstream,
-             std::optional<quint32>(NextUpstreamError | NextUpstreamTimeout | NextUpstreamHttp502 |
-                                    NextUpstreamNonIdempotent));
+    QCOMPARE(location.proxyNextUpstream, std::optional<quint32>(NextUpstreamError | NextUpstreamTimeout |
+                                                                NextUpstreamHttp502 | NextUpstreamNonIdempotent));
     QCOMPARE(location.proxyNextUpstreamTries, std::optional<int>(3));
     QCOMPARE(location.proxyNextUpstreamTimeoutMs, std::optional<qint64>(1500));
     QCOMPARE(location.proxySendTimeoutMs, std::optional<qint64>(60'000));
@@ -553,8 +545,7 @@ void TestConfigReader::implicitUpstreams_data()
 void TestConfigReader::implicitUpstreams()
 {
     QFETCH(QByteArray, url);
-    const ConfigReadResult result =
-        read(inLocation("proxy_pass " + url + ";") + "upstream u {server 10.0.0.1;}");
+    const ConfigReadResult result = read(inLocation("proxy_pass " + url + ";") + "upstream u {server 10.0.0.1;}");
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     QCOMPARE(result.config->servers.front().locations.front().proxyPass, QString::fromUtf8(url));
     QCOMPARE(result.config->upstreams.size(), 1);
@@ -570,59 +561,50 @@ void TestConfigReader::structuralErrors_data()
         << QByteArray("upstream u {\n    server 127.0.0.1\n}\n") << u"t.conf:3:1: unexpected \"}\""_s;
     QTest::newRow("missing brace") << QByteArray("upstream u {\n    server 127.0.0.1;\n")
                                    << u"t.conf:3:1: unexpected end of file, expecting \"}\""_s;
-    QTest::newRow("missing brace in skipped block")
-        << QByteArray("events {\n    worker_connections 768;\n")
-        << u"t.conf:3:1: unexpected end of file, expecting \"}\""_s;
+    QTest::newRow("missing brace in skipped block") << QByteArray("events {\n    worker_connections 768;\n")
+                                                    << u"t.conf:3:1: unexpected end of file, expecting \"}\""_s;
     QTest::newRow("missing semicolon") << QByteArray("upstream u {\n    server 127.0.0.1")
                                        << u"t.conf:2:21: unexpected end of file, expecting \";\" or \"}\""_s;
     QTest::newRow("unterminated quote") << inServer("server_name \"abc;")
                                         << u"t.conf:4:1: unexpected end of file, expecting \";\" or \"}\""_s;
     QTest::newRow("double semicolon") << inServer("listen 80;;") << u"t.conf:2:15: unexpected \";\""_s;
     QTest::newRow("lone brace") << inServer("{") << u"t.conf:2:5: unexpected \"{\""_s;
-    QTest::newRow("text after quote")
-        << inServer("server_name \"a\"b;") << u"t.conf:2:20: unexpected \"b\""_s;
-    QTest::newRow("brace after quote")
-        << inServer("server_name \"a\"}") << u"t.conf:2:20: unexpected \"}\""_s;
-    QTest::newRow("block without brace")
-        << QByteArray("upstream u;") << u"t.conf:1:1: directive \"upstream\" has no opening \"{\""_s;
-    QTest::newRow("directive with brace")
-        << inLocation("proxy_pass http://127.0.0.1:1 {\n}")
-        << u"t.conf:3:9: directive \"proxy_pass\" is not terminated by \";\""_s;
+    QTest::newRow("text after quote") << inServer("server_name \"a\"b;") << u"t.conf:2:20: unexpected \"b\""_s;
+    QTest::newRow("brace after quote") << inServer("server_name \"a\"}") << u"t.conf:2:20: unexpected \"}\""_s;
+    QTest::newRow("block without brace") << QByteArray("upstream u;")
+                                         << u"t.conf:1:1: directive \"upstream\" has no opening \"{\""_s;
+    QTest::newRow("directive with brace") << inLocation("proxy_pass http://127.0.0.1:1 {\n}")
+                                          << u"t.conf:3:9: directive \"proxy_pass\" is not terminated by \";\""_s;
     QTest::newRow("upstream without name")
-        << QByteArray("upstream {\n}\n")
-        << u"t.conf:1:1: invalid number of arguments in \"upstream\" directive"_s;
+        << QByteArray("upstream {\n}\n") << u"t.conf:1:1: invalid number of arguments in \"upstream\" directive"_s;
     QTest::newRow("upstream with two names")
-        << QByteArray("upstream a b {\n}\n")
-        << u"t.conf:1:1: invalid number of arguments in \"upstream\" directive"_s;
+        << QByteArray("upstream a b {\n}\n") << u"t.conf:1:1: invalid number of arguments in \"upstream\" directive"_s;
     QTest::newRow("ip_hash with argument")
         << afterServer("ip_hash x;") << u"t.conf:3:5: invalid number of arguments in \"ip_hash\" directive"_s;
     QTest::newRow("proxy_set_header one argument")
         << inLocation("proxy_set_header X;")
         << u"t.conf:3:9: invalid number of arguments in \"proxy_set_header\" directive"_s;
-    QTest::newRow("server_name empty")
-        << inServer("server_name;")
-        << u"t.conf:2:5: invalid number of arguments in \"server_name\" directive"_s;
+    QTest::newRow("server_name empty") << inServer("server_name;")
+                                       << u"t.conf:2:5: invalid number of arguments in \"server_name\" directive"_s;
     QTest::newRow("client_header_timeout in location")
         << inLocation("client_header_timeout 5s;")
         << u"t.conf:3:9: \"client_header_timeout\" directive is not allowed here"_s;
-    QTest::newRow("listen in location")
-        << inLocation("listen 80;") << u"t.conf:3:9: \"listen\" directive is not allowed here"_s;
-    QTest::newRow("proxy_pass in server") << inServer("proxy_pass http://127.0.0.1:1;")
-                                          << u"t.conf:2:5: \"proxy_pass\" directive is not allowed here"_s;
+    QTest::newRow("listen in location") << inLocation("listen 80;")
+                                        << u"t.conf:3:9: \"listen\" directive is not allowed here"_s;
+    QTest::newRow("proxy_pass in server")
+        << inServer("proxy_pass http://127.0.0.1:1;") << u"t.conf:2:5: \"proxy_pass\" directive is not allowed here"_s;
     QTest::newRow("http in http") << QByteArray("http {\n    http {\n    }\n}\n")
                                   << u"t.conf:2:5: \"http\" directive is not allowed here"_s;
-    QTest::newRow("upstream in server")
-        << inServer("upstream u {\n    }") << u"t.conf:2:5: \"upstream\" directive is not allowed here"_s;
+    QTest::newRow("upstream in server") << inServer("upstream u {\n    }")
+                                        << u"t.conf:2:5: \"upstream\" directive is not allowed here"_s;
     QTest::newRow("location at top") << QByteArray("location / {\n}\n")
                                      << u"t.conf:1:1: \"location\" directive is not allowed here"_s;
-    QTest::newRow("listen in upstream")
-        << afterServer("listen 80;") << u"t.conf:3:5: \"listen\" directive is not allowed here"_s;
-    QTest::newRow("worker_processes in http")
-        << QByteArray("http {\n    worker_processes 2;\n}\n")
-        << u"t.conf:2:5: \"worker_processes\" directive is not allowed here"_s;
-    QTest::newRow("duplicate worker_processes")
-        << QByteArray("worker_processes 1;\nworker_processes 2;\n")
-        << u"t.conf:2:1: \"worker_processes\" directive is duplicate"_s;
+    QTest::newRow("listen in upstream") << afterServer("listen 80;")
+                                        << u"t.conf:3:5: \"listen\" directive is not allowed here"_s;
+    QTest::newRow("worker_processes in http") << QByteArray("http {\n    worker_processes 2;\n}\n")
+                                              << u"t.conf:2:5: \"worker_processes\" directive is not allowed here"_s;
+    QTest::newRow("duplicate worker_processes") << QByteArray("worker_processes 1;\nworker_processes 2;\n")
+                                                << u"t.conf:2:1: \"worker_processes\" directive is duplicate"_s;
     QTest::newRow("duplicate http") << QByteArray("http {\n}\nhttp {\n}\n")
                                     << u"t.conf:3:1: \"http\" directive is duplicate"_s;
     QTest::newRow("duplicate proxy_pass")
@@ -630,9 +612,8 @@ void TestConfigReader::structuralErrors_data()
         << u"t.conf:4:9: \"proxy_pass\" directive is duplicate"_s;
     QTest::newRow("duplicate timeout") << inServer("proxy_read_timeout 5s;\n    proxy_read_timeout 6s;")
                                        << u"t.conf:3:5: \"proxy_read_timeout\" directive is duplicate"_s;
-    QTest::newRow("duplicate proxy_http_version")
-        << inLocation("proxy_http_version 1.1; proxy_http_version 1.0;")
-        << u"t.conf:3:33: \"proxy_http_version\" directive is duplicate"_s;
+    QTest::newRow("duplicate proxy_http_version") << inLocation("proxy_http_version 1.1; proxy_http_version 1.0;")
+                                                  << u"t.conf:3:33: \"proxy_http_version\" directive is duplicate"_s;
     QTest::newRow("duplicate keepalive") << afterServer("keepalive 1;\n    keepalive 2;")
                                          << u"t.conf:4:5: \"keepalive\" directive is duplicate"_s;
 }
@@ -649,9 +630,9 @@ void TestConfigReader::parameterErrors_data()
 
     // Server parameters: the parameter starts at line 2, column 22.
     for (const char *parameter :
-         {"weight=0", "weight=abc", "weight=-1", "weight=", "Weight=2", "weight2", "weight=2147483648",
-          "max_fails=-1", "max_fails=abc", "max_conns=x", "fail_timeout=500ms", "fail_timeout=30s1m",
-          "fail_timeout=", "resolve", "slow_start=10s", "service=http", "drain", "backup=1"}) {
+         {"weight=0", "weight=abc", "weight=-1", "weight=", "Weight=2", "weight2", "weight=2147483648", "max_fails=-1",
+          "max_fails=abc", "max_conns=x", "fail_timeout=500ms", "fail_timeout=30s1m", "fail_timeout=", "resolve",
+          "slow_start=10s", "service=http", "drain", "backup=1"}) {
         QTest::addRow("server %s", parameter)
             << inUpstream("server 127.0.0.1 " + QByteArray(parameter) + ";")
             << u"t.conf:2:22: invalid parameter \"%1\""_s.arg(QString::fromLatin1(parameter));
@@ -667,8 +648,8 @@ void TestConfigReader::parameterErrors_data()
     QTest::newRow("scheme in server") << inUpstream("server http://127.0.0.1;")
                                       << u"t.conf:2:12: invalid host in upstream \"http://127.0.0.1\""_s;
     QTest::newRow("empty host") << inUpstream("server \"\";") << u"t.conf:2:12: no host in upstream \"\""_s;
-    QTest::newRow("unclosed bracket")
-        << inUpstream("server [::1:80;") << u"t.conf:2:12: invalid host in upstream \"[::1:80\""_s;
+    QTest::newRow("unclosed bracket") << inUpstream("server [::1:80;")
+                                      << u"t.conf:2:12: invalid host in upstream \"[::1:80\""_s;
     QTest::newRow("bad ipv6") << inUpstream("server [zz]:80;")
                               << u"t.conf:2:12: invalid IPv6 address in upstream \"[zz]:80\""_s;
     QTest::newRow("unix socket") << inUpstream("server unix:/tmp/s;")
@@ -681,8 +662,7 @@ void TestConfigReader::parameterErrors_data()
     }
     QTest::newRow("only backups") << inUpstream("server 127.0.0.1 backup;")
                                   << u"t.conf:1:1: no servers in upstream \"u\""_s;
-    QTest::newRow("no servers") << QByteArray("upstream u {\n}\n")
-                                << u"t.conf:1:1: no servers are inside upstream"_s;
+    QTest::newRow("no servers") << QByteArray("upstream u {\n}\n") << u"t.conf:1:1: no servers are inside upstream"_s;
     QTest::newRow("duplicate upstream")
         << QByteArray("upstream u {\n    server 127.0.0.1;\n}\nupstream U {\n    server 127.0.0.1;\n}\n")
         << u"t.conf:4:10: duplicate upstream \"U\""_s;
@@ -690,48 +670,36 @@ void TestConfigReader::parameterErrors_data()
                                    << u"t.conf:3:15: invalid value \"abc\" in \"keepalive\" directive"_s;
     QTest::newRow("keepalive 0") << afterServer("keepalive 0;")
                                  << u"t.conf:3:15: invalid value \"0\" in \"keepalive\" directive"_s;
-    QTest::newRow("keepalive_requests")
-        << afterServer("keepalive_requests x;")
-        << u"t.conf:3:24: invalid value \"x\" in \"keepalive_requests\" directive"_s;
+    QTest::newRow("keepalive_requests") << afterServer("keepalive_requests x;")
+                                        << u"t.conf:3:24: invalid value \"x\" in \"keepalive_requests\" directive"_s;
     QTest::newRow("upstream keepalive_timeout")
         << afterServer("keepalive_timeout 1y;")
         << u"t.conf:3:23: invalid value \"1y\" in \"keepalive_timeout\" directive"_s;
     QTest::newRow("hash parameter") << afterServer("hash $x b;") << u"t.conf:3:13: invalid parameter \"b\""_s;
-    QTest::newRow("random three") << afterServer("random three;")
-                                  << u"t.conf:3:12: invalid parameter \"three\""_s;
-    QTest::newRow("random least_conn")
-        << afterServer("random least_conn;") << u"t.conf:3:12: invalid parameter \"least_conn\""_s;
-    QTest::newRow("random two x") << afterServer("random two x;")
-                                  << u"t.conf:3:16: invalid parameter \"x\""_s;
+    QTest::newRow("random three") << afterServer("random three;") << u"t.conf:3:12: invalid parameter \"three\""_s;
+    QTest::newRow("random least_conn") << afterServer("random least_conn;")
+                                       << u"t.conf:3:12: invalid parameter \"least_conn\""_s;
+    QTest::newRow("random two x") << afterServer("random two x;") << u"t.conf:3:16: invalid parameter \"x\""_s;
     QTest::newRow("zone size") << afterServer("zone z 10x;") << u"t.conf:3:12: invalid zone size \"10x\""_s;
     QTest::newRow("zone giga") << afterServer("zone z 1g;") << u"t.conf:3:12: invalid zone size \"1g\""_s;
-    QTest::newRow("zone too small") << afterServer("zone z 31k;")
-                                    << u"t.conf:3:12: zone \"z\" is too small"_s;
+    QTest::newRow("zone too small") << afterServer("zone z 31k;") << u"t.conf:3:12: zone \"z\" is too small"_s;
 
-    QTest::newRow("http version")
-        << inLocation("proxy_http_version 2.0;")
-        << u"t.conf:3:28: invalid value \"2.0\" in \"proxy_http_version\" directive"_s;
-    QTest::newRow("next upstream")
-        << inLocation("proxy_next_upstream error foo;")
-        << u"t.conf:3:35: invalid value \"foo\" in \"proxy_next_upstream\" directive"_s;
-    QTest::newRow("time unit")
-        << inLocation("proxy_connect_timeout 1x;")
-        << u"t.conf:3:31: invalid value \"1x\" in \"proxy_connect_timeout\" directive"_s;
-    QTest::newRow("time month")
-        << inLocation("proxy_connect_timeout 1M;")
-        << u"t.conf:3:31: invalid value \"1M\" in \"proxy_connect_timeout\" directive"_s;
-    QTest::newRow("time order")
-        << inLocation("proxy_connect_timeout 30s1m;")
-        << u"t.conf:3:31: invalid value \"30s1m\" in \"proxy_connect_timeout\" directive"_s;
-    QTest::newRow("body size")
-        << inLocation("client_max_body_size 1x;")
-        << u"t.conf:3:30: invalid value \"1x\" in \"client_max_body_size\" directive"_s;
-    QTest::newRow("buffer size giga")
-        << inLocation("proxy_buffer_size 1g;")
-        << u"t.conf:3:27: invalid value \"1g\" in \"proxy_buffer_size\" directive"_s;
-    QTest::newRow("tries")
-        << inLocation("proxy_next_upstream_tries x;")
-        << u"t.conf:3:35: invalid value \"x\" in \"proxy_next_upstream_tries\" directive"_s;
+    QTest::newRow("http version") << inLocation("proxy_http_version 2.0;")
+                                  << u"t.conf:3:28: invalid value \"2.0\" in \"proxy_http_version\" directive"_s;
+    QTest::newRow("next upstream") << inLocation("proxy_next_upstream error foo;")
+                                   << u"t.conf:3:35: invalid value \"foo\" in \"proxy_next_upstream\" directive"_s;
+    QTest::newRow("time unit") << inLocation("proxy_connect_timeout 1x;")
+                               << u"t.conf:3:31: invalid value \"1x\" in \"proxy_connect_timeout\" directive"_s;
+    QTest::newRow("time month") << inLocation("proxy_connect_timeout 1M;")
+                                << u"t.conf:3:31: invalid value \"1M\" in \"proxy_connect_timeout\" directive"_s;
+    QTest::newRow("time order") << inLocation("proxy_connect_timeout 30s1m;")
+                                << u"t.conf:3:31: invalid value \"30s1m\" in \"proxy_connect_timeout\" directive"_s;
+    QTest::newRow("body size") << inLocation("client_max_body_size 1x;")
+                               << u"t.conf:3:30: invalid value \"1x\" in \"client_max_body_size\" directive"_s;
+    QTest::newRow("buffer size giga") << inLocation("proxy_buffer_size 1g;")
+                                      << u"t.conf:3:27: invalid value \"1g\" in \"proxy_buffer_size\" directive"_s;
+    QTest::newRow("tries") << inLocation("proxy_next_upstream_tries x;")
+                           << u"t.conf:3:35: invalid value \"x\" in \"proxy_next_upstream_tries\" directive"_s;
     QTest::newRow("keepalive_requests negative")
         << inLocation("keepalive_requests -1;")
         << u"t.conf:3:28: invalid value \"-1\" in \"keepalive_requests\" directive"_s;
@@ -740,58 +708,53 @@ void TestConfigReader::parameterErrors_data()
         << u"t.conf:3:30: invalid value \"x\" in \"keepalive_timeout\" directive"_s;
     QTest::newRow("add_header flag") << inLocation("add_header X y never;")
                                      << u"t.conf:3:24: invalid parameter \"never\""_s;
-    QTest::newRow("worker_processes")
-        << QByteArray("worker_processes abc;")
-        << u"t.conf:1:18: invalid value \"abc\" in \"worker_processes\" directive"_s;
+    QTest::newRow("worker_processes") << QByteArray("worker_processes abc;")
+                                      << u"t.conf:1:18: invalid value \"abc\" in \"worker_processes\" directive"_s;
 
     QTest::newRow("https") << inLocation("proxy_pass https://u;") << u"t.conf:3:20: https is not supported"_s;
     QTest::newRow("uri part") << inLocation("proxy_pass http://u/x;")
                               << u"t.conf:3:20: URI part \"/x\" in \"proxy_pass\" is not supported"_s;
     QTest::newRow("slash uri") << inLocation("proxy_pass http://127.0.0.1:1/;")
                                << u"t.conf:3:20: URI part \"/\" in \"proxy_pass\" is not supported"_s;
-    QTest::newRow("no scheme") << inLocation("proxy_pass 127.0.0.1:1;")
-                               << u"t.conf:3:20: invalid URL prefix"_s;
+    QTest::newRow("no scheme") << inLocation("proxy_pass 127.0.0.1:1;") << u"t.conf:3:20: invalid URL prefix"_s;
     QTest::newRow("variables") << inLocation("proxy_pass http://$host;")
                                << u"t.conf:3:20: variables in \"proxy_pass\" are not supported"_s;
-    QTest::newRow("no host") << inLocation("proxy_pass http://;")
-                             << u"t.conf:3:20: no host in upstream \"\""_s;
+    QTest::newRow("no host") << inLocation("proxy_pass http://;") << u"t.conf:3:20: no host in upstream \"\""_s;
     QTest::newRow("proxy_pass port") << inLocation("proxy_pass http://127.0.0.1:1:5;")
                                      << u"t.conf:3:20: invalid port in upstream \"127.0.0.1:1:5\""_s;
     QTest::newRow("proxy_pass unix") << inLocation("proxy_pass http://unix:/tmp/s;")
                                      << u"t.conf:3:20: unix domain sockets are not supported"_s;
-    QTest::newRow("unknown upstream")
-        << inLocation("proxy_pass http://nosuch;") << u"t.conf:3:20: host not found in upstream \"nosuch\""_s;
+    QTest::newRow("unknown upstream") << inLocation("proxy_pass http://nosuch;")
+                                      << u"t.conf:3:20: host not found in upstream \"nosuch\""_s;
     QTest::newRow("duplicate location") << inServer("location / {\n    }\n    location / {\n    }")
                                         << u"t.conf:4:14: duplicate location \"/\""_s;
-    QTest::newRow("location modifier")
-        << inServer("location x / {\n    }") << u"t.conf:2:14: invalid location modifier \"x\""_s;
+    QTest::newRow("location modifier") << inServer("location x / {\n    }")
+                                       << u"t.conf:2:14: invalid location modifier \"x\""_s;
 
     QTest::newRow("listen port") << inServer("listen 99999;")
                                  << u"t.conf:2:12: invalid port in \"99999\" of the \"listen\" directive"_s;
     QTest::newRow("listen zero") << inServer("listen 0;")
                                  << u"t.conf:2:12: invalid port in \"0\" of the \"listen\" directive"_s;
-    QTest::newRow("listen bad port")
-        << inServer("listen 127.0.0.1:x;")
-        << u"t.conf:2:12: invalid port in \"127.0.0.1:x\" of the \"listen\" directive"_s;
-    QTest::newRow("listen parameter")
-        << inServer("listen 80 foo;") << u"t.conf:2:15: invalid parameter \"foo\""_s;
+    QTest::newRow("listen bad port") << inServer("listen 127.0.0.1:x;")
+                                     << u"t.conf:2:12: invalid port in \"127.0.0.1:x\" of the \"listen\" directive"_s;
+    QTest::newRow("listen parameter") << inServer("listen 80 foo;") << u"t.conf:2:15: invalid parameter \"foo\""_s;
     QTest::newRow("listen case") << inServer("listen 80 Default_server;")
                                  << u"t.conf:2:15: invalid parameter \"Default_server\""_s;
     QTest::newRow("listen unix") << inServer("listen unix:/tmp/s;")
                                  << u"t.conf:2:12: unix domain sockets are not supported"_s;
-    QTest::newRow("duplicate listen")
-        << inServer("listen 8080;\n    listen *:8080;") << u"t.conf:3:12: a duplicate listen 0.0.0.0:8080"_s;
+    QTest::newRow("duplicate listen") << inServer("listen 8080;\n    listen *:8080;")
+                                      << u"t.conf:3:12: a duplicate listen 0.0.0.0:8080"_s;
     QTest::newRow("duplicate default server")
         << (inServer("listen 83 default_server;") + inServer("listen 83 default_server;"))
         << u"t.conf:5:12: a duplicate default server for 0.0.0.0:83"_s;
 
-    QTest::newRow("unknown log format")
-        << QByteArray("access_log /tmp/a.log main;") << u"t.conf:1:23: unknown log format \"main\""_s;
+    QTest::newRow("unknown log format") << QByteArray("access_log /tmp/a.log main;")
+                                        << u"t.conf:1:23: unknown log format \"main\""_s;
     QTest::newRow("log format defined after its use")
         << QByteArray("access_log /tmp/a.log main;\nlog_format main '$status';")
         << u"t.conf:1:23: unknown log format \"main\""_s;
-    QTest::newRow("parameter in place of the format") << QByteArray("access_log /tmp/a.log buffer=32k;")
-                                                      << u"t.conf:1:23: unknown log format \"buffer=32k\""_s;
+    QTest::newRow("parameter in place of the format")
+        << QByteArray("access_log /tmp/a.log buffer=32k;") << u"t.conf:1:23: unknown log format \"buffer=32k\""_s;
     QTest::newRow("combined redefined") << QByteArray("log_format combined '$status';")
                                         << u"t.conf:1:12: duplicate \"log_format\" name \"combined\""_s;
     QTest::newRow("format redefined") << QByteArray("log_format a '$status';\nlog_format a '$uri';")
@@ -802,21 +765,18 @@ void TestConfigReader::parameterErrors_data()
                                       << u"t.conf:1:24: unknown \"http_cookie\" variable"_s;
     QTest::newRow("variable split over strings")
         << QByteArray("log_format a 'x' '$';") << u"t.conf:1:18: invalid parameter \"$\""_s;
-    QTest::newRow("dollar and space")
-        << QByteArray("log_format a '$ x';") << u"t.conf:1:14: invalid parameter \"$ x\""_s;
-    QTest::newRow("closing bracket")
-        << QByteArray("log_format a '${status x';")
-        << u"t.conf:1:14: the closing bracket in \"status\" variable is missing"_s;
+    QTest::newRow("dollar and space") << QByteArray("log_format a '$ x';")
+                                      << u"t.conf:1:14: invalid parameter \"$ x\""_s;
+    QTest::newRow("closing bracket") << QByteArray("log_format a '${status x';")
+                                     << u"t.conf:1:14: the closing bracket in \"status\" variable is missing"_s;
     QTest::newRow("log_format without strings")
-        << QByteArray("log_format a;")
-        << u"t.conf:1:1: invalid number of arguments in \"log_format\" directive"_s;
-    QTest::newRow("log_format in server") << inServer("log_format a '$status';")
-                                          << u"t.conf:2:5: \"log_format\" directive is not allowed here"_s;
+        << QByteArray("log_format a;") << u"t.conf:1:1: invalid number of arguments in \"log_format\" directive"_s;
+    QTest::newRow("log_format in server")
+        << inServer("log_format a '$status';") << u"t.conf:2:5: \"log_format\" directive is not allowed here"_s;
     QTest::newRow("access_log off with more")
         << QByteArray("access_log off combined;") << u"t.conf:1:16: invalid parameter \"combined\""_s;
     QTest::newRow("access_log without path")
-        << QByteArray("access_log;")
-        << u"t.conf:1:1: invalid number of arguments in \"access_log\" directive"_s;
+        << QByteArray("access_log;") << u"t.conf:1:1: invalid number of arguments in \"access_log\" directive"_s;
     QTest::newRow("buffer size") << QByteArray("access_log /tmp/a.log combined buffer=0;")
                                  << u"t.conf:1:32: invalid buffer size \"0\""_s;
     QTest::newRow("buffer size giga") << QByteArray("access_log /tmp/a.log combined buffer=1g;")
@@ -825,11 +785,10 @@ void TestConfigReader::parameterErrors_data()
                                 << u"t.conf:1:42: invalid flush time \"x\""_s;
     QTest::newRow("gzip level") << QByteArray("access_log /tmp/a.log combined gzip=10;")
                                 << u"t.conf:1:32: invalid compression level \"10\""_s;
-    QTest::newRow("flush without buffer")
-        << QByteArray("access_log /tmp/a.log combined flush=5s;")
-        << u"t.conf:1:1: no buffer is defined for access_log \"/tmp/a.log\""_s;
-    QTest::newRow("access_log parameter") << QByteArray("access_log /tmp/a.log combined bogus;")
-                                          << u"t.conf:1:32: invalid parameter \"bogus\""_s;
+    QTest::newRow("flush without buffer") << QByteArray("access_log /tmp/a.log combined flush=5s;")
+                                          << u"t.conf:1:1: no buffer is defined for access_log \"/tmp/a.log\""_s;
+    QTest::newRow("access_log parameter")
+        << QByteArray("access_log /tmp/a.log combined bogus;") << u"t.conf:1:32: invalid parameter \"bogus\""_s;
 
     QTest::newRow("status port")
         << QByteArray("lbscope_status 127.0.0.1:x;")
@@ -854,8 +813,8 @@ void TestConfigReader::warnings_data()
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QStringList>("expected");
 
-    QTest::newRow("unknown directive")
-        << QByteArray("frobnicate 1 2;\n") << QStringList{u"t.conf:1: ignoring \"frobnicate\""_s};
+    QTest::newRow("unknown directive") << QByteArray("frobnicate 1 2;\n")
+                                       << QStringList{u"t.conf:1: ignoring \"frobnicate\""_s};
     QTest::newRow("unknown block") << QByteArray("stream {\n    server {\n        listen 1;\n    }\n}\n")
                                    << QStringList{u"t.conf:1: ignoring \"stream\""_s};
     QTest::newRow("if block") << inServer("if ($request_method = POST) {\n        return 405;\n    }")
@@ -876,8 +835,8 @@ void TestConfigReader::warnings_data()
         << QStringList{u"t.conf:3: ignoring \"location /a\" (nested locations are not supported)"_s};
     QTest::newRow("method redefined") << afterServer("least_conn;\n    ip_hash;")
                                       << QStringList{u"t.conf:4: load balancing method redefined"_s};
-    QTest::newRow("method after keepalive") << afterServer("keepalive 4;\n    least_conn;")
-                                            << QStringList{u"t.conf:4: load balancing method redefined"_s};
+    QTest::newRow("method after keepalive")
+        << afterServer("keepalive 4;\n    least_conn;") << QStringList{u"t.conf:4: load balancing method redefined"_s};
     QTest::newRow("keepalive after method") << afterServer("least_conn;\n    keepalive 4;") << QStringList();
     QTest::newRow("unknown upstream directive")
         << afterServer("keepalive_time 1h;") << QStringList{u"t.conf:3: ignoring \"keepalive_time\""_s};
@@ -887,11 +846,9 @@ void TestConfigReader::warnings_data()
     QTest::newRow("duplicate next upstream value") << inLocation("proxy_next_upstream error timeout error;")
                                                    << QStringList{u"t.conf:3: duplicate value \"error\""_s};
     QTest::newRow("keepalive header timeout")
-        << inServer("keepalive_timeout 5s 3s;")
-        << QStringList{u"t.conf:2: ignoring \"3s\" in \"keepalive_timeout\""_s};
-    QTest::newRow("worker_processes 0")
-        << QByteArray("worker_processes 0;")
-        << QStringList{u"t.conf:1: using 1 worker for \"worker_processes 0\""_s};
+        << inServer("keepalive_timeout 5s 3s;") << QStringList{u"t.conf:2: ignoring \"3s\" in \"keepalive_timeout\""_s};
+    QTest::newRow("worker_processes 0") << QByteArray("worker_processes 0;")
+                                        << QStringList{u"t.conf:1: using 1 worker for \"worker_processes 0\""_s};
     QTest::newRow("log_format over lines is read")
         << QByteArray("log_format main '$status'\n                '$uri';\n") << QStringList();
     QTest::newRow("access_log parameters")
@@ -904,13 +861,11 @@ void TestConfigReader::warnings_data()
                                            << QStringList{u"t.conf:1: ignoring \"gzip\" in \"access_log\""_s};
     QTest::newRow("access_log to syslog")
         << QByteArray("access_log syslog:server=127.0.0.1;")
-        << QStringList{
-               u"t.conf:1: ignoring \"access_log syslog:server=127.0.0.1\" (syslog is not supported)"_s};
+        << QStringList{u"t.conf:1: ignoring \"access_log syslog:server=127.0.0.1\" (syslog is not supported)"_s};
     QTest::newRow("access_log with variables")
         << inServer("access_log /var/log/$host.log;")
-        << QStringList{
-               u"t.conf:2: ignoring \"access_log /var/log/$host.log\" (variables in log file names are "
-               u"not supported)"_s};
+        << QStringList{u"t.conf:2: ignoring \"access_log /var/log/$host.log\" (variables in log file names are "
+                       u"not supported)"_s};
     QTest::newRow("foreign map") << QByteArray("map $uri $x {\n    default 1;\n}\n")
                                  << QStringList{u"t.conf:1: ignoring \"map\""_s};
     QTest::newRow("LB Scope's own map is silent")
@@ -939,8 +894,8 @@ void TestConfigReader::resolveSettings_data()
     QTest::addColumn<quint32>("nextUpstream");
 
     const quint32 defaultNext = NextUpstreamError | NextUpstreamTimeout;
-    QTest::newRow("defaults") << QByteArray() << QByteArray() << QByteArray() << QByteArrayList()
-                              << QByteArrayList() << qint64(60'000) << 0 << defaultNext;
+    QTest::newRow("defaults") << QByteArray() << QByteArray() << QByteArray() << QByteArrayList() << QByteArrayList()
+                              << qint64(60'000) << 0 << defaultNext;
     QTest::newRow("http only") << QByteArray("proxy_set_header A a; add_header B b; proxy_read_timeout 5s;")
                                << QByteArray() << QByteArray() << QByteArrayList{"A"} << QByteArrayList{"B"}
                                << qint64(5000) << 0 << defaultNext;
@@ -949,26 +904,25 @@ void TestConfigReader::resolveSettings_data()
         << QByteArray() << QByteArrayList{"B"} << QByteArrayList() << qint64(60'000) << 0 << defaultNext;
     QTest::newRow("location list replaces all")
         << QByteArray("proxy_set_header A a;") << QByteArray("proxy_set_header B b;")
-        << QByteArray("proxy_set_header C c; proxy_set_header D d;") << QByteArrayList{"C", "D"}
-        << QByteArrayList() << qint64(60'000) << 0 << defaultNext;
+        << QByteArray("proxy_set_header C c; proxy_set_header D d;") << QByteArrayList{"C", "D"} << QByteArrayList()
+        << qint64(60'000) << 0 << defaultNext;
     QTest::newRow("lists inherit separately")
-        << QByteArray("proxy_set_header A a;") << QByteArray() << QByteArray("add_header C c;")
-        << QByteArrayList{"A"} << QByteArrayList{"C"} << qint64(60'000) << 0 << defaultNext;
-    QTest::newRow("innermost scalar wins") << QByteArray("proxy_read_timeout 1s; proxy_http_version 1.1;")
-                                           << QByteArray("proxy_read_timeout 2s; proxy_http_version 1.0;")
-                                           << QByteArray("proxy_read_timeout 3s;") << QByteArrayList()
-                                           << QByteArrayList() << qint64(3000) << 0 << defaultNext;
+        << QByteArray("proxy_set_header A a;") << QByteArray() << QByteArray("add_header C c;") << QByteArrayList{"A"}
+        << QByteArrayList{"C"} << qint64(60'000) << 0 << defaultNext;
+    QTest::newRow("innermost scalar wins")
+        << QByteArray("proxy_read_timeout 1s; proxy_http_version 1.1;")
+        << QByteArray("proxy_read_timeout 2s; proxy_http_version 1.0;") << QByteArray("proxy_read_timeout 3s;")
+        << QByteArrayList() << QByteArrayList() << qint64(3000) << 0 << defaultNext;
     QTest::newRow("server scalar over http")
         << QByteArray("proxy_read_timeout 1s;") << QByteArray("proxy_read_timeout 2s;") << QByteArray()
         << QByteArrayList() << QByteArrayList() << qint64(2000) << 0 << defaultNext;
     QTest::newRow("next upstream replaced")
         << QByteArray("proxy_next_upstream http_502;") << QByteArray()
-        << QByteArray("proxy_next_upstream error http_504;") << QByteArrayList() << QByteArrayList()
-        << qint64(60'000) << 0 << quint32(NextUpstreamError | NextUpstreamHttp504);
+        << QByteArray("proxy_next_upstream error http_504;") << QByteArrayList() << QByteArrayList() << qint64(60'000)
+        << 0 << quint32(NextUpstreamError | NextUpstreamHttp504);
     QTest::newRow("next upstream off wins")
-        << QByteArray() << QByteArray("proxy_http_version 1.1;")
-        << QByteArray("proxy_next_upstream off error;") << QByteArrayList() << QByteArrayList()
-        << qint64(60'000) << 1 << quint32(NextUpstreamOff);
+        << QByteArray() << QByteArray("proxy_http_version 1.1;") << QByteArray("proxy_next_upstream off error;")
+        << QByteArrayList() << QByteArrayList() << qint64(60'000) << 1 << quint32(NextUpstreamOff);
 }
 
 void TestConfigReader::resolveSettings()
@@ -981,8 +935,8 @@ void TestConfigReader::resolveSettings()
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     const ProxyConfig &config = *result.config;
     const ServerConfig &serverConfig = config.servers.front();
-    const ResolvedLocation resolved = lbscope::resolveSettings(config.settings, serverConfig.settings,
-                                                               &serverConfig.locations.front().settings);
+    const ResolvedLocation resolved =
+        lbscope::resolveSettings(config.settings, serverConfig.settings, &serverConfig.locations.front().settings);
     QTEST(names(resolved.proxySetHeaders), "proxyHeaders");
     QTEST(names(resolved.addHeaders), "addHeaders");
     QTEST(resolved.proxyReadTimeoutMs, "readTimeoutMs");
@@ -1013,25 +967,20 @@ void TestConfigReader::logFormats_data()
     QTest::addColumn<QString>("escape");
     QTest::addColumn<QString>("format");
 
-    QTest::newRow("one string") << QByteArray("log_format a '$status';") << u"a"_s << u"default"_s
-                                << u"$status"_s;
-    QTest::newRow("strings concatenated")
-        << QByteArray("log_format a '$remote_addr ' \"[$time_local]\"\n    $status;") << u"a"_s
-        << u"default"_s << u"$remote_addr [$time_local]$status"_s;
-    QTest::newRow("escape default") << QByteArray("log_format a escape=default x;") << u"a"_s << u"default"_s
-                                    << u"x"_s;
-    QTest::newRow("escape json") << QByteArray("log_format j escape=json '{\"s\":$status}';") << u"j"_s
-                                 << u"json"_s << u"{\"s\":$status}"_s;
+    QTest::newRow("one string") << QByteArray("log_format a '$status';") << u"a"_s << u"default"_s << u"$status"_s;
+    QTest::newRow("strings concatenated") << QByteArray("log_format a '$remote_addr ' \"[$time_local]\"\n    $status;")
+                                          << u"a"_s << u"default"_s << u"$remote_addr [$time_local]$status"_s;
+    QTest::newRow("escape default") << QByteArray("log_format a escape=default x;") << u"a"_s << u"default"_s << u"x"_s;
+    QTest::newRow("escape json") << QByteArray("log_format j escape=json '{\"s\":$status}';") << u"j"_s << u"json"_s
+                                 << u"{\"s\":$status}"_s;
     QTest::newRow("escape none") << QByteArray("log_format n escape=none $request;") << u"n"_s << u"none"_s
                                  << u"$request"_s;
-    QTest::newRow("escape alone") << QByteArray("log_format e escape=json;") << u"e"_s << u"json"_s
-                                  << QString();
+    QTest::newRow("escape alone") << QByteArray("log_format e escape=json;") << u"e"_s << u"json"_s << QString();
     QTest::newRow("braced variable") << QByteArray("log_format b '${status}x';") << u"b"_s << u"default"_s
                                      << u"${status}x"_s;
-    QTest::newRow("variable case") << QByteArray("log_format u $STATUS;") << u"u"_s << u"default"_s
-                                   << u"$STATUS"_s;
-    QTest::newRow("LB Scope's variable")
-        << QByteArray("log_format d $lbscope_decision;") << u"d"_s << u"default"_s << u"$lbscope_decision"_s;
+    QTest::newRow("variable case") << QByteArray("log_format u $STATUS;") << u"u"_s << u"default"_s << u"$STATUS"_s;
+    QTest::newRow("LB Scope's variable") << QByteArray("log_format d $lbscope_decision;") << u"d"_s << u"default"_s
+                                         << u"$lbscope_decision"_s;
     QTest::newRow("in http") << QByteArray("http {\nlog_format h \"$msec\";\n}") << u"h"_s << u"default"_s
                              << u"$msec"_s;
 }
@@ -1094,19 +1043,18 @@ void TestConfigReader::resolveAccessLogs_data()
     QTest::addColumn<QStringList>("expected"); // "path format"
 
     QTest::newRow("none") << QByteArray() << QByteArray() << QByteArray() << QStringList();
-    QTest::newRow("http only") << QByteArray("access_log /a; access_log /b f;") << QByteArray()
-                               << QByteArray() << QStringList{u"/a combined"_s, u"/b f"_s};
-    QTest::newRow("server replaces http") << QByteArray("access_log /a;") << QByteArray("access_log /s f;")
-                                          << QByteArray() << QStringList{u"/s f"_s};
+    QTest::newRow("http only") << QByteArray("access_log /a; access_log /b f;") << QByteArray() << QByteArray()
+                               << QStringList{u"/a combined"_s, u"/b f"_s};
+    QTest::newRow("server replaces http")
+        << QByteArray("access_log /a;") << QByteArray("access_log /s f;") << QByteArray() << QStringList{u"/s f"_s};
     QTest::newRow("location replaces all") << QByteArray("access_log /a;") << QByteArray("access_log /s;")
                                            << QByteArray("access_log /l f;") << QStringList{u"/l f"_s};
-    QTest::newRow("off in server") << QByteArray("access_log /a;") << QByteArray("access_log off;")
-                                   << QByteArray() << QStringList();
+    QTest::newRow("off in server") << QByteArray("access_log /a;") << QByteArray("access_log off;") << QByteArray()
+                                   << QStringList();
     QTest::newRow("location under off") << QByteArray("access_log /a;") << QByteArray("access_log off;")
                                         << QByteArray("access_log /l;") << QStringList{u"/l combined"_s};
     QTest::newRow("off wins at its level")
-        << QByteArray() << QByteArray() << QByteArray("access_log /l; access_log off; access_log /m;")
-        << QStringList();
+        << QByteArray() << QByteArray() << QByteArray("access_log /l; access_log off; access_log /m;") << QStringList();
 }
 
 void TestConfigReader::resolveAccessLogs()
@@ -1119,8 +1067,8 @@ void TestConfigReader::resolveAccessLogs()
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     const ProxyConfig &config = *result.config;
     const ServerConfig &serverConfig = config.servers.front();
-    const ResolvedLocation resolved = lbscope::resolveSettings(config.settings, serverConfig.settings,
-                                                               &serverConfig.locations.front().settings);
+    const ResolvedLocation resolved =
+        lbscope::resolveSettings(config.settings, serverConfig.settings, &serverConfig.locations.front().settings);
     QStringList logs;
     for (const AccessLogDirective &log : resolved.accessLogs)
         logs.append(log.path + u' ' + log.formatName);
@@ -1135,8 +1083,7 @@ void TestConfigReader::statusListen_data()
     QTest::addColumn<int>("line");
 
     QTest::newRow("top level") << QByteArray("lbscope_status 127.0.0.1:9090;") << u"127.0.0.1"_s << 9090 << 1;
-    QTest::newRow("in http") << QByteArray("http {\n    lbscope_status [::1]:9091;\n}") << u"::1"_s << 9091
-                             << 2;
+    QTest::newRow("in http") << QByteArray("http {\n    lbscope_status [::1]:9091;\n}") << u"::1"_s << 9091 << 2;
     QTest::newRow("port only") << QByteArray("lbscope_status 9092;") << QString() << 9092 << 1;
 }
 
@@ -1265,21 +1212,17 @@ void TestConfigReader::splitHostPort_data()
 
     using E = nginx::AddressError;
     QTest::newRow("host") << u"localhost"_s << true << u"localhost"_s << 0 << false << false << E::None;
-    QTest::newRow("host port") << u"localhost:8080"_s << true << u"localhost"_s << 8080 << true << false
-                               << E::None;
-    QTest::newRow("ipv4 port") << u"10.0.0.1:65535"_s << true << u"10.0.0.1"_s << 65535 << true << false
-                               << E::None;
+    QTest::newRow("host port") << u"localhost:8080"_s << true << u"localhost"_s << 8080 << true << false << E::None;
+    QTest::newRow("ipv4 port") << u"10.0.0.1:65535"_s << true << u"10.0.0.1"_s << 65535 << true << false << E::None;
     QTest::newRow("ipv6") << u"[::1]"_s << true << u"::1"_s << 0 << false << false << E::None;
     QTest::newRow("ipv6 port") << u"[fe80::1]:81"_s << true << u"fe80::1"_s << 81 << true << false << E::None;
-    QTest::newRow("unix") << u"unix:/run/app.sock"_s << true << u"/run/app.sock"_s << 0 << false << true
-                          << E::None;
+    QTest::newRow("unix") << u"unix:/run/app.sock"_s << true << u"/run/app.sock"_s << 0 << false << true << E::None;
     QTest::newRow("empty") << QString() << false << QString() << 0 << false << false << E::NoHost;
     QTest::newRow("port only") << u":80"_s << false << QString() << 0 << false << false << E::NoHost;
     QTest::newRow("unix empty") << u"unix:"_s << false << QString() << 0 << false << false << E::NoHost;
     QTest::newRow("slash") << u"a/b"_s << false << QString() << 0 << false << false << E::InvalidHost;
     QTest::newRow("unclosed") << u"[::1"_s << false << QString() << 0 << false << false << E::InvalidHost;
-    QTest::newRow("after bracket") << u"[::1]x"_s << false << QString() << 0 << false << false
-                                   << E::InvalidHost;
+    QTest::newRow("after bracket") << u"[::1]x"_s << false << QString() << 0 << false << false << E::InvalidHost;
     QTest::newRow("bad ipv6") << u"[zz]"_s << false << QString() << 0 << false << false << E::InvalidIpv6;
     QTest::newRow("zero port") << u"a:0"_s << false << QString() << 0 << false << false << E::InvalidPort;
     QTest::newRow("big port") << u"a:65536"_s << false << QString() << 0 << false << false << E::InvalidPort;

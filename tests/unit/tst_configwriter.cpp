@@ -318,8 +318,8 @@ ProxyConfig builtModel()
     LocationConfig api;
     api.prefix = u"/api/"_s;
     api.proxyPass = u"http://pool"_s;
-    api.settings.proxySetHeaders = QList<HeaderDirective>{
-        {"Connection", QString(), false, {}}, {"X-Quote", u"say \"hi\"; {ok} #1 \\o/"_s, false, {}}};
+    api.settings.proxySetHeaders = QList<HeaderDirective>{{"Connection", QString(), false, {}},
+                                                          {"X-Quote", u"say \"hi\"; {ok} #1 \\o/"_s, false, {}}};
     api.settings.addHeaders = QList<HeaderDirective>{{"X-Where", u"$upstream_addr"_s, true, {}}};
     api.settings.proxyHttpVersionMinor = 1;
     api.settings.proxyNextUpstream = NextUpstreamHttp500 | NextUpstreamHttp429;
@@ -421,17 +421,14 @@ void TestConfigWriter::builtModelRoundTrip()
     QVERIFY(written.contains("proxy_set_header Connection \"\";\n"));
     QVERIFY(written.contains("proxy_set_header X-Quote \"say \\\"hi\\\"; {ok} #1 \\\\o/\";\n"));
     QVERIFY(written.contains("server_name a.example \"\";\n"));
-    QVERIFY(
-        written.contains("server 127.0.0.1:3000 weight=2 max_fails=0 fail_timeout=30s max_conns=5 down;\n"));
+    QVERIFY(written.contains("server 127.0.0.1:3000 weight=2 max_fails=0 fail_timeout=30s max_conns=5 down;\n"));
     QVERIFY(written.contains("        server localhost;\n"));
     QVERIFY(written.contains("hash $request_uri consistent;\n        zone pool 1m;\n"));
     QVERIFY(written.contains("client_max_body_size 2g;\n"));
     QVERIFY(written.contains("proxy_next_upstream http_500 http_429;\n"));
     QVERIFY(written.contains("    log_format quoted \"\\\"$request\\\" 'single' \\\\ $status;{}#\";\n"));
-    QVERIFY(
-        written.contains("    log_format \"looks like escape\" escape=default \"escape=json $status\";\n"));
-    QVERIFY(written.contains(
-        "    log_format decisions escape=json \"{\\\"d\\\":\\\"${lbscope_decision}\\\"}\";\n"));
+    QVERIFY(written.contains("    log_format \"looks like escape\" escape=default \"escape=json $status\";\n"));
+    QVERIFY(written.contains("    log_format decisions escape=json \"{\\\"d\\\":\\\"${lbscope_decision}\\\"}\";\n"));
     QVERIFY(written.contains("    log_format nothing escape=none \"\";\n"));
     QVERIFY(written.contains("    map $host $lbscope_decision {\n        default -;\n    }\n"));
     QVERIFY(written.contains("    access_log /tmp/lbscope-test-access.log;\n"));
@@ -502,8 +499,7 @@ void TestConfigWriter::logFormatText_data()
     QTest::addColumn<QByteArray>("line");
 
     QTest::newRow("plain") << u"default"_s << u"$status"_s << QByteArray("log_format f $status;");
-    QTest::newRow("empty escape is default")
-        << QString() << u"$status"_s << QByteArray("log_format f $status;");
+    QTest::newRow("empty escape is default") << QString() << u"$status"_s << QByteArray("log_format f $status;");
     QTest::newRow("combined") << u"default"_s << combinedLogFormat().format
                               << QByteArray("log_format f \"$remote_addr - $remote_user [$time_local] "
                                             "\\\"$request\\\" $status $body_bytes_sent \\\"$http_referer\\\" "
@@ -512,8 +508,8 @@ void TestConfigWriter::logFormatText_data()
                           << QByteArray("log_format f escape=json \"{\\\"s\\\":$status}\";");
     QTest::newRow("none, empty") << u"none"_s << QString() << QByteArray("log_format f escape=none \"\";");
     QTest::newRow("default, empty") << u"default"_s << QString() << QByteArray("log_format f \"\";");
-    QTest::newRow("looks like escape")
-        << u"default"_s << u"escape=none"_s << QByteArray("log_format f escape=default escape=none;");
+    QTest::newRow("looks like escape") << u"default"_s << u"escape=none"_s
+                                       << QByteArray("log_format f escape=default escape=none;");
 }
 
 void TestConfigWriter::logFormatText()
@@ -615,8 +611,7 @@ void TestConfigWriter::quoteArgument()
     // And the reader gives the value back.
     const QByteArray text = "server { add_header X " + quoted.toUtf8() + "; }";
     const ProxyConfig config = read(text);
-    QCOMPARE(config.servers.value(0).settings.addHeaders.value_or(QList<HeaderDirective>()).value(0).value,
-             value);
+    QCOMPARE(config.servers.value(0).settings.addHeaders.value_or(QList<HeaderDirective>()).value(0).value, value);
 }
 
 void TestConfigWriter::realNginx_data()
@@ -655,12 +650,10 @@ void TestConfigWriter::realNginx()
     file.close();
 
     QProcess process;
-    const QString globals =
-        u"pid %1; error_log %2;"_s.arg(dir.filePath(u"nginx.pid"_s), dir.filePath(u"error.log"_s));
+    const QString globals = u"pid %1; error_log %2;"_s.arg(dir.filePath(u"nginx.pid"_s), dir.filePath(u"error.log"_s));
     process.start(nginx, {u"-t"_s, u"-q"_s, u"-c"_s, confPath, u"-p"_s, dir.path() + u'/', u"-g"_s, globals});
     QVERIFY2(process.waitForFinished(30'000), qPrintable(process.errorString()));
-    const QString output =
-        QString::fromUtf8(process.readAllStandardError() + process.readAllStandardOutput());
+    const QString output = QString::fromUtf8(process.readAllStandardError() + process.readAllStandardOutput());
     const QString context = output + u"\n--- written ---\n"_s + QString::fromUtf8(written);
     QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0, qPrintable(context));
     QVERIFY2(!output.contains("[warn]"_L1) && !output.contains("[emerg]"_L1), qPrintable(context));

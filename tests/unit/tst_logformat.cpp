@@ -62,7 +62,11 @@ QByteArray formatWith(const QString &format, const AccessRecord &record, const Q
 class TimeZoneGuard
 {
 public:
-    explicit TimeZoneGuard(const QByteArray &zone) : m_old(qgetenv("TZ")) { qputenv("TZ", zone); }
+    explicit TimeZoneGuard(const QByteArray &zone)
+        : m_old(qgetenv("TZ"))
+    {
+        qputenv("TZ", zone);
+    }
     ~TimeZoneGuard() { qputenv("TZ", m_old); }
     Q_DISABLE_COPY_MOVE(TimeZoneGuard)
 
@@ -133,8 +137,8 @@ void TestLogFormat::variables_data()
     QTest::newRow("upstream_header_time") << u"$upstream_header_time"_s << QByteArray("-, -");
     QTest::newRow("upstream_response_time") << u"$upstream_response_time"_s << QByteArray("0.000, 3.002");
     QTest::newRow("server_protocol") << u"$server_protocol"_s << QByteArray("HTTP/1.1");
-    QTest::newRow("lbscope_decision")
-        << u"$lbscope_decision"_s << QByteArray("rr: single server; then least_conn: no live upstreams");
+    QTest::newRow("lbscope_decision") << u"$lbscope_decision"_s
+                                      << QByteArray("rr: single server; then least_conn: no live upstreams");
     QTest::newRow("braced, with text around") << u"<${status}>${remote_port}x"_s << QByteArray("<504>51234x");
     QTest::newRow("any case") << u"$STATUS $Remote_Addr"_s << QByteArray("504 127.0.0.1");
     QTest::newRow("literal text only") << u"plain \"text\" \\ here"_s << QByteArray("plain \"text\" \\ here");
@@ -174,8 +178,7 @@ void TestLogFormat::emptyValues_data()
                              "upstream_response_time",
                              "server_protocol",
                              "lbscope_decision"}) {
-        QTest::addRow("%s", name) << u"[$"_s + QLatin1StringView(name) + u']' << QByteArray("[-]")
-                                  << QByteArray("[]");
+        QTest::addRow("%s", name) << u"[$"_s + QLatin1StringView(name) + u']' << QByteArray("[-]") << QByteArray("[]");
     }
     // Found even when empty: nothing in every mode.
     QTest::newRow("is_args") << u"[$is_args]"_s << QByteArray("[]") << QByteArray("[]");
@@ -206,13 +209,12 @@ void TestLogFormat::escaping_data()
     QTest::addColumn<QByteArray>("expected");
 
     const QByteArray tricky = "a\"b\\c\td\x01\x7f\xc3\xa9~ ";
-    QTest::newRow("default") << tricky << u"default"_s
-                             << QByteArray("<a\\x22b\\x5Cc\\x09d\\x01\\x7F\\xC3\\xA9~ >");
+    QTest::newRow("default") << tricky << u"default"_s << QByteArray("<a\\x22b\\x5Cc\\x09d\\x01\\x7F\\xC3\\xA9~ >");
     QTest::newRow("empty escape is default")
         << tricky << QString() << QByteArray("<a\\x22b\\x5Cc\\x09d\\x01\\x7F\\xC3\\xA9~ >");
     QTest::newRow("json") << tricky << u"json"_s << QByteArray("<a\\\"b\\\\c\\td\\u0001\x7f\xc3\xa9~ >");
-    QTest::newRow("json short escapes")
-        << QByteArray("\n\r\b\f\x1f") << u"json"_s << QByteArray("<\\n\\r\\b\\f\\u001F>");
+    QTest::newRow("json short escapes") << QByteArray("\n\r\b\f\x1f") << u"json"_s
+                                        << QByteArray("<\\n\\r\\b\\f\\u001F>");
     QTest::newRow("none") << tricky << u"none"_s << QByteArray("<" + tricky + ">");
     QTest::newRow("default, printable") << QByteArray("Mozilla/5.0 (X11; Linux) {x}") << u"default"_s
                                         << QByteArray("<Mozilla/5.0 (X11; Linux) {x}>");
@@ -271,12 +273,10 @@ void TestLogFormat::combined_data()
                R"(127.0.0.1 - - [24/Nov/2026:08:18:58 +0000] "GET /to1/sleep/3 HTTP/1.1" 504 167 "-" "curl/7.88.1")");
     QTest::newRow("referer, escaped agent, HTTP/1.0")
         << QByteArray("browser")
-        << QByteArray(
-               R"(127.0.0.1 - - [24/Nov/2026:08:18:58 +0000] "GET /to1/sl%20eep/3?x=1&y=%41 HTTP/1.0" 504 167 )"
-               R"("http://example.com/" "Mozilla/5.0 \x22quoted\x22")");
+        << QByteArray(R"(127.0.0.1 - - [24/Nov/2026:08:18:58 +0000] "GET /to1/sl%20eep/3?x=1&y=%41 HTTP/1.0" 504 167 )"
+                      R"("http://example.com/" "Mozilla/5.0 \x22quoted\x22")");
     QTest::newRow("no request line") << QByteArray("garbage")
-                                     << QByteArray(
-                                            R"(::1 - - [24/Nov/2026:08:18:58 +0000] "-" 400 157 "-" "-")");
+                                     << QByteArray(R"(::1 - - [24/Nov/2026:08:18:58 +0000] "-" 400 157 "-" "-")");
 }
 
 void TestLogFormat::combined()
@@ -294,12 +294,11 @@ void TestLogFormat::timeZones_data()
     QTest::addColumn<QByteArray>("expected");
 
     // POSIX zone strings: no time zone database needed, and the sign is inverted.
-    QTest::newRow("UTC") << QByteArray("UTC0")
-                         << QByteArray("24/Nov/2026:08:18:58 +0000 2026-11-24T08:18:58+00:00");
+    QTest::newRow("UTC") << QByteArray("UTC0") << QByteArray("24/Nov/2026:08:18:58 +0000 2026-11-24T08:18:58+00:00");
     QTest::newRow("east, half hour") << QByteArray("IST-5:30")
                                      << QByteArray("24/Nov/2026:13:48:58 +0530 2026-11-24T13:48:58+05:30");
-    QTest::newRow("west, day before")
-        << QByteArray("XYZ+9") << QByteArray("23/Nov/2026:23:18:58 -0900 2026-11-23T23:18:58-09:00");
+    QTest::newRow("west, day before") << QByteArray("XYZ+9")
+                                      << QByteArray("23/Nov/2026:23:18:58 -0900 2026-11-23T23:18:58-09:00");
 }
 
 void TestLogFormat::timeZones()
@@ -315,10 +314,8 @@ void TestLogFormat::compileErrors_data()
     QTest::addColumn<QString>("format");
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("unknown variable")
-        << QString() << u"$status $nosuch"_s << u"unknown \"nosuch\" variable"_s;
-    QTest::newRow("unknown header") << QString() << u"$http_cookie"_s
-                                    << u"unknown \"http_cookie\" variable"_s;
+    QTest::newRow("unknown variable") << QString() << u"$status $nosuch"_s << u"unknown \"nosuch\" variable"_s;
+    QTest::newRow("unknown header") << QString() << u"$http_cookie"_s << u"unknown \"http_cookie\" variable"_s;
     QTest::newRow("dollar at the end") << QString() << u"x $"_s << u"invalid parameter \"$\""_s;
     QTest::newRow("dollar and space") << QString() << u"$ x"_s << u"invalid parameter \"$ x\""_s;
     QTest::newRow("empty braces") << QString() << u"${}"_s << u"invalid parameter \"${}\""_s;

@@ -88,8 +88,7 @@ private slots:
                           "5\r\nhello\r\n0\r\n\r\n")
             << 400;
         QTest::newRow("two different Content-Lengths")
-            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")
-            << 400;
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!") << 400;
         QTest::newRow("Content-Length not a number")
             << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5x\r\n\r\nhello") << 400;
         QTest::newRow("unknown Transfer-Encoding")
@@ -154,7 +153,8 @@ private slots:
 
         QTest::newRow("content-length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc") << false
                                         << QByteArray("abc") << false;
-        QTest::newRow("chunked") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        QTest::newRow("chunked") << QByteArray(
+                                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
                                  << false << QByteArray("abc") << false;
         QTest::newRow("close-delimited") << QByteArray("HTTP/1.0 200 OK\r\n\r\nabc") << false << QByteArray("abc")
                                          << true;
