@@ -143,8 +143,10 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
 
 std::optional<QHostAddress> listenAddress(const ListenAddress &listen, QString *error)
 {
+    // "listen 8080;" and "listen *:8080;" are the configuration's explicit choice of every
+    // IPv4 address, which is what nginx binds for them.
     if (listen.host.isEmpty() || listen.host == "*"_L1)
-        return QHostAddress(QHostAddress::Any);
+        return QHostAddress(QHostAddress::AnyIPv4);
     QHostAddress address;
     if (address.setAddress(listen.host))
         return address;
@@ -183,8 +185,9 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
                      [](const Route &a, const Route &b) { return a.prefix.size() > b.prefix.size(); });
 
     QList<ListenAddress> listens = server.listens;
+    // nginx would listen on *:80 here; LB Scope opens every interface only when asked to.
     if (listens.isEmpty())
-        listens.append(ListenAddress{u"*:80"_s, {}, 80, false, server.source});
+        listens.append(ListenAddress{u"127.0.0.1:80"_s, u"127.0.0.1"_s, 80, false, server.source});
     for (const ListenAddress &listen : listens) {
         const auto address = listenAddress(listen, error);
         if (!address)
