@@ -1,7 +1,7 @@
 // least_conn, ip_hash, hash, hash consistent and random against the spec's worked examples
 // and the answers nginx 1.22 gave for the same upstreams (spec sections 2 to 5).
 
-#include "balancing/balancer.h"
+#include "balancerfixture.h"
 #include "balancing/consistenthashbalancer.h"
 
 #include <QTest>
@@ -13,29 +13,12 @@ namespace {
 
 UpstreamConfig upstream(const QList<int> &weights, BalancingMethod method)
 {
-    UpstreamConfig config;
-    config.name = u"pool"_s;
-    config.method = method;
-    for (qsizetype i = 0; i < weights.size(); ++i) {
-        UpstreamServer server;
-        server.host = u"127.0.0.1"_s;
-        server.port = quint16(18081 + i);
-        server.address = server.host + u':' + QString::number(server.port);
-        server.weight = weights[i];
-        config.servers.append(server);
-    }
-    return config;
+    return test::upstreamWithWeights(weights, method);
 }
 
-struct Pool
+struct Pool : test::BalancerFixture
 {
-    explicit Pool(const UpstreamConfig &config)
-    {
-        QString error;
-        if (!PeerGroup::build(config, &group, &error))
-            qFatal("%s", qPrintable(error));
-        balancer = Balancer::create(config, group);
-    }
+    using BalancerFixture::BalancerFixture;
 
     // Picks for one request and returns the port's last digit ("1" for :18081); the
     // request stays in flight when hold is set.
@@ -55,8 +38,6 @@ struct Pool
     QString pickKey(const QByteArray &key) { return pick(PickInput{{}, key}); }
     QString pickClient(const QString &address) { return pick(PickInput{QHostAddress(address), {}}); }
 
-    PeerGroup group;
-    std::unique_ptr<Balancer> balancer;
     Decision decision;
 };
 

@@ -1,7 +1,7 @@
 // Smooth weighted round robin against the worked examples of the spec (section 1.10), which
 // were checked against nginx 1.22, plus failure, backup and max_conns bookkeeping.
 
-#include "balancing/balancer.h"
+#include "balancerfixture.h"
 
 #include <QTest>
 
@@ -11,28 +11,12 @@ namespace {
 
 UpstreamConfig upstream(const QList<int> &weights)
 {
-    UpstreamConfig config;
-    config.name = QStringLiteral("pool");
-    for (qsizetype i = 0; i < weights.size(); ++i) {
-        UpstreamServer server;
-        server.host = QStringLiteral("127.0.0.1");
-        server.port = quint16(18081 + i);
-        server.address = server.host + u':' + QString::number(server.port);
-        server.weight = weights[i];
-        config.servers.append(server);
-    }
-    return config;
+    return test::upstreamWithWeights(weights);
 }
 
-struct Pool
+struct Pool : test::BalancerFixture
 {
-    explicit Pool(const UpstreamConfig &config)
-    {
-        QString error;
-        if (!PeerGroup::build(config, &group, &error))
-            qFatal("%s", qPrintable(error));
-        balancer = Balancer::create(config, group);
-    }
+    using BalancerFixture::BalancerFixture;
 
     // One whole request that succeeds on its first peer; returns "a", "b", ... or "-".
     QString request(qint64 now = 1000)
@@ -55,9 +39,6 @@ struct Pool
             order += request(now) + u' ';
         return order.trimmed();
     }
-
-    PeerGroup group;
-    std::unique_ptr<Balancer> balancer;
 };
 
 } // namespace
