@@ -901,8 +901,6 @@ private slots:
 
     void fireCommand()
     {
-        if (!firesFromMain())
-            QSKIP("app/main.cpp does not hand `lbscope fire` to runFireCommand yet");
         QFETCH(QStringList, arguments);
         QFETCH(int, exitCode);
         QFETCH(QString, stderrContains);
@@ -917,8 +915,6 @@ private slots:
 
     void fireHelpListsEveryOption()
     {
-        if (!firesFromMain())
-            QSKIP("app/main.cpp does not hand `lbscope fire` to runFireCommand yet");
         QProcess process;
         process.start(lbscopeBinary, {u"fire"_s, u"--help"_s});
         QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 20'000);
@@ -932,8 +928,6 @@ private slots:
 
     void fireThroughTheEnginePrintsItsDistribution()
     {
-        if (!firesFromMain())
-            QSKIP("app/main.cpp does not hand `lbscope fire` to runFireCommand yet");
         startBackends(3);
         QVERIFY(startProxy());
         QProcess process;
@@ -967,8 +961,6 @@ private slots:
 
     void fireReportsFailuresWithExitCodeOne()
     {
-        if (!firesFromMain())
-            QSKIP("app/main.cpp does not hand `lbscope fire` to runFireCommand yet");
         quint16 port = 0;
         {
             QTcpServer probe;
@@ -983,13 +975,6 @@ private slots:
         const QRegularExpression failedRow(u"^\\(none\\)\\s+3\\s"_s, QRegularExpression::MultilineOption);
         QVERIFY2(failedRow.match(output).hasMatch(), qPrintable(output));
         QVERIFY(QString::fromUtf8(process.readAllStandardError()).contains(u"3 failed: cannot connect"_s));
-    }
-
-private:
-    static bool firesFromMain()
-    {
-        QFile main(QStringLiteral(LBSCOPE_SOURCE_DIR "/app/main.cpp"));
-        return main.open(QIODevice::ReadOnly) && main.readAll().contains("runFireCommand");
     }
 };
 
