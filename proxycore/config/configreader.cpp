@@ -19,6 +19,15 @@ namespace {
 
 constexpr qint64 maxInt = std::numeric_limits<int>::max();
 
+// A whole number from minimum up to the largest int, as nginx's counts are.
+std::optional<int> parseCount(QStringView text, qint64 minimum = 0)
+{
+    const std::optional<qint64> number = nginx::parseNumber(text);
+    if (!number || *number < minimum || *number > maxInt)
+        return std::nullopt;
+    return static_cast<int>(*number);
+}
+
 QString quoted(const QString &text)
 {
     return u'"' + text + u'"';
@@ -662,12 +671,12 @@ bool Parser::handleWorkerProcesses(const Statement &statement, const Directive &
         m_config.workerProcesses = std::max(1, QThread::idealThreadCount());
         return true;
     }
-    const std::optional<qint64> count = nginx::parseNumber(value.text);
-    if (!count || *count > maxInt)
+    const std::optional<int> count = parseCount(value.text);
+    if (!count)
         return invalidValue(statement, value);
     if (*count == 0)
         warn(value.where, u"using 1 worker for \"worker_processes 0\""_s);
-    m_config.workerProcesses = std::max(1, static_cast<int>(*count));
+    m_config.workerProcesses = std::max(1, *count);
     return true;
 }
 
@@ -917,10 +926,10 @@ bool Parser::handleUpstreamKeepalive(const Statement &statement, const Directive
     if (!firstTime(&m_upstreamSeen, statement))
         return false;
     const Token &value = statement.args[1];
-    const std::optional<qint64> count = nginx::parseNumber(value.text);
-    if (!count || *count < 1 || *count > maxInt)
+    const std::optional<int> count = parseCount(value.text, 1);
+    if (!count)
         return invalidValue(statement, value);
-    m_upstream->keepalive = static_cast<int>(*count);
+    m_upstream->keepalive = *count;
     // In nginx 1.22 keepalive wraps the balancer: a balancing directive after it replaces both.
     m_balancerSet = true;
     return true;
@@ -931,10 +940,10 @@ bool Parser::handleUpstreamKeepaliveRequests(const Statement &statement, const D
     if (!firstTime(&m_upstreamSeen, statement))
         return false;
     const Token &value = statement.args[1];
-    const std::optional<qint64> count = nginx::parseNumber(value.text);
-    if (!count || *count > maxInt)
+    const std::optional<int> count = parseCount(value.text);
+    if (!count)
         return invalidValue(statement, value);
-    m_upstream->keepaliveRequests = static_cast<int>(*count);
+    m_upstream->keepaliveRequests = *count;
     return true;
 }
 
@@ -1077,6 +1086,7 @@ bool Parser::handleListenParameter(const Token &parameter, ListenAddress *listen
 
 bool Parser::checkListenUnique(const Token &address, const ListenAddress &listen)
 {
+    // Only a key for finding duplicates, spelt as nginx's message spells it; nothing binds here.
     const QString key = nginx::joinHostPort(listen.host.isEmpty() ? u"0.0.0.0"_s : listen.host, listen.port);
     if (m_serverListens.contains(key))
         return fail(address.where, u"a duplicate listen "_s + key);
@@ -1260,10 +1270,7 @@ bool Parser::handleOffset(const Statement &statement, const Directive &directive
 
 bool Parser::handleNumber(const Statement &statement, const Directive &directive)
 {
-    return setOnce(statement, settings().*directive.intField, [](const QString &text) {
-        const std::optional<qint64> number = nginx::parseNumber(text);
-        return (number && *number <= maxInt) ? number : std::nullopt;
-    });
+    return setOnce(statement, settings().*directive.intField, [](const QString &text) { return parseCount(text); });
 }
 
 bool Parser::handleKeepaliveTimeout(const Statement &statement, const Directive &)
