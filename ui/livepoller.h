@@ -1,0 +1,52 @@
+#pragma once
+
+// The window's one reader of the engine: a timer on the GUI thread that, 10 to 20 times a
+// second, takes the engine's snapshot and the access records after its cursor and hands them
+// to every view in one signal. Views never poll the engine themselves, and nothing is
+// signalled per request, so the GUI's cost does not grow with the request rate.
+
+#include "livetick.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+namespace lbscope {
+
+class Engine;
+
+class LivePoller final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LivePoller)
+
+public:
+    static constexpr int DefaultIntervalMs = 66; // 15 Hz
+    static constexpr qsizetype MaxRecordsPerTick = 20'000;
+
+    explicit LivePoller(Engine &engine, QObject *parent = nullptr);
+
+    void start(int intervalMs = DefaultIntervalMs);
+    void stop();
+    bool isActive() const { return m_timer.isActive(); }
+    // Takes a tick now (also used by tests to avoid waiting for the timer).
+    void pollNow();
+
+    const LiveTick &lastTick() const { return m_tick; }
+    // The access-log cursor: the id of the last record handed out.
+    quint64 cursor() const { return m_cursor; }
+
+signals:
+    void ticked(const lbscope::LiveTick &tick);
+
+private:
+    void handleConfigurationChanged() { m_configDirty = true; }
+
+    Engine &m_engine;
+    QTimer m_timer;
+    LiveTick m_tick;
+    quint64 m_cursor = 0;
+    bool m_configDirty = true;
+};
+
+} // namespace lbscope

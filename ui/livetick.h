@@ -1,0 +1,30 @@
+#pragma once
+
+// What the window learns from the engine on one tick of the LivePoller: value types only, so
+// every view reads the same moment and none of them asks the engine itself.
+
+#include "config/proxyconfig.h"
+#include "stats/accesslog.h"
+#include "stats/statssnapshot.h"
+
+#include <QList>
+
+namespace lbscope {
+
+struct LiveTick
+{
+    quint64 sequence = 0; // 1 for the first tick
+    qint64 nowMs = 0;     // wall clock when the tick was taken
+    StatsSnapshot stats;
+    // The access records that ended since the previous tick, oldest first. At most
+    // LivePoller::MaxRecordsPerTick; what the ring or that cap dropped is counted in
+    // skippedRecords.
+    QList<AccessRecord> records;
+    quint64 skippedRecords = 0;
+    // The running configuration; configChanged is true on the first tick and on every tick
+    // after an edit or a reload.
+    ProxyConfig config;
+    bool configChanged = false;
+};
+
+} // namespace lbscope
