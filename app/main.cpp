@@ -1,4 +1,5 @@
-// lbscope: the proxy engine from the command line (the GUI arrives with its own issue).
+// lbscope: the window by default, or the proxy engine from the command line.
+//   lbscope [--config FILE] [--no-demo]                   the window, on FILE or the last pool or the seed
 //   lbscope fire URL [options]                            send test traffic, print where it went
 //   lbscope --headless --config FILE [--demo] [--trace]   run until SIGINT/SIGTERM; SIGHUP reloads
 //   lbscope -t --config FILE                              check the configuration, as nginx -t
@@ -11,6 +12,7 @@
 #include "proxy/engine.h"
 #include "stats/accesslogfile.h"
 #include "unixsignals.h"
+#include "windowmain.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -198,17 +200,51 @@ int runHeadless(QCoreApplication &app, const HeadlessOptions &options)
 
 } // namespace
 
+// The window is the default; these run without one.
+static bool wantsConsole(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArrayView arg(argv[i]);
+        if ((i == 1 && arg == "fire") || arg == "--headless" || arg == "-t" || arg == "-h" || arg == "--help" ||
+            arg == "--help-all" || arg == "-v" || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
 int main(int argc, char *argv[])
 {
+    if (!wantsConsole(argc, argv)) {
+        QString why;
+        if (!displayAvailable(&why)) {
+            err() << why << Qt::endl;
+            return 1;
+        }
+        QStringList arguments;
+        for (int i = 0; i < argc; ++i)
+            arguments.append(QString::fromLocal8Bit(argv[i]));
+        QCommandLineParser parser;
+        const QCommandLineOption config({u"c"_s, u"config"_s}, u"Open the nginx configuration <file>."_s, u"file"_s);
+        const QCommandLineOption noDemo(u"no-demo"_s, u"Do not start the built-in demo web apps."_s);
+        parser.addOptions({config, noDemo});
+        if (!parser.parse(arguments)) {
+            err() << "lbscope: " << parser.errorText() << " (try lbscope --help)" << Qt::endl;
+            return 2;
+        }
+        return runWindow(argc, argv, parser.value(config), !parser.isSet(noDemo));
+    }
+
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"lbscope"_s);
-    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(LBSCOPE_VERSION));
     if (argc > 1 && qstrcmp(argv[1], "fire") == 0)
         return runFireCommand(app, app.arguments());
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"LB Scope: an HTTP/1.1 reverse proxy and load balancer configured in "
-                                     "nginx syntax, that shows where every request goes."_s);
+    parser.setApplicationDescription(
+        u"LB Scope: an HTTP/1.1 reverse proxy and load balancer configured in "
+        "nginx syntax, that shows where every request goes.\n"
+        "With no --headless, -t or fire, it opens the window (--config FILE, --no-demo)."_s);
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption headless(u"headless"_s, u"Run the proxy engine without a window."_s);
@@ -232,8 +268,6 @@ int main(int argc, char *argv[])
     const QString path = parser.value(config);
     if (parser.isSet(test))
         return testConfig(path);
-    if (!parser.isSet(headless))
-        err() << "lbscope: the window is not built yet; running headless" << Qt::endl;
     HeadlessOptions options;
     options.path = path;
     options.demo = parser.isSet(demo);

@@ -1,0 +1,128 @@
+#include "configdocument.h"
+
+#include "config/configreader.h"
+#include "config/configwriter.h"
+#include "proxy/engine.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QSaveFile>
+
+using namespace Qt::StringLiterals;
+
+namespace lbscope {
+
+ConfigDocument::ConfigDocument(Engine &engine, QObject *parent)
+    : QObject(parent)
+    , m_engine(engine)
+{
+    connect(&m_engine, &Engine::configurationChanged, this, &ConfigDocument::handleConfigurationChanged);
+}
+
+bool ConfigDocument::listensBeyondLoopback(const ProxyConfig &config)
+{
+    for (const ServerConfig &server : config.servers) {
+        if (server.listens.isEmpty())
+            continue; // nginx's default for a server without listen is 127.0.0.1:80 here
+        for (const ListenAddress &listen : server.listens) {
+            if (listen.host.isEmpty() || (listen.host != "localhost"_L1 && !QHostAddress(listen.host).isLoopback()))
+                return true;
+        }
+    }
+    return false;
+}
+
+bool ConfigDocument::apply(const ProxyConfig &config, QString *error)
+{
+    m_applying = true;
+    const bool ok = m_engine.isRunning() ? m_engine.reload(config, error) : m_engine.start(config, error);
+    // The demo instances follow the file: a new file brings its own loopback servers. Without
+    // them the proxy still runs, in front of whatever listens there.
+    m_demoProblem.clear();
+    if (ok && m_demoEnabled && !m_engine.startDemoInstances(config, &m_demoProblem))
+        m_engine.stopDemoInstances();
+    m_applying = false;
+    return ok;
+}
+
+bool ConfigDocument::open(const QString &path, QString *error)
+{
+    const ConfigReadResult result = ConfigReader::readFile(path);
+    if (!result.ok()) {
+        *error = result.error->toString();
+        return false;
+    }
+    if (!apply(*result.config, error))
+        return false;
+    m_filePath = QFileInfo(path).absoluteFilePath();
+    m_displayName = QFileInfo(path).fileName();
+    m_modified = false;
+    noteRecent(m_filePath);
+    emit documentChanged();
+    return true;
+}
+
+bool ConfigDocument::openText(const QByteArray &text, const QString &name, QString *error)
+{
+    const ConfigReadResult result = ConfigReader::readText(text, name);
+    if (!result.ok()) {
+        *error = result.error->toString();
+        return false;
+    }
+    if (!apply(*result.config, error))
+        return false;
+    m_filePath.clear();
+    m_displayName = name;
+    m_modified = false;
+    emit documentChanged();
+    return true;
+}
+
+bool ConfigDocument::save(QString *error)
+{
+    if (m_filePath.isEmpty()) {
+        *error = tr("The configuration has no file yet: use Save As.");
+        return false;
+    }
+    return saveAs(m_filePath, error);
+}
+
+bool ConfigDocument::saveAs(const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(ConfigWriter::write(m_engine.configuration())) < 0 ||
+        !file.commit()) {
+        *error = tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
+        return false;
+    }
+    m_filePath = QFileInfo(path).absoluteFilePath();
+    m_displayName = QFileInfo(path).fileName();
+    m_modified = false;
+    noteRecent(m_filePath);
+    emit documentChanged();
+    return true;
+}
+
+void ConfigDocument::setRecentFiles(const QStringList &files)
+{
+    m_recentFiles = files.mid(0, MaxRecentFiles);
+    emit recentFilesChanged();
+}
+
+void ConfigDocument::noteRecent(const QString &path)
+{
+    m_recentFiles.removeAll(path);
+    m_recentFiles.prepend(path);
+    setRecentFiles(m_recentFiles);
+}
+
+void ConfigDocument::handleConfigurationChanged()
+{
+    if (m_applying || m_modified)
+        return;
+    m_modified = true;
+    emit documentChanged();
+}
+
+} // namespace lbscope

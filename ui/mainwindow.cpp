@@ -1,0 +1,324 @@
+#include "mainwindow.h"
+
+#include "backendpalette.h"
+#include "config/configwriter.h"
+#include "configdocument.h"
+#include "livepoller.h"
+#include "messagebar.h"
+#include "proxy/engine.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace lbscope {
+
+namespace {
+
+constexpr auto NginxVersionFollowed = "1.22"_L1;
+
+QString hostPortText(const QHostAddress &address, quint16 port)
+{
+    const QString host =
+        address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString();
+    return host + u':' + QString::number(port);
+}
+
+} // namespace
+
+MainWindow::MainWindow(Engine &engine, ConfigDocument &document, QWidget *parent)
+    : QMainWindow(parent)
+    , m_engine(engine)
+    , m_document(document)
+    , m_poller(new LivePoller(engine, this))
+    , m_palette(new BackendPalette(this))
+    , m_messageBar(new MessageBar(this))
+{
+    setObjectName(u"MainWindow"_s);
+    setDockNestingEnabled(true);
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_messageBar);
+    m_centralLayout = layout;
+    setCentralWidget(central);
+
+    createDocks();
+    createMenus();
+    createStatusBar();
+    m_defaultState = saveState();
+
+    connect(m_poller, &LivePoller::ticked, this, &MainWindow::handleTick);
+    connect(&m_document, &ConfigDocument::documentChanged, this, &MainWindow::updateTitle);
+    connect(&m_document, &ConfigDocument::recentFilesChanged, this, &MainWindow::updateRecentMenu);
+    updateTitle();
+    updateRecentMenu();
+    resize(1280, 720);
+    m_poller->start();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::showStartupError(const QString &message)
+{
+    m_messageBar->showMessage(MessageBar::Kind::Error, message);
+}
+
+QDockWidget *MainWindow::addDock(const QString &title, const QString &objectName, QWidget *content,
+                                 Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(content);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+void MainWindow::createDocks()
+{
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open..."), this, &MainWindow::openFile);
+    open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Open an nginx configuration file and run it"));
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    QAction *saveAction = file->addAction(tr("&Save"), this, &MainWindow::save);
+    saveAction->setShortcut(QKeySequence::Save);
+    QAction *saveAsAction = file->addAction(tr("Save &As..."), this, &MainWindow::saveAs);
+    saveAsAction->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        m_viewMenu->addAction(dock->toggleViewAction());
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(tr("&Reset Layout"), this, [this] { restoreState(m_defaultState); });
+
+    QMenu *proxy = menuBar()->addMenu(tr("&Proxy"));
+    QAction *reset = proxy->addAction(tr("&Reset Counters"), this, &MainWindow::resetCounters);
+    reset->setShortcut(tr("Ctrl+R"));
+    reset->setToolTip(tr("Count from zero again; the proxy keeps running"));
+    proxy->addSeparator();
+    m_listenEverywhere = proxy->addAction(tr("Listen on &All Interfaces..."));
+    m_listenEverywhere->setCheckable(true);
+    m_listenEverywhere->setToolTip(tr("Let other machines (students) reach the proxy; asks first"));
+    connect(m_listenEverywhere, &QAction::triggered, this, &MainWindow::toggleListenEverywhere);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About LB Scope"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_listeningLabel = new QLabel(this);
+    m_listeningLabel->setToolTip(tr("Where the proxy accepts connections"));
+    m_rateLabel = new QLabel(this);
+    m_rateLabel->setToolTip(tr("Requests per second through the proxy, over the last full second"));
+    m_errorLabel = new QLabel(this);
+    m_errorLabel->setToolTip(tr("5xx responses and requests the proxy refused as malformed, since the last reset"));
+    statusBar()->addWidget(m_listeningLabel, 1);
+    statusBar()->addPermanentWidget(m_rateLabel);
+    statusBar()->addPermanentWidget(m_errorLabel);
+    updateListening();
+}
+
+void MainWindow::handleTick(const LiveTick &tick)
+{
+    if (tick.configChanged)
+        updateListening();
+    const QList<quint32> &rate = tick.stats.rate;
+    const quint32 lastSecond = rate.size() >= 2 ? rate[rate.size() - 2] : 0;
+    m_rateLabel->setText(tr("%L1 req/s").arg(lastSecond));
+    const quint64 errors = tick.stats.proxy.responses[4] + tick.stats.proxy.clientErrorTotal();
+    m_errorLabel->setText(tr("errors: %L1").arg(errors));
+}
+
+void MainWindow::handleBackendActivated(const QByteArray &peer)
+{
+    Q_UNUSED(peer)
+}
+
+void MainWindow::updateListening()
+{
+    const auto addresses = m_engine.listeningAddresses();
+    QStringList texts;
+    bool beyondLoopback = false;
+    for (const auto &[address, port] : addresses) {
+        texts.append(u"http://"_s + hostPortText(address, port));
+        beyondLoopback = beyondLoopback || !address.isLoopback();
+    }
+    if (texts.isEmpty()) {
+        m_listeningLabel->setText(tr("Not listening"));
+    } else if (beyondLoopback) {
+        m_listeningLabel->setText(tr("\u26a0 Listening on %1: reachable from other machines").arg(texts.join(u", "_s)));
+    } else {
+        m_listeningLabel->setText(tr("Listening on %1").arg(texts.join(u", "_s)));
+    }
+    const QSignalBlocker blocker(m_listenEverywhere);
+    m_listenEverywhere->setChecked(beyondLoopback);
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowFilePath(m_document.filePath());
+    setWindowTitle(tr("%1[*] - LB Scope").arg(m_document.displayName()));
+    setWindowModified(m_document.isModified());
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = m_document.recentFiles();
+    for (const QString &path : files) {
+        m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] { openRecent(path); });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+bool MainWindow::confirmDiscard()
+{
+    if (!m_document.isModified())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved changes"),
+        tr("The running configuration has changes that are not saved in a file. Save them first?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save)
+        return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::openFile()
+{
+    if (!confirmDiscard())
+        return;
+    const QString dir = m_document.filePath().isEmpty() ? QDir::homePath() : QFileInfo(m_document.filePath()).path();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open nginx configuration"), dir,
+                                                      tr("nginx configuration (*.conf);;All files (*)"));
+    if (!path.isEmpty())
+        openRecent(path);
+}
+
+void MainWindow::openRecent(const QString &path)
+{
+    QString error;
+    if (m_document.open(path, &error))
+        m_messageBar->hide();
+    else
+        m_messageBar->showMessage(
+            MessageBar::Kind::Error,
+            tr("%1 was not opened; the running configuration stays.\n%2").arg(QDir::toNativeSeparators(path), error));
+}
+
+bool MainWindow::save()
+{
+    if (m_document.filePath().isEmpty())
+        return saveAs();
+    QString error;
+    if (!m_document.save(&error)) {
+        m_messageBar->showMessage(MessageBar::Kind::Error, error);
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::saveAs()
+{
+    const QString suggested =
+        m_document.filePath().isEmpty() ? QDir::home().filePath(m_document.displayName()) : m_document.filePath();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save nginx configuration"), suggested,
+                                                      tr("nginx configuration (*.conf);;All files (*)"));
+    if (path.isEmpty())
+        return false;
+    QString error;
+    if (!m_document.saveAs(path, &error)) {
+        m_messageBar->showMessage(MessageBar::Kind::Error, error);
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::toggleListenEverywhere(bool everywhere)
+{
+    if (everywhere) {
+        const auto answer = QMessageBox::warning(
+            this, tr("Listen on all interfaces?"),
+            tr("Other machines on your network (a class, anyone on this Wi-Fi) will be able to send requests "
+               "through the proxy to its backends. Do this only on a network you trust; switch it off again "
+               "from the Proxy menu."),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) {
+            updateListening();
+            return;
+        }
+    }
+    ProxyConfig config = m_engine.configuration();
+    for (ServerConfig &server : config.servers) {
+        for (ListenAddress &listen : server.listens) {
+            listen.host = everywhere ? QString() : u"127.0.0.1"_s;
+            listen.text = everywhere ? QString::number(listen.port) : u"127.0.0.1:%1"_s.arg(listen.port);
+        }
+    }
+    QString error;
+    if (!m_engine.reload(config, &error))
+        m_messageBar->showMessage(MessageBar::Kind::Error, tr("The proxy's address did not change: %1").arg(error));
+    updateListening();
+}
+
+void MainWindow::resetCounters()
+{
+    m_engine.resetStats();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About LB Scope"),
+                       tr("<h3>LB Scope %1</h3><p>A real HTTP/1.1 reverse proxy and load balancer that shows, live, "
+                          "where every request goes and why.</p><p>Balancing, failures, headers and error codes "
+                          "follow nginx %2; the configuration is nginx syntax.</p><p>Built with Qt %3, running on "
+                          "Qt %4.</p>")
+                           .arg(QApplication::applicationVersion(), NginxVersionFollowed,
+                                QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
+    restoreState(settings.value(u"window/state"_s).toByteArray());
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings;
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/state"_s, saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    event->accept();
+}
+
+} // namespace lbscope

@@ -1,0 +1,82 @@
+#pragma once
+
+// The LB Scope window: docks and menus around the charts, and the wiring between them. It owns
+// the poller (the one reader of the engine) and the backend palette; every view gets the
+// poller's ticks and sends its commands to the engine. Views never talk to each other: a click
+// on a backend in one view comes here and goes to the others.
+
+#include <QMainWindow>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QVBoxLayout;
+
+namespace lbscope {
+
+class BackendPalette;
+class ConfigDocument;
+class Engine;
+class LivePoller;
+class MessageBar;
+struct LiveTick;
+
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    explicit MainWindow(Engine &engine, ConfigDocument &document, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    LivePoller *poller() const { return m_poller; }
+    MessageBar *messageBar() const { return m_messageBar; }
+    // Says in the window what went wrong at start (a busy port, a bad file), without a modal box.
+    void showStartupError(const QString &message);
+
+    // Window geometry and dock layout, in QSettings.
+    void restoreLayout();
+    void saveLayout() const;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createDocks();
+    void createMenus();
+    void createStatusBar();
+    QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content, Qt::DockWidgetArea area);
+
+    void handleTick(const LiveTick &tick);
+    void handleBackendActivated(const QByteArray &peer);
+    void updateTitle();
+    void updateRecentMenu();
+    void updateListening();
+
+    void openFile();
+    void openRecent(const QString &path);
+    bool save();
+    bool saveAs();
+    bool confirmDiscard();
+    void toggleListenEverywhere(bool everywhere);
+    void resetCounters();
+    void showAbout();
+
+    Engine &m_engine;
+    ConfigDocument &m_document;
+    LivePoller *m_poller;
+    BackendPalette *m_palette;
+    MessageBar *m_messageBar;
+    QVBoxLayout *m_centralLayout = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QAction *m_listenEverywhere = nullptr;
+    QLabel *m_listeningLabel = nullptr;
+    QLabel *m_rateLabel = nullptr;
+    QLabel *m_errorLabel = nullptr;
+    QByteArray m_defaultState;
+};
+
+} // namespace lbscope
