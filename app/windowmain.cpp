@@ -1,13 +1,11 @@
 #include "windowmain.h"
 
-#include "config/configwriter.h"
 #include "configdocument.h"
 #include "mainwindow.h"
 #include "proxy/engine.h"
 
 #include <QApplication>
 #include <QFile>
-#include <QSettings>
 
 using namespace Qt::StringLiterals;
 
@@ -19,36 +17,6 @@ QByteArray seedText()
 {
     QFile seed(SeedResource);
     return seed.open(QIODevice::ReadOnly) ? seed.readAll() : QByteArray();
-}
-
-// The command line's file, else the last session's pool, else the seed; what failed is said
-// in the window, which then runs the next choice.
-QString openFirstThatWorks(lbscope::ConfigDocument &document, const QString &configPath)
-{
-    QString error;
-    QStringList problems;
-    if (!configPath.isEmpty()) {
-        if (document.open(configPath, &error))
-            return {};
-        problems.append(QApplication::translate("windowmain", "%1 was not opened: %2").arg(configPath, error));
-    } else {
-        const QSettings settings;
-        const QByteArray last = settings.value(u"session/pool"_s).toByteArray();
-        const QString name = settings.value(u"session/name"_s, u"lbscope.conf"_s).toString();
-        if (!last.isEmpty()) {
-            if (document.openText(last, name, &error))
-                return {};
-            problems.append(
-                QApplication::translate("windowmain", "The last session's pool did not start: %1").arg(error));
-        }
-    }
-    if (document.openText(seedText(), u"photos.conf"_s, &error))
-        return problems.join(u'\n');
-    problems.append(QApplication::translate("windowmain", "The photos pool did not start: %1. "
-                                                          "Change the listen address in the Configuration view "
-                                                          "and press Apply.")
-                        .arg(error));
-    return problems.join(u'\n');
 }
 
 } // namespace
@@ -74,11 +42,9 @@ int runWindow(int &argc, char **argv, const QString &configPath, bool demo)
     lbscope::Engine engine;
     lbscope::ConfigDocument document(engine);
     document.setDemoInstancesEnabled(demo);
-    {
-        const QSettings settings;
-        document.setRecentFiles(settings.value(u"session/recentFiles"_s).toStringList());
-    }
-    const QString problems = openFirstThatWorks(document, configPath);
+    document.restoreRecentFiles();
+    QString problems;
+    document.openAtStart(configPath, seedText(), &problems);
     lbscope::MainWindow window(engine, document);
     window.restoreLayout();
     if (!problems.isEmpty())
@@ -89,12 +55,7 @@ int runWindow(int &argc, char **argv, const QString &configPath, bool demo)
     window.show();
     const int code = app.exec();
 
-    QSettings settings;
-    if (engine.isRunning()) {
-        settings.setValue(u"session/pool"_s, lbscope::ConfigWriter::write(engine.configuration()));
-        settings.setValue(u"session/name"_s, document.displayName());
-    }
-    settings.setValue(u"session/recentFiles"_s, document.recentFiles());
+    document.saveSession();
     engine.stop();
     engine.stopDemoInstances();
     return code;

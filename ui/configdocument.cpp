@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QSaveFile>
+#include <QSettings>
 
 using namespace Qt::StringLiterals;
 
@@ -102,6 +103,54 @@ bool ConfigDocument::saveAs(const QString &path, QString *error)
     noteRecent(m_filePath);
     emit documentChanged();
     return true;
+}
+
+bool ConfigDocument::openAtStart(const QString &configPath, const QByteArray &seedText, QString *problems)
+{
+    QString error;
+    QStringList failed;
+    if (!configPath.isEmpty()) {
+        if (open(configPath, &error))
+            return true;
+        failed.append(tr("%1 was not opened: %2").arg(QDir::toNativeSeparators(configPath), error));
+    } else {
+        const QSettings settings;
+        const QByteArray last = settings.value(u"session/pool"_s).toByteArray();
+        if (!last.isEmpty()) {
+            const QString name = settings.value(u"session/name"_s, u"lbscope.conf"_s).toString();
+            if (openText(last, name, &error)) {
+                m_filePath = settings.value(u"session/file"_s).toString();
+                m_modified = settings.value(u"session/modified"_s).toBool();
+                emit documentChanged();
+                return true;
+            }
+            failed.append(tr("The last session's pool did not start: %1").arg(error));
+        }
+    }
+    const bool started = openText(seedText, u"photos.conf"_s, &error);
+    if (!started)
+        failed.append(tr("The photos pool did not start: %1. Change the listen address in the Configuration "
+                         "view and press Apply.")
+                          .arg(error));
+    *problems = failed.join(u'\n');
+    return started;
+}
+
+void ConfigDocument::saveSession() const
+{
+    QSettings settings;
+    settings.setValue(u"session/recentFiles"_s, m_recentFiles);
+    if (!m_engine.isRunning())
+        return;
+    settings.setValue(u"session/pool"_s, ConfigWriter::write(m_engine.configuration()));
+    settings.setValue(u"session/name"_s, m_displayName);
+    settings.setValue(u"session/file"_s, m_filePath);
+    settings.setValue(u"session/modified"_s, m_modified);
+}
+
+void ConfigDocument::restoreRecentFiles()
+{
+    setRecentFiles(QSettings().value(u"session/recentFiles"_s).toStringList());
 }
 
 void ConfigDocument::setRecentFiles(const QStringList &files)

@@ -41,6 +41,14 @@ public:
     QStringList recentFiles() const { return m_recentFiles; }
     void setRecentFiles(const QStringList &files);
 
+    // What the window opens at start: configPath, else the last session's pool (saved by
+    // saveSession), else seedText. Returns what failed on the way, in words (empty: all well);
+    // false only when nothing could be started.
+    bool openAtStart(const QString &configPath, const QByteArray &seedText, QString *problems);
+    // Keeps the running pool, its name and the recent files for the next start (QSettings).
+    void saveSession() const;
+    void restoreRecentFiles();
+
     // Whether opening a file starts a demo instance on each of its loopback servers (the default).
     void setDemoInstancesEnabled(bool enabled) { m_demoEnabled = enabled; }
     // Why the demo instances of the last open did not start (e.g. a port in use), or empty.

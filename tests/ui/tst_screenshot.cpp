@@ -1,0 +1,64 @@
+// Renders the main window after a short demo run to build/screenshots/main-window.png, the same
+// view scripts/screenshot takes of the real window under Xvfb for the README.
+
+#include "configdocument.h"
+#include "demopoolfixture.h"
+#include "livepoller.h"
+#include "mainwindow.h"
+#include "traffic/trafficgenerator.h"
+
+#include <QDir>
+#include <QImage>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace lbscope;
+using namespace lbscope::test;
+using namespace Qt::StringLiterals;
+
+class TestScreenshot : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void windowAfterDemoRun()
+    {
+        DemoPoolFixture pool;
+        QVERIFY2(pool.start(), qPrintable(pool.error()));
+        ConfigDocument document(pool.engine());
+        MainWindow window(pool.engine(), document);
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        TrafficPlan plan;
+        plan.port = pool.proxyPort();
+        plan.host = "photos.example.com"_ba;
+        plan.mode = TrafficPlan::Mode::Burst;
+        plan.count = 60;
+        plan.pathTemplate = u"/photos/{rand:1-500}"_s;
+        TrafficGenerator generator;
+        QSignalSpy finished(&generator, &TrafficGenerator::finished);
+        QString error;
+        QVERIFY2(generator.start(plan, &error), qPrintable(error));
+        QVERIFY(finished.wait(20'000));
+        QTRY_COMPARE(window.poller()->lastTick().stats.proxy.requests, 60u);
+        // Two more ticks: every view has taken the last numbers.
+        const quint64 sequence = window.poller()->lastTick().sequence;
+        QTRY_VERIFY(window.poller()->lastTick().sequence >= sequence + 2);
+
+        const QImage image = window.grab().toImage();
+        QCOMPARE(image.size(), window.size() * window.devicePixelRatio());
+        const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + u"/main-window.png"_s;
+        QVERIFY(image.save(path));
+        qInfo("saved %s", qPrintable(path));
+    }
+};
+
+QTEST_MAIN(TestScreenshot)
+#include "tst_screenshot.moc"
