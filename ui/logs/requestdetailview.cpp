@@ -108,7 +108,7 @@ QString RequestDetailView::summaryHtml(const AccessRecord &record) const
         escaped(record.requestLine().isEmpty() ? QByteArray("(unparsed request)") : record.requestLine()),
         QString::number(record.status));
     const QByteArray peer = AccessLogModel::finalPeer(record);
-    const auto row = [](const QString &name, const QString &value) {
+    const auto row = [](const QString &name, const QString &value) -> QString {
         return u"<tr><td style=\"padding-right:12px;\">"_s + name.toHtmlEscaped() + u"</td><td>"_s + value +
                u"</td></tr>"_s;
     };
