@@ -332,6 +332,7 @@ private slots:
         const QModelIndex cell = rig.panel->filterModel()->index(28, AccessLogModel::UriColumn);
         table->scrollTo(cell);
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(cell).center());
+        QTest::mouseClick(rig.child<QToolButton>(u"status3xx"_s), Qt::LeftButton); // to see both states
         QVERIFY(rig.panel->grab().save(path));
     }
 };

@@ -15,25 +15,6 @@ namespace lbscope {
 
 namespace {
 
-// "0.002, 0.001" -> {"0.002", "0.001"}: nginx's per-attempt lists.
-QList<QByteArray> attempts(const QByteArray &list)
-{
-    if (list.isEmpty())
-        return {};
-    QList<QByteArray> parts = list.split(',');
-    for (QByteArray &part : parts)
-        part = part.trimmed();
-    return parts;
-}
-
-// nginx's seconds with milliseconds ("0.012") as whole milliseconds; "-" when not reached.
-QString milliseconds(const QByteArray &seconds)
-{
-    bool ok = false;
-    const double value = seconds.toDouble(&ok);
-    return ok ? QString::number(qRound64(value * 1000.0)) : u"–"_s;
-}
-
 bool darkPalette()
 {
     return QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
@@ -45,6 +26,23 @@ AccessLogModel::AccessLogModel(BackendPalette *palette, QObject *parent)
     : QAbstractTableModel(parent)
     , m_palette(palette)
 {
+}
+
+QList<QByteArray> AccessLogModel::attempts(const QByteArray &list)
+{
+    if (list.isEmpty())
+        return {};
+    QList<QByteArray> parts = list.split(',');
+    for (QByteArray &part : parts)
+        part = part.trimmed();
+    return parts;
+}
+
+QString AccessLogModel::milliseconds(const QByteArray &seconds)
+{
+    bool ok = false;
+    const double value = seconds.toDouble(&ok);
+    return ok ? QString::number(qRound64(value * 1000.0)) : u"–"_s;
 }
 
 QByteArray AccessLogModel::finalPeer(const AccessRecord &record)
@@ -223,10 +221,10 @@ QVariant AccessLogModel::displayText(const Row &row, int column) const
     }
     case UpstreamTimeColumn: {
         const QList<QByteArray> times = attempts(record.upstreamResponseTime);
-        return times.isEmpty() ? u"–"_s : milliseconds(times.last());
+        return times.isEmpty() ? u"–"_s : tr("%1 ms").arg(milliseconds(times.last()));
     }
     case TotalTimeColumn:
-        return QString::number(record.requestTimeMs);
+        return tr("%1 ms").arg(record.requestTimeMs);
     default:
         return {};
     }
@@ -308,9 +306,9 @@ QVariant AccessLogModel::headerData(int section, Qt::Orientation orientation, in
         case BackendColumn:
             return tr("Backend");
         case UpstreamTimeColumn:
-            return tr("Upstream ms");
+            return tr("Upstream");
         case TotalTimeColumn:
-            return tr("Total ms");
+            return tr("Total");
         }
     } else if (role == Qt::ToolTipRole) {
         switch (section) {

@@ -61,6 +61,10 @@ public:
     // The last entry of upstreamAddr ("127.0.0.1:3000, 127.0.0.1:3100" -> the second).
     static QByteArray finalPeer(const AccessRecord &record);
     static int statusClass(int status);
+    // nginx's per-attempt lists: "0.002, 0.001" -> {"0.002", "0.001"}.
+    static QList<QByteArray> attempts(const QByteArray &list);
+    // nginx's seconds with milliseconds ("0.012") as whole milliseconds; "–" when not reached ("-").
+    static QString milliseconds(const QByteArray &seconds);
     // The backend's colour as a small square carrying its number.
     QIcon backendIcon(const QByteArray &peer) const;
 

@@ -73,8 +73,9 @@ QString DecisionExplainer::choice() const
     const Decision &decision = m_decision;
     const QString picked = peer(decision.picked);
     const QString rehashed = decision.rehashes > 0
-                                 ? tr(" The first %n server(s) hit could not take it, so the hash was taken again.",
-                                      nullptr, decision.rehashes)
+                                 ? tr(" The servers hit first could not take it, so the hash was taken again (extra "
+                                      "rounds: %1).")
+                                       .arg(decision.rehashes)
                                  : QString();
     switch (decision.method) {
     case BalancingMethod::RoundRobin:

@@ -50,8 +50,8 @@ LogPanel::LogPanel(BackendPalette *palette, QWidget *parent)
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_detail);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(0, 5);
+    m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
     layout->addWidget(m_splitter, 1);
 
@@ -71,17 +71,21 @@ QWidget *LogPanel::createFilterBar()
     auto *row = new QHBoxLayout(bar);
     row->setContentsMargins(0, 0, 0, 0);
 
-    auto *backendLabel = new QLabel(tr("&Backend:"), bar);
+    // No label: "All backends" says what the combo is, and the dock stays narrow.
     m_backendCombo = new QComboBox(bar);
     m_backendCombo->setObjectName(u"backendFilter"_s);
-    m_backendCombo->setToolTip(tr("Show only the requests one backend answered"));
-    m_backendCombo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_backendCombo->setToolTip(tr("Show only the requests one backend answered (Alt+B)"));
+    m_backendCombo->setAccessibleName(tr("Backend filter"));
+    // Not AdjustToContents: long addresses would widen the whole dock.
+    m_backendCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_backendCombo->setMinimumContentsLength(11);
     m_backendCombo->addItem(tr("All backends"), QByteArray());
-    backendLabel->setBuddy(m_backendCombo);
+    auto *focusCombo = new QShortcut(QKeySequence(tr("Alt+B")), this);
+    focusCombo->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(focusCombo, &QShortcut::activated, this, [this] { m_backendCombo->setFocus(Qt::ShortcutFocusReason); });
     connect(m_backendCombo, &QComboBox::currentIndexChanged, this, &LogPanel::applyBackendCombo);
-    row->addWidget(backendLabel);
     row->addWidget(m_backendCombo);
-    row->addSpacing(8);
+    row->addSpacing(4);
 
     const std::array<std::pair<QString, QString>, 4> classes = {{
         {u"2xx"_s, tr("Show successful responses (2xx)")},
@@ -101,7 +105,7 @@ QWidget *LogPanel::createFilterBar()
         m_statusToggles.append(toggle);
         row->addWidget(toggle);
     }
-    row->addSpacing(8);
+    row->addSpacing(4);
 
     m_search = new QLineEdit(bar);
     m_search->setObjectName(u"logSearch"_s);
@@ -109,7 +113,7 @@ QWidget *LogPanel::createFilterBar()
     m_search->setPlaceholderText(tr("Search URI, client, status… (Ctrl+F)"));
     m_search->setToolTip(tr("Show only requests whose URI, client, method, backend or status contain this "
                             "text (not case-sensitive)"));
-    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(u"Search URI, client"_s));
+    m_search->setMinimumWidth(m_search->fontMetrics().horizontalAdvance(u"Search"_s) + 40);
     connect(m_search, &QLineEdit::textChanged, m_filter, &AccessLogFilterModel::setText);
     row->addWidget(m_search, 1);
 
@@ -154,6 +158,9 @@ QWidget *LogPanel::createActionBar()
     m_statusText = new QLabel(bar);
     m_statusText->setObjectName(u"logStatus"_s);
     m_statusText->setToolTip(tr("Requests shown with the current filter, and in the log"));
+    // It may be clipped in a narrow dock rather than widen it; the tooltip has it whole.
+    m_statusText->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_statusText->setMinimumWidth(m_statusText->fontMetrics().horizontalAdvance(u"000 requests"_s));
     row->addWidget(m_statusText, 1);
 
     m_export = new QPushButton(tr("E&xport…"), bar);
@@ -197,12 +204,12 @@ void LogPanel::setUpTable()
     columns->setMinimumSectionSize(metrics.horizontalAdvance(u"000"_s) + 12);
     const auto width = [&](const QString &sample) { return metrics.horizontalAdvance(sample) + 20; };
     columns->resizeSection(AccessLogModel::TimeColumn, width(u"00:00:00.000"_s));
-    columns->resizeSection(AccessLogModel::ClientColumn, width(u"127.000.000.000"_s));
+    columns->resizeSection(AccessLogModel::ClientColumn, width(u"127.000.00.1"_s));
     columns->resizeSection(AccessLogModel::MethodColumn, width(u"DELETE"_s));
     columns->resizeSection(AccessLogModel::StatusColumn, width(u"Status"_s));
-    columns->resizeSection(AccessLogModel::BackendColumn, width(u"127.000.000.1:00000"_s) + metrics.height() + 8);
-    columns->resizeSection(AccessLogModel::UpstreamTimeColumn, width(u"Upstream ms"_s));
-    columns->resizeSection(AccessLogModel::TotalTimeColumn, width(u"Total ms"_s));
+    columns->resizeSection(AccessLogModel::BackendColumn, width(u"127.000.000.1:0000"_s) + metrics.height() + 8);
+    columns->resizeSection(AccessLogModel::UpstreamTimeColumn, width(u"Upstream"_s));
+    columns->resizeSection(AccessLogModel::TotalTimeColumn, width(u"0000 ms"_s));
 
     connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogPanel::handleScrolled);
     connect(m_table->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
@@ -360,11 +367,12 @@ void LogPanel::updateStatusText()
     const int shown = m_filter->rowCount();
     const int held = m_model->rowCount();
     QString text = m_filter->isFiltering()
-                       ? tr("%1 of %2 requests shown").arg(locale.toString(shown), locale.toString(held))
-                       : tr("%n request(s)", nullptr, held);
+                       ? tr("%1 of %2 shown").arg(locale.toString(shown), locale.toString(held))
+                       : (held == 1 ? tr("1 request") : tr("%1 requests").arg(locale.toString(held)));
     if (isPaused())
         text += u" · "_s + tr("paused, %1 new").arg(locale.toString(m_pendingSeen));
     m_statusText->setText(text);
+    m_statusText->setToolTip(text);
 }
 
 qsizetype LogPanel::exportShown(const QString &path, AccessLogExport::Format format, QString *error) const
@@ -426,6 +434,11 @@ void LogPanel::resizeEvent(QResizeEvent *event)
         event->size().width() > event->size().height() * 3 / 2 ? Qt::Horizontal : Qt::Vertical;
     if (m_splitter->orientation() != wanted)
         m_splitter->setOrientation(wanted);
+    // In a narrow side dock the URI and backend matter more than these (the detail pane has them).
+    const bool narrow = event->size().width() < NarrowWidth;
+    for (const int column : {AccessLogModel::TimeColumn, AccessLogModel::ClientColumn, AccessLogModel::MethodColumn,
+                             AccessLogModel::UpstreamTimeColumn})
+        m_table->setColumnHidden(column, narrow);
 }
 
 } // namespace lbscope

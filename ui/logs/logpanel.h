@@ -32,6 +32,9 @@ class LogPanel final : public QWidget
     Q_DISABLE_COPY_MOVE(LogPanel)
 
 public:
+    // Below this width the table drops the time, client, method and upstream-time columns.
+    static constexpr int NarrowWidth = 760;
+
     explicit LogPanel(BackendPalette *palette, QWidget *parent = nullptr);
 
     void handleTick(const lbscope::LiveTick &tick);

@@ -21,14 +21,6 @@ QString escaped(const QByteArray &bytes)
     return QString::fromUtf8(bytes).toHtmlEscaped();
 }
 
-QList<QByteArray> attemptList(const QByteArray &list)
-{
-    QList<QByteArray> parts = list.isEmpty() ? QList<QByteArray>() : list.split(',');
-    for (QByteArray &part : parts)
-        part = part.trimmed();
-    return parts;
-}
-
 QString heading(const QString &text)
 {
     return u"<h4 style=\"margin-top:10px; margin-bottom:4px;\">"_s + text.toHtmlEscaped() + u"</h4>"_s;
@@ -102,32 +94,45 @@ QString RequestDetailView::swatchHtml(const QByteArray &peer) const
         color.name(), BackendPalette::textColorOn(color).name(), QString::number(m_palette->numberFor(peer)));
 }
 
-QString RequestDetailView::summaryHtml(const AccessRecord &record) const
+QString RequestDetailView::titleHtml(const AccessRecord &record) const
 {
-    QString html = u"<p style=\"font-size:large; margin-bottom:6px;\"><b>%1</b> &rarr; <b>%2</b></p>"_s.arg(
+    QString html = u"<p style=\"font-size:large; margin-bottom:4px;\"><b>%1</b> &rarr; <b>%2</b></p>"_s.arg(
         escaped(record.requestLine().isEmpty() ? QByteArray("(unparsed request)") : record.requestLine()),
         QString::number(record.status));
     const QByteArray peer = AccessLogModel::finalPeer(record);
+    html += u"<p style=\"margin-top:0;\">"_s;
+    if (peer.isEmpty())
+        html += tr("No backend: the proxy answered itself.").toHtmlEscaped();
+    else
+        html += swatchHtml(peer) + u"<b>"_s + escaped(peer) + u"</b>"_s +
+                tr(" in upstream %1, for client %2")
+                    .arg(record.upstream, QString::fromLatin1(record.clientAddress))
+                    .toHtmlEscaped();
+    return html + u"</p>"_s;
+}
+
+QString RequestDetailView::detailsHtml(const AccessRecord &record) const
+{
     const auto row = [](const QString &name, const QString &value) -> QString {
-        return u"<tr><td style=\"padding-right:12px;\">"_s + name.toHtmlEscaped() + u"</td><td>"_s + value +
-               u"</td></tr>"_s;
+        return u"<tr><td style=\"padding-right:12px;\">"_s + name.toHtmlEscaped() + u"</td><td>"_s +
+               value.toHtmlEscaped() + u"</td></tr>"_s;
     };
-    html += u"<table cellspacing=\"0\" cellpadding=\"1\">"_s;
-    html += row(tr("Backend"), peer.isEmpty() ? tr("none: the proxy answered itself").toHtmlEscaped()
-                                              : swatchHtml(peer) + escaped(peer));
-    html += row(tr("Client"), escaped(record.clientAddress) + u':' + QString::number(record.clientPort));
-    html += row(tr("Ended"),
-                QDateTime::fromMSecsSinceEpoch(record.timeMs).toString(u"yyyy-MM-dd hh:mm:ss.zzz"_s).toHtmlEscaped());
-    html += row(tr("Total time"), tr("%1 ms").arg(record.requestTimeMs).toHtmlEscaped());
-    if (!record.upstreamResponseTime.isEmpty())
-        html += row(tr("Upstream time"), escaped(record.upstreamResponseTime) + u" s"_s);
-    html += row(tr("Bytes sent"), tr("%1 (body %2)").arg(record.bytesSent).arg(record.bodyBytesSent).toHtmlEscaped());
-    if (!record.upstream.isEmpty())
-        html += row(tr("Upstream"), record.upstream.toHtmlEscaped());
+    QString html = heading(tr("Request")) + u"<table cellspacing=\"0\" cellpadding=\"1\">"_s;
+    html += row(tr("Client"), QString::fromLatin1(record.clientAddress) + u':' + QString::number(record.clientPort));
+    html += row(tr("Ended"), QDateTime::fromMSecsSinceEpoch(record.timeMs).toString(u"yyyy-MM-dd hh:mm:ss.zzz"_s));
+    html += row(tr("Total time"), tr("%1 ms").arg(record.requestTimeMs));
+    if (!record.upstreamResponseTime.isEmpty()) {
+        QStringList times;
+        for (const QByteArray &time : AccessLogModel::attempts(record.upstreamResponseTime))
+            times.append(tr("%1 ms").arg(AccessLogModel::milliseconds(time)));
+        html += row(tr("Upstream time"), times.join(u", "_s));
+    }
+    html += row(tr("Bytes sent"), tr("%1 (body %2)").arg(record.bytesSent).arg(record.bodyBytesSent));
     if (!record.host.isEmpty())
-        html += row(tr("Host"), escaped(record.host));
-    html += u"</table>"_s;
-    return html;
+        html += row(tr("Host"), QString::fromUtf8(record.host));
+    if (!record.userAgent.isEmpty())
+        html += row(tr("User agent"), QString::fromUtf8(record.userAgent));
+    return html + u"</table>"_s;
 }
 
 QString RequestDetailView::decisionsHtml(const AccessRecord &record) const
@@ -137,8 +142,8 @@ QString RequestDetailView::decisionsHtml(const AccessRecord &record) const
         return html + u"<p>"_s + tr("No balancing decision: the request never reached an upstream.").toHtmlEscaped() +
                u"</p>"_s;
     const PeerNames names = PeerNames::from(m_stats, record.upstream);
-    const QList<QByteArray> addresses = attemptList(record.upstreamAddr);
-    const QList<QByteArray> statuses = attemptList(record.upstreamStatus);
+    const QList<QByteArray> addresses = AccessLogModel::attempts(record.upstreamAddr);
+    const QList<QByteArray> statuses = AccessLogModel::attempts(record.upstreamStatus);
     const qsizetype attempts = record.decisions.size();
     for (qsizetype i = 0; i < attempts; ++i) {
         const Decision &decision = record.decisions[i];
@@ -176,7 +181,7 @@ void RequestDetailView::render()
         return;
     }
     const AccessRecord &record = *m_record;
-    QString html = summaryHtml(record) + decisionsHtml(record);
+    QString html = titleHtml(record) + decisionsHtml(record) + detailsHtml(record);
 
     const QString notAvailable = tr("(not available)");
     const QByteArray head = m_upstreamHead ? m_upstreamHead(record) : QByteArray();

@@ -50,7 +50,8 @@ protected:
 
 private:
     void render();
-    QString summaryHtml(const AccessRecord &record) const;
+    QString titleHtml(const AccessRecord &record) const;
+    QString detailsHtml(const AccessRecord &record) const;
     QString decisionsHtml(const AccessRecord &record) const;
     QString swatchHtml(const QByteArray &peer) const;
     QString preHtml(const QString &text) const;
