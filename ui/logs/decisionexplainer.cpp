@@ -1,0 +1,190 @@
+#include "logs/decisionexplainer.h"
+
+#include "stats/statssnapshot.h"
+
+#include <QDateTime>
+#include <QSet>
+
+using namespace Qt::StringLiterals;
+
+namespace lbscope {
+
+QString PeerNames::name(int index, bool fromBackup) const
+{
+    const QList<QByteArray> &peers = fromBackup ? backup : primary;
+    if (index >= 0 && index < peers.size())
+        return QString::fromLatin1(peers[index]);
+    return DecisionExplainer::tr("server #%1").arg(index + 1);
+}
+
+PeerNames PeerNames::from(const StatsSnapshot &stats, const QString &upstream)
+{
+    PeerNames names;
+    for (const UpstreamSnapshot &snapshot : stats.upstreams) {
+        if (snapshot.name != upstream)
+            continue;
+        for (const PeerSnapshot &peer : snapshot.peers)
+            (peer.backup ? names.backup : names.primary).append(peer.peer);
+    }
+    return names;
+}
+
+QString DecisionExplainer::list(const QList<int> &values)
+{
+    QStringList parts;
+    for (const int value : values)
+        parts.append(QString::number(value));
+    return u'[' + parts.join(u',') + u']';
+}
+
+DecisionExplainer::DecisionExplainer(const Decision &decision, const PeerNames &names, const QByteArray &clientAddress,
+                                     const QByteArray &pickedAddress)
+    : m_decision(decision)
+    , m_names(names)
+    , m_client(clientAddress)
+    , m_pickedAddress(pickedAddress)
+{
+}
+
+QString DecisionExplainer::peer(int index) const
+{
+    if (index == m_decision.picked && !m_pickedAddress.isEmpty())
+        return QString::fromLatin1(m_pickedAddress);
+    return m_names.name(index, m_decision.backup);
+}
+
+// Smooth weighted round robin, as nginx does it (also least_conn's tie-break).
+QString DecisionExplainer::weighted() const
+{
+    const Decision &decision = m_decision;
+    const int picked = decision.picked;
+    const int before = decision.weightsBefore.value(picked);
+    const int total = before - decision.weightsAfter.value(picked);
+    return tr("Every server's current weight grew by its effective weight: %1. %2 had the highest (%3) and "
+              "was picked; the sum of the effective weights (%4) was subtracted from it: %5.")
+        .arg(list(decision.weightsBefore), peer(picked))
+        .arg(before)
+        .arg(total)
+        .arg(list(decision.weightsAfter));
+}
+
+QString DecisionExplainer::choice() const
+{
+    const Decision &decision = m_decision;
+    const QString picked = peer(decision.picked);
+    const QString rehashed = decision.rehashes > 0
+                                 ? tr(" The servers hit first could not take it, so the hash was taken again (extra "
+                                      "rounds: %1).")
+                                       .arg(decision.rehashes)
+                                 : QString();
+    switch (decision.method) {
+    case BalancingMethod::RoundRobin:
+        return weighted();
+    case BalancingMethod::LeastConn: {
+        if (decision.ties.size() <= 1)
+            return tr("Active connections %1: %2 had the fewest for its weight (%3), so it was picked.")
+                .arg(list(decision.conns), picked)
+                .arg(decision.conns.value(decision.picked));
+        QStringList tied;
+        for (const int index : decision.ties)
+            tied.append(peer(index));
+        return tr("Active connections %1: %2 tied with the fewest for their weight, so round robin decided "
+                  "between them. ")
+                   .arg(list(decision.conns), tied.join(u", "_s)) +
+               weighted();
+    }
+    case BalancingMethod::IpHash:
+        return tr("Client %1 -> key %2 (the first three parts of the address) -> hash %3 -> %4.")
+                   .arg(QString::fromLatin1(m_client), QString::fromLatin1(decision.key))
+                   .arg(decision.hash)
+                   .arg(picked) +
+               rehashed;
+    case BalancingMethod::Hash:
+        if (decision.consistent)
+            return tr("Key \"%1\" -> crc32 %2 -> the next point on the ring is #%3, which belongs to %4.")
+                       .arg(QString::fromUtf8(decision.key), u"0x%1"_s.arg(decision.hash, 8, 16, QLatin1Char('0')))
+                       .arg(decision.point)
+                       .arg(picked) +
+                   rehashed;
+        return tr("Key \"%1\" -> hash %2 -> that hash, taken modulo the total weight, lands on %3.")
+                   .arg(QString::fromUtf8(decision.key))
+                   .arg(decision.hash)
+                   .arg(picked) +
+               rehashed;
+    case BalancingMethod::Random: {
+        QStringList drawn;
+        for (const int index : decision.draws)
+            drawn.append(peer(index));
+        if (decision.randomTwo)
+            return tr("Drew two servers at random (%1) with active connections %2 and took the less busy one, "
+                      "%3.")
+                .arg(drawn.join(u", "_s), list(decision.conns), picked);
+        return tr("Drew %1 at random, in proportion to the weights.").arg(picked);
+    }
+    }
+    return {};
+}
+
+QStringList DecisionExplainer::skips() const
+{
+    const Decision &decision = m_decision;
+    QStringList lines;
+    QSet<QString> said;
+    // With backups, the primaries were checked first, in order; the first index that does
+    // not rise starts the backup list (backup is only allowed with round robin and least_conn).
+    bool inBackup = false;
+    int previous = -1;
+    for (const SkippedPeer &skip : decision.skipped) {
+        if (decision.backup && skip.index <= previous)
+            inBackup = true;
+        previous = skip.index;
+        const QString name = m_names.name(skip.index, inBackup);
+        QString why;
+        switch (skip.reason) {
+        case SkipReason::Down:
+            why = tr("it is marked down");
+            break;
+        case SkipReason::Draining:
+            why = tr("it is draining (takes no new requests)");
+            break;
+        case SkipReason::Failed:
+            why = tr("it failed max_fails times and rests until %1 (fail_timeout)")
+                      .arg(QDateTime::fromSecsSinceEpoch(skip.failedUntil).time().toString(u"hh:mm:ss"_s));
+            break;
+        case SkipReason::MaxConns:
+            why = tr("it has max_conns connections already");
+            break;
+        case SkipReason::Tried:
+            why = tr("this request tried it already");
+            break;
+        }
+        const QString line = tr("Skipped %1: %2.").arg(name, why);
+        if (!said.contains(line)) {
+            said.insert(line);
+            lines.append(line);
+        }
+    }
+    return lines;
+}
+
+QStringList DecisionExplainer::sentences() const
+{
+    const Decision &decision = m_decision;
+    QStringList lines = skips();
+    if (decision.backup)
+        lines.append(tr("No primary server could take the request, so a backup server was used."));
+    if (decision.picked < 0) {
+        lines.append(tr("No server could take the request: the proxy answered 502 itself."));
+    } else if (decision.single) {
+        lines.append(tr("The pool has a single server, %1: it gets every request, no weighing involved.")
+                         .arg(peer(decision.picked)));
+    } else if (decision.roundRobinFallback) {
+        lines.append(tr("The hash found no available server in 20 tries, so it fell back to round robin."));
+        lines.append(weighted());
+    } else {
+        lines.append(choice());
+    }
+    return lines;
+}
+
+} // namespace lbscope
