@@ -224,6 +224,8 @@ private slots:
         QCOMPARE(QApplication::focusWidget(), line);
         QCOMPARE(h.upstream(), before);
 
+        if (const QByteArray dir = qgetenv("LBSCOPE_SCREENSHOT_DIR"); !dir.isEmpty() && text == u"abc"_s)
+            QVERIFY(h.editor->grab().save(QString::fromLocal8Bit(dir) + u"/upstream-editor-refused.png"_s));
         QTest::keyClick(line, Qt::Key_Escape);
         QTRY_VERIFY(!open || !open->isVisible());
         QCOMPARE(h.upstream(), before);
@@ -422,8 +424,11 @@ private slots:
             !h.model().data(h.model().index(1 - flashed, Column::Responses5xxColumn), Qt::BackgroundRole).isValid());
 
         if (const QByteArray dir = qgetenv("LBSCOPE_SCREENSHOT_DIR"); !dir.isEmpty()) {
-            h.view().setCurrentIndex(h.model().index(0, Column::AddressColumn));
+            h.view().clearSelection();
             QVERIFY(h.editor->grab().save(QString::fromLocal8Bit(dir) + u"/upstream-editor.png"_s));
+            QVERIFY(h.model().setData(h.model().index(1, Column::DrainColumn), Qt::Checked, Qt::CheckStateRole));
+            QVERIFY(h.send(1, "/status/503"));
+            QVERIFY(h.editor->grab().save(QString::fromLocal8Bit(dir) + u"/upstream-editor-drain.png"_s));
         }
     }
 

@@ -26,6 +26,7 @@ MethodPicker::MethodPicker(Engine *engine, QWidget *parent)
     auto *label = new QLabel(tr("&Method:"), this);
     label->setBuddy(m_method);
     m_method->setObjectName(u"method"_s);
+    m_method->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     const struct
     {
         QString text;
@@ -71,7 +72,8 @@ MethodPicker::MethodPicker(Engine *engine, QWidget *parent)
     layout->addWidget(m_key);
     layout->addWidget(m_consistent);
     layout->addWidget(m_two);
-    layout->addWidget(m_error, 1);
+    layout->addWidget(m_error);
+    layout->addStretch(1);
 
     connect(m_method, &QComboBox::activated, this, [this] {
         if (m_method->currentData().toInt() == int(BalancingMethod::Hash) && m_key->text().trimmed().isEmpty())

@@ -67,6 +67,13 @@ void UpstreamDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
         return;
     }
     QStyledItemDelegate::paint(painter, option, index);
+    if (index.column() == UpstreamTableModel::FirstFigureColumn) {
+        // Configuration on the left, live figures on the right: a rule between them.
+        painter->save();
+        painter->setPen(QPen(option.palette.color(QPalette::Mid), 2));
+        painter->drawLine(option.rect.topLeft() + QPoint(1, 0), option.rect.bottomLeft() + QPoint(1, 1));
+        painter->restore();
+    }
 }
 
 void UpstreamDelegate::paintState(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const

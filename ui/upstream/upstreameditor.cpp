@@ -93,7 +93,7 @@ UpstreamEditor::UpstreamEditor(Engine *engine, BackendPalette *palette, QWidget 
     top->addWidget(m_upstreamName);
     top->addSpacing(16);
     top->addWidget(m_method, 1);
-    top->addWidget(toolbar);
+    top->addWidget(toolbar, 0, Qt::AlignRight);
 
     m_view->setObjectName(u"servers"_s);
     m_view->setModel(m_model);
@@ -160,14 +160,14 @@ void UpstreamEditor::sizeColumns()
         int width = 0;
         for (const QString &line : lines)
             width = std::max(width, metrics.horizontalAdvance(line));
-        width += 18;
+        width += 12;
         switch (column) {
         case UpstreamTableModel::StateColumn:
             width = rowHeight + 10 +
                     boldMetrics.horizontalAdvance(PeerStateStyle::of(PeerState::Failed).word + u" 10s"_s) + 20;
             break;
         case UpstreamTableModel::AddressColumn:
-            width = metrics.horizontalAdvance(u"127.255.255.255:65535"_s) + 16;
+            width = metrics.horizontalAdvance(u"127.255.255.255:65535"_s) + 10;
             break;
         case UpstreamTableModel::RequestsColumn:
             width = std::max(width, metrics.horizontalAdvance(u"0000000"_s) + 14);

@@ -108,6 +108,22 @@ QString clock(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms).toString(u"HH:mm:ss"_s);
 }
 
+// Names left, switches centred, numbers right (so their digits line up).
+QVariant alignment(int column)
+{
+    switch (column) {
+    case UpstreamTableModel::StateColumn:
+    case UpstreamTableModel::AddressColumn:
+        return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
+    case UpstreamTableModel::BackupColumn:
+    case UpstreamTableModel::DownColumn:
+    case UpstreamTableModel::DrainColumn:
+        return QVariant::fromValue(Qt::AlignCenter);
+    default:
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    }
+}
+
 bool isChecked(const QVariant &value)
 {
     return value.toInt() == Qt::Checked;
@@ -220,7 +236,7 @@ QString UpstreamTableModel::badgeText(const Row &row) const
     if (state != PeerState::Failed)
         return word;
     // nginx retries a failed peer once fail_timeout has passed since it was marked.
-    const qint64 left = row.peer.counts.failedUntil + 1 - m_nowMs / 1000;
+    const qint64 left = ((row.peer.counts.failedUntil + 1) * 1000 - m_nowMs) / 1000;
     return left > 0 ? tr("%1 %2s").arg(word).arg(left) : word;
 }
 
@@ -373,9 +389,7 @@ QVariant UpstreamTableModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         return toolTipData(row, column);
     case Qt::TextAlignmentRole:
-        if (column == StateColumn || column == AddressColumn)
-            return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
-        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return alignment(column);
     case Qt::BackgroundRole:
         return backgroundData(row, column);
     case Qt::ForegroundRole:
@@ -451,9 +465,7 @@ QVariant UpstreamTableModel::headerData(int section, Qt::Orientation orientation
     case Qt::ToolTipRole:
         return tr(headers[section].toolTip);
     case Qt::TextAlignmentRole:
-        if (section == StateColumn || section == AddressColumn)
-            return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
-        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return alignment(section);
     default:
         return {};
     }

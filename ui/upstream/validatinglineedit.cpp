@@ -81,6 +81,9 @@ void ValidatingLineEdit::setReason(const QString &reason)
                 m_floatingLabel = new QLabel(parentWidget());
                 m_floatingLabel->setObjectName(u"reasonLabel"_s);
                 m_floatingLabel->setAutoFillBackground(true);
+                // Inside a view's viewport a child would paint with the viewport's Base role.
+                m_floatingLabel->setBackgroundRole(QPalette::Window);
+                m_floatingLabel->setForegroundRole(QPalette::WindowText);
                 m_floatingLabel->setFrameShape(QFrame::Box);
                 m_floatingLabel->setMargin(3);
                 QPalette labelColours = m_floatingLabel->palette();
