@@ -20,7 +20,7 @@ AddServerForm::AddServerForm(UpstreamTableModel *model, QWidget *parent)
     , m_model(model)
     , m_weight(new QSpinBox(this))
     , m_add(new QPushButton(tr("&Add"), this))
-    , m_reason(new QLabel(this))
+    , m_reason(ValidatingLineEdit::createReasonLabel(this))
 {
     m_address = new ValidatingLineEdit(
         [this](const QString &text) { return m_model->addError(text, m_weight->value()); }, this);
@@ -36,9 +36,6 @@ AddServerForm::AddServerForm(UpstreamTableModel *model, QWidget *parent)
     auto *cancel = new QPushButton(tr("Cancel"), this);
     cancel->setToolTip(tr("Close the form without adding (Escape)"));
     m_reason->setObjectName(u"addReason"_s);
-    QPalette colours = m_reason->palette();
-    colours.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
-    m_reason->setPalette(colours);
 
     auto *addressLabel = new QLabel(tr("New server:"), this);
     addressLabel->setBuddy(m_address);

@@ -21,7 +21,7 @@ MethodPicker::MethodPicker(Engine *engine, QWidget *parent)
     , m_key(new ValidatingLineEdit(&MethodPicker::hashKeyError, this))
     , m_consistent(new QCheckBox(tr("&consistent"), this))
     , m_two(new QCheckBox(tr("t&wo (least_conn of two)"), this))
-    , m_error(new QLabel(this))
+    , m_error(ValidatingLineEdit::createReasonLabel(this))
 {
     auto *label = new QLabel(tr("&Method:"), this);
     label->setBuddy(m_method);
@@ -59,10 +59,6 @@ MethodPicker::MethodPicker(Engine *engine, QWidget *parent)
     m_two->setToolTip(tr("random two least_conn: pick two servers at random, send to the one with fewer "
                          "active connections."));
     m_error->setObjectName(u"methodError"_s);
-    m_error->setWordWrap(false);
-    QPalette colours = m_error->palette();
-    colours.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
-    m_error->setPalette(colours);
     m_error->hide();
 
     auto *layout = new QHBoxLayout(this);

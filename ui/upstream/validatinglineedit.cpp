@@ -43,6 +43,15 @@ ValidatingLineEdit::~ValidatingLineEdit()
     delete m_floatingLabel;
 }
 
+QLabel *ValidatingLineEdit::createReasonLabel(QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    QPalette colours = label->palette();
+    colours.setColor(QPalette::WindowText, QColor(0xd3, 0x2f, 0x2f));
+    label->setPalette(colours);
+    return label;
+}
+
 void ValidatingLineEdit::setFloatingReason(bool floating)
 {
     m_floating = floating;

@@ -32,6 +32,8 @@ public:
     // Shows the reason in a label floating under (or above) the editor, in its parent: for
     // editors inside a view, where no layout has room for a label.
     void setFloatingReason(bool floating);
+    // A label for reasons beside a field in a layout, in the red every refusal uses.
+    static QLabel *createReasonLabel(QWidget *parent);
     // A reason from elsewhere (the engine refused what the check passed): shown the same way
     // until the text changes.
     void showReason(const QString &reason);
