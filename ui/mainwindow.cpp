@@ -1,11 +1,15 @@
 #include "mainwindow.h"
 
 #include "backendpalette.h"
-#include "config/configwriter.h"
+#include "charts/chartspanel.h"
+#include "config/configeditor.h"
 #include "configdocument.h"
 #include "livepoller.h"
+#include "logs/logpanel.h"
 #include "messagebar.h"
 #include "proxy/engine.h"
+#include "traffic/trafficpanel.h"
+#include "upstream/upstreameditor.h"
 
 #include <QAction>
 #include <QApplication>
@@ -18,6 +22,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -48,6 +53,10 @@ MainWindow::MainWindow(Engine &engine, ConfigDocument &document, QWidget *parent
 {
     setObjectName(u"MainWindow"_s);
     setDockNestingEnabled(true);
+    // The traffic panel is tall: the right column takes the whole height, and the servers above
+    // and the log below span the rest, so the window fits 1280x720.
+    setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -56,6 +65,7 @@ MainWindow::MainWindow(Engine &engine, ConfigDocument &document, QWidget *parent
     m_centralLayout = layout;
     setCentralWidget(central);
 
+    resize(1280, 720);
     createDocks();
     createMenus();
     createStatusBar();
@@ -66,7 +76,6 @@ MainWindow::MainWindow(Engine &engine, ConfigDocument &document, QWidget *parent
     connect(&m_document, &ConfigDocument::recentFilesChanged, this, &MainWindow::updateRecentMenu);
     updateTitle();
     updateRecentMenu();
-    resize(1280, 720);
     m_poller->start();
 }
 
@@ -91,6 +100,46 @@ QDockWidget *MainWindow::addDock(const QString &title, const QString &objectName
 
 void MainWindow::createDocks()
 {
+    m_charts = new ChartsPanel(m_palette, this);
+    m_centralLayout->addWidget(m_charts, 1);
+    connect(m_poller, &LivePoller::ticked, m_charts, &ChartsPanel::handleTick);
+    connect(m_charts, &ChartsPanel::resetRequested, this, &MainWindow::resetCounters);
+    connect(m_charts, &ChartsPanel::backendActivated, this, &MainWindow::handleBackendActivated);
+
+    m_upstreamEditor = new UpstreamEditor(&m_engine, m_palette, this);
+    addDock(tr("Upstream servers"), u"UpstreamDock"_s, m_upstreamEditor, Qt::TopDockWidgetArea);
+    connect(m_poller, &LivePoller::ticked, m_upstreamEditor, &UpstreamEditor::handleTick);
+    connect(m_upstreamEditor, &UpstreamEditor::backendActivated, this, &MainWindow::handleBackendActivated);
+
+    m_traffic = new TrafficPanel(m_palette, this);
+    QDockWidget *trafficDock = addDock(tr("Traffic"), u"TrafficDock"_s, m_traffic, Qt::RightDockWidgetArea);
+
+    m_log = new LogPanel(m_palette, this);
+    m_logDock = addDock(tr("Access log"), u"LogDock"_s, m_log, Qt::BottomDockWidgetArea);
+    connect(m_poller, &LivePoller::ticked, m_log, &LogPanel::handleTick);
+    connect(m_log, &LogPanel::backendActivated, this, &MainWindow::handleBackendActivated);
+
+    m_configEditor = new ConfigEditor(m_engine, this);
+    QDockWidget *configDock = addDock(tr("Configuration"), u"ConfigDock"_s, m_configEditor, Qt::BottomDockWidgetArea);
+    connect(m_poller, &LivePoller::ticked, m_configEditor, &ConfigEditor::handleTick);
+    tabifyDockWidget(m_logDock, configDock);
+    m_logDock->raise();
+    m_trafficDock = trafficDock;
+}
+
+void MainWindow::applyDefaultDockSizes()
+{
+    // Room for the seed's three servers and their header; the log gets a few rows.
+    resizeDocks({findChild<QDockWidget *>(u"UpstreamDock"_s), m_logDock}, {232, 165}, Qt::Vertical);
+    resizeDocks({m_trafficDock}, {330}, Qt::Horizontal);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_layoutRestored && !m_shownOnce)
+        applyDefaultDockSizes();
+    m_shownOnce = true;
 }
 
 void MainWindow::createMenus()
@@ -112,7 +161,10 @@ void MainWindow::createMenus()
     for (QDockWidget *dock : findChildren<QDockWidget *>())
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
-    m_viewMenu->addAction(tr("&Reset Layout"), this, [this] { restoreState(m_defaultState); });
+    m_viewMenu->addAction(tr("&Reset Layout"), this, [this] {
+        restoreState(m_defaultState);
+        applyDefaultDockSizes();
+    });
 
     QMenu *proxy = menuBar()->addMenu(tr("&Proxy"));
     QAction *reset = proxy->addAction(tr("&Reset Counters"), this, &MainWindow::resetCounters);
@@ -153,9 +205,12 @@ void MainWindow::handleTick(const LiveTick &tick)
     m_errorLabel->setText(tr("errors: %L1").arg(errors));
 }
 
+// One click on a backend anywhere shows its requests in the log.
 void MainWindow::handleBackendActivated(const QByteArray &peer)
 {
-    Q_UNUSED(peer)
+    m_log->setBackendFilter(peer);
+    m_logDock->show();
+    m_logDock->raise();
 }
 
 void MainWindow::updateListening()
@@ -174,12 +229,19 @@ void MainWindow::updateListening()
     } else {
         m_listeningLabel->setText(tr("Listening on %1").arg(texts.join(u", "_s)));
     }
+    if (!addresses.isEmpty()) {
+        // The generator sends to the first listener; "every address" is reachable on loopback.
+        const auto &[address, port] = addresses.first();
+        const bool any = address == QHostAddress::Any || address == QHostAddress::AnyIPv4;
+        m_traffic->setTarget(any ? QHostAddress(QHostAddress::LocalHost) : address, port);
+    }
     const QSignalBlocker blocker(m_listenEverywhere);
     m_listenEverywhere->setChecked(beyondLoopback);
 }
 
 void MainWindow::updateTitle()
 {
+    m_configEditor->setFileName(m_document.displayName());
     setWindowFilePath(m_document.filePath());
     setWindowTitle(tr("%1[*] - LB Scope").arg(m_document.displayName()));
     setWindowModified(m_document.isModified());
@@ -304,8 +366,8 @@ void MainWindow::showAbout()
 void MainWindow::restoreLayout()
 {
     QSettings settings;
-    restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
-    restoreState(settings.value(u"window/state"_s).toByteArray());
+    m_layoutRestored = restoreGeometry(settings.value(u"window/geometry"_s).toByteArray()) &&
+                       restoreState(settings.value(u"window/state"_s).toByteArray());
 }
 
 void MainWindow::saveLayout() const

@@ -16,10 +16,15 @@ class QVBoxLayout;
 namespace lbscope {
 
 class BackendPalette;
+class ChartsPanel;
 class ConfigDocument;
+class ConfigEditor;
 class Engine;
 class LivePoller;
+class LogPanel;
 class MessageBar;
+class TrafficPanel;
+class UpstreamEditor;
 struct LiveTick;
 
 class MainWindow final : public QMainWindow
@@ -32,6 +37,12 @@ public:
     ~MainWindow() override;
 
     LivePoller *poller() const { return m_poller; }
+    BackendPalette *palette() const { return m_palette; }
+    ChartsPanel *chartsPanel() const { return m_charts; }
+    UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
+    TrafficPanel *trafficPanel() const { return m_traffic; }
+    LogPanel *logPanel() const { return m_log; }
+    ConfigEditor *configEditor() const { return m_configEditor; }
     MessageBar *messageBar() const { return m_messageBar; }
     // Says in the window what went wrong at start (a busy port, a bad file), without a modal box.
     void showStartupError(const QString &message);
@@ -42,11 +53,13 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void createDocks();
     void createMenus();
     void createStatusBar();
+    void applyDefaultDockSizes();
     QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content, Qt::DockWidgetArea area);
 
     void handleTick(const LiveTick &tick);
@@ -70,6 +83,15 @@ private:
     BackendPalette *m_palette;
     MessageBar *m_messageBar;
     QVBoxLayout *m_centralLayout = nullptr;
+    ChartsPanel *m_charts = nullptr;
+    UpstreamEditor *m_upstreamEditor = nullptr;
+    TrafficPanel *m_traffic = nullptr;
+    LogPanel *m_log = nullptr;
+    ConfigEditor *m_configEditor = nullptr;
+    QDockWidget *m_logDock = nullptr;
+    QDockWidget *m_trafficDock = nullptr;
+    bool m_layoutRestored = false;
+    bool m_shownOnce = false;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QAction *m_listenEverywhere = nullptr;

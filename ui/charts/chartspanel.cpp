@@ -55,17 +55,14 @@ ChartsPanel::ChartsPanel(BackendPalette *palette, QWidget *parent)
     bar->addStretch(1);
     bar->addWidget(m_reset);
 
-    auto *grid = new QGridLayout;
-    grid->setSpacing(6);
-    grid->addWidget(m_distribution, 0, 0);
-    grid->addWidget(m_rate, 0, 1);
-    grid->addWidget(m_status, 1, 0);
-    grid->addWidget(m_latency, 1, 1);
+    m_grid = new QGridLayout;
+    m_grid->setSpacing(6);
+    arrangeCharts(false);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(bar);
-    layout->addLayout(grid, 1);
+    layout->addLayout(m_grid, 1);
 
     setTabOrder(m_window, m_upstreams);
     setTabOrder(m_upstreams, m_reset);
@@ -74,6 +71,30 @@ ChartsPanel::ChartsPanel(BackendPalette *palette, QWidget *parent)
     connect(m_upstreams, &QComboBox::currentIndexChanged, this, &ChartsPanel::handleUpstreamPicked);
     connect(m_reset, &QPushButton::clicked, this, &ChartsPanel::resetRequested);
     connect(m_distribution, &DistributionChart::backendActivated, this, &ChartsPanel::backendActivated);
+}
+
+// Four in a row when the panel is wide and short (the servers above and the log below take the
+// height at 1280x720), else two by two.
+void ChartsPanel::arrangeCharts(bool inRow)
+{
+    m_inRow = inRow;
+    const std::array<QWidget *, 4> charts = {m_distribution, m_rate, m_status, m_latency};
+    for (QWidget *chart : charts)
+        m_grid->removeWidget(chart);
+    for (int i = 0; i < 4; ++i)
+        m_grid->addWidget(charts[std::size_t(i)], inRow ? 0 : i / 2, inRow ? i : i % 2);
+    for (int i = 0; i < 4; ++i) {
+        m_grid->setColumnStretch(i, inRow || i < 2 ? 1 : 0);
+        m_grid->setRowStretch(i, !inRow && i < 2 ? 1 : (inRow && i == 0 ? 1 : 0));
+    }
+}
+
+void ChartsPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    const bool inRow = width() > 2.4 * height();
+    if (inRow != m_inRow)
+        arrangeCharts(inRow);
 }
 
 void ChartsPanel::setWindowSeconds(int seconds)

@@ -10,6 +10,7 @@
 
 QT_BEGIN_NAMESPACE
 class QComboBox;
+class QGridLayout;
 class QLabel;
 class QPushButton;
 QT_END_NAMESPACE
@@ -53,7 +54,11 @@ signals:
     void backendActivated(const QByteArray &peer);
     void upstreamChanged(const QString &name);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    void arrangeCharts(bool inRow);
     void handleWindowPicked(int index);
     void handleUpstreamPicked(int index);
     void updateUpstreamPicker(const ProxyConfig &config);
@@ -66,6 +71,8 @@ private:
     QLabel *m_upstreamLabel;
     QComboBox *m_upstreams;
     QPushButton *m_reset;
+    QGridLayout *m_grid = nullptr;
+    bool m_inRow = false;
     QString m_upstream;
 };
 

@@ -24,7 +24,7 @@ LiveChartView::LiveChartView(BackendPalette *palette, QWidget *parent)
     , m_palette(palette)
 {
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(240, 160);
+    setMinimumSize(200, 150);
     chart()->setAnimationOptions(QChart::NoAnimation);
 }
 
