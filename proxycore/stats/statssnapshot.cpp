@@ -53,16 +53,16 @@ void latestOf(PeerFailure &latest, const std::atomic<quint64> &packed)
         latest = failure;
 }
 
-// A "latest" value that has not moved since the reset reads as never.
-template <typename T> void forgetUnchanged(T &value, const T &baseline)
-{
-    if (value == baseline)
-        value = T{};
-}
-
 // The rules a field list is made of, each naming a member of the workers' counters and the
-// member of the sum it goes to.
-template <auto From, auto To> struct Summed // counts since the reset
+// member of the sum it goes to. A reset runs in two passes: forget() sees every figure as it
+// was before subtract() takes the baseline off.
+struct KeptOnReset
+{
+    template <typename Sum> static void forget(Sum &, const Sum &) {}
+    template <typename Sum> static void subtract(Sum &, const Sum &) {}
+};
+
+template <auto From, auto To> struct Summed : KeptOnReset // counts since the reset
 {
     template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
     {
@@ -71,33 +71,35 @@ template <auto From, auto To> struct Summed // counts since the reset
     template <typename Sum> static void subtract(Sum &sum, const Sum &baseline) { subtractFrom(sum.*To, baseline.*To); }
 };
 
-template <auto From, auto To> struct NowSummed // a gauge: what is, reset or not
+template <auto From, auto To> struct NowSummed : KeptOnReset // a gauge: what is, reset or not
 {
     template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
     {
         sum.*To += (counters.*From).load(std::memory_order_relaxed);
     }
-    template <typename Sum> static void subtract(Sum &, const Sum &) {}
 };
 
-template <auto From, auto To> struct NowLatest // the latest of the workers, reset or not
+template <auto From, auto To> struct NowLatest : KeptOnReset // the latest of the workers, reset or not
 {
     template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
     {
         latestOf(sum.*To, counters.*From);
     }
-    template <typename Sum> static void subtract(Sum &, const Sum &) {}
 };
 
-template <auto From, auto To> struct Latest // the latest of the workers, since the reset
+// The latest of the workers since the reset: forgotten while the counter that moves with it
+// (Witness) has not moved, for a time alone cannot tell a new event in the same millisecond
+// from the one before the reset.
+template <auto From, auto To, auto Witness> struct Latest : KeptOnReset
 {
     template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
     {
         latestOf(sum.*To, counters.*From);
     }
-    template <typename Sum> static void subtract(Sum &sum, const Sum &baseline)
+    template <typename Sum> static void forget(Sum &sum, const Sum &baseline)
     {
-        forgetUnchanged(sum.*To, baseline.*To);
+        if (sum.*Witness == baseline.*Witness)
+            sum.*To = {};
     }
 };
 
@@ -109,6 +111,7 @@ template <typename... Fields> struct FieldList
     }
     template <typename Sum> static void subtract(Sum &sum, const Sum &baseline)
     {
+        (Fields::forget(sum, baseline), ...);
         (Fields::subtract(sum, baseline), ...);
     }
 };
@@ -125,8 +128,8 @@ using PeerFields = FieldList<
     Summed<&PeerCounters::bytesToUpstream, &PeerCounts::bytesToUpstream>,
     NowSummed<&PeerCounters::active, &PeerCounts::active>,
     NowLatest<&PeerCounters::failedUntil, &PeerCounts::failedUntil>,
-    Latest<&PeerCounters::lastSelectedMs, &PeerCounts::lastSelectedMs>,
-    Latest<&PeerCounters::lastFailure, &PeerCounts::lastFailure>,
+    Latest<&PeerCounters::lastSelectedMs, &PeerCounts::lastSelectedMs, &PeerCounts::requests>,
+    Latest<&PeerCounters::lastFailure, &PeerCounts::lastFailure, &PeerCounts::failures>,
     Summed<&PeerCounters::connectTime, &PeerCounts::connectTime>,
     Summed<&PeerCounters::headerTime, &PeerCounts::headerTime>,
     Summed<&PeerCounters::responseTime, &PeerCounts::responseTime>>;
