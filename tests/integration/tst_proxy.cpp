@@ -405,6 +405,58 @@ private slots:
         QVERIFY(response->body.contains("504 Gateway Time-out") || response->body.contains("504 Gateway Timeout"));
     }
 
+    // nginx 1.22: a request whose head does not arrive in time is closed without an answer
+    // and logged 408; a connection that never started a request closes with nothing logged.
+    void headerTimeoutIsLogged408()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines(), {}, u"    client_header_timeout 300ms;\n"_s));
+        HttpTestClient idle;
+        QVERIFY(idle.connectTo(m_proxyPort));
+        HttpTestClient partial;
+        QVERIFY(partial.connectTo(m_proxyPort));
+        partial.send("GET /slow HTTP/1.1\r\nHost: photos.example.com\r\n"); // the head never ends
+        QVERIFY(partial.waitForClose());
+        QVERIFY(!partial.readResponse()); // closed without a byte
+        QVERIFY(idle.waitForClose());
+        QTRY_COMPARE(m_engine->accessLog().lastId(), quint64(1));
+        QList<AccessRecord> records;
+        m_engine->accessLog().readAfter(0, &records);
+        QCOMPARE(records.size(), 1);
+        QCOMPARE(records[0].status, 408);
+        QCOMPARE(records[0].bytesSent, 0);
+        QCOMPARE(records[0].requestLine(), QByteArray("GET /slow HTTP/1.1"));
+        const StatsSnapshot snapshot = m_engine->snapshot();
+        QCOMPARE(snapshot.proxy.requests, quint64(1));
+        QCOMPARE(snapshot.proxy.responses[3], quint64(1));
+        QCOMPARE(m_backends[0]->requestCount(), quint64(0));
+    }
+
+    // A body that stops arriving: nginx answers 408, logs 408, and the peer is not at fault.
+    void bodyTimeoutIsAnswered408()
+    {
+        QTcpServer stalled; // takes the connection, never answers
+        QVERIFY(stalled.listen(QHostAddress::LocalHost, 0));
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n"_s.arg(stalled.serverPort()),
+                           u"        client_body_timeout 300ms;\n"_s));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send("POST /upload HTTP/1.1\r\nHost: photos.example.com\r\nContent-Length: 100\r\n\r\n0123456789");
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 408);
+        QVERIFY(client.waitForClose());
+        QTRY_COMPARE(m_engine->accessLog().lastId(), quint64(1));
+        QList<AccessRecord> records;
+        m_engine->accessLog().readAfter(0, &records);
+        QCOMPARE(records[0].status, 408);
+        QCOMPARE(records[0].upstreamAddr, "127.0.0.1:" + QByteArray::number(stalled.serverPort()));
+        const PeerSnapshot peer = m_engine->snapshot().upstreams.first().peers.first();
+        QCOMPARE(peer.counts.requests, quint64(1));
+        QCOMPARE(peer.counts.failures, quint64(0));
+        QCOMPARE(peer.counts.active, qint64(0));
+    }
+
     void backendErrorsPassThrough()
     {
         startBackends(1);
