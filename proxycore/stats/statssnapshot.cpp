@@ -20,6 +20,14 @@ template <std::size_t N> void addTo(std::array<quint64, N> &sums, const std::arr
         sums[i] += read(counters[i]);
 }
 
+void addTo(StatusCodeCounts &sum, const std::array<Counter, StatusCodeCount> &counters)
+{
+    for (std::size_t i = 0; i < counters.size(); ++i) {
+        if (const quint64 count = read(counters[i]))
+            sum.add(FirstStatusCode + int(i), count);
+    }
+}
+
 void addTo(LatencyCounts &sum, const LatencyHistogram &histogram)
 {
     sum.add(histogram);
@@ -34,6 +42,11 @@ template <std::size_t N> void subtractFrom(std::array<quint64, N> &values, const
 {
     for (std::size_t i = 0; i < N; ++i)
         subtractFrom(values[i], baseline[i]);
+}
+
+void subtractFrom(StatusCodeCounts &value, const StatusCodeCounts &baseline)
+{
+    value.subtract(baseline);
 }
 
 void subtractFrom(LatencyCounts &value, const LatencyCounts &baseline)
@@ -152,20 +165,52 @@ void PeerCounts::subtract(const PeerCounts &baseline)
     PeerFields::subtract(*this, baseline);
 }
 
-QMap<int, quint64> PeerCounts::statusCodes() const
+void StatusCodeCounts::add(int code, quint64 count)
+{
+    const auto at = std::lower_bound(m_entries.begin(), m_entries.end(), code,
+                                     [](const std::pair<int, quint64> &entry, int key) { return entry.first < key; });
+    if (at != m_entries.end() && at->first == code)
+        at->second += count;
+    else
+        m_entries.insert(at, {code, count});
+}
+
+void StatusCodeCounts::subtract(const StatusCodeCounts &baseline)
+{
+    for (const auto &[code, count] : baseline.m_entries) {
+        for (auto &entry : m_entries) {
+            if (entry.first == code)
+                entry.second -= std::min(entry.second, count);
+        }
+    }
+    m_entries.removeIf([](const std::pair<int, quint64> &entry) { return entry.second == 0; });
+}
+
+quint64 StatusCodeCounts::count(int code) const
+{
+    for (const auto &[known, count] : m_entries) {
+        if (known == code)
+            return count;
+    }
+    return 0;
+}
+
+QMap<int, quint64> StatusCodeCounts::toMap() const
 {
     QMap<int, quint64> codes;
-    for (std::size_t i = 0; i < byStatusCode.size(); ++i) {
-        if (byStatusCode[i] != 0)
-            codes.insert(FirstStatusCode + int(i), byStatusCode[i]);
-    }
+    for (const auto &[code, count] : m_entries)
+        codes.insert(code, count);
     return codes;
+}
+
+QMap<int, quint64> PeerCounts::statusCodes() const
+{
+    return byStatusCode.toMap();
 }
 
 quint64 PeerCounts::statusCode(int status) const
 {
-    const int index = status - FirstStatusCode;
-    return index >= 0 && index < StatusCodeCount ? byStatusCode[std::size_t(index)] : 0;
+    return byStatusCode.count(status);
 }
 
 void ProxyCounts::add(const WorkerCounters &counters)

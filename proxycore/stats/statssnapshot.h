@@ -12,8 +12,25 @@
 #include <QMap>
 #include <QMetaType>
 #include <QString>
+#include <QVarLengthArray>
 
 namespace lbscope {
+
+// Exact status codes and how often each was seen, in code order. A peer answers with a few
+// codes, so a few entries rather than one per possible code: a snapshot of many peers stays
+// small.
+class StatusCodeCounts
+{
+public:
+    void add(int code, quint64 count);
+    void subtract(const StatusCodeCounts &baseline);
+    quint64 count(int code) const;
+    bool isEmpty() const { return m_entries.isEmpty(); }
+    QMap<int, quint64> toMap() const;
+
+private:
+    QVarLengthArray<std::pair<int, quint64>, 4> m_entries;
+};
 
 // A peer's counters added up over the workers, as plain numbers. How each one adds up and
 // resets is said once, in the field list in statssnapshot.cpp.
@@ -21,7 +38,7 @@ struct PeerCounts
 {
     quint64 requests = 0;
     std::array<quint64, 5> responses{};
-    std::array<quint64, StatusCodeCount> byStatusCode{}; // [code - FirstStatusCode]
+    StatusCodeCounts byStatusCode;
     quint64 failures = 0;
     std::array<quint64, FailureKinds> failuresByKind{};
     quint64 unavailable = 0; // times made unavailable: nginx Plus's "unavail"
