@@ -3,9 +3,8 @@
 // why a peer failed and how often it was made unavailable, a reset, and the record's server,
 // location, upstream head and upstream connection as the backend saw them.
 
-#include "config/configreader.h"
+#include "enginefixture.h"
 #include "httptestclient.h"
-#include "proxy/engine.h"
 
 #include <QDateTime>
 #include <QTcpServer>
@@ -96,21 +95,8 @@ private:
                              u"}\nserver {\n    listen 127.0.0.1:8080;\n    server_name figures.test;\n"
                              "    location /api/ {\n        proxy_pass http://pool;\n"_s +
                              locationBody + u"    }\n}\n"_s;
-        const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"figures.conf"_s);
-        if (!result.ok()) {
-            qWarning() << result.error->toString();
-            return false;
-        }
-        ProxyConfig config = *result.config;
-        config.servers[0].listens[0].port = 0;
-        m_engine = std::make_unique<Engine>();
-        QString error;
-        if (!m_engine->start(config, &error)) {
-            qWarning() << error;
-            return false;
-        }
-        m_proxyPort = m_engine->listeningAddresses().first().second;
-        return true;
+        m_engine = startEngine(text, u"figures.conf"_s, &m_proxyPort);
+        return m_engine != nullptr;
     }
 
     // One GET on its own connection; the status, or 0 without an answer.

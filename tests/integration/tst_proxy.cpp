@@ -1,11 +1,10 @@
 // The proxy end to end on loopback: demo backends and the engine on ephemeral ports, a raw
 // HTTP client in front. Every wait is bounded and event-driven.
 
-#include "config/configreader.h"
 #include "demo/demobackend.h"
+#include "enginefixture.h"
 #include "httptestclient.h"
 #include "processmemory.h"
-#include "proxy/engine.h"
 
 #include <QFile>
 #include <QTcpServer>
@@ -78,21 +77,8 @@ private:
                              "        proxy_set_header X-Real-IP $remote_addr;\n"
                              "        add_header X-Upstream-Addr $upstream_addr;\n"_s +
                              locationBody + u"    }\n}\n"_s;
-        const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"test.conf"_s);
-        if (!result.ok()) {
-            qWarning() << result.error->toString();
-            return false;
-        }
-        ProxyConfig config = *result.config;
-        config.servers[0].listens[0].port = 0; // the system picks a free port
-        m_engine = std::make_unique<Engine>();
-        QString error;
-        if (!m_engine->start(config, &error)) {
-            qWarning() << error;
-            return false;
-        }
-        m_proxyPort = m_engine->listeningAddresses().first().second;
-        return true;
+        m_engine = startEngine(text, u"test.conf"_s, &m_proxyPort);
+        return m_engine != nullptr;
     }
 
     QByteArray backendAddress(int index) const { return "127.0.0.1:" + QByteArray::number(m_backends[index]->port()); }
@@ -591,14 +577,8 @@ private slots:
         const QString text =
             u"worker_processes 2;\nupstream photos {\n"_s + serverLines() +
             u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / { proxy_pass http://photos; }\n}\n"_s;
-        const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"workers.conf"_s);
-        QVERIFY(result.ok());
-        ProxyConfig config = *result.config;
-        config.servers[0].listens[0].port = 0;
-        m_engine = std::make_unique<Engine>();
-        QString error;
-        QVERIFY2(m_engine->start(config, &error), qPrintable(error));
-        m_proxyPort = m_engine->listeningAddresses().first().second;
+        m_engine = startEngine(text, u"workers.conf"_s, &m_proxyPort);
+        QVERIFY(m_engine);
         for (int i = 0; i < 12; ++i)
             QVERIFY(request(get("/")));
         // Each worker runs its own round robin, as nginx workers without a zone do.
