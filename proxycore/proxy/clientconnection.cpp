@@ -381,7 +381,7 @@ QByteArray ClientConnection::buildUpstreamHead()
     // A fresh array sized from the last head: the connection sends it and the access record
     // keeps it, the same bytes.
     QByteArray head;
-    head.reserve(std::max<qsizetype>(m_upstreamHeadHint + 64, 256));
+    head.reserve(m_upstreamHeadHint > 0 ? m_upstreamHeadHint + 32 : 256);
     head.append(http_method_str(m_request.method()));
     head.append(' ');
     head.append(m_request.target().in(base));
@@ -420,8 +420,8 @@ QByteArray ClientConnection::buildUpstreamHead()
         head.append("\r\n");
     }
     head.append("\r\n");
-    if (head.capacity() - head.size() > 256)
-        head.squeeze(); // the hint was far off: the record should not keep the slack
+    if (head.capacity() - head.size() > 64)
+        head.squeeze(); // the hint was far off: the access record should not keep the slack
     m_upstreamHeadHint = head.size();
     m_upstreamHead = head;
     return head;
@@ -767,6 +767,7 @@ void ClientConnection::endRequest()
     m_upstreamStatuses.truncate(0);
     m_upstreamTimes.truncate(0);
     m_upstreamHead = QByteArray();
+    m_facts = RequestFacts{}; // its spans point into this request's head
     m_upstreamLocalPort = 0;
     m_upstreamConnectionRequest = 0;
     m_attemptClock.invalidate();
@@ -779,7 +780,11 @@ void ClientConnection::logRequest()
     record.timeMs = QDateTime::currentMSecsSinceEpoch();
     record.clientAddress = m_remoteAddr;
     record.clientPort = m_socket.peerPort();
-    const bool parsed = m_request.state() != MessageParser::State::Failed || !m_request.target().isEmpty();
+    // A head cut short by a timeout has its request line once a header has begun.
+    const MessageParser::State state = m_request.state();
+    const bool parsed = state == MessageParser::State::Failed       ? !m_request.target().isEmpty()
+                        : state == MessageParser::State::ReadingHead ? !m_request.headers().isEmpty()
+                                                                     : true;
     if (parsed) {
         record.method = QByteArray::fromRawData(http_method_str(m_request.method()), // a static string
                                                 qsizetype(qstrlen(http_method_str(m_request.method()))));

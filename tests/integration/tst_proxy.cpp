@@ -418,6 +418,35 @@ private slots:
         QCOMPARE(m_backends[0]->requestCount(), quint64(0));
     }
 
+    // The next request on a kept-alive connection, cut short: logged 408 with what of its
+    // head had come, nothing of the request before it; a request line cut short logs none.
+    void headerTimeoutAfterKeepAliveIsLogged408()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines(), {}, u"    client_header_timeout 300ms;\n    keepalive_timeout 300ms;\n"_s));
+        HttpTestClient kept;
+        QVERIFY(kept.connectTo(m_proxyPort));
+        kept.send(get("/first"));
+        QVERIFY(kept.readResponse());
+        kept.send("GET /second HTTP/1.1\r\nHo");
+        HttpTestClient short_;
+        QVERIFY(short_.connectTo(m_proxyPort));
+        short_.send("GE");
+        QVERIFY(kept.waitForClose());
+        QVERIFY(short_.waitForClose());
+        QTRY_COMPARE(m_engine->accessLog().lastId(), quint64(3));
+        QList<AccessRecord> records;
+        m_engine->accessLog().readAfter(0, &records);
+        QCOMPARE(records[0].status, 200);
+        std::sort(records.begin() + 1, records.end(),
+                  [](const AccessRecord &a, const AccessRecord &b) { return a.uri > b.uri; });
+        QCOMPARE(records[1].status, 408);
+        QCOMPARE(records[1].requestLine(), QByteArray("GET /second HTTP/1.1"));
+        QVERIFY(records[1].host.isEmpty());
+        QCOMPARE(records[2].status, 408);
+        QVERIFY(records[2].requestLine().isEmpty());
+    }
+
     // A body that stops arriving: nginx answers 408, logs 408, and the peer is not at fault.
     void bodyTimeoutIsAnswered408()
     {
