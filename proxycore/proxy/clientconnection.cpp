@@ -782,7 +782,7 @@ void ClientConnection::logRequest()
     record.clientPort = m_socket.peerPort();
     // A head cut short by a timeout has its request line once a header has begun.
     const MessageParser::State state = m_request.state();
-    const bool parsed = state == MessageParser::State::Failed       ? !m_request.target().isEmpty()
+    const bool parsed = state == MessageParser::State::Failed        ? !m_request.target().isEmpty()
                         : state == MessageParser::State::ReadingHead ? !m_request.headers().isEmpty()
                                                                      : true;
     if (parsed) {
