@@ -28,8 +28,8 @@ struct AccessRecord
     QByteArray referer;      // $http_referer
     QByteArray userAgent;    // $http_user_agent
     QByteArray forwardedFor; // $http_x_forwarded_for
-    // The client's header lines as received ("Name: value\r\n..."), for $http_NAME and the
-    // detail pane; empty when the head could not be parsed.
+    // The client's header lines as received, from the first name to the end of the last value
+    // ("Host: a\r\nUser-Agent: b"), for $http_NAME and the detail pane; empty without headers.
     QByteArray requestHeaders;
     QByteArray serverName;    // the server block: its first server_name, or its first listen
     QByteArray location;      // the location prefix that matched ("/"); empty when none
