@@ -10,7 +10,6 @@ namespace lbscope {
 namespace {
 
 const std::array<const char *, 5> statusClasses = {"1xx", "2xx", "3xx", "4xx", "5xx"};
-const std::array<const char *, FailureKinds> failureKindNames = {"refused", "reset", "timeout", "invalid_header"};
 
 QJsonObject latencyJson(const LatencySummary &summary)
 {
@@ -26,6 +25,18 @@ QJsonObject classesJson(const std::array<quint64, 5> &responses)
     return classes;
 }
 
+// As nginx Plus's API: the classes, and "codes" with each exact code seen.
+QJsonObject peerResponsesJson(const PeerCounts &counts)
+{
+    QJsonObject responses = classesJson(counts.responses);
+    QJsonObject codes;
+    const QMap<int, quint64> byCode = counts.statusCodes();
+    for (auto it = byCode.cbegin(); it != byCode.cend(); ++it)
+        codes.insert(QString::number(it.key()), qint64(it.value()));
+    responses.insert(u"codes"_s, codes);
+    return responses;
+}
+
 QJsonArray rateJson(const QList<quint32> &rate)
 {
     QJsonArray series;
@@ -39,7 +50,7 @@ QJsonObject peerJson(const PeerSnapshot &peer)
     const PeerCounts &c = peer.counts;
     QJsonObject failures{{u"total"_s, qint64(c.failures)}};
     for (std::size_t i = 0; i < c.failuresByKind.size(); ++i)
-        failures.insert(QLatin1StringView(failureKindNames[i]), qint64(c.failuresByKind[i]));
+        failures.insert(failureKindName(FailureKind(i)), qint64(c.failuresByKind[i]));
     QJsonObject json{
         {u"peer"_s, QString::fromLatin1(peer.peer)},
         {u"server"_s, peer.server},
@@ -47,8 +58,10 @@ QJsonObject peerJson(const PeerSnapshot &peer)
         {u"backup"_s, peer.backup},
         {u"state"_s, peerStateName(peer.state)},
         {u"requests"_s, qint64(c.requests)},
-        {u"responses"_s, classesJson(c.responses)},
+        {u"responses"_s, peerResponsesJson(c)},
         {u"failures"_s, failures},
+        {u"unavailable"_s, qint64(c.unavailable)},
+        {u"last_selected_ms"_s, c.lastSelectedMs},
         {u"retries"_s, qint64(c.retries)},
         {u"truncated"_s, qint64(c.truncated)},
         {u"active"_s, c.active},
@@ -61,6 +74,10 @@ QJsonObject peerJson(const PeerSnapshot &peer)
     };
     if (peer.state == PeerState::Failed)
         json.insert(u"failed_until"_s, c.failedUntil);
+    if (c.lastFailure.atMs != 0) {
+        json.insert(u"last_failure"_s,
+                    QJsonObject{{u"reason"_s, describeFailure(c.lastFailure)}, {u"time_ms"_s, c.lastFailure.atMs}});
+    }
     return json;
 }
 
@@ -195,8 +212,38 @@ QByteArray prometheusMetrics(const StatsSnapshot &snapshot)
     peerFamily(w, snapshot, "lbscope_upstream_failures_total", "counter", "Failed attempts, by kind.",
                [&](const PeerSnapshot &p, const QByteArray &l) {
                    for (std::size_t i = 0; i < p.counts.failuresByKind.size(); ++i)
-                       w.sample("lbscope_upstream_failures_total", l + ",kind=\"" + failureKindNames[i] + '"',
+                       w.sample("lbscope_upstream_failures_total",
+                                l + ",kind=\"" + QByteArrayView(failureKindName(FailureKind(i))) + '"',
                                 double(p.counts.failuresByKind[i]));
+               });
+    // A family of its own: summing it with the classes above would count every answer twice.
+    peerFamily(w, snapshot, "lbscope_upstream_responses_by_code_total", "counter",
+               "A peer's answers, by exact status code (codes seen only).",
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   const QMap<int, quint64> codes = p.statusCodes();
+                   for (auto it = codes.cbegin(); it != codes.cend(); ++it)
+                       w.sample("lbscope_upstream_responses_by_code_total",
+                                l + ",code=\"" + QByteArray::number(it.key()) + '"', double(it.value()));
+               });
+    peerFamily(w, snapshot, "lbscope_upstream_unavailable_total", "counter",
+               "Times failures made a peer unavailable (max_fails reached).",
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.sample("lbscope_upstream_unavailable_total", l, double(p.counts.unavailable));
+               });
+    peerFamily(w, snapshot, "lbscope_upstream_last_selected_timestamp_seconds", "gauge",
+               "When the balancer last picked the peer (0: not since the start or reset).",
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   w.sample("lbscope_upstream_last_selected_timestamp_seconds", l,
+                            double(p.counts.lastSelectedMs) / 1000.0);
+               });
+    peerFamily(w, snapshot, "lbscope_upstream_last_failure_timestamp_seconds", "gauge",
+               "When the peer last failed, labelled with why (peers that failed only).",
+               [&](const PeerSnapshot &p, const QByteArray &l) {
+                   if (p.counts.lastFailure.atMs == 0)
+                       return;
+                   w.sample("lbscope_upstream_last_failure_timestamp_seconds",
+                            l + ",reason=\"" + describeFailure(p.counts.lastFailure).toLatin1() + '"',
+                            double(p.counts.lastFailure.atMs) / 1000.0);
                });
     peerFamily(w, snapshot, "lbscope_upstream_retries_total", "counter", "Requests that moved on to another peer.",
                [&](const PeerSnapshot &p, const QByteArray &l) {

@@ -40,6 +40,18 @@ QByteArrayView trimmed(QByteArrayView value)
     return value.sliced(begin, end - begin);
 }
 
+bool headerMatchesVariable(QByteArrayView header, QByteArrayView variableName)
+{
+    if (header.size() != variableName.size())
+        return false;
+    for (qsizetype i = 0; i < header.size(); ++i) {
+        const char h = header[i] == '-' ? '_' : header[i];
+        if (lower(h) != lower(variableName[i]))
+            return false;
+    }
+    return true;
+}
+
 const HeaderSpan *findHeader(const MessageParser &parser, const char *base, QByteArrayView name)
 {
     for (const HeaderSpan &header : parser.headers()) {

@@ -11,6 +11,9 @@ namespace lbscope {
 
 bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b);
 QByteArrayView trimmed(QByteArrayView value);
+// nginx's $http_NAME matches a header by name: case-insensitive, '_' for '-'
+// ("x_real_ip" matches "X-Real-IP").
+bool headerMatchesVariable(QByteArrayView header, QByteArrayView variableName);
 
 // The first header with this name, or nullptr.
 const HeaderSpan *findHeader(const MessageParser &parser, const char *base, QByteArrayView name);

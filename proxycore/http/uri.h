@@ -21,6 +21,22 @@ inline QByteArrayView queryOf(QByteArrayView target)
     return query < 0 ? QByteArrayView() : target.sliced(query + 1);
 }
 
+// $arg_NAME: the value of the first NAME=... in "a=1&b=2" (NAME in any case), empty when
+// there is none.
+inline QByteArrayView argumentOf(QByteArrayView query, QByteArrayView name)
+{
+    while (!query.isEmpty()) {
+        const auto amp = query.indexOf('&');
+        const QByteArrayView pair = amp < 0 ? query : query.first(amp);
+        const auto eq = pair.indexOf('=');
+        const QByteArrayView key = eq < 0 ? pair : pair.first(eq);
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return eq < 0 ? QByteArrayView() : pair.sliced(eq + 1);
+        query = amp < 0 ? QByteArrayView() : query.sliced(amp + 1);
+    }
+    return {};
+}
+
 // "Photos.example.com:8080" -> "Photos.example.com"; "[::1]:8080" -> "[::1]"
 inline QByteArrayView hostWithoutPort(QByteArrayView host)
 {

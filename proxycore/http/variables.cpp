@@ -19,46 +19,16 @@ QByteArrayView requestTarget(const RequestContext &context)
     return context.request->target().in(context.base);
 }
 
-// nginx matches $http_x_real_ip against "X-Real-IP": case-insensitive, '_' for '-'.
-bool headerNameMatches(QByteArrayView header, QByteArrayView variableName)
-{
-    if (header.size() != variableName.size())
-        return false;
-    for (qsizetype i = 0; i < header.size(); ++i) {
-        char h = header[i] == '-' ? '_' : header[i];
-        if (h >= 'A' && h <= 'Z')
-            h = static_cast<char>(h + ('a' - 'A'));
-        if (h != variableName[i])
-            return false;
-    }
-    return true;
-}
-
 void appendHeaderValues(const RequestContext &context, QByteArrayView name, QByteArray &out)
 {
     bool first = true;
     for (const HeaderSpan &header : context.request->headers()) {
-        if (!headerNameMatches(header.name.in(context.base), name))
+        if (!headerMatchesVariable(header.name.in(context.base), name))
             continue;
         if (!first)
             out.append(", ");
         out.append(trimmed(header.value.in(context.base)));
         first = false;
-    }
-}
-
-void appendArgument(QByteArrayView query, QByteArrayView name, QByteArray &out)
-{
-    while (!query.isEmpty()) {
-        const auto amp = query.indexOf('&');
-        const QByteArrayView pair = amp < 0 ? query : query.first(amp);
-        const auto eq = pair.indexOf('=');
-        const QByteArrayView key = eq < 0 ? pair : pair.first(eq);
-        if (equalsIgnoreCase(key, name)) {
-            out.append(eq < 0 ? QByteArrayView() : pair.sliced(eq + 1));
-            return;
-        }
-        query = amp < 0 ? QByteArrayView() : query.sliced(amp + 1);
     }
 }
 
@@ -135,13 +105,14 @@ std::optional<ValueTemplate::Part> ValueTemplate::variableNamed(QStringView name
         {"upstream_status"_L1, Variable::UpstreamStatus},
         {"upstream_response_time"_L1, Variable::UpstreamResponseTime},
     };
+    // nginx looks variables up without regard to case, as log_format does (logformat.cpp).
     for (const auto &[known, variable] : fixed) {
-        if (name == known)
+        if (name.compare(known, Qt::CaseInsensitive) == 0)
             return Part{variable, {}};
     }
-    if (name.startsWith("arg_"_L1) && name.size() > 4)
+    if (name.startsWith("arg_"_L1, Qt::CaseInsensitive) && name.size() > 4)
         return Part{Variable::Arg, name.sliced(4).toLatin1()};
-    if (name.startsWith("http_"_L1) && name.size() > 5)
+    if (name.startsWith("http_"_L1, Qt::CaseInsensitive) && name.size() > 5)
         return Part{Variable::Http, name.sliced(5).toLatin1().toLower()};
     return std::nullopt;
 }
@@ -217,7 +188,7 @@ void ValueTemplate::appendVariable(const Part &part, const RequestContext &conte
             out.append('?');
         break;
     case Variable::Arg:
-        appendArgument(queryOf(requestTarget(context)), part.text, out);
+        out.append(argumentOf(queryOf(requestTarget(context)), part.text));
         break;
     case Variable::Http:
         appendHeaderValues(context, part.text, out);

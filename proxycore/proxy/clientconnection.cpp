@@ -114,6 +114,18 @@ int statusClass(int status)
     return std::clamp(status / 100, 1, 5) - 1;
 }
 
+// The client's header lines as they came, from the first name to the end of the last value.
+QByteArray headerLines(const MessageParser &request, const char *base)
+{
+    const QList<HeaderSpan> &headers = request.headers();
+    if (headers.isEmpty())
+        return {};
+    const qsizetype begin = headers.first().name.offset;
+    const HeaderSpan &last = headers.last();
+    const qsizetype end = std::max(last.name.offset + last.name.length, last.value.offset + last.value.length);
+    return QByteArray(base + begin, end - begin);
+}
+
 QByteArray chunkSizeLine(qsizetype size)
 {
     return QByteArray::number(size, 16) + QByteArrayView("\r\n");
@@ -340,12 +352,15 @@ void ClientConnection::startAttempt()
     PeerCounters &counters = m_worker.counters().peers.at(peer->statsSlot);
     bump(counters.requests);
     counters.rate.add(coarseEpochSecs());
+    counters.lastSelectedMs.store(coarseEpochMs(), std::memory_order_relaxed);
     counters.active.store(counters.active.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     appendListItem(m_upstreamAddrs, peer->name);
     m_attemptClock.start();
     m_attemptConnectUs = -1;
     m_attemptHeaderUs = -1;
     m_requestSent = false;
+    m_upstreamLocalPort = 0;
+    m_upstreamConnectionRequest = 0;
     const ResolvedLocation &settings = m_route->settings;
     m_connection = m_upstream->pool()->take(peer->address, peer->port);
     if (!m_connection)
@@ -363,8 +378,10 @@ QByteArray ClientConnection::buildUpstreamHead()
     m_chunkedUpstream = m_request.isChunked();
     m_upstreamKeepAlive = http11;
 
-    QByteArray &head = m_scratch;
-    head.truncate(0);
+    // A fresh array sized from the last head: the connection sends it and the access record
+    // keeps it, the same bytes.
+    QByteArray head;
+    head.reserve(m_upstreamHeadHint > 0 ? m_upstreamHeadHint + 32 : 256);
     head.append(http_method_str(m_request.method()));
     head.append(' ');
     head.append(m_request.target().in(base));
@@ -403,6 +420,10 @@ QByteArray ClientConnection::buildUpstreamHead()
         head.append("\r\n");
     }
     head.append("\r\n");
+    if (head.capacity() - head.size() > 64)
+        head.squeeze(); // the hint was far off: the access record should not keep the slack
+    m_upstreamHeadHint = head.size();
+    m_upstreamHead = head;
     return head;
 }
 
@@ -429,6 +450,8 @@ void ClientConnection::upstreamReady()
 {
     m_requestSent = true;
     m_attemptConnectUs = m_attemptClock.nsecsElapsed() / 1000;
+    m_upstreamLocalPort = m_connection->localPort();
+    m_upstreamConnectionRequest = m_connection->requestsSent();
     if (m_request.state() == MessageParser::State::HeadComplete) {
         if (m_facts.expectContinue && m_facts.hasBody && m_request.versionMinor() >= 1)
             writeToClient("HTTP/1.1 100 Continue\r\n\r\n");
@@ -454,7 +477,7 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
         // failure except for 403 and 404.
         const bool failed = status != 403 && status != 404;
         if (failed)
-            bump(peerCounters().failures);
+            peerCounters().countFailure(FailureKind::HttpStatus, status, coarseEpochMs());
         bump(peerCounters().retries);
         recordAttempt(QByteArray::number(status));
         closeAttempt();
@@ -465,7 +488,7 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
     }
     m_status = status;
     recordAttempt(QByteArray::number(status));
-    bump(peerCounters().responses[std::size_t(statusClass(status))]);
+    peerCounters().countResponse(status);
     writeResponseHead(response, base);
 }
 
@@ -594,8 +617,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
     }
     const bool reused = m_connection && m_connection->isReused();
     PeerCounters &counters = peerCounters();
-    bump(counters.failures);
-    bump(counters.failuresByKind[std::size_t(failureKind(error))]);
+    counters.countFailure(failureKind(error), 0, coarseEpochMs());
     recordAttempt(timeout ? "504" : "502");
     closeAttempt();
     releasePeer(true);
@@ -673,7 +695,10 @@ void ClientConnection::releasePeer(bool failed)
 {
     PeerCounters &counters = peerCounters();
     counters.active.store(counters.active.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
-    counters.failedUntil.store(m_upstream->release(m_selection, failed), std::memory_order_relaxed);
+    bool madeUnavailable = false;
+    counters.failedUntil.store(m_upstream->release(m_selection, failed, &madeUnavailable), std::memory_order_relaxed);
+    if (madeUnavailable)
+        bump(counters.unavailable);
 }
 
 void ClientConnection::countRequest()
@@ -741,6 +766,10 @@ void ClientConnection::endRequest()
     m_upstreamAddrs.truncate(0);
     m_upstreamStatuses.truncate(0);
     m_upstreamTimes.truncate(0);
+    m_upstreamHead = QByteArray();
+    m_facts = RequestFacts{}; // its spans point into this request's head
+    m_upstreamLocalPort = 0;
+    m_upstreamConnectionRequest = 0;
     m_attemptClock.invalidate();
 }
 
@@ -751,7 +780,11 @@ void ClientConnection::logRequest()
     record.timeMs = QDateTime::currentMSecsSinceEpoch();
     record.clientAddress = m_remoteAddr;
     record.clientPort = m_socket.peerPort();
-    const bool parsed = m_request.state() != MessageParser::State::Failed || !m_request.target().isEmpty();
+    // A head cut short by a timeout has its request line once a header has begun.
+    const MessageParser::State state = m_request.state();
+    const bool parsed = state == MessageParser::State::Failed        ? !m_request.target().isEmpty()
+                        : state == MessageParser::State::ReadingHead ? !m_request.headers().isEmpty()
+                                                                     : true;
     if (parsed) {
         record.method = QByteArray::fromRawData(http_method_str(m_request.method()), // a static string
                                                 qsizetype(qstrlen(http_method_str(m_request.method()))));
@@ -766,7 +799,12 @@ void ClientConnection::logRequest()
         record.referer = header("referer");
         record.userAgent = header("user-agent");
         record.forwardedFor = header("x-forwarded-for");
+        record.requestHeaders = headerLines(m_request, base);
     }
+    if (m_server)
+        record.serverName = m_server->label; // shared with the routing table: no copy
+    if (m_route)
+        record.location = m_route->prefix;
     record.status = m_status;
     record.bytesSent = m_bytesSent;
     record.bodyBytesSent = m_bodyBytesSent;
@@ -779,6 +817,9 @@ void ClientConnection::logRequest()
     record.upstreamHeaderTime = m_upstreamHeaderTimes;
     record.upstreamResponseTime = m_upstreamTimes;
     record.decisions = m_decisions;
+    record.upstreamHead = m_upstreamHead;
+    record.upstreamLocalPort = m_upstreamLocalPort;
+    record.upstreamConnectionRequest = m_upstreamConnectionRequest;
     m_worker.accessLog().append(std::move(record));
 }
 
@@ -881,10 +922,35 @@ void ClientConnection::timerEvent(QTimerEvent *event)
         return QObject::timerEvent(event);
     if (!m_idle.expired(event->timerId(), m_idle.timeoutMs()))
         return;
-    if (m_phase == Phase::Proxying && m_requestComplete)
-        return; // waiting for the upstream: its own timeouts apply
-    // Header, body or keepalive timeout, or the end of a lingering close: nginx closes
-    // without a response (408 in its log).
+    if (m_phase == Phase::Proxying) {
+        // client_body_timeout counts only while we read the body: not while the head waits
+        // for a connection, nor while the upstream's send buffer holds us back.
+        const bool readingBody = m_request.state() == MessageParser::State::ReadingBody && m_connection &&
+                                 m_connection->bytesToWrite() <= UpstreamConnection::sendHighWater;
+        if (m_requestComplete)
+            return; // waiting for the upstream: its own timeouts apply
+        if (!readingBody) {
+            m_idle.arm(m_idle.timeoutMs());
+            return;
+        }
+        if (m_attemptClock.isValid())
+            closeAttempt();
+        if (!m_responseStarted) {
+            respondError(408, true); // nginx answers a body timeout with 408 and closes
+            return;
+        }
+        releasePeer(false);
+        dropUpstream();
+        m_status = 408; // too late for an answer: nginx logs 408 and closes
+        endRequest();
+    } else if (m_phase == Phase::ReadingHead && (m_input.pending() > 0 || m_request.headLength() > 0)) {
+        // client_header_timeout on a request that has begun: nginx closes without a response
+        // and logs 408. A quiet keepalive connection closes with nothing to log.
+        countRequest();
+        m_requestActive = true;
+        m_status = 408;
+        endRequest();
+    }
     if (m_selection.current)
         releasePeer(false);
     dropUpstream();

@@ -154,7 +154,10 @@ private:
     bool m_counted = false; // in the worker's open-connections gauge
     qint64 m_bodyBytesSent = 0;
     QElapsedTimer m_requestClock;
-    QByteArray m_scratch;
+    QByteArray m_upstreamHead; // the last attempt's head, as sent; shared with the access record
+    qsizetype m_upstreamHeadHint = 0;
+    quint16 m_upstreamLocalPort = 0;
+    int m_upstreamConnectionRequest = 0;
     QByteArray m_hashKey; // the upstream's hash key, evaluated once per request
     QByteArray m_output;  // response bytes gathered so that one event makes one write()
 

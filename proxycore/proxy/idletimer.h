@@ -29,6 +29,14 @@ inline qint64 coarseEpochSecs()
     return qint64(now.tv_sec);
 }
 
+// Wall-clock milliseconds from the coarse clock, for "last selected" and "last failed".
+inline qint64 coarseEpochMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME_COARSE, &now);
+    return qint64(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
 class IdleTimer
 {
 public:

@@ -2,6 +2,7 @@
 
 #include "http/headers.h"
 #include "http/uri.h"
+#include "stats/peercounters.h"
 
 #include <QHostInfo>
 
@@ -174,6 +175,7 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     for (const QString &name : server.serverNames)
         virtualServer.names.append(name.toLower().toUtf8());
     virtualServer.firstName = virtualServer.names.value(0);
+    virtualServer.label = server.serverNames.value(0).toUtf8();
     virtualServer.settings = resolveSettings(config.settings, server.settings, nullptr);
     for (const LocationConfig &location : server.locations) {
         Route route;
@@ -188,6 +190,8 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     // nginx would listen on *:80 here; LB Scope opens every interface only when asked to.
     if (listens.isEmpty())
         listens.append(ListenAddress{u"127.0.0.1:80"_s, u"127.0.0.1"_s, 80, false, server.source});
+    if (virtualServer.label.isEmpty())
+        virtualServer.label = listens.first().text.toUtf8();
     for (const ListenAddress &listen : listens) {
         const auto address = listenAddress(listen, error);
         if (!address)
@@ -262,8 +266,18 @@ std::shared_ptr<const RoutingTable> RoutingTable::build(const ProxyConfig &confi
     }
     for (UpstreamDefinition &upstream : table->upstreams) {
         for (PeerList *list : {&upstream.peers.primary, &upstream.peers.backup}) {
-            for (Peer &peer : list->peers)
+            for (Peer &peer : list->peers) {
                 peer.statsSlot = slotFor(upstream.config.name, peer.name);
+                if (peer.statsSlot < 0 || peer.statsSlot >= PeerCounterTable::MaxSlots) {
+                    *error = where(upstream.config.source) +
+                             u"upstream \"%1\": server %2 would be peer number %3 since the start; LB Scope keeps "
+                             u"counters for %4 peers at most: restart the proxy to count from zero"_s
+                                 .arg(upstream.config.name, QString::fromLatin1(peer.name))
+                                 .arg(peer.statsSlot + 1)
+                                 .arg(PeerCounterTable::MaxSlots);
+                    return nullptr;
+                }
+            }
         }
     }
     if (table->listeners.isEmpty()) {

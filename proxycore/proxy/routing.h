@@ -39,6 +39,7 @@ struct VirtualServer
 {
     QList<QByteArray> names; // server_name, lower case
     QByteArray firstName;
+    QByteArray label;          // for access records: the first server_name as written, or the first listen
     QList<Route> routes;       // longest prefix first
     ResolvedLocation settings; // server level, for what happens before routing
 

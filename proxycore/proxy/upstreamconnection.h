@@ -57,6 +57,10 @@ public:
     const QHostAddress &address() const { return m_address; }
     quint16 port() const { return m_port; }
     bool isReused() const { return m_requests > 0; }
+    // For the access record: the port the backend sees us on, and how many request heads
+    // this connection has carried (the one in flight included: 1 for the first).
+    quint16 localPort() const { return m_socket.localPort(); }
+    int requestsSent() const { return m_requests; }
 
     // Starts one exchange: connects if needed, then writes head.
     void begin(Owner *owner, const QByteArray &head, bool headRequest, const Timeouts &timeouts);

@@ -53,12 +53,19 @@ Peer *UpstreamRuntime::pick(PeerSelection &selection, const PickInput &input, De
     return m_state->balancer->pick(selection, input, coarseEpochSecs(), decision);
 }
 
-qint64 UpstreamRuntime::release(PeerSelection &selection, bool failed)
+qint64 UpstreamRuntime::release(PeerSelection &selection, bool failed, bool *madeUnavailable)
 {
     const SharedStateLocker locker(*m_state);
     const Peer *peer = selection.current;
     const qint64 now = coarseEpochSecs();
+    // nginx skips a peer with max_fails reached up to fail_timeout after its last failure.
+    const auto isOut = [&] {
+        return peer->maxFails > 0 && peer->fails >= peer->maxFails && now <= peer->checked + peer->failTimeoutSecs;
+    };
+    const bool wasOut = peer && isOut();
     Balancer::release(selection, failed, now);
+    if (madeUnavailable)
+        *madeUnavailable = peer && failed && !wasOut && isOut();
     if (!peer || peer->maxFails <= 0 || peer->fails < peer->maxFails)
         return 0;
     return peer->checked + peer->failTimeoutSecs; // nginx skips it up to this second

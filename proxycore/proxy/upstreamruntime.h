@@ -43,8 +43,8 @@ public:
     void startSelection(PeerSelection &selection, int nextUpstreamTries);
     Peer *pick(PeerSelection &selection, const PickInput &input, Decision &decision);
     // Ends the attempt; returns until when (epoch seconds) the peer is now out for failures,
-    // or 0 when it is available.
-    qint64 release(PeerSelection &selection, bool failed);
+    // or 0 when it is available. *madeUnavailable: this failure took an available peer out.
+    qint64 release(PeerSelection &selection, bool failed, bool *madeUnavailable = nullptr);
 
 private:
     std::shared_ptr<const RoutingTable> m_table;

@@ -1,5 +1,7 @@
 #include "stats/accesslog.h"
 
+#include "http/headers.h"
+
 namespace lbscope {
 
 QByteArray AccessRecord::traceLine() const
@@ -19,6 +21,25 @@ QByteArray AccessRecord::requestLine() const
     if (method.isEmpty())
         return {};
     return method + ' ' + uri + " HTTP/" + QByteArray::number(versionMajor) + '.' + QByteArray::number(versionMinor);
+}
+
+QByteArray AccessRecord::requestHeader(QByteArrayView name) const
+{
+    QByteArray values;
+    for (QByteArrayView rest = requestHeaders; !rest.isEmpty();) {
+        const qsizetype newline = rest.indexOf('\n');
+        QByteArrayView line = newline < 0 ? rest : rest.first(newline);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        rest = newline < 0 ? QByteArrayView() : rest.sliced(newline + 1);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0 || !headerMatchesVariable(line.first(colon), name))
+            continue;
+        if (!values.isEmpty())
+            values.append(", ");
+        values.append(trimmed(line.sliced(colon + 1)));
+    }
+    return values;
 }
 
 AccessLog::AccessLog(qsizetype capacity)

@@ -24,10 +24,15 @@ struct AccessRecord
     QByteArray uri;           // $request_uri, as the client sent it
     int versionMajor = 1;
     int versionMinor = 1;
-    QByteArray host;          // the Host header
-    QByteArray referer;       // $http_referer
-    QByteArray userAgent;     // $http_user_agent
-    QByteArray forwardedFor;  // $http_x_forwarded_for
+    QByteArray host;         // the Host header
+    QByteArray referer;      // $http_referer
+    QByteArray userAgent;    // $http_user_agent
+    QByteArray forwardedFor; // $http_x_forwarded_for
+    // The client's header lines as received, from the first name to the end of the last value
+    // ("Host: a\r\nUser-Agent: b"), for $http_NAME and the detail pane; empty without headers.
+    QByteArray requestHeaders;
+    QByteArray serverName;    // the server block: its first server_name, or its first listen
+    QByteArray location;      // the location prefix that matched ("/"); empty when none
     int status = 0;           // what the client got; 499: the client went away first
     qint64 bytesSent = 0;     // $bytes_sent: head and body
     qint64 bodyBytesSent = 0; // $body_bytes_sent
@@ -41,11 +46,21 @@ struct AccessRecord
     QByteArray upstreamHeaderTime;
     QByteArray upstreamResponseTime;
     QVarLengthArray<Decision, 1> decisions; // one per attempt
+    // The last attempt: its request line and headers exactly as sent upstream (the very bytes
+    // that were sent, shared, not copied); and what the backend saw of it: our end's port of
+    // the upstream connection, and which request on that connection this was (1: the first).
+    // Empty and 0 when no attempt got a connection.
+    QByteArray upstreamHead;
+    quint16 upstreamLocalPort = 0;
+    int upstreamConnectionRequest = 0;
 
     // "GET /photos/7 -> 127.0.0.1:3100 200 (rr: cw [5,1,1] -> pick 0, cw [-2,1,1])"
     QByteArray traceLine() const;
     // $request: "GET /photos/7 HTTP/1.1"
     QByteArray requestLine() const;
+    // $http_NAME: the values of the client's headers called NAME (any case, '_' for '-'),
+    // joined by ", "; empty when it sent none.
+    QByteArray requestHeader(QByteArrayView name) const;
 };
 
 class AccessLog

@@ -224,12 +224,12 @@ bool LogFormatter::parse(const QString &text, QString *error)
             }
             ++i;
         }
-        const std::optional<Variable> variable = variableNamed(name);
+        std::optional<Part> variable = variableNamed(name);
         if (!variable) {
             *error = u"unknown \"%1\" variable"_s.arg(name);
             return false;
         }
-        appendPart({*variable, {}});
+        appendPart(std::move(*variable));
     }
     return true;
 }
@@ -243,7 +243,7 @@ void LogFormatter::appendPart(Part part)
     m_parts.append(std::move(part));
 }
 
-std::optional<LogFormatter::Variable> LogFormatter::variableNamed(QStringView name)
+std::optional<LogFormatter::Part> LogFormatter::variableNamed(QStringView name)
 {
     static const std::pair<QLatin1StringView, Variable> known[] = {
         {"time_local"_L1, Variable::TimeLocal},
@@ -278,11 +278,15 @@ std::optional<LogFormatter::Variable> LogFormatter::variableNamed(QStringView na
         {"upstream_response_time"_L1, Variable::UpstreamResponseTime},
         {"lbscope_decision"_L1, Variable::LbscopeDecision},
     };
-    // nginx looks variables up without regard to case.
+    // nginx looks variables up without regard to case, the prefixed ones too.
     for (const auto &[knownName, variable] : known) {
         if (name.compare(knownName, Qt::CaseInsensitive) == 0)
-            return variable;
+            return Part{variable, {}};
     }
+    if (name.size() > 5 && name.startsWith("http_"_L1, Qt::CaseInsensitive))
+        return Part{Variable::HttpHeader, name.sliced(5).toLatin1().toLower()};
+    if (name.size() > 4 && name.startsWith("arg_"_L1, Qt::CaseInsensitive))
+        return Part{Variable::Arg, name.sliced(4).toLatin1()};
     return std::nullopt;
 }
 
@@ -320,7 +324,7 @@ void LogFormatter::appendTo(const AccessRecord &record, QByteArray &out) const
             appendLogModuleValue(part.variable, record, out);
         } else {
             value.truncate(0);
-            appendValue(part.variable, record, value);
+            appendValue(part, record, value);
             // $is_args is the one variable nginx always finds, even empty.
             appendEscaped(value, part.variable == Variable::IsArgs, out);
         }
@@ -356,9 +360,9 @@ void LogFormatter::appendLogModuleValue(Variable variable, const AccessRecord &r
     }
 }
 
-void LogFormatter::appendValue(Variable variable, const AccessRecord &record, QByteArray &out)
+void LogFormatter::appendValue(const Part &part, const AccessRecord &record, QByteArray &out)
 {
-    switch (variable) {
+    switch (part.variable) {
     case Variable::RemoteAddr:
         out.append(record.clientAddress);
         break;
@@ -409,6 +413,12 @@ void LogFormatter::appendValue(Variable variable, const AccessRecord &record, QB
         break;
     case Variable::HttpXForwardedFor:
         out.append(record.forwardedFor);
+        break;
+    case Variable::HttpHeader:
+        out.append(record.requestHeader(part.literal));
+        break;
+    case Variable::Arg:
+        out.append(argumentOf(queryOf(record.uri), part.literal));
         break;
     case Variable::UpstreamAddr:
         out.append(record.upstreamAddr);

@@ -67,6 +67,8 @@ private:
         HttpReferer,
         HttpUserAgent,
         HttpXForwardedFor,
+        HttpHeader, // any other $http_NAME: the name is the part's literal
+        Arg,        // $arg_NAME
         UpstreamAddr,
         UpstreamStatus,
         UpstreamConnectTime,
@@ -77,13 +79,13 @@ private:
     struct Part
     {
         Variable variable = Variable::Literal;
-        QByteArray literal;
+        QByteArray literal; // the text, or NAME for $http_NAME and $arg_NAME
     };
 
-    static std::optional<Variable> variableNamed(QStringView name);
+    static std::optional<Part> variableNamed(QStringView name);
     static bool isLogModuleValue(Variable variable);
     static void appendLogModuleValue(Variable variable, const AccessRecord &record, QByteArray &out);
-    static void appendValue(Variable variable, const AccessRecord &record, QByteArray &out);
+    static void appendValue(const Part &part, const AccessRecord &record, QByteArray &out);
     bool parse(const QString &text, QString *error);
     void appendPart(Part part);
     void appendEscaped(QByteArrayView value, bool emptyIsFound, QByteArray &out) const;

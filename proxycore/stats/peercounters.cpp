@@ -10,13 +10,48 @@ PeerCounterTable::~PeerCounterTable()
         delete[] block.load();
 }
 
-void PeerCounterTable::ensure(int count)
+bool PeerCounterTable::ensure(int count)
 {
-    const int blocks = std::min((count + BlockSize - 1) / BlockSize, MaxBlocks);
+    const int blocks = (std::clamp(count, 0, MaxSlots) + BlockSize - 1) / BlockSize;
     for (int i = 0; i < blocks; ++i) {
         if (!m_blocks[std::size_t(i)].load())
             m_blocks[std::size_t(i)].store(new PeerCounters[BlockSize]);
     }
+    return count <= MaxSlots;
+}
+
+PeerCounters *PeerCounterTable::find(int slot) const
+{
+    if (slot < 0 || slot >= MaxSlots)
+        return &m_spare;
+    PeerCounters *block = m_blocks[std::size_t(slot / BlockSize)].load();
+    return block ? block + slot % BlockSize : &m_spare;
+}
+
+quint64 PeerFailure::pack(qint64 atMs, FailureKind kind, int status)
+{
+    return quint64(atMs) << 16 | quint64(std::clamp(status, 0, 0xfff)) << 4 | quint64(kind);
+}
+
+PeerFailure PeerFailure::unpack(quint64 packed)
+{
+    if (packed == 0)
+        return {};
+    return {qint64(packed >> 16), FailureKind(packed & 0xf), int((packed >> 4) & 0xfff)};
+}
+
+void PeerCounters::countResponse(int status)
+{
+    bump(responses[std::size_t(std::clamp(status / 100, 1, 5) - 1)]);
+    if (status >= FirstStatusCode && status < FirstStatusCode + StatusCodeCount)
+        bump(statusCodes[std::size_t(status - FirstStatusCode)]);
+}
+
+void PeerCounters::countFailure(FailureKind kind, int status, qint64 nowMs)
+{
+    bump(failures);
+    bump(failuresByKind[std::size_t(kind)]);
+    lastFailure.store(PeerFailure::pack(nowMs, kind, status), std::memory_order_relaxed);
 }
 
 void WorkerCounters::countClientError(int status)

@@ -8,72 +8,245 @@ namespace lbscope {
 
 namespace {
 
-template <std::size_t N> void addAll(std::array<quint64, N> &sum, const std::array<Counter, N> &counters)
+// How one kind of figure adds up over the workers and how a reset takes its baseline off.
+void addTo(quint64 &sum, const Counter &counter)
 {
-    for (std::size_t i = 0; i < N; ++i)
-        sum[i] += read(counters[i]);
+    sum += read(counter);
 }
 
-template <std::size_t N> void subtractAll(std::array<quint64, N> &values, const std::array<quint64, N> &baseline)
+template <std::size_t N> void addTo(std::array<quint64, N> &sums, const std::array<Counter, N> &counters)
 {
     for (std::size_t i = 0; i < N; ++i)
-        values[i] -= std::min(values[i], baseline[i]);
+        sums[i] += read(counters[i]);
 }
 
-void subtractOne(quint64 &value, quint64 baseline)
+void addTo(StatusCodeCounts &sum, const std::array<Counter, StatusCodeCount> &counters)
+{
+    for (std::size_t i = 0; i < counters.size(); ++i) {
+        if (const quint64 count = read(counters[i]))
+            sum.add(FirstStatusCode + int(i), count);
+    }
+}
+
+void addTo(LatencyCounts &sum, const LatencyHistogram &histogram)
+{
+    sum.add(histogram);
+}
+
+void subtractFrom(quint64 &value, quint64 baseline)
 {
     value -= std::min(value, baseline);
 }
+
+template <std::size_t N> void subtractFrom(std::array<quint64, N> &values, const std::array<quint64, N> &baseline)
+{
+    for (std::size_t i = 0; i < N; ++i)
+        subtractFrom(values[i], baseline[i]);
+}
+
+void subtractFrom(StatusCodeCounts &value, const StatusCodeCounts &baseline)
+{
+    value.subtract(baseline);
+}
+
+void subtractFrom(LatencyCounts &value, const LatencyCounts &baseline)
+{
+    value.subtract(baseline);
+}
+
+void latestOf(qint64 &latest, const std::atomic<qint64> &value)
+{
+    latest = std::max(latest, value.load(std::memory_order_relaxed));
+}
+
+void latestOf(PeerFailure &latest, const std::atomic<quint64> &packed)
+{
+    const PeerFailure failure = PeerFailure::unpack(packed.load(std::memory_order_relaxed));
+    if (failure.atMs > latest.atMs)
+        latest = failure;
+}
+
+// The rules a field list is made of, each naming a member of the workers' counters and the
+// member of the sum it goes to. A reset runs in two passes: forget() sees every figure as it
+// was before subtract() takes the baseline off.
+struct KeptOnReset
+{
+    template <typename Sum> static void forget(Sum &, const Sum &) {}
+    template <typename Sum> static void subtract(Sum &, const Sum &) {}
+};
+
+template <auto From, auto To> struct Summed : KeptOnReset // counts since the reset
+{
+    template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
+    {
+        addTo(sum.*To, counters.*From);
+    }
+    template <typename Sum> static void subtract(Sum &sum, const Sum &baseline) { subtractFrom(sum.*To, baseline.*To); }
+};
+
+template <auto From, auto To> struct NowSummed : KeptOnReset // a gauge: what is, reset or not
+{
+    template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
+    {
+        sum.*To += (counters.*From).load(std::memory_order_relaxed);
+    }
+};
+
+template <auto From, auto To> struct NowLatest : KeptOnReset // the latest of the workers, reset or not
+{
+    template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
+    {
+        latestOf(sum.*To, counters.*From);
+    }
+};
+
+// The latest of the workers since the reset: forgotten while the counter that moves with it
+// (Witness) has not moved, for a time alone cannot tell a new event in the same millisecond
+// from the one before the reset.
+template <auto From, auto To, auto Witness> struct Latest : KeptOnReset
+{
+    template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
+    {
+        latestOf(sum.*To, counters.*From);
+    }
+    template <typename Sum> static void forget(Sum &sum, const Sum &baseline)
+    {
+        if (sum.*Witness == baseline.*Witness)
+            sum.*To = {};
+    }
+};
+
+template <typename... Fields> struct FieldList
+{
+    template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
+    {
+        (Fields::add(sum, counters), ...);
+    }
+    template <typename Sum> static void subtract(Sum &sum, const Sum &baseline)
+    {
+        (Fields::forget(sum, baseline), ...);
+        (Fields::subtract(sum, baseline), ...);
+    }
+};
+
+// Every figure of a peer, once: a new counter is its two declarations and one line here.
+using PeerFields = FieldList<
+    Summed<&PeerCounters::requests, &PeerCounts::requests>, Summed<&PeerCounters::responses, &PeerCounts::responses>,
+    Summed<&PeerCounters::statusCodes, &PeerCounts::byStatusCode>,
+    Summed<&PeerCounters::failures, &PeerCounts::failures>,
+    Summed<&PeerCounters::failuresByKind, &PeerCounts::failuresByKind>,
+    Summed<&PeerCounters::unavailable, &PeerCounts::unavailable>, Summed<&PeerCounters::retries, &PeerCounts::retries>,
+    Summed<&PeerCounters::truncated, &PeerCounts::truncated>,
+    Summed<&PeerCounters::bytesFromUpstream, &PeerCounts::bytesFromUpstream>,
+    Summed<&PeerCounters::bytesToUpstream, &PeerCounts::bytesToUpstream>,
+    NowSummed<&PeerCounters::active, &PeerCounts::active>,
+    NowLatest<&PeerCounters::failedUntil, &PeerCounts::failedUntil>,
+    Latest<&PeerCounters::lastSelectedMs, &PeerCounts::lastSelectedMs, &PeerCounts::requests>,
+    Latest<&PeerCounters::lastFailure, &PeerCounts::lastFailure, &PeerCounts::failures>,
+    Summed<&PeerCounters::connectTime, &PeerCounts::connectTime>,
+    Summed<&PeerCounters::headerTime, &PeerCounts::headerTime>,
+    Summed<&PeerCounters::responseTime, &PeerCounts::responseTime>>;
+
+using ProxyFields = FieldList<Summed<&WorkerCounters::requests, &ProxyCounts::requests>,
+                              Summed<&WorkerCounters::responses, &ProxyCounts::responses>,
+                              Summed<&WorkerCounters::clientErrors, &ProxyCounts::clientErrors>,
+                              NowSummed<&WorkerCounters::connections, &ProxyCounts::connections>,
+                              Summed<&WorkerCounters::requestTime, &ProxyCounts::requestTime>>;
 
 } // namespace
 
 void PeerCounts::add(const PeerCounters &counters)
 {
-    requests += read(counters.requests);
-    addAll(responses, counters.responses);
-    failures += read(counters.failures);
-    addAll(failuresByKind, counters.failuresByKind);
-    retries += read(counters.retries);
-    truncated += read(counters.truncated);
-    bytesFromUpstream += read(counters.bytesFromUpstream);
-    bytesToUpstream += read(counters.bytesToUpstream);
-    active += counters.active.load(std::memory_order_relaxed);
-    failedUntil = std::max(failedUntil, counters.failedUntil.load(std::memory_order_relaxed));
-    connectTime.add(counters.connectTime);
-    headerTime.add(counters.headerTime);
-    responseTime.add(counters.responseTime);
+    PeerFields::add(*this, counters);
 }
 
 void PeerCounts::subtract(const PeerCounts &baseline)
 {
-    subtractOne(requests, baseline.requests);
-    subtractAll(responses, baseline.responses);
-    subtractOne(failures, baseline.failures);
-    subtractAll(failuresByKind, baseline.failuresByKind);
-    subtractOne(retries, baseline.retries);
-    subtractOne(truncated, baseline.truncated);
-    subtractOne(bytesFromUpstream, baseline.bytesFromUpstream);
-    subtractOne(bytesToUpstream, baseline.bytesToUpstream);
-    connectTime.subtract(baseline.connectTime);
-    headerTime.subtract(baseline.headerTime);
-    responseTime.subtract(baseline.responseTime);
+    PeerFields::subtract(*this, baseline);
+}
+
+void StatusCodeCounts::add(int code, quint64 count)
+{
+    const auto at = std::lower_bound(m_entries.begin(), m_entries.end(), code,
+                                     [](const std::pair<int, quint64> &entry, int key) { return entry.first < key; });
+    if (at != m_entries.end() && at->first == code)
+        at->second += count;
+    else
+        m_entries.insert(at, {code, count});
+}
+
+void StatusCodeCounts::subtract(const StatusCodeCounts &baseline)
+{
+    for (const auto &[code, count] : baseline.m_entries) {
+        for (auto &entry : m_entries) {
+            if (entry.first == code)
+                entry.second -= std::min(entry.second, count);
+        }
+    }
+    m_entries.removeIf([](const std::pair<int, quint64> &entry) { return entry.second == 0; });
+}
+
+quint64 StatusCodeCounts::count(int code) const
+{
+    for (const auto &[known, count] : m_entries) {
+        if (known == code)
+            return count;
+    }
+    return 0;
+}
+
+QMap<int, quint64> StatusCodeCounts::toMap() const
+{
+    QMap<int, quint64> codes;
+    for (const auto &[code, count] : m_entries)
+        codes.insert(code, count);
+    return codes;
+}
+
+QMap<int, quint64> PeerCounts::statusCodes() const
+{
+    return byStatusCode.toMap();
+}
+
+quint64 PeerCounts::statusCode(int status) const
+{
+    return byStatusCode.count(status);
 }
 
 void ProxyCounts::add(const WorkerCounters &counters)
 {
-    requests += read(counters.requests);
-    addAll(responses, counters.responses);
-    addAll(clientErrors, counters.clientErrors);
-    connections += counters.connections.load(std::memory_order_relaxed);
-    requestTime.add(counters.requestTime);
+    ProxyFields::add(*this, counters);
 }
 
 void ProxyCounts::subtract(const ProxyCounts &baseline)
 {
-    subtractOne(requests, baseline.requests);
-    subtractAll(responses, baseline.responses);
-    subtractAll(clientErrors, baseline.clientErrors);
-    requestTime.subtract(baseline.requestTime);
+    ProxyFields::subtract(*this, baseline);
+}
+
+QLatin1StringView failureKindName(FailureKind kind)
+{
+    switch (kind) {
+    case FailureKind::Refused:
+        return "refused"_L1;
+    case FailureKind::Reset:
+        return "reset"_L1;
+    case FailureKind::Timeout:
+        return "timeout"_L1;
+    case FailureKind::InvalidHeader:
+        return "invalid_header"_L1;
+    case FailureKind::HttpStatus:
+        return "http_status"_L1;
+    }
+    return {};
+}
+
+QString describeFailure(const PeerFailure &failure)
+{
+    if (failure.atMs == 0)
+        return {};
+    if (failure.kind == FailureKind::HttpStatus)
+        return u"http_%1"_s.arg(failure.status);
+    return failureKindName(failure.kind);
 }
 
 quint64 ProxyCounts::clientErrorTotal() const

@@ -51,11 +51,15 @@ private slots:
         QCOMPARE(engine.accessLog().capacity(), 100'000);
         const quint16 port = engine.listeningAddresses().first().second;
 
+        const qint64 beforeLoad = residentKiB();
         constexpr int total = 1'000'000;
         LoadThread a(port, total / 2);
         LoadThread b(port, total / 2);
         QTRY_VERIFY_WITH_TIMEOUT(engine.accessLog().lastId() >= 100'000, 120'000);
         const qint64 atFullRing = residentKiB();
+        // What the full ring costs, spread over its records (the engine's own growth in it too).
+        qInfo("RSS %lld KiB before the load: %.0f bytes per record at a full ring", beforeLoad,
+              1024.0 * double(atFullRing - beforeLoad) / 100'000.0);
         QTRY_VERIFY_WITH_TIMEOUT(a.isFinished() && b.isFinished(), 600'000);
         QTRY_COMPARE_WITH_TIMEOUT(engine.accessLog().lastId(), quint64(total), 10'000);
         const qint64 atEnd = residentKiB();

@@ -1,11 +1,10 @@
 // The proxy end to end on loopback: demo backends and the engine on ephemeral ports, a raw
 // HTTP client in front. Every wait is bounded and event-driven.
 
-#include "config/configreader.h"
 #include "demo/demobackend.h"
+#include "enginefixture.h"
 #include "httptestclient.h"
 #include "processmemory.h"
-#include "proxy/engine.h"
 
 #include <QFile>
 #include <QTcpServer>
@@ -78,21 +77,8 @@ private:
                              "        proxy_set_header X-Real-IP $remote_addr;\n"
                              "        add_header X-Upstream-Addr $upstream_addr;\n"_s +
                              locationBody + u"    }\n}\n"_s;
-        const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"test.conf"_s);
-        if (!result.ok()) {
-            qWarning() << result.error->toString();
-            return false;
-        }
-        ProxyConfig config = *result.config;
-        config.servers[0].listens[0].port = 0; // the system picks a free port
-        m_engine = std::make_unique<Engine>();
-        QString error;
-        if (!m_engine->start(config, &error)) {
-            qWarning() << error;
-            return false;
-        }
-        m_proxyPort = m_engine->listeningAddresses().first().second;
-        return true;
+        m_engine = startEngine(text, u"test.conf"_s, &m_proxyPort);
+        return m_engine != nullptr;
     }
 
     QByteArray backendAddress(int index) const { return "127.0.0.1:" + QByteArray::number(m_backends[index]->port()); }
@@ -405,6 +391,87 @@ private slots:
         QVERIFY(response->body.contains("504 Gateway Time-out") || response->body.contains("504 Gateway Timeout"));
     }
 
+    // nginx 1.22: a request whose head does not arrive in time is closed without an answer
+    // and logged 408; a connection that never started a request closes with nothing logged.
+    void headerTimeoutIsLogged408()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines(), {}, u"    client_header_timeout 300ms;\n"_s));
+        HttpTestClient idle;
+        QVERIFY(idle.connectTo(m_proxyPort));
+        HttpTestClient partial;
+        QVERIFY(partial.connectTo(m_proxyPort));
+        partial.send("GET /slow HTTP/1.1\r\nHost: photos.example.com\r\n"); // the head never ends
+        QVERIFY(partial.waitForClose());
+        QVERIFY(!partial.readResponse()); // closed without a byte
+        QVERIFY(idle.waitForClose());
+        QTRY_COMPARE(m_engine->accessLog().lastId(), quint64(1));
+        QList<AccessRecord> records;
+        m_engine->accessLog().readAfter(0, &records);
+        QCOMPARE(records.size(), 1);
+        QCOMPARE(records[0].status, 408);
+        QCOMPARE(records[0].bytesSent, 0);
+        QCOMPARE(records[0].requestLine(), QByteArray("GET /slow HTTP/1.1"));
+        const StatsSnapshot snapshot = m_engine->snapshot();
+        QCOMPARE(snapshot.proxy.requests, quint64(1));
+        QCOMPARE(snapshot.proxy.responses[3], quint64(1));
+        QCOMPARE(m_backends[0]->requestCount(), quint64(0));
+    }
+
+    // The next request on a kept-alive connection, cut short: logged 408 with what of its
+    // head had come, nothing of the request before it; a request line cut short logs none.
+    void headerTimeoutAfterKeepAliveIsLogged408()
+    {
+        startBackends(1);
+        QVERIFY(startProxy(serverLines(), {}, u"    client_header_timeout 300ms;\n    keepalive_timeout 300ms;\n"_s));
+        HttpTestClient kept;
+        QVERIFY(kept.connectTo(m_proxyPort));
+        kept.send(get("/first"));
+        QVERIFY(kept.readResponse());
+        kept.send("GET /second HTTP/1.1\r\nHo");
+        HttpTestClient short_;
+        QVERIFY(short_.connectTo(m_proxyPort));
+        short_.send("GE");
+        QVERIFY(kept.waitForClose());
+        QVERIFY(short_.waitForClose());
+        QTRY_COMPARE(m_engine->accessLog().lastId(), quint64(3));
+        QList<AccessRecord> records;
+        m_engine->accessLog().readAfter(0, &records);
+        QCOMPARE(records[0].status, 200);
+        std::sort(records.begin() + 1, records.end(),
+                  [](const AccessRecord &a, const AccessRecord &b) { return a.uri > b.uri; });
+        QCOMPARE(records[1].status, 408);
+        QCOMPARE(records[1].requestLine(), QByteArray("GET /second HTTP/1.1"));
+        QVERIFY(records[1].host.isEmpty());
+        QCOMPARE(records[2].status, 408);
+        QVERIFY(records[2].requestLine().isEmpty());
+    }
+
+    // A body that stops arriving: nginx answers 408, logs 408, and the peer is not at fault.
+    void bodyTimeoutIsAnswered408()
+    {
+        QTcpServer stalled; // takes the connection, never answers
+        QVERIFY(stalled.listen(QHostAddress::LocalHost, 0));
+        QVERIFY(startProxy(u"        server 127.0.0.1:%1;\n"_s.arg(stalled.serverPort()),
+                           u"        client_body_timeout 300ms;\n"_s));
+        HttpTestClient client;
+        QVERIFY(client.connectTo(m_proxyPort));
+        client.send("POST /upload HTTP/1.1\r\nHost: photos.example.com\r\nContent-Length: 100\r\n\r\n0123456789");
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->status, 408);
+        QVERIFY(client.waitForClose());
+        QTRY_COMPARE(m_engine->accessLog().lastId(), quint64(1));
+        QList<AccessRecord> records;
+        m_engine->accessLog().readAfter(0, &records);
+        QCOMPARE(records[0].status, 408);
+        QCOMPARE(records[0].upstreamAddr, "127.0.0.1:" + QByteArray::number(stalled.serverPort()));
+        const PeerSnapshot peer = m_engine->snapshot().upstreams.first().peers.first();
+        QCOMPARE(peer.counts.requests, quint64(1));
+        QCOMPARE(peer.counts.failures, quint64(0));
+        QCOMPARE(peer.counts.active, qint64(0));
+    }
+
     void backendErrorsPassThrough()
     {
         startBackends(1);
@@ -539,14 +606,8 @@ private slots:
         const QString text =
             u"worker_processes 2;\nupstream photos {\n"_s + serverLines() +
             u"}\nserver {\n    listen 127.0.0.1:8080;\n    location / { proxy_pass http://photos; }\n}\n"_s;
-        const ConfigReadResult result = ConfigReader::readText(text.toUtf8(), u"workers.conf"_s);
-        QVERIFY(result.ok());
-        ProxyConfig config = *result.config;
-        config.servers[0].listens[0].port = 0;
-        m_engine = std::make_unique<Engine>();
-        QString error;
-        QVERIFY2(m_engine->start(config, &error), qPrintable(error));
-        m_proxyPort = m_engine->listeningAddresses().first().second;
+        m_engine = startEngine(text, u"workers.conf"_s, &m_proxyPort);
+        QVERIFY(m_engine);
         for (int i = 0; i < 12; ++i)
             QVERIFY(request(get("/")));
         // Each worker runs its own round robin, as nginx workers without a zone do.

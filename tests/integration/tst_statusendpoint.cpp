@@ -194,6 +194,9 @@ private slots:
         const PeerSnapshot &dead = m_engine->snapshot().upstreams.first().peers[1];
         QCOMPARE(dead.state, PeerState::Failed);
         QVERIFY(dead.counts.failedUntil >= QDateTime::currentSecsSinceEpoch() + 29);
+        QCOMPARE(dead.counts.requests, quint64(1)); // then skipped for fail_timeout
+        QCOMPARE(dead.counts.unavailable, quint64(1));
+        QCOMPARE(describeFailure(dead.counts.lastFailure), u"refused"_s);
     }
 
     void snapshotIsCheapFor32Backends()
@@ -240,6 +243,21 @@ private slots:
         const QJsonArray peers = json[u"upstreams"_s][0][u"peers"_s].toArray();
         QCOMPARE(peers.size(), 3);
         QCOMPARE(peers[1][u"failures"_s][u"refused"_s].toInt(), 2);
+        QCOMPARE(peers[1][u"failures"_s][u"http_status"_s].toInt(), 0);
+        QCOMPARE(peers[1][u"unavailable"_s].toInt(), 0); // max_fails=0: never taken out
+        QCOMPARE(peers[1][u"last_failure"_s][u"reason"_s].toString(), u"refused"_s);
+        QVERIFY(peers[1][u"last_failure"_s][u"time_ms"_s].toInteger() >= json[u"since_ms"_s].toInteger() - 100);
+        QVERIFY(peers[1][u"responses"_s][u"codes"_s].toObject().isEmpty());
+        QVERIFY(!peers[0].toObject().contains(u"last_failure"_s));
+        int answered = 0;
+        for (const int i : {0, 2}) {
+            const QJsonObject responses = peers[i][u"responses"_s].toObject();
+            QCOMPARE(responses[u"codes"_s].toObject().keys(), QStringList{u"200"_s});
+            QCOMPARE(responses[u"codes"_s][u"200"_s].toInt(), responses[u"2xx"_s].toInt());
+            answered += responses[u"2xx"_s].toInt();
+            QVERIFY(peers[i][u"last_selected_ms"_s].toInteger() > 0);
+        }
+        QCOMPARE(answered, 6);
         QCOMPARE(peers[0][u"state"_s].toString(), u"up"_s);
         QCOMPARE(peers[0][u"rate"_s].toArray().size(), 300);
 
@@ -254,6 +272,18 @@ private slots:
             "\"} 2\n";
         QVERIFY(metrics->body.contains(deadPeer));
         QVERIFY(metrics->body.contains("lbscope_upstream_response_seconds_bucket{upstream=\"photos\""));
+        const auto has = [&](const QByteArray &text) { return metrics->body.contains(text); };
+        const QByteArray dead = "{upstream=\"photos\",peer=\"127.0.0.1:" + QByteArray::number(m_deadPort) + '"';
+        const QByteArray first =
+            "{upstream=\"photos\",peer=\"127.0.0.1:" + QByteArray::number(m_backends[0]->port()) + '"';
+        const QByteArray firstAnswers = QByteArray::number(peers[0][u"responses"_s][u"2xx"_s].toInt());
+        QVERIFY(has("lbscope_upstream_responses_by_code_total" + first + ",code=\"200\"} " + firstAnswers + '\n'));
+        QVERIFY(!has("lbscope_upstream_responses_by_code_total" + dead));
+        QVERIFY(has("lbscope_upstream_unavailable_total" + dead + "} 0\n"));
+        QVERIFY(has("lbscope_upstream_failures_total" + dead + ",kind=\"http_status\"} 0\n"));
+        QVERIFY(has("lbscope_upstream_last_failure_timestamp_seconds" + dead + ",reason=\"refused\"} "));
+        QVERIFY(!has("lbscope_upstream_last_failure_timestamp_seconds" + first));
+        QVERIFY(has("lbscope_upstream_last_selected_timestamp_seconds" + first + "} 1"));
 
         QCOMPARE(get(admin.port(), "/nothing")->status, 404);
         QCOMPARE(checkExposition("lbscope_x 1\n"), u"line 1: sample before its TYPE: lbscope_x"_s);

@@ -761,8 +761,11 @@ void TestConfigReader::parameterErrors_data()
                                       << u"t.conf:2:12: duplicate \"log_format\" name \"a\""_s;
     QTest::newRow("unknown escaping") << QByteArray("log_format a escape=xml '$status';")
                                       << u"t.conf:1:14: unknown log format escaping \"xml\""_s;
-    QTest::newRow("unknown variable") << QByteArray("log_format a '$status' '$http_cookie';")
-                                      << u"t.conf:1:24: unknown \"http_cookie\" variable"_s;
+    QTest::newRow("unknown variable") << QByteArray("log_format a '$status' '$nosuch';")
+                                      << u"t.conf:1:24: unknown \"nosuch\" variable"_s;
+    // Any $http_NAME and $arg_NAME is a variable, as in nginx.
+    QTest::newRow("any header is known") << QByteArray("log_format a '$http_x_trace_id $arg_page' '$nosuch';")
+                                         << u"t.conf:1:43: unknown \"nosuch\" variable"_s;
     QTest::newRow("variable split over strings")
         << QByteArray("log_format a 'x' '$';") << u"t.conf:1:18: invalid parameter \"$\""_s;
     QTest::newRow("dollar and space") << QByteArray("log_format a '$ x';")

@@ -28,6 +28,8 @@ AccessRecord sampleRecord()
     record.referer = "http://example.com/";
     record.userAgent = "curl/7.88.1";
     record.forwardedFor = "10.0.0.1, 10.0.0.2";
+    record.requestHeaders = "Host: Photos.Example:8080\r\nX-Request-ID:  abc-123 \r\nCookie: a=1\r\n"
+                            "User-Agent: curl/7.88.1\r\ncookie: b=2";
     record.status = 504;
     record.bytesSent = 330;
     record.bodyBytesSent = 167;
@@ -137,6 +139,14 @@ void TestLogFormat::variables_data()
     QTest::newRow("upstream_header_time") << u"$upstream_header_time"_s << QByteArray("-, -");
     QTest::newRow("upstream_response_time") << u"$upstream_response_time"_s << QByteArray("0.000, 3.002");
     QTest::newRow("server_protocol") << u"$server_protocol"_s << QByteArray("HTTP/1.1");
+    // Any header, by nginx's rule: any case, '_' for '-'; several with one name joined.
+    QTest::newRow("http_x_request_id") << u"$http_x_request_id"_s << QByteArray("abc-123");
+    QTest::newRow("HTTP_X_Request_Id") << u"$HTTP_X_Request_Id"_s << QByteArray("abc-123");
+    QTest::newRow("http_cookie, two") << u"$http_cookie"_s << QByteArray("a=1, b=2");
+    QTest::newRow("http_ absent") << u"$http_x_absent"_s << QByteArray("-");
+    QTest::newRow("arg_x") << u"$arg_x"_s << QByteArray("1");
+    QTest::newRow("ARG_Y, raw") << u"${ARG_Y}"_s << QByteArray("%41");
+    QTest::newRow("arg_ absent") << u"$arg_z"_s << QByteArray("-");
     QTest::newRow("lbscope_decision") << u"$lbscope_decision"_s
                                       << QByteArray("rr: single server; then least_conn: no live upstreams");
     QTest::newRow("braced, with text around") << u"<${status}>${remote_port}x"_s << QByteArray("<504>51234x");
@@ -171,6 +181,8 @@ void TestLogFormat::emptyValues_data()
                              "http_referer",
                              "http_user_agent",
                              "http_x_forwarded_for",
+                             "http_x_request_id",
+                             "arg_x",
                              "upstream_addr",
                              "upstream_status",
                              "upstream_connect_time",
@@ -315,7 +327,8 @@ void TestLogFormat::compileErrors_data()
     QTest::addColumn<QString>("error");
 
     QTest::newRow("unknown variable") << QString() << u"$status $nosuch"_s << u"unknown \"nosuch\" variable"_s;
-    QTest::newRow("unknown header") << QString() << u"$http_cookie"_s << u"unknown \"http_cookie\" variable"_s;
+    QTest::newRow("http_ without a name") << QString() << u"$http_"_s << u"unknown \"http_\" variable"_s;
+    QTest::newRow("arg_ without a name") << QString() << u"$arg_"_s << u"unknown \"arg_\" variable"_s;
     QTest::newRow("dollar at the end") << QString() << u"x $"_s << u"invalid parameter \"$\""_s;
     QTest::newRow("dollar and space") << QString() << u"$ x"_s << u"invalid parameter \"$ x\""_s;
     QTest::newRow("empty braces") << QString() << u"${}"_s << u"invalid parameter \"${}\""_s;

@@ -1,9 +1,11 @@
-// The counters' building blocks: latency buckets and percentiles, per-second rates, and the
-// access log ring's cursor reads as it wraps.
+// The counters' building blocks: latency buckets and percentiles, per-second rates, the
+// access log ring's cursor reads as it wraps, and how the workers' peer counters add up
+// and reset.
 
 #include "stats/accesslog.h"
 #include "stats/latencyhistogram.h"
 #include "stats/rateseries.h"
+#include "stats/statssnapshot.h"
 
 #include <QTest>
 
@@ -79,6 +81,150 @@ private slots:
         QList<quint32> later;
         series.addTo(later, 1000 + RateSeries::Seconds, 0);
         QCOMPARE(later.last(), 1u); // the old second 1000 is not counted again
+    }
+
+    void peerCountsAddUpOverWorkers()
+    {
+        PeerCounters first;
+        PeerCounters second;
+        first.countResponse(503);
+        first.countResponse(404);
+        second.countResponse(503);
+        second.countResponse(200);
+        second.countResponse(999); // its class only
+        bump(first.unavailable);
+        first.lastSelectedMs.store(1'000);
+        second.lastSelectedMs.store(2'000);
+        first.countFailure(FailureKind::Refused, 0, 5'000);
+        second.countFailure(FailureKind::HttpStatus, 502, 4'000);
+        first.active.store(2);
+        second.active.store(1);
+
+        PeerCounts counts;
+        counts.add(first);
+        counts.add(second);
+        const QMap<int, quint64> codes{{200, 1}, {404, 1}, {503, 2}};
+        QCOMPARE(counts.statusCodes(), codes);
+        QCOMPARE(counts.statusCode(503), quint64(2));
+        QCOMPARE(counts.statusCode(999), quint64(0));
+        QCOMPARE(counts.responses, (std::array<quint64, 5>{0, 1, 0, 1, 3}));
+        QCOMPARE(counts.unavailable, quint64(1));
+        QCOMPARE(counts.failures, quint64(2));
+        QCOMPARE(counts.failuresByKind[std::size_t(FailureKind::Refused)], quint64(1));
+        QCOMPARE(counts.failuresByKind[std::size_t(FailureKind::HttpStatus)], quint64(1));
+        QCOMPARE(counts.lastSelectedMs, qint64(2'000)); // the latest of the two
+        QCOMPARE(counts.lastFailure, (PeerFailure{5'000, FailureKind::Refused, 0}));
+        QCOMPARE(describeFailure(counts.lastFailure), u"refused");
+        QCOMPARE(counts.active, qint64(3));
+    }
+
+    void resetZeroesEveryPeerFigure()
+    {
+        PeerCounters worker;
+        worker.countResponse(503);
+        bump(worker.unavailable);
+        bump(worker.requests);
+        worker.lastSelectedMs.store(1'000);
+        worker.countFailure(FailureKind::Timeout, 0, 1'000);
+        worker.active.store(1);
+        worker.failedUntil.store(77);
+        PeerCounts baseline;
+        baseline.add(worker);
+
+        PeerCounts unchanged;
+        unchanged.add(worker);
+        unchanged.subtract(baseline);
+        QCOMPARE(unchanged.statusCodes(), (QMap<int, quint64>{}));
+        QCOMPARE(unchanged.responses[4], quint64(0));
+        QCOMPARE(unchanged.unavailable, quint64(0));
+        QCOMPARE(unchanged.requests, quint64(0));
+        QCOMPARE(unchanged.failures, quint64(0));
+        QCOMPARE(unchanged.lastSelectedMs, qint64(0)); // not picked since the reset
+        QCOMPARE(unchanged.lastFailure, PeerFailure{});
+        QCOMPARE(describeFailure(unchanged.lastFailure), QString());
+        QCOMPARE(unchanged.active, qint64(1)); // "now" figures are not reset
+        QCOMPARE(unchanged.failedUntil, qint64(77));
+
+        worker.countResponse(503);
+        worker.countResponse(200);
+        bump(worker.requests);
+        worker.lastSelectedMs.store(3'000);
+        worker.countFailure(FailureKind::HttpStatus, 503, 3'000);
+        PeerCounts after;
+        after.add(worker);
+        after.subtract(baseline);
+        QCOMPARE(after.statusCodes(), (QMap<int, quint64>{{200, 1}, {503, 1}}));
+        QCOMPARE(after.lastSelectedMs, qint64(3'000));
+        QCOMPARE(describeFailure(after.lastFailure), u"http_503");
+        QCOMPARE(after.failuresByKind[std::size_t(FailureKind::Timeout)], quint64(0));
+
+        // A pick in the same millisecond as the last one before the reset still counts.
+        PeerCounters sameMs;
+        bump(sameMs.requests);
+        sameMs.lastSelectedMs.store(1'000);
+        PeerCounts before;
+        before.add(sameMs);
+        bump(sameMs.requests);
+        PeerCounts since;
+        since.add(sameMs);
+        since.subtract(before);
+        QCOMPARE(since.lastSelectedMs, qint64(1'000));
+    }
+
+    void proxyCountsResetAllButConnections()
+    {
+        WorkerCounters worker;
+        bump(worker.requests, 3);
+        bump(worker.responses[1], 3);
+        worker.countClientError(400);
+        worker.connections.store(2);
+        ProxyCounts baseline;
+        baseline.add(worker);
+        bump(worker.requests);
+        ProxyCounts now;
+        now.add(worker);
+        now.subtract(baseline);
+        QCOMPARE(now.requests, quint64(1));
+        QCOMPARE(now.responses[1], quint64(0));
+        QCOMPARE(now.clientErrorTotal(), quint64(0));
+        QCOMPARE(now.connections, qint64(2));
+    }
+
+    void failurePacksIntoOneWord()
+    {
+        const qint64 ms = 1'795'508'338'123;
+        for (const FailureKind kind : {FailureKind::Refused, FailureKind::Reset, FailureKind::Timeout,
+                                       FailureKind::InvalidHeader, FailureKind::HttpStatus}) {
+            const PeerFailure failure = PeerFailure::unpack(PeerFailure::pack(ms, kind, 599));
+            QCOMPARE(failure, (PeerFailure{ms, kind, 599}));
+        }
+        QCOMPARE(PeerFailure::unpack(0), PeerFailure{});
+    }
+
+    void counterTableNeverReadsOutsideItself()
+    {
+        PeerCounterTable table;
+        QVERIFY(table.ensure(3));
+        PeerCounters &spare = table.at(-1);
+        QVERIFY(&table.at(0) != &spare);
+        QVERIFY(&table.at(1) == &table.at(0) + 1);
+        // Slots never made usable, and slots past the maximum, all land in the spare counters.
+        QVERIFY(&table.at(PeerCounterTable::BlockSize) == &spare);
+        QVERIFY(&table.at(PeerCounterTable::MaxSlots) == &spare);
+        QVERIFY(&table.at(std::numeric_limits<int>::max()) == &spare);
+        bump(table.at(PeerCounterTable::MaxSlots + 5).requests); // written, read by no one
+        QCOMPARE(read(table.at(0).requests), quint64(0));
+        QCOMPARE(PeerCounterTable::MaxSlots, 65'536);
+    }
+
+    void recordFindsAnyRequestHeader()
+    {
+        AccessRecord record;
+        record.requestHeaders = "Host: a\r\nX-Trace-Id:  t1 \r\nx-trace-id: t2\r\nBad line\r\nEmpty:";
+        QCOMPARE(record.requestHeader("x_trace_id"), QByteArray("t1, t2"));
+        QCOMPARE(record.requestHeader("HOST"), QByteArray("a"));
+        QCOMPARE(record.requestHeader("empty"), QByteArray());
+        QCOMPARE(record.requestHeader("missing"), QByteArray());
     }
 
     void ringWrapsAndReadsByCursor()
