@@ -6,6 +6,7 @@
 #include "configdocument.h"
 #include "livepoller.h"
 #include "logs/logpanel.h"
+#include "logs/requestdetailview.h"
 #include "messagebar.h"
 #include "proxy/engine.h"
 #include "traffic/trafficpanel.h"
@@ -118,6 +119,7 @@ void MainWindow::createDocks()
     m_logDock = addDock(tr("Access log"), u"LogDock"_s, m_log, Qt::BottomDockWidgetArea);
     connect(m_poller, &LivePoller::ticked, m_log, &LogPanel::handleTick);
     connect(m_log, &LogPanel::backendActivated, this, &MainWindow::handleBackendActivated);
+    m_log->detailView()->setUpstreamHeadProvider([](const AccessRecord &record) { return record.upstreamHead; });
 
     m_configEditor = new ConfigEditor(m_engine, this);
     QDockWidget *configDock = addDock(tr("Configuration"), u"ConfigDock"_s, m_configEditor, Qt::BottomDockWidgetArea);

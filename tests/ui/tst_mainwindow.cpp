@@ -1,0 +1,115 @@
+// The whole window against a real engine on the seed's pool: what a teacher does in the first
+// minute, across views (traffic panel -> engine -> poller -> charts, log, server table).
+
+#include "charts/chartspanel.h"
+#include "charts/distributionchart.h"
+#include "configdocument.h"
+#include "demopoolfixture.h"
+#include "livepoller.h"
+#include "logs/accesslogfiltermodel.h"
+#include "logs/accesslogmodel.h"
+#include "logs/logpanel.h"
+#include "mainwindow.h"
+#include "traffic/trafficpanel.h"
+
+#include <QBarSet>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace lbscope;
+using namespace lbscope::test;
+using namespace Qt::StringLiterals;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<DemoPoolFixture> m_pool;
+    std::unique_ptr<ConfigDocument> m_document;
+    std::unique_ptr<MainWindow> m_window;
+
+    bool openWindow(const QString &upstreamExtra = {}, const QList<int> &weights = {1, 1, 1})
+    {
+        m_pool = std::make_unique<DemoPoolFixture>();
+        if (!m_pool->start(upstreamExtra, weights))
+            return false;
+        m_document = std::make_unique<ConfigDocument>(m_pool->engine());
+        m_window = std::make_unique<MainWindow>(m_pool->engine(), *m_document);
+        m_window->resize(1280, 720);
+        m_window->show();
+        return QTest::qWaitForWindowExposed(m_window.get());
+    }
+
+    QList<qreal> bars() const
+    {
+        const DistributionChart *chart = m_window->chartsPanel()->distributionChart();
+        QList<qreal> values;
+        for (int i = 0; i < 3; ++i) {
+            const QBarSet *set = chart->barSet(m_pool->peer(i));
+            values.append(set ? set->at(i) : -1);
+        }
+        return values;
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void cleanup()
+    {
+        m_window.reset();
+        m_document.reset();
+        m_pool.reset();
+    }
+
+    void sendTenShowsRoundRobinEverywhere()
+    {
+        QVERIFY2(openWindow(), qPrintable(m_pool->error()));
+        TrafficPanel *traffic = m_window->trafficPanel();
+        auto *count = traffic->findChild<QSpinBox *>(u"burstCount"_s);
+        QVERIFY(count);
+        count->setValue(10);
+        QTest::mouseClick(traffic->findChild<QPushButton *>(u"sendBurst"_s), Qt::LeftButton);
+
+        QTRY_COMPARE(m_pool->engine().snapshot().proxy.requests, 10u);
+        QTRY_COMPARE(bars(), (QList<qreal>{4, 3, 3}));
+        AccessLogModel *log = m_window->logPanel()->model();
+        QTRY_COMPARE(log->rowCount(), 10);
+        // Concurrency 8 may end requests out of order, but the picks follow nginx's round robin:
+        // each backend gets every third pick.
+        QList<int> perBackend(3, 0);
+        for (int row = 0; row < 10; ++row) {
+            const QByteArray peer = log->index(row, 0).data(AccessLogModel::PeerRole).toByteArray();
+            for (int i = 0; i < 3; ++i)
+                perBackend[i] += peer == m_pool->peer(i) ? 1 : 0;
+        }
+        QCOMPARE(perBackend, (QList<int>{4, 3, 3}));
+    }
+
+    void singleRequestsFollowTheCycleInOrder()
+    {
+        QVERIFY2(openWindow(), qPrintable(m_pool->error()));
+        for (int i = 0; i < 6; ++i) {
+            const quint64 before = m_pool->engine().snapshot().proxy.requests;
+            QTest::keyClick(m_window.get(), Qt::Key_Space);
+            QTRY_COMPARE(m_pool->engine().snapshot().proxy.requests, before + 1);
+        }
+        AccessLogModel *log = m_window->logPanel()->model();
+        QTRY_COMPARE(log->rowCount(), 6);
+        for (int row = 0; row < 6; ++row)
+            QCOMPARE(log->index(row, 0).data(AccessLogModel::PeerRole).toByteArray(), m_pool->peer(row % 3));
+    }
+
+    void aBackendClickedInTheChartsFiltersTheLog()
+    {
+        QVERIFY2(openWindow(), qPrintable(m_pool->error()));
+        QTest::mouseClick(m_window->trafficPanel()->findChild<QPushButton *>(u"sendBurst"_s), Qt::LeftButton);
+        QTRY_COMPARE(m_window->logPanel()->model()->rowCount(), 10);
+        emit m_window->chartsPanel()->backendActivated(m_pool->peer(1));
+        QTRY_COMPARE(m_window->logPanel()->filterModel()->rowCount(), 3);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
