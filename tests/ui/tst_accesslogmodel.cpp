@@ -8,6 +8,7 @@
 #include "logrequests.h"
 #include "logs/accesslogfiltermodel.h"
 #include "logs/accesslogmodel.h"
+#include "logs/decisionexplainer.h"
 
 #include <QAbstractItemModelTester>
 #include <QTest>
@@ -162,6 +163,44 @@ private slots:
                 rows.append(model.recordAt(row)->id);
             QCOMPARE(rows, expected);
         }
+    }
+
+    // Each method's decision in a sentence that names the backend it picked.
+    void decisionsInWords_data()
+    {
+        QTest::addColumn<QString>("upstreamExtra");
+        QTest::addColumn<QString>("phrase");
+        QTest::newRow("round robin") << QString() << u"had the highest (1) and was picked"_s;
+        QTest::newRow("least_conn") << u"least_conn;\n"_s << u"Active connections [0,0,0]"_s;
+        QTest::newRow("ip_hash") << u"ip_hash;\n"_s << u"Client 127.0.0.1 -> key 127.0.0 (the first three"_s;
+        QTest::newRow("hash") << u"hash $request_uri;\n"_s << u"Key \"/photos/1\" -> hash"_s;
+        QTest::newRow("consistent") << u"hash $request_uri consistent;\n"_s << u"the next point on the ring"_s;
+        QTest::newRow("random two") << u"random two;\n"_s << u"Drew two servers at random"_s;
+    }
+
+    void decisionsInWords()
+    {
+        QFETCH(QString, upstreamExtra);
+        QFETCH(QString, phrase);
+        Rig rig;
+        QVERIFY2(rig.pool.start(upstreamExtra), qPrintable(rig.pool.error()));
+        LivePoller poller(rig.pool.engine());
+        QVERIFY(sendRequests(rig.pool.proxyPort(), {"/photos/1"}));
+        QTRY_VERIFY([&] {
+            poller.pollNow();
+            rig.model.handleTick(poller.lastTick());
+            return rig.model.rowCount() == 1;
+        }());
+        const AccessRecord &record = *rig.model.recordAt(0);
+        QCOMPARE(record.decisions.size(), 1);
+        const PeerNames names = PeerNames::from(poller.lastTick().stats, record.upstream);
+        QCOMPARE(names.primary.size(), 3);
+        const QString text =
+            DecisionExplainer(record.decisions[0], names, record.clientAddress, AccessLogModel::finalPeer(record))
+                .sentences()
+                .join(u'\n');
+        QVERIFY2(text.contains(phrase), qPrintable(text));
+        QVERIFY2(text.contains(QString::fromLatin1(AccessLogModel::finalPeer(record))), qPrintable(text));
     }
 
     void filterByBackendStatusAndText()

@@ -283,6 +283,7 @@ QIcon AccessLogModel::backendIcon(const QByteArray &peer) const
         painter.drawText(QRect(0, 0, side, side), Qt::AlignCenter, QString::number(m_palette->numberFor(peer)));
     }
     QIcon icon(pixmap);
+    icon.addPixmap(pixmap, QIcon::Selected); // the colour must not fade on the selected row
     m_swatches.insert(peer, icon);
     return icon;
 }

@@ -27,6 +27,23 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
+namespace {
+
+QToolButton *toggleButton(QWidget *parent, const QString &name, const QString &text, const QString &toolTip,
+                          bool checked)
+{
+    auto *button = new QToolButton(parent);
+    button->setObjectName(name);
+    button->setText(text);
+    button->setToolTip(toolTip);
+    button->setCheckable(true);
+    button->setChecked(checked);
+    button->setFocusPolicy(Qt::StrongFocus); // tool buttons take no Tab focus by default
+    return button;
+}
+
+} // namespace
+
 LogPanel::LogPanel(BackendPalette *palette, QWidget *parent)
     : QWidget(parent)
     , m_palette(palette)
@@ -94,13 +111,7 @@ QWidget *LogPanel::createFilterBar()
         {u"5xx"_s, tr("Show server errors (5xx: the backend failed or none was available)")},
     }};
     for (const auto &[label, tip] : classes) {
-        auto *toggle = new QToolButton(bar);
-        toggle->setObjectName(u"status"_s + label);
-        toggle->setText(label);
-        toggle->setToolTip(tip);
-        toggle->setCheckable(true);
-        toggle->setChecked(true);
-        toggle->setFocusPolicy(Qt::StrongFocus);
+        QToolButton *toggle = toggleButton(bar, u"status"_s + label, label, tip, true);
         connect(toggle, &QToolButton::toggled, this, &LogPanel::applyStatusToggles);
         m_statusToggles.append(toggle);
         row->addWidget(toggle);
@@ -132,26 +143,19 @@ QWidget *LogPanel::createActionBar()
     auto *row = new QHBoxLayout(bar);
     row->setContentsMargins(0, 0, 0, 0);
 
-    m_follow = new QToolButton(bar);
-    m_follow->setObjectName(u"follow"_s);
-    m_follow->setText(tr("&Follow"));
-    m_follow->setToolTip(tr("Keep the newest request in view; scrolling up stops following, scrolling to "
-                            "the bottom starts it again"));
-    m_follow->setCheckable(true);
-    m_follow->setChecked(true);
-    m_follow->setFocusPolicy(Qt::StrongFocus);
+    m_follow = toggleButton(bar, u"follow"_s, tr("&Follow"),
+                            tr("Keep the newest request in view; scrolling up stops following, scrolling to "
+                               "the bottom starts it again"),
+                            true);
     connect(m_follow, &QToolButton::toggled, this, [this](bool on) {
         if (on)
             scrollToEnd();
     });
     row->addWidget(m_follow);
 
-    m_pause = new QToolButton(bar);
-    m_pause->setObjectName(u"pause"_s);
-    m_pause->setText(tr("&Pause"));
-    m_pause->setToolTip(tr("Freeze the table to read it; new requests are counted and shown when you resume"));
-    m_pause->setCheckable(true);
-    m_pause->setFocusPolicy(Qt::StrongFocus);
+    m_pause =
+        toggleButton(bar, u"pause"_s, tr("&Pause"),
+                     tr("Freeze the table to read it; new requests are counted and shown when you resume"), false);
     connect(m_pause, &QToolButton::toggled, this, &LogPanel::handlePauseToggled);
     row->addWidget(m_pause);
 
