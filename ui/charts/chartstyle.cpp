@@ -61,6 +61,12 @@ void styleAxis(QAbstractAxis *axis, const QPalette &palette, const QFont &font)
     axis->setLinePenColor(line);
 }
 
+qreal stackedLineWidth(qsizetype index, qsizetype count)
+{
+    const qsizetype below = std::clamp<qsizetype>(count - 1 - index, 0, 3);
+    return LineWidth + 1.5 * qreal(below);
+}
+
 double niceCeiling(double value)
 {
     if (!(value > 0))

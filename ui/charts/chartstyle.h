@@ -15,6 +15,9 @@ QT_END_NAMESPACE
 namespace lbscope::charts {
 
 inline constexpr qreal LineWidth = 3.0;
+// Lines that lie on top of each other (round robin gives every backend the same rate) stay
+// visible as nested bands: the first backend's line is the widest.
+qreal stackedLineWidth(qsizetype index, qsizetype count);
 
 // Background, title, legend and plot area from the palette; no animation, compact margins.
 void styleChart(QChart *chart, const QPalette &palette, const QFont &font);

@@ -20,9 +20,9 @@ namespace {
 // Loopback answers in tens of microseconds; below this the log axis would only show noise.
 constexpr double FloorMs = 0.01;
 
-QPen linePen(const QColor &color, Qt::PenStyle style)
+QPen linePen(const QColor &color, Qt::PenStyle style, qreal width = charts::LineWidth)
 {
-    QPen pen(color, style == Qt::SolidLine ? charts::LineWidth : charts::LineWidth - 0.5, style);
+    QPen pen(color, style == Qt::SolidLine ? width : charts::LineWidth - 0.5, style);
     pen.setJoinStyle(Qt::RoundJoin);
     pen.setCapStyle(Qt::RoundCap);
     return pen;
@@ -34,16 +34,26 @@ LatencyChart::LatencyChart(BackendPalette *palette, QWidget *parent)
     : LiveChartView(palette, parent)
     , m_axisX(new QValueAxis)
     , m_axisY(new QLogValueAxis)
+    , m_keyP50(new QLineSeries)
+    , m_keyP99(new QLineSeries)
 {
     chart()->setTitle(tr("Latency p50 / p99 (ms)"));
     chart()->addAxis(m_axisX, Qt::AlignBottom);
     chart()->addAxis(m_axisY, Qt::AlignLeft);
     m_axisX->setTitleText(tr("seconds ago"));
-    m_axisY->setTitleText(tr("ms, solid p50, dashed p99"));
+    m_axisY->setTitleText(tr("ms (log scale)"));
     m_axisY->setBase(10);
     m_axisY->setLabelFormat(u"%g"_s);
-    m_axisY->setMinorTickCount(8);
+    m_axisY->setMinorTickCount(0);
     m_axisY->setRange(0.1, 10);
+    // Legend keys for the two line styles, before the backends' entries.
+    for (QLineSeries *key : {m_keyP50, m_keyP99}) {
+        chart()->addSeries(key);
+        key->attachAxis(m_axisX);
+        key->attachAxis(m_axisY);
+    }
+    m_keyP50->setName(tr("p50"));
+    m_keyP99->setName(tr("p99"));
     charts::setSecondsAgoRange(m_axisX, m_windowSeconds);
     setToolTip(tr("Response time of each backend per second: half the responses were faster than the solid "
                   "line (p50), 99 in 100 faster than the dashed one (p99). Logarithmic scale."));
@@ -184,9 +194,13 @@ void LatencyChart::redraw()
 void LatencyChart::applyStyle()
 {
     restyle();
+    const QColor text = palette().color(QPalette::Text);
+    m_keyP50->setPen(linePen(text, Qt::SolidLine));
+    m_keyP99->setPen(linePen(text, Qt::DashLine));
     for (auto it = m_tracks.cbegin(); it != m_tracks.cend(); ++it) {
         const QColor color = backendPalette().colorFor(it.key());
-        it.value()->p50Line->setPen(linePen(color, Qt::SolidLine));
+        it.value()->p50Line->setPen(
+            linePen(color, Qt::SolidLine, charts::stackedLineWidth(peerIndex(it.key()), peers().size())));
         it.value()->p50Line->setName(peerLabel(it.key()));
         it.value()->p99Line->setPen(linePen(color, Qt::DashLine));
     }

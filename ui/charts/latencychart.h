@@ -16,6 +16,7 @@
 #include <memory>
 
 QT_BEGIN_NAMESPACE
+class QLineSeries;
 class QLogValueAxis;
 class QValueAxis;
 QT_END_NAMESPACE
@@ -64,6 +65,8 @@ private:
 
     QValueAxis *m_axisX;
     QLogValueAxis *m_axisY;
+    QLineSeries *m_keyP50;
+    QLineSeries *m_keyP99;
     QHash<QByteArray, std::shared_ptr<Track>> m_tracks;
     int m_windowSeconds = 60;
     qint64 m_newestSecond = -1;

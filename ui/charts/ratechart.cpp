@@ -112,7 +112,7 @@ void RateChart::applyStyle()
 {
     restyle();
     for (auto it = m_series.cbegin(); it != m_series.cend(); ++it) {
-        QPen pen(backendPalette().colorFor(it.key()), charts::LineWidth);
+        QPen pen(backendPalette().colorFor(it.key()), charts::stackedLineWidth(peerIndex(it.key()), peers().size()));
         pen.setJoinStyle(Qt::RoundJoin);
         it.value()->setPen(pen);
         it.value()->setName(peerLabel(it.key()));

@@ -5,6 +5,8 @@
 
 #include <QBarCategoryAxis>
 #include <QBarSet>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QPercentBarSeries>
 #include <QToolTip>
 #include <QValueAxis>
@@ -106,7 +108,14 @@ void StatusChart::applyStyle()
     for (std::size_t c = 0; c < Classes; ++c) {
         const QColor color = QColor::fromRgba(ClassColors[c]);
         m_sets[c]->setColor(color);
-        m_sets[c]->setBorderColor(palette().color(QPalette::Base));
+        m_sets[c]->setBorderColor(color.darker(140));
+    }
+    // The legend's default marker for bars is a small outline; a filled square reads at a glance.
+    chart()->legend()->setMarkerShape(QLegend::MarkerShapeRectangle);
+    const QList<QLegendMarker *> markers = chart()->legend()->markers(m_bars);
+    for (qsizetype i = 0; i < markers.size() && i < Classes; ++i) {
+        markers[i]->setBrush(QColor::fromRgba(ClassColors[std::size_t(i)]));
+        markers[i]->setPen(QPen(QColor::fromRgba(ClassColors[std::size_t(i)]).darker(140)));
     }
     QStringList categories;
     for (const QByteArray &peer : peers())
