@@ -136,6 +136,14 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view.panel->progress().done >= 100 && progress->value() > 0, 20'000);
         saveShot(view.panel.get(), u"trafficpanel-rate"_s);
 
+        // Moving the rate during the run restarts it at the new rate, once the control rests.
+        QSignalSpy started(view.panel.get(), &TrafficPanel::runStarted);
+        view.child<RateControl>(u"rate"_s)->setValue(300);
+        QVERIFY(started.wait(10'000));
+        QVERIFY(view.panel->isRunning());
+        QVERIFY(startStop->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(view.panel->progress().done >= 10, 20'000);
+
         QSignalSpy finished(view.panel.get(), &TrafficPanel::runFinished);
         QTest::mouseClick(view.child<QPushButton>(u"stop"_s), Qt::LeftButton);
         QCOMPARE(finished.size(), 1);
@@ -146,6 +154,18 @@ private slots:
         const quint64 requests = view.engineRequests();
         QVERIFY(requests >= 100);
         QVERIFY(view.child<QPushButton>(u"sendBurst"_s)->isEnabled());
+    }
+
+    void closingThePanelDuringARunStopsIt()
+    {
+        View view;
+        QVERIFY2(view.start(), qPrintable(view.pool.error()));
+        QTest::mouseClick(view.child<QPushButton>(u"rateStartStop"_s), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(view.panel->progress().done >= 1, 20'000);
+        // The generator's finished() comes while the panel is being destroyed: it must not reach it.
+        view.panel.reset();
+        QCoreApplication::processEvents();
+        QVERIFY(view.engineRequests() >= 1);
     }
 
     void anInvalidPathTemplateIsRefusedBesideTheField()

@@ -89,6 +89,13 @@ TrafficPanel::TrafficPanel(BackendPalette *palette, QWidget *parent)
     updateControls();
 }
 
+// The generator stops a run as it is destroyed and says so; by then the timers are gone.
+TrafficPanel::~TrafficPanel()
+{
+    disconnect(&m_generator, nullptr, this, nullptr);
+    m_generator.stop();
+}
+
 QWidget *TrafficPanel::buildSendGroup()
 {
     auto *group = new QGroupBox(this);

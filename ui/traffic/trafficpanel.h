@@ -43,6 +43,7 @@ public:
     static constexpr int MaxQueuedSingles = 50;
 
     explicit TrafficPanel(BackendPalette *palette, QWidget *parent = nullptr);
+    ~TrafficPanel() override;
 
     // Where requests go: the proxy's listening address. Until set, nothing can be sent.
     void setTarget(const QHostAddress &address, quint16 port);
