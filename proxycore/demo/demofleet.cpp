@@ -84,13 +84,9 @@ bool DemoFleet::startInstance(const QHostAddress &address, quint16 port, QString
                  "listen only there"_s.arg(where, address.toString());
         return false;
     }
-    if (port == 0) {
-        *error = u"demo instance on %1: the port must be given"_s.arg(where);
-        return false;
-    }
     {
         const QMutexLocker locker(&m_mutex);
-        if (indexOf(where) >= 0) {
+        if (port != 0 && indexOf(where) >= 0) {
             *error = u"demo instance on %1: there is one already"_s.arg(where);
             return false;
         }
@@ -131,7 +127,7 @@ bool DemoFleet::launch(const QString &name, const QHostAddress &address, quint16
         return false;
     }
     const QMutexLocker locker(&m_mutex);
-    m_members.append({name, address, port, thread, backend});
+    m_members.append({name, address, backend->port(), thread, backend});
     return true;
 }
 

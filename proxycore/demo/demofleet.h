@@ -42,7 +42,8 @@ public:
 
     // A new instance on a loopback address (e.g. for a server added live), named with the
     // next web-clientN. Refuses other addresses, an address:port that already has an
-    // instance, and a port that cannot be bound. *name (if given) receives its name.
+    // instance, and a port that cannot be bound; port 0 picks a free one (see instances()).
+    // *name (if given) receives its name.
     bool startInstance(const QHostAddress &address, quint16 port, QString *error, QString *name = nullptr);
     // Kills it as a crashed service dies: open connections are reset, the port refuses.
     bool stopInstance(const QString &instance, QString *error = nullptr);

@@ -1,10 +1,10 @@
 // Integration tests of the demo web app over real sockets on 127.0.0.1.
 
 #include "demo/demobackend.h"
+#include "resetprobe.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>
-#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -17,12 +17,7 @@
 #include <limits>
 #include <memory>
 
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 
 using namespace Qt::StringLiterals;
 using lbscope::DemoBackend;
@@ -845,24 +840,12 @@ void TestDemoBackend::logByCursor()
 void TestDemoBackend::crashResetsOpenConnections()
 {
     QVERIFY(startBackend());
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    QVERIFY(fd >= 0);
-    const auto closeFd = qScopeGuard([fd] { ::close(fd); });
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(m_backend->port());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
-    const QByteArray request = "GET /sleep/10000 HTTP/1.1\r\nHost: a\r\n\r\n";
-    QCOMPARE(::send(fd, request.constData(), size_t(request.size()), 0), ssize_t(request.size()));
+    lbscope::test::ResetProbe probe;
+    QVERIFY(probe.connectTo(m_backend->port()));
+    QVERIFY(probe.send("GET /sleep/10000 HTTP/1.1\r\nHost: a\r\n\r\n"));
     QTRY_COMPARE(m_backend->connectionCount(), 1);
-
     m_backend->setCrashed(true);
-    pollfd readable{fd, POLLIN, 0};
-    QCOMPARE(::poll(&readable, 1, 5000), 1);
-    char byte = 0;
-    QCOMPARE(::recv(fd, &byte, 1, 0), ssize_t(-1));
-    QCOMPARE(errno, ECONNRESET);
+    QVERIFY(probe.waitForReset(5000));
     QCOMPARE(m_backend->requestCount(), 0u);
 }
 
