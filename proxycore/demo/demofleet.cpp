@@ -154,37 +154,41 @@ DemoBackend *DemoFleet::find(const QString &instance, QString *error) const
     return nullptr;
 }
 
-bool DemoFleet::stopInstance(const QString &instance, QString *error)
+bool DemoFleet::command(const QString &instance, QString *error, const std::function<void(DemoBackend *)> &act)
 {
     const QMutexLocker locker(&m_mutex);
     DemoBackend *backend = find(instance, error);
-    if (!backend)
-        return false;
-    QMetaObject::invokeMethod(
-        backend, [backend] { backend->setCrashed(true); }, Qt::QueuedConnection);
-    return true;
+    if (backend)
+        act(backend);
+    return backend;
+}
+
+bool DemoFleet::stopInstance(const QString &instance, QString *error)
+{
+    return command(instance, error, [](DemoBackend *backend) {
+        QMetaObject::invokeMethod(
+            backend, [backend] { backend->setCrashed(true); }, Qt::QueuedConnection);
+    });
 }
 
 bool DemoFleet::restartInstance(const QString &instance, QString *error)
 {
-    const QMutexLocker locker(&m_mutex);
-    DemoBackend *backend = find(instance, error);
-    if (!backend)
-        return false;
     bool listening = false;
     QString listenError;
-    // Waits: the caller learns whether the port could be bound again.
-    QMetaObject::invokeMethod(
-        backend,
-        [backend, &listening, &listenError] {
-            const QMetaObject::Connection connection =
-                connect(backend, &DemoBackend::errorOccurred, backend,
-                        [&listenError](const QString &message) { listenError = message; });
-            listening = backend->setCrashed(false);
-            disconnect(connection);
-        },
-        Qt::BlockingQueuedConnection);
-    if (!listening && error)
+    const bool known = command(instance, error, [&listening, &listenError](DemoBackend *backend) {
+        // Waits: the caller learns whether the port could be bound again.
+        QMetaObject::invokeMethod(
+            backend,
+            [backend, &listening, &listenError] {
+                const QMetaObject::Connection connection =
+                    connect(backend, &DemoBackend::errorOccurred, backend,
+                            [&listenError](const QString &message) { listenError = message; });
+                listening = backend->setCrashed(false);
+                disconnect(connection);
+            },
+            Qt::BlockingQueuedConnection);
+    });
+    if (known && !listening && error)
         *error = u"demo instance %1: %2"_s.arg(instance, listenError);
     return listening;
 }
@@ -221,20 +225,12 @@ bool DemoFleet::removeInstance(const QString &instance, QString *error)
 
 bool DemoFleet::setDelayMs(const QString &instance, int delayMs, QString *error)
 {
-    const QMutexLocker locker(&m_mutex);
-    DemoBackend *backend = find(instance, error);
-    if (backend)
-        backend->setDelayMs(delayMs);
-    return backend;
+    return command(instance, error, [delayMs](DemoBackend *backend) { backend->setDelayMs(delayMs); });
 }
 
 bool DemoFleet::setErrorRate(const QString &instance, double errorRate, QString *error)
 {
-    const QMutexLocker locker(&m_mutex);
-    DemoBackend *backend = find(instance, error);
-    if (backend)
-        backend->setErrorRate(errorRate);
-    return backend;
+    return command(instance, error, [errorRate](DemoBackend *backend) { backend->setErrorRate(errorRate); });
 }
 
 QList<DemoFleet::Instance> DemoFleet::instances() const

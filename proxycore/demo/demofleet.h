@@ -20,6 +20,8 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 class QThread;
 
 namespace lbscope {
@@ -86,6 +88,8 @@ private:
     bool launch(const QString &name, const QHostAddress &address, quint16 port, QString *error);
     qsizetype indexOf(const QString &instance) const; // under m_mutex
     DemoBackend *find(const QString &instance, QString *error) const;
+    // Runs act on the instance's backend under m_mutex; false (and *error) when unknown.
+    bool command(const QString &instance, QString *error, const std::function<void(DemoBackend *)> &act);
     void retire(const Member &member);
     QString nextName();
 
