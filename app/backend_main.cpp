@@ -1,12 +1,14 @@
 // lbscope-backend: the demo web app as its own process, for running three copies on
 // ports 3000, 3100 and 3101 the way the nginx tutorials do.
 
+#include "config/nginxvalues.h"
 #include "demo/demobackend.h"
 #include "unixsignals.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -151,19 +153,31 @@ int main(int argc, char *argv[])
         backend.stop();
         QCoreApplication::quit();
     });
+    // The log is read by cursor ten times a second, not a signal per request.
+    QTimer logTimer;
+    quint64 logCursor = 0;
+    QList<lbscope::DemoLogEntry> entries;
+    const auto printLog = [&] {
+        entries.clear();
+        logCursor = backend.logAfter(logCursor, &entries);
+        for (const lbscope::DemoLogEntry &entry : std::as_const(entries))
+            std::fputs(QByteArray(entry.line.toLocal8Bit() + '\n').constData(), stdout);
+        if (!entries.isEmpty())
+            std::fflush(stdout);
+    };
     if (!parser.isSet(quietOption)) {
-        QObject::connect(&backend, &lbscope::DemoBackend::requestLogged, &app,
-                         [](const QString &line) { printLine(line); });
+        QObject::connect(&logTimer, &QTimer::timeout, &app, printLog);
+        logTimer.start(100);
     }
     QObject::connect(&backend, &lbscope::DemoBackend::errorOccurred, &app,
                      [&program](const QString &message) { printLine(program + u": "_s + message, stderr); });
 
-    QString host = backend.address().toString();
-    if (backend.address().protocol() == QAbstractSocket::IPv6Protocol)
-        host = u'[' + host + u']';
-    printLine(backend.name() + u" listening on "_s + host + u':' + QString::number(backend.port()));
+    printLine(backend.name() + u" listening on "_s +
+              lbscope::nginx::joinHostPort(backend.address().toString(), backend.port()));
 
     const int status = app.exec();
+    if (!parser.isSet(quietOption))
+        printLog();
     printLine(backend.name() + u" stopped after "_s + QString::number(backend.requestCount()) + u" requests"_s, stderr);
     return status;
 }

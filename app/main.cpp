@@ -82,15 +82,13 @@ private:
         const lbscope::DemoFleet *fleet = m_engine.demoInstances();
         if (!fleet)
             return;
+        QList<lbscope::DemoLogEntry> entries;
         for (const lbscope::DemoFleet::Instance &instance : fleet->instances()) {
-            quint64 &seen = m_demoSeen[instance.name];
-            if (instance.requests == seen)
-                continue;
-            const QStringList log = fleet->log(instance.name);
-            const auto fresh = qsizetype(std::min<quint64>(instance.requests - seen, quint64(log.size())));
-            for (const QString &line : log.last(fresh))
-                out() << line << '\n';
-            seen = instance.requests;
+            quint64 &cursor = m_demoCursors[instance.name];
+            entries.clear();
+            cursor = fleet->logAfter(instance.name, cursor, &entries);
+            for (const lbscope::DemoLogEntry &entry : std::as_const(entries))
+                out() << entry.line << '\n';
         }
     }
 
@@ -98,7 +96,7 @@ private:
     bool m_trace;
     QTimer m_timer;
     quint64 m_cursor = 0;
-    QHash<QString, quint64> m_demoSeen;
+    QHash<QString, quint64> m_demoCursors;
 };
 
 void reload(lbscope::Engine &engine, lbscope::AccessLogFileWriter &logFiles, const QString &path)

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "demo/demolog.h"
+
+#include <QByteArray>
 #include <QHostAddress>
 #include <QMutex>
 #include <QObject>
@@ -9,13 +12,11 @@
 
 #include <atomic>
 
-QT_BEGIN_NAMESPACE
-class QTcpServer;
-QT_END_NAMESPACE
-
 namespace lbscope {
 
 class DemoConnection;
+class DemoListener;
+struct AccessRecord;
 
 // The seed's "web-client": a small HTTP/1.1 web app that names itself on every page,
 // so that a class can watch a balancer spread requests over several copies of it.
@@ -27,10 +28,11 @@ class DemoConnection;
 //   /sleep/MS    answer after MS milliseconds (on top of delayMs)
 //   /status/CODE answer with that status code (200..599) and a tiny body
 // Request bodies are counted and discarded as they stream. Each request is logged in
-// nginx's combined format with " name=NAME" appended.
+// nginx's combined format with " name=NAME" appended, read by cursor (logAfter).
 //
-// The object lives in one thread (the one that owns it); recentLog(), requestCount(),
-// maxQueuedBytes() and the knob setters may be called from any thread.
+// The object and its sockets live in one thread (the one that owns it): start(), stop()
+// and setCrashed() are called there (queue them from elsewhere). Every getter, the log
+// and the two knobs (setDelayMs, setErrorRate) work from any thread.
 class DemoBackend final : public QObject
 {
     Q_OBJECT
@@ -68,57 +70,74 @@ public:
     QString name() const;
     int delayMs() const;
     double errorRate() const;
+    void setDelayMs(int delayMs);        // clamped to 0..10 minutes
+    void setErrorRate(double errorRate); // clamped to 0..1
 
-    // The last LogCapacity request log lines, oldest first.
-    QStringList recentLog() const;
+    // Requests answered (or given up) so far; the sequence number of the last log entry.
     quint64 requestCount() const;
+    // Log entries after cursor, oldest first, at most max; returns the new cursor. Start
+    // with 0; entries that the ring (LogCapacity) dropped are skipped.
+    quint64 logAfter(quint64 cursor, QList<DemoLogEntry> *out, qsizetype max = LogCapacity) const;
+    // The lines the ring holds, oldest first.
+    QStringList recentLog() const;
     // Test hook: the most response bytes ever queued in one socket's write buffer.
     qint64 maxQueuedBytes() const;
     int connectionCount() const;
 
 public slots:
     void stop();
-    void setDelayMs(int delayMs);
-    void setErrorRate(double errorRate);
     // While crashed, the port is closed (connects are refused) and open connections are
-    // aborted; setting it back listens again on the same address and port.
-    void setCrashed(bool crashed);
+    // reset; setting it back listens again on the same address and port. Returns false
+    // (and emits errorOccurred) when the port cannot be bound again.
+    bool setCrashed(bool crashed);
 
 signals:
-    void requestLogged(const QString &line);
     // Something went wrong outside a start() call, e.g. listening again after a crash.
     void errorOccurred(const QString &message);
 
 private:
     friend class DemoConnection;
 
-    void handleNewConnection();
+    enum class State {
+        Stopped,
+        Listening,
+        Crashed
+    };
+
+    void handleConnectionAccepted(qintptr descriptor);
     void abortConnections();
     bool listen(QString *error);
+    void setState(State state);
 
-    // Called by connections.
+    // For connections, in the backend's thread.
+    const QByteArray &nameBytes() const { return m_nameBytes; }
+    const QByteArray &pageHead() const { return m_pageHead; }
     bool takeErrorDecision();
-    void logRequest(const QString &line);
+    void logRequest(AccessRecord record);
     void noteQueuedBytes(qint64 bytes);
     void removeConnection(DemoConnection *connection);
 
-    QTcpServer *m_server = nullptr;
+    DemoListener *m_listener;
     QSet<DemoConnection *> m_connections;
+
+    // Written in the backend's thread under m_mutex, read from anywhere under it.
+    mutable QMutex m_mutex;
     QString m_name;
     QHostAddress m_address;
-    quint16 m_port = 0;
-    bool m_running = false;
-    bool m_crashed = false;
 
+    std::atomic<State> m_state{State::Stopped};
+    std::atomic<quint16> m_port{0};
+    std::atomic<int> m_connectionCount{0};
     std::atomic<int> m_delayMs{0};
     std::atomic<double> m_errorRate{0.0};
-    quint64 m_decisions = 0; // requests that went through the error pattern
-    std::atomic<quint64> m_requestCount{0};
     std::atomic<qint64> m_maxQueuedBytes{0};
+    quint64 m_decisions = 0; // requests that went through the error pattern
 
-    mutable QMutex m_logMutex;
-    QStringList m_log; // ring of LogCapacity lines
-    qsizetype m_logHead = 0;
+    // The backend's thread only: what every answer repeats.
+    QByteArray m_nameBytes;
+    QByteArray m_pageHead; // the page up to its table's rows
+
+    DemoLog m_log;
 };
 
 } // namespace lbscope

@@ -3,13 +3,12 @@
 #include "proxy/errorpages.h"
 #include "proxy/keepalivepool.h"
 #include "proxy/routing.h"
+#include "proxy/socketclose.h"
 #include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
 
 #include <QDateTime>
 #include <QTimerEvent>
-
-#include <sys/socket.h>
 
 namespace lbscope {
 
@@ -18,13 +17,6 @@ namespace {
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
 constexpr qsizetype outputGatherLimit = 64 * 1024;
-
-QByteArray addressText(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return (isV4 ? QHostAddress(v4) : address).toString().toLatin1();
-}
 
 QByteArray seconds(qint64 ms)
 {
@@ -886,16 +878,13 @@ void ClientConnection::closeGracefully()
         lingerClose();
 }
 
-// RFC 9112 9.6: stop sending, keep reading a little so that unread request bytes do not
-// turn our close into a reset that destroys the response before the client reads it.
 void ClientConnection::lingerClose()
 {
     if (m_socket.state() != QAbstractSocket::ConnectedState) {
         deleteLater();
         return;
     }
-    ::shutdown(int(m_socket.socketDescriptor()), SHUT_WR);
-    m_socket.skip(m_socket.bytesAvailable());
+    shutdownSending(m_socket);
     m_idle.arm(lingeringTimeoutMs);
 }
 

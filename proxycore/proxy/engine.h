@@ -74,6 +74,7 @@ public:
     bool startDemoInstances(const ProxyConfig &config, QString *error);
     void stopDemoInstances();
     const DemoFleet *demoInstances() const { return m_demo.get(); }
+    DemoFleet *demoInstances() { return m_demo.get(); } // its commands are thread-safe
 
 signals:
     void configurationChanged();

@@ -54,6 +54,10 @@ struct AccessRecord
     quint16 upstreamLocalPort = 0;
     int upstreamConnectionRequest = 0;
 
+    // $connection_requests: 1 for the first request on its connection; 0 when not known.
+    // The demo web app fills it, so its log lines can be matched to the proxy's attempts.
+    quint32 connectionRequests = 0;
+
     // "GET /photos/7 -> 127.0.0.1:3100 200 (rr: cw [5,1,1] -> pick 0, cw [-2,1,1])"
     QByteArray traceLine() const;
     // $request: "GET /photos/7 HTTP/1.1"
