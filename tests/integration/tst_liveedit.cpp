@@ -137,16 +137,17 @@ private slots:
         QCOMPARE(response->header("X-Upstream-Addr"), address(0));
     }
 
-    void weightChangeStartsAFreshSequence()
+    void weightChangeKeepsTheOtherPeersWeights()
     {
         startBackends(3);
         startEngine({0, 1, 2});
-        upstreamsFor(2);
+        QCOMPARE(upstreamsFor(2), QByteArrayList({address(0), address(1)})); // current weights -1,-1,2
         QString error;
         QVERIFY(m_engine->updateServer(u"pool"_s, serverText(0), serverAt(m_backends[0]->port(), 5), &error));
-        // 5,1,1 from zero, as nginx after a reload: a a b a c a a
+        // The edited peer starts at 0 with its new weight, the others go on from -1 and 2:
+        // 5,1,1 over 0,-1,2 gives a c a a a b a (from zero it would be a a b a c a a).
         QCOMPARE(upstreamsFor(7),
-                 QByteArrayList({address(0), address(0), address(1), address(0), address(2), address(0), address(0)}));
+                 QByteArrayList({address(0), address(2), address(0), address(0), address(0), address(1), address(0)}));
     }
 
     void drainingServerTakesNothingNew()
