@@ -11,17 +11,12 @@ namespace lbscope {
 
 namespace {
 
-bool isFailed(const Peer &peer, qint64 nowSecs)
-{
-    return peer.maxFails > 0 && peer.fails >= peer.maxFails && nowSecs - peer.checked <= peer.failTimeoutSecs;
-}
-
 void markInUse(PeerSelection &selection, Peer &peer, qint64 nowSecs)
 {
     selection.markTried(peer.index);
-    if (nowSecs - peer.checked > peer.failTimeoutSecs)
-        peer.checked = nowSecs;
-    ++peer.conns;
+    if (nowSecs - peer.state->checked > peer.failTimeoutSecs)
+        peer.state->checked = nowSecs;
+    ++peer.state->conns;
     selection.current = &peer;
 }
 
@@ -51,18 +46,19 @@ Peer *Balancer::pick(PeerSelection &selection, const PickInput &input, qint64 no
     decision = Decision{};
     decision.method = method();
     PeerGroup &group = *selection.group;
+    decision.peers = group.names;
     selection.current = nullptr;
 
     if (group.single && !selection.onBackup) {
         Peer &peer = group.primary.peers.first();
         decision.single = true;
-        if (peer.down || peer.draining || (peer.maxConns > 0 && peer.conns >= peer.maxConns)) {
+        if (peer.down || peer.draining || (peer.maxConns > 0 && peer.state->conns >= peer.maxConns)) {
             const SkipReason reason =
                 peer.down ? SkipReason::Down : (peer.draining ? SkipReason::Draining : SkipReason::MaxConns);
-            decision.skipped.append({0, reason, 0});
+            decision.skipped.append({0, reason, false, 0});
             return nullptr;
         }
-        ++peer.conns;
+        ++peer.state->conns;
         selection.current = &peer;
         decision.picked = 0;
         return &peer;
@@ -87,21 +83,21 @@ void Balancer::release(PeerSelection &selection, bool failed, qint64 nowSecs)
     if (!peer)
         return;
     selection.current = nullptr;
-    --peer->conns;
+    --peer->state->conns;
     if (selection.group->single && !selection.onBackup) {
-        peer->fails = 0; // a lone server is never taken out (spec 1.3)
+        peer->state->fails = 0; // a lone server is never taken out (spec 1.3)
         selection.triesLeft = 0;
         return;
     }
     if (failed) {
-        ++peer->fails;
-        peer->accessed = nowSecs;
-        peer->checked = nowSecs;
+        ++peer->state->fails;
+        peer->state->accessed = nowSecs;
+        peer->state->checked = nowSecs;
         if (peer->maxFails > 0)
-            peer->effectiveWeight -= peer->weight / peer->maxFails;
-        peer->effectiveWeight = std::max(peer->effectiveWeight, 0);
-    } else if (peer->accessed < peer->checked) {
-        peer->fails = 0;
+            peer->state->effectiveWeight -= peer->weight / peer->maxFails;
+        peer->state->effectiveWeight = std::max(peer->state->effectiveWeight, 0);
+    } else if (peer->state->accessed < peer->state->checked) {
+        peer->state->fails = 0;
     }
     if (selection.triesLeft > 0)
         --selection.triesLeft;
@@ -116,14 +112,14 @@ bool Balancer::isEligible(const Peer &peer, const PeerSelection &selection, qint
         reason = SkipReason::Down;
     else if (peer.draining)
         reason = SkipReason::Draining;
-    else if (isFailed(peer, nowSecs))
+    else if (peer.isFailed(nowSecs))
         reason = SkipReason::Failed;
-    else if (peer.maxConns > 0 && peer.conns >= peer.maxConns)
+    else if (peer.maxConns > 0 && peer.state->conns >= peer.maxConns)
         reason = SkipReason::MaxConns;
     else
         return true;
     if (decision && reason != SkipReason::Tried)
-        decision->skipped.append({peer.index, reason, peer.checked + peer.failTimeoutSecs});
+        decision->skipped.append({peer.index, reason, selection.onBackup, peer.state->checked + peer.failTimeoutSecs});
     return false;
 }
 
@@ -136,26 +132,29 @@ Peer *Balancer::pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision 
         if (!isEligible(peer, selection, nowSecs, &decision))
             continue;
         addEffectiveWeight(peer, total);
-        if (!best || peer.currentWeight > best->currentWeight)
+        if (!best || peer.state->currentWeight > best->state->currentWeight)
             best = &peer;
     }
     decision.weightsBefore.clear();
     for (const Peer &peer : peers)
-        decision.weightsBefore.append(peer.currentWeight);
+        decision.weightsBefore.append(peer.state->currentWeight);
     if (!best)
         return nullptr;
-    best->currentWeight -= total;
+    best->state->currentWeight -= total;
     decision.weightsAfter = decision.weightsBefore;
-    decision.weightsAfter[best->index] = best->currentWeight;
+    decision.weightsAfter[best->index] = best->state->currentWeight;
     return best;
 }
 
 void Balancer::addEffectiveWeight(Peer &peer, int &total)
 {
-    peer.currentWeight += peer.effectiveWeight;
-    total += peer.effectiveWeight;
-    if (peer.effectiveWeight < peer.weight)
-        ++peer.effectiveWeight;
+    PeerLiveState &state = *peer.state;
+    // Above weight only when a request from before a weight cut retried on its old list.
+    state.effectiveWeight = std::min(state.effectiveWeight, peer.weight);
+    state.currentWeight += state.effectiveWeight;
+    total += state.effectiveWeight;
+    if (state.effectiveWeight < peer.weight)
+        ++state.effectiveWeight;
 }
 
 Peer *Balancer::fallBackToRoundRobin(PeerSelection &selection, qint64 nowSecs, Decision &decision)

@@ -4,6 +4,7 @@
 // common to every nginx method lives here: the eligibility test, the primary-then-backup
 // walk, the one-server fast path, and the bookkeeping when an attempt starts and ends.
 
+#include "balancing/balancerstatesnapshot.h"
 #include "balancing/decision.h"
 #include "balancing/peer.h"
 
@@ -25,6 +26,8 @@ class Balancer
 public:
     virtual ~Balancer() = default;
     virtual BalancingMethod method() const = 0;
+    // What a state snapshot shows beyond the peers: the method's variant, the ring.
+    virtual void addMethodState(BalancerStateSnapshot &) const {}
 
     // Chooses the peer for the next attempt of this request and marks it in use, or returns
     // nullptr when no peer may be used ("no live upstreams"). Fills decision.

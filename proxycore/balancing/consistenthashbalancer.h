@@ -2,8 +2,6 @@
 
 #include "balancing/balancer.h"
 
-#include <vector>
-
 namespace lbscope {
 
 // hash KEY consistent (spec section 3.2), ketama as Cache::Memcached::Fast does it: 160
@@ -14,19 +12,16 @@ class ConsistentHashBalancer final : public Balancer
 public:
     explicit ConsistentHashBalancer(const PeerGroup &group);
     BalancingMethod method() const override { return BalancingMethod::Hash; }
+    void addMethodState(BalancerStateSnapshot &snapshot) const override;
 
-    struct Point
-    {
-        quint32 hash = 0;
-        QString server; // the server line's address text
-    };
-    const std::vector<Point> &points() const { return m_points; }
+    // Sorted by hash; each names the first primary peer of its server line.
+    const QList<RingPoint> &points() const { return m_points; }
 
 protected:
     Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision) override;
 
 private:
-    std::vector<Point> m_points;
+    QList<RingPoint> m_points; // implicitly shared with the snapshots
 };
 
 } // namespace lbscope

@@ -1,5 +1,7 @@
 #include "balancing/decision.h"
 
+#include "balancing/peer.h"
+
 namespace lbscope {
 
 namespace {
@@ -54,17 +56,24 @@ QByteArray methodName(const Decision &decision)
     return "?";
 }
 
+// "3" or "3 (127.0.0.1:3000)"
+QByteArray named(const Decision &decision, int index, bool backup)
+{
+    const QByteArray name = decision.peerName(index, backup);
+    return QByteArray::number(index) + (name.isEmpty() ? QByteArray() : " (" + name + ')');
+}
+
 void appendWeights(QByteArray &out, const Decision &decision)
 {
     out.append("cw ");
     appendList(out, decision.weightsBefore);
-    out.append(" -> pick " + QByteArray::number(decision.picked) + ", cw ");
+    out.append(" -> pick " + named(decision, decision.picked, decision.backup) + ", cw ");
     appendList(out, decision.weightsAfter);
 }
 
 void appendMethodState(QByteArray &out, const Decision &decision)
 {
-    const QByteArray pick = "pick " + QByteArray::number(decision.picked);
+    const QByteArray pick = "pick " + named(decision, decision.picked, decision.backup);
     const QByteArray rehash =
         decision.rehashes > 0 ? " (rehashed " + QByteArray::number(decision.rehashes) + "x)" : QByteArray();
     switch (decision.method) {
@@ -108,6 +117,13 @@ void appendMethodState(QByteArray &out, const Decision &decision)
 
 } // namespace
 
+QByteArray Decision::peerName(int index, bool inBackup) const
+{
+    if (!peers || index < 0)
+        return {};
+    return (inBackup ? peers->backup : peers->primary).value(index);
+}
+
 QByteArray Decision::describe() const
 {
     QByteArray out = methodName(*this) + ": ";
@@ -122,7 +138,7 @@ QByteArray Decision::describe() const
     if (backup)
         out.append(", backup");
     for (const SkippedPeer &skip : skipped) {
-        out.append("; skip " + QByteArray::number(skip.index) + ' ' + reasonText(skip.reason));
+        out.append("; skip " + named(*this, skip.index, skip.backup) + ' ' + reasonText(skip.reason));
         if (skip.reason == SkipReason::Failed)
             out.append(" until " + QByteArray::number(skip.failedUntil));
     }

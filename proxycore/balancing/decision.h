@@ -9,7 +9,11 @@
 #include <QList>
 #include <QMetaType>
 
+#include <memory>
+
 namespace lbscope {
+
+struct PeerNames;
 
 enum class SkipReason : quint8 {
     Down,
@@ -23,6 +27,7 @@ struct SkippedPeer
 {
     int index = 0;
     SkipReason reason = SkipReason::Down;
+    bool backup = false;    // index is in the backup list
     qint64 failedUntil = 0; // whole seconds since the epoch, for Failed
 };
 
@@ -51,8 +56,16 @@ struct Decision
     quint32 pointHash = 0;
     QList<int> draws; // random: the peers drawn, in order
     QList<SkippedPeer> skipped;
+    // The addresses the indices above refer to: the lists as they were when the pick was
+    // made, shared by every decision of that list (one pointer each). Null when unknown.
+    std::shared_ptr<const PeerNames> peers;
 
-    // One line: "rr: cw [5,1,1] -> pick 0, cw [-2,1,1]"
+    // "127.0.0.1:3000" for index in the primary (or backup) list; empty when unknown.
+    QByteArray peerName(int index, bool inBackup = false) const;
+    QByteArray pickedName() const { return peerName(picked, backup); }
+
+    // One line: "rr: cw [5,1,1] -> pick 0 (127.0.0.1:3000), cw [-2,1,1]"; the addresses
+    // only when known.
     QByteArray describe() const;
 };
 

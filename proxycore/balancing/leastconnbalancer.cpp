@@ -7,7 +7,7 @@ namespace {
 // conns/weight compared by cross-multiplying, as nginx does, to stay in integers.
 qint64 compareLoad(const Peer &a, const Peer &b)
 {
-    return qint64(a.conns) * b.weight - qint64(b.conns) * a.weight;
+    return qint64(a.state->conns) * b.weight - qint64(b.state->conns) * a.weight;
 }
 
 } // namespace
@@ -18,7 +18,7 @@ Peer *LeastConnBalancer::pickFromList(PeerSelection &selection, const PickInput 
     Peer *best = nullptr;
     bool many = false;
     for (Peer &peer : peers) {
-        decision.conns.append(peer.conns);
+        decision.conns.append(peer.state->conns);
         if (!isEligible(peer, selection, nowSecs, &decision))
             continue;
         if (!best || compareLoad(peer, *best) < 0) {
@@ -41,14 +41,14 @@ Peer *LeastConnBalancer::pickFromList(PeerSelection &selection, const PickInput 
             continue;
         decision.ties.append(peer.index);
         addEffectiveWeight(peer, total);
-        if (peer.currentWeight > best->currentWeight)
+        if (peer.state->currentWeight > best->state->currentWeight)
             best = &peer;
     }
     for (const Peer &peer : peers)
-        decision.weightsBefore.append(peer.currentWeight);
-    best->currentWeight -= total;
+        decision.weightsBefore.append(peer.state->currentWeight);
+    best->state->currentWeight -= total;
     decision.weightsAfter = decision.weightsBefore;
-    decision.weightsAfter[best->index] = best->currentWeight;
+    decision.weightsAfter[best->index] = best->state->currentWeight;
     return best;
 }
 

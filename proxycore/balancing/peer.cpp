@@ -1,6 +1,7 @@
 #include "balancing/peer.h"
 
 #include <QHostInfo>
+#include <QMultiHash>
 
 using namespace Qt::StringLiterals;
 
@@ -38,12 +39,12 @@ void addPeers(PeerList &list, const UpstreamServer &server, const QList<QHostAdd
         peer.address = address;
         peer.port = server.port;
         peer.weight = server.weight;
-        peer.effectiveWeight = server.weight;
         peer.maxConns = server.maxConns;
         peer.maxFails = server.maxFails;
         peer.failTimeoutSecs = server.failTimeoutMs / 1000;
         peer.down = server.down;
         peer.draining = server.draining;
+        peer.state = std::make_shared<PeerLiveState>(PeerLiveState{server.weight, 0, 0, 0, 0, 0});
         list.totalWeight += peer.weight;
         if (!peer.down)
             ++list.tries;
@@ -64,7 +65,48 @@ bool PeerGroup::build(const UpstreamConfig &config, PeerGroup *group, QString *e
         addPeers(server.backup ? group->backup : group->primary, server, addresses);
     }
     group->single = group->primary.peers.size() == 1 && group->backup.isEmpty();
+    auto names = std::make_shared<PeerNames>();
+    for (const Peer &peer : std::as_const(group->primary.peers))
+        names->primary.append(peer.name);
+    for (const Peer &peer : std::as_const(group->backup.peers))
+        names->backup.append(peer.name);
+    group->names = std::move(names);
     return true;
+}
+
+void PeerGroup::makeStatesOwn()
+{
+    for (PeerList *list : {&primary, &backup}) {
+        for (Peer &peer : list->peers)
+            peer.state = std::make_shared<PeerLiveState>(PeerLiveState{peer.weight, 0, 0, 0, 0, 0});
+    }
+    if (names)
+        names = std::make_shared<const PeerNames>(*names);
+}
+
+void PeerGroup::adoptStates(const PeerGroup &previous)
+{
+    makeStatesOwn();
+    // By address, each old peer at most once (two server lines may resolve to one address).
+    QMultiHash<QByteArray, const Peer *> old;
+    for (const PeerList *list : {&previous.backup, &previous.primary}) {
+        for (auto peer = list->peers.crbegin(); peer != list->peers.crend(); ++peer)
+            old.insert(peer->name, &*peer);
+    }
+    for (PeerList *list : {&primary, &backup}) {
+        for (Peer &peer : list->peers) {
+            const auto found = old.find(peer.name);
+            if (found == old.end())
+                continue;
+            const Peer *before = *found;
+            old.erase(found);
+            peer.state = before->state;
+            if (before->weight != peer.weight) {
+                peer.state->currentWeight = 0;
+                peer.state->effectiveWeight = peer.weight;
+            }
+        }
+    }
 }
 
 bool PeerGroup::buildImplicit(const QString &host, quint16 port, PeerGroup *group, QString *error)

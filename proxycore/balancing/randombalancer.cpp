@@ -53,9 +53,10 @@ Peer *RandomBalancer::pickTwo(PeerSelection &selection, qint64 nowSecs, Decision
         Peer &peer = draw(*selection.list, decision);
         if (&peer != first && isEligible(peer, selection, nowSecs, &decision)) {
             if (first) {
-                decision.conns = {first->conns, peer.conns};
+                decision.conns = {first->state->conns, peer.state->conns};
                 // The second unless it is strictly busier per unit of weight.
-                const bool secondBusier = qint64(peer.conns) * first->weight > qint64(first->conns) * peer.weight;
+                const bool secondBusier =
+                    qint64(peer.state->conns) * first->weight > qint64(first->state->conns) * peer.weight;
                 return secondBusier ? first : &peer;
             }
             first = &peer;

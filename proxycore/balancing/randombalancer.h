@@ -15,6 +15,7 @@ class RandomBalancer final : public Balancer
 public:
     RandomBalancer(const PeerGroup &group, bool two);
     BalancingMethod method() const override { return BalancingMethod::Random; }
+    void addMethodState(BalancerStateSnapshot &snapshot) const override { snapshot.randomTwo = m_two; }
 
 protected:
     Peer *pickFromList(PeerSelection &selection, const PickInput &input, qint64 nowSecs, Decision &decision) override;

@@ -674,6 +674,7 @@ PeerCounters &ClientConnection::peerCounters()
 // connection whose listener a reload removed carries on with the table it has.
 void ClientConnection::useCurrentTable()
 {
+    m_worker.adoptLatestTable(); // an edit that returned before this request started applies to it
     const std::shared_ptr<const RoutingTable> &current = m_worker.routingTable();
     if (current == m_table)
         return;

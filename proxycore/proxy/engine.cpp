@@ -2,12 +2,11 @@
 
 #include "demo/demofleet.h"
 #include "proxy/routing.h"
+#include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
 
 #include <QDateTime>
 #include <QThread>
-
-#include <numeric>
 
 using namespace Qt::StringLiterals;
 
@@ -15,15 +14,11 @@ namespace lbscope {
 
 namespace {
 
-// Upstreams with a zone share one balancer state between the workers.
-SharedStates makeSharedStates(const RoutingTable &table)
+// What a balancer's state means: a change of any of these starts the state afresh.
+bool sameMethod(const UpstreamConfig &a, const UpstreamConfig &b)
 {
-    SharedStates states;
-    for (const UpstreamDefinition &upstream : table.upstreams) {
-        states.push_back(upstream.config.zoneName.isEmpty() ? nullptr
-                                                            : std::make_shared<BalancerState>(upstream, true));
-    }
-    return states;
+    return a.method == b.method && a.hashKey == b.hashKey && a.hashConsistent == b.hashConsistent &&
+           a.randomTwo == b.randomTwo && a.zoneName == b.zoneName;
 }
 
 UpstreamServer *findServer(UpstreamConfig &upstream, const QString &address)
@@ -67,94 +62,134 @@ void Engine::stopDemoInstances()
 bool Engine::isRunning() const
 {
     const QMutexLocker locker(&m_mutex);
-    return !m_workers.empty();
+    return m_running;
+}
+
+std::shared_ptr<RoutingTable> Engine::compile(const ProxyConfig &config, QString *error)
+{
+    const auto counterIndex = [this](const QString &upstream, const QByteArray &peer) {
+        return m_stats.counterIndex(upstream, peer);
+    };
+    std::shared_ptr<RoutingTable> table = RoutingTable::build(config, counterIndex, error);
+    if (table)
+        m_stats.ensureCounters(); // before any worker sees the new indices
+    return table;
+}
+
+// Numbers the table's upstreams' lineages against the published table and makes the zone
+// states, carried over where the lineage goes on. Publishes nothing.
+std::shared_ptr<const PublishedTable> Engine::prepare(std::shared_ptr<RoutingTable> table, bool afresh)
+{
+    const std::shared_ptr<const PublishedTable> previous = m_tables.latest();
+    auto published = std::make_shared<PublishedTable>();
+    published->generation = previous ? previous->generation + 1 : 1;
+    for (UpstreamDefinition &upstream : table->upstreams) {
+        const UpstreamDefinition *before = previous ? previous->table->findUpstream(upstream) : nullptr;
+        const bool carry = !afresh && before && sameMethod(before->config, upstream.config);
+        upstream.lineage = carry ? before->lineage : ++m_lastLineage;
+        std::shared_ptr<BalancerState> shared;
+        if (!upstream.config.zoneName.isEmpty()) {
+            const auto index = before ? before - previous->table->upstreams.constData() : -1;
+            shared = BalancerState::follow(upstream, index >= 0 ? previous->sharedStates[std::size_t(index)] : nullptr,
+                                           true);
+        }
+        published->sharedStates.push_back(std::move(shared));
+    }
+    published->table = std::move(table);
+    return published;
+}
+
+// On the acceptor worker, which owns the listening sockets; publishes when all opened.
+QString Engine::listen(const std::shared_ptr<const PublishedTable> &published,
+                       QList<QPair<QHostAddress, quint16>> *bound)
+{
+    QList<Worker *> workers;
+    for (const WorkerThread &thread : m_workers)
+        workers.append(thread.worker);
+    Worker *acceptor = workers.first();
+    QString error;
+    QMetaObject::invokeMethod(
+        acceptor,
+        [&] {
+            error = acceptor->listen(
+                *published->table, workers, [&] { m_tables.publish(published); }, bound);
+        },
+        Qt::BlockingQueuedConnection);
+    return error;
+}
+
+// Idle workers take the new table now rather than at their next request, so their state
+// copies show it; nobody waits for them.
+void Engine::notifyWorkers()
+{
+    for (const WorkerThread &thread : m_workers)
+        QMetaObject::invokeMethod(thread.worker, &Worker::adoptLatestTable, Qt::QueuedConnection);
 }
 
 bool Engine::start(const ProxyConfig &config, QString *error)
 {
-    const QMutexLocker locker(&m_mutex);
-    stopLocked();
-    const auto slotFor = [this](const QString &upstream, const QByteArray &peer) {
-        return this->slotFor(upstream, peer);
-    };
-    m_table = RoutingTable::build(config, slotFor, error);
-    if (!m_table)
+    const QMutexLocker editLocker(&m_editMutex);
+    stopWorkers();
+    std::shared_ptr<RoutingTable> table = compile(config, error);
+    if (!table)
         return false;
-    m_config = config;
-    m_sinceMs = QDateTime::currentMSecsSinceEpoch();
-    m_proxyBaseline = {};
-    m_peerBaseline.clear();
+    const int threads = table->workerThreads;
+    const std::shared_ptr<const PublishedTable> published = prepare(std::move(table), true);
 
-    QList<Worker *> workers;
-    for (int i = 0; i < m_table->workerThreads; ++i) {
-        WorkerSlot slot;
-        slot.counters = std::make_unique<WorkerCounters>();
-        slot.counters->peers.ensure(int(m_slots.size()));
-        slot.thread = new QThread(this);
-        slot.thread->setObjectName(u"lbscope-worker-%1"_s.arg(i));
-        slot.worker = new Worker(slot.counters.get(), &m_accessLog);
-        slot.worker->moveToThread(slot.thread);
-        connect(slot.thread, &QThread::finished, slot.worker, &QObject::deleteLater);
-        slot.thread->start();
-        workers.append(slot.worker);
-        m_workers.push_back(std::move(slot));
+    const std::vector<WorkerCounters *> counters = m_stats.startCounting(threads);
+    m_states.reset(threads);
+    for (int i = 0; i < threads; ++i) {
+        WorkerThread thread;
+        thread.thread = new QThread(this);
+        thread.thread->setObjectName(u"lbscope-worker-%1"_s.arg(i));
+        thread.worker = new Worker(i, Worker::Shared{counters[std::size_t(i)], &m_accessLog, &m_tables, &m_states});
+        thread.worker->moveToThread(thread.thread);
+        connect(thread.thread, &QThread::finished, thread.worker, &QObject::deleteLater);
+        thread.thread->start();
+        m_workers.push_back(thread);
     }
-    applyTableToWorkers(m_table);
-
-    QString listenError;
-    Worker *acceptor = workers.first();
-    QMetaObject::invokeMethod(
-        acceptor, [&] { listenError = acceptor->listen(workers, &m_bound); }, Qt::BlockingQueuedConnection);
+    QList<QPair<QHostAddress, quint16>> bound;
+    const QString listenError = listen(published, &bound);
     if (!listenError.isEmpty()) {
         *error = listenError;
-        stopLocked();
+        stopWorkers();
         return false;
     }
+    notifyWorkers();
+    const QMutexLocker locker(&m_mutex);
+    m_config = config;
+    m_bound = bound;
+    m_running = true;
     return true;
 }
 
 void Engine::stop()
 {
-    const QMutexLocker locker(&m_mutex);
-    stopLocked();
+    const QMutexLocker editLocker(&m_editMutex);
+    stopWorkers();
 }
 
-void Engine::stopLocked()
+void Engine::stopWorkers()
 {
-    for (WorkerSlot &slot : m_workers)
-        QMetaObject::invokeMethod(slot.worker, &Worker::shutdown, Qt::BlockingQueuedConnection);
-    for (WorkerSlot &slot : m_workers) {
-        slot.thread->quit();
-        slot.thread->wait();
-        delete slot.thread;
+    {
+        const QMutexLocker locker(&m_mutex);
+        m_running = false;
+        m_bound.clear();
+    }
+    for (WorkerThread &thread : m_workers)
+        QMetaObject::invokeMethod(thread.worker, &Worker::shutdown, Qt::BlockingQueuedConnection);
+    for (WorkerThread &thread : m_workers) {
+        thread.thread->quit();
+        thread.thread->wait();
+        delete thread.thread;
     }
     m_workers.clear();
-    m_bound.clear();
+    m_states.reset(0);
+    m_stats.stopCounting();
 }
 
-int Engine::slotFor(const QString &upstream, const QByteArray &peer)
-{
-    const QString key = upstream + u'\n' + QString::fromLatin1(peer);
-    const auto found = m_slots.constFind(key);
-    if (found != m_slots.cend())
-        return *found;
-    const int slot = int(m_slots.size());
-    m_slots.insert(key, slot);
-    return slot;
-}
-
-void Engine::applyTableToWorkers(const std::shared_ptr<const RoutingTable> &table)
-{
-    const SharedStates states = makeSharedStates(*table);
-    for (WorkerSlot &slot : m_workers) {
-        slot.counters->peers.ensure(int(m_slots.size()));
-        Worker *worker = slot.worker;
-        QMetaObject::invokeMethod(
-            worker, [worker, table, states] { worker->applyTable(table, states); }, Qt::BlockingQueuedConnection);
-    }
-}
-
-bool Engine::apply(const ProxyConfig &config, QString *error)
+// Under m_editMutex. afresh: every upstream's balancer state starts again (a reload).
+bool Engine::apply(const ProxyConfig &config, bool afresh, QString *error)
 {
     if (m_workers.empty()) {
         *error = u"the proxy is not running"_s;
@@ -165,52 +200,47 @@ bool Engine::apply(const ProxyConfig &config, QString *error)
         if (!error->isEmpty())
             return false;
     }
-    const auto slotFor = [this](const QString &upstream, const QByteArray &peer) {
-        return this->slotFor(upstream, peer);
-    };
-    const std::shared_ptr<const RoutingTable> table = RoutingTable::build(config, slotFor, error);
+    std::shared_ptr<RoutingTable> table = compile(config, error);
     if (!table)
         return false;
-
-    const std::shared_ptr<const RoutingTable> previous = m_table;
-    applyTableToWorkers(table);
-    QList<Worker *> workers;
-    for (const WorkerSlot &slot : m_workers)
-        workers.append(slot.worker);
+    const std::shared_ptr<const PublishedTable> previous = m_tables.latest();
+    const bool sameListeners = table->sameListeners(*previous->table);
+    const std::shared_ptr<const PublishedTable> published = prepare(std::move(table), afresh);
     QList<QPair<QHostAddress, quint16>> bound;
-    QString listenError;
-    Worker *acceptor = workers.first();
-    QMetaObject::invokeMethod(
-        acceptor, [&] { listenError = acceptor->listen(workers, &bound); }, Qt::BlockingQueuedConnection);
-    if (!listenError.isEmpty()) {
-        applyTableToWorkers(previous); // the listeners were left as they were: nothing half-applied
-        *error = listenError;
-        return false;
+    if (sameListeners) {
+        m_tables.publish(published);
+    } else {
+        *error = listen(published, &bound);
+        if (!error->isEmpty())
+            return false; // the listeners were left as they were, nothing was published
     }
-    m_table = table;
+    notifyWorkers();
+    const QMutexLocker locker(&m_mutex);
     m_config = config;
     m_config.workerProcesses = int(m_workers.size()); // a thread count change needs a restart
-    m_bound = bound;
-    emit configurationChanged();
+    if (!sameListeners)
+        m_bound = bound;
     return true;
 }
 
 bool Engine::editUpstream(const QString &upstream, QString *error,
                           const std::function<bool(UpstreamConfig &, QString *)> &change)
 {
-    const QMutexLocker locker(&m_mutex);
-    ProxyConfig config = m_config;
-    auto found = std::find_if(config.upstreams.begin(), config.upstreams.end(),
-                              [&](const UpstreamConfig &candidate) { return candidate.name == upstream; });
-    if (found == config.upstreams.end()) {
-        *error = u"no upstream \"%1\""_s.arg(upstream);
-        return false;
+    {
+        const QMutexLocker editLocker(&m_editMutex);
+        ProxyConfig config = configuration();
+        auto found = std::find_if(config.upstreams.begin(), config.upstreams.end(),
+                                  [&](const UpstreamConfig &candidate) { return candidate.name == upstream; });
+        if (found == config.upstreams.end()) {
+            *error = u"no upstream \"%1\""_s.arg(upstream);
+            return false;
+        }
+        if (!change(*found, error) || !apply(config, false, error))
+            return false;
     }
-    if (!change(*found, error))
-        return false;
-    return apply(config, error);
+    emit configurationChanged(); // no lock held: a directly connected slot may ask anything
+    return true;
 }
-
 bool Engine::addServer(const QString &upstream, const UpstreamServer &server, QString *error)
 {
     return editUpstream(upstream, error, [&](UpstreamConfig &config, QString *message) {
@@ -278,8 +308,13 @@ bool Engine::setMethod(const QString &upstream, BalancingMethod method, const QS
 
 bool Engine::reload(const ProxyConfig &config, QString *error)
 {
-    const QMutexLocker locker(&m_mutex);
-    return apply(config, error);
+    {
+        const QMutexLocker editLocker(&m_editMutex);
+        if (!apply(config, true, error))
+            return false;
+    }
+    emit configurationChanged(); // no lock held: a directly connected slot may ask anything
+    return true;
 }
 
 ProxyConfig Engine::configuration() const
@@ -294,91 +329,42 @@ QList<QPair<QHostAddress, quint16>> Engine::listeningAddresses() const
     return m_bound;
 }
 
-PeerCounts Engine::peerCounts(int slot) const
-{
-    PeerCounts counts;
-    for (const WorkerSlot &worker : m_workers)
-        counts.add(worker.counters->peers.at(slot));
-    return counts;
-}
-
-ProxyCounts Engine::proxyCounts() const
-{
-    ProxyCounts counts;
-    for (const WorkerSlot &worker : m_workers)
-        counts.add(*worker.counters);
-    return counts;
-}
-
-namespace {
-
-PeerState stateOf(const UpstreamServer &server, const PeerSnapshot &peer, qint64 nowSecs)
-{
-    if (server.down)
-        return PeerState::Down;
-    if (server.draining)
-        return PeerState::Draining;
-    if (peer.counts.failedUntil >= nowSecs)
-        return PeerState::Failed;
-    if (!server.backup)
-        return PeerState::Up;
-    // A backup is "in use" while it serves: requests in flight or in the last few seconds.
-    const auto recent = std::accumulate(peer.rate.cend() - 5, peer.rate.cend(), quint64(0));
-    return (peer.counts.active > 0 || recent > 0) ? PeerState::BackupInUse : PeerState::Backup;
-}
-
-} // namespace
-
 StatsSnapshot Engine::snapshot() const
 {
-    const QMutexLocker locker(&m_mutex);
-    StatsSnapshot snapshot;
-    snapshot.takenAtMs = QDateTime::currentMSecsSinceEpoch();
-    snapshot.sinceMs = m_sinceMs;
-    if (!m_table)
-        return snapshot;
-    const qint64 nowSecs = snapshot.takenAtMs / 1000;
-    const qint64 sinceSecs = m_sinceMs / 1000;
-    snapshot.proxy = proxyCounts();
-    snapshot.proxy.subtract(m_proxyBaseline);
-    for (const WorkerSlot &worker : m_workers)
-        worker.counters->rate.addTo(snapshot.rate, nowSecs, sinceSecs);
-    snapshot.rate.resize(RateSeries::Seconds);
-
-    for (const UpstreamDefinition &upstream : m_table->upstreams) {
-        UpstreamSnapshot up{upstream.config.name, upstream.config.method, methodText(upstream.config), {}};
-        for (const PeerList *list : {&upstream.peers.primary, &upstream.peers.backup}) {
-            for (const Peer &peer : list->peers) {
-                PeerSnapshot row;
-                row.upstream = upstream.config.name;
-                row.peer = peer.name;
-                row.server = peer.serverText;
-                row.weight = peer.weight;
-                row.backup = list == &upstream.peers.backup;
-                row.counts = peerCounts(peer.statsSlot);
-                row.counts.subtract(m_peerBaseline.value(peer.statsSlot));
-                row.rate.resize(RateSeries::Seconds);
-                for (const WorkerSlot &worker : m_workers)
-                    worker.counters->peers.at(peer.statsSlot).rate.addTo(row.rate, nowSecs, sinceSecs);
-                const auto server = std::find_if(upstream.config.servers.cbegin(), upstream.config.servers.cend(),
-                                                 [&](const UpstreamServer &s) { return s.address == peer.serverText; });
-                row.state = server != upstream.config.servers.cend() ? stateOf(*server, row, nowSecs) : PeerState::Up;
-                up.peers.append(row);
-            }
-        }
-        snapshot.upstreams.append(up);
-    }
-    return snapshot;
+    const std::shared_ptr<const PublishedTable> published = m_tables.latest();
+    return m_stats.snapshot(published ? published->table.get() : nullptr);
 }
 
 void Engine::resetStats()
 {
-    const QMutexLocker locker(&m_mutex);
-    m_sinceMs = QDateTime::currentMSecsSinceEpoch();
-    m_proxyBaseline = proxyCounts();
-    m_peerBaseline.clear();
-    for (int slot : std::as_const(m_slots))
-        m_peerBaseline.insert(slot, peerCounts(slot));
+    m_stats.reset();
+}
+
+QList<BalancerStateSnapshot> Engine::balancerStates() const
+{
+    if (!isRunning())
+        return {};
+    const std::shared_ptr<const PublishedTable> published = m_tables.latest();
+    const QList<QList<BalancerStateSnapshot>> perWorker = m_states.states();
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    QList<BalancerStateSnapshot> states;
+    for (qsizetype i = 0; i < published->table->upstreams.size(); ++i) {
+        if (const std::shared_ptr<BalancerState> &shared = published->sharedStates[std::size_t(i)]) {
+            // Read here under the zone's lock, which a pick holds for microseconds.
+            BalancerStateSnapshot state = shared->snapshot(nowMs);
+            state.generation = published->generation;
+            states.append(std::move(state));
+            continue;
+        }
+        const QString &name = published->table->upstreams[i].config.name;
+        for (const QList<BalancerStateSnapshot> &worker : perWorker) {
+            for (const BalancerStateSnapshot &state : worker) {
+                if (state.upstream == name)
+                    states.append(state);
+            }
+        }
+    }
+    return states;
 }
 
 } // namespace lbscope

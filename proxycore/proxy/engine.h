@@ -3,13 +3,20 @@
 // The proxy engine: owns the worker threads, starts and stops the listeners, applies edits
 // and reloads, and answers questions about the traffic. Every public function may be called
 // from any thread except the engine's own workers. Nothing here touches a widget.
+//
+// Edits are serialized by a lock of their own and never hold the lock the readers
+// (configuration, snapshot, balancerStates) take: an edit compiles and resolves first, then
+// publishes the new table, which every worker takes at the start of its next request. Only a
+// reload that opens or closes listeners waits for a worker (the one that owns them).
 
+#include "balancing/balancerstatesnapshot.h"
 #include "config/proxyconfig.h"
+#include "proxy/balancerstateboard.h"
+#include "proxy/statscollector.h"
+#include "proxy/tableboard.h"
 #include "stats/accesslog.h"
-#include "stats/peercounters.h"
 #include "stats/statssnapshot.h"
 
-#include <QHash>
 #include <QHostAddress>
 #include <QList>
 #include <QMutex>
@@ -46,7 +53,10 @@ public:
 
     // Live changes. Each applies to requests that start after it returns; requests in
     // flight finish on the peer they have. An invalid change is refused with *error and
-    // changes nothing. Counters of servers that still exist go on.
+    // changes nothing. Counters of servers that still exist go on. Balancer state is kept
+    // for everything an edit does not touch: other upstreams entirely, and in the edited one
+    // every peer's weights in play, fails and active connections (an edited peer's weights
+    // start afresh when its weight changed). A method switch starts that upstream afresh.
     bool addServer(const QString &upstream, const UpstreamServer &server, QString *error);
     bool removeServer(const QString &upstream, const QString &address, QString *error);
     bool updateServer(const QString &upstream, const QString &address, const UpstreamServer &server, QString *error);
@@ -66,6 +76,10 @@ public:
     void resetStats();
     // The few numbers of the snapshot a summary needs.
     TrafficTotals totals() const { return TrafficTotals::from(snapshot()); }
+    // The balancer state of every upstream of the current table as the balancer sees it:
+    // one entry per worker thread, or one for all with a `zone`. A worker's copy is at most
+    // 50 ms old; never waits for a worker. Empty when the proxy is not running.
+    QList<BalancerStateSnapshot> balancerStates() const;
     // One record per request, newest last; read it by cursor (thread-safe).
     const AccessLog &accessLog() const { return m_accessLog; }
 
@@ -80,35 +94,34 @@ signals:
     void configurationChanged();
 
 private:
-    struct WorkerSlot
+    struct WorkerThread
     {
         QThread *thread = nullptr;
         Worker *worker = nullptr;
-        std::unique_ptr<WorkerCounters> counters;
     };
 
-    bool apply(const ProxyConfig &config, QString *error);
+    bool apply(const ProxyConfig &config, bool afresh, QString *error);
     bool editUpstream(const QString &upstream, QString *error,
                       const std::function<bool(UpstreamConfig &, QString *)> &change);
-    void applyTableToWorkers(const std::shared_ptr<const RoutingTable> &table);
-    int slotFor(const QString &upstream, const QByteArray &peer);
-    void stopLocked();
+    std::shared_ptr<RoutingTable> compile(const ProxyConfig &config, QString *error);
+    std::shared_ptr<const PublishedTable> prepare(std::shared_ptr<RoutingTable> table, bool afresh);
+    QString listen(const std::shared_ptr<const PublishedTable> &published, QList<QPair<QHostAddress, quint16>> *bound);
+    void notifyWorkers();
+    void stopWorkers();
 
-    mutable QMutex m_mutex;
+    mutable QMutex m_editMutex; // serializes start, stop, edits and reloads; no reader takes it
+    mutable QMutex m_mutex;     // guards the values below it, held only to copy them
     ProxyConfig m_config;
-    std::shared_ptr<const RoutingTable> m_table;
-    std::vector<WorkerSlot> m_workers;
     QList<QPair<QHostAddress, quint16>> m_bound;
-    QHash<QString, int> m_slots; // "upstream\npeer" -> counters slot, for the engine's life
+    bool m_running = false;
+
+    std::vector<WorkerThread> m_workers; // under m_editMutex
+    quint64 m_lastLineage = 0;           // under m_editMutex
+    TableBoard m_tables;
+    BalancerStateBoard m_states;
+    StatsCollector m_stats;
     AccessLog m_accessLog;
     std::unique_ptr<DemoFleet> m_demo;
-    // What the counters said at the last reset; a snapshot subtracts it.
-    qint64 m_sinceMs = 0;
-    ProxyCounts m_proxyBaseline;
-    QHash<int, PeerCounts> m_peerBaseline;
-
-    PeerCounts peerCounts(int slot) const;
-    ProxyCounts proxyCounts() const;
 };
 
 } // namespace lbscope

@@ -55,7 +55,6 @@ public:
     }
     void touch() { m_lastActivityMs = coarseNowMs(); }
     void disarm() { m_armed = false; } // the Qt timer runs out by itself
-    bool isArmed() const { return m_armed; }
     qint64 timeoutMs() const { return m_timeoutMs; }
 
     // Call from timerEvent. True when this timer's deadline has really passed (it is then

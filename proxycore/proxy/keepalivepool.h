@@ -23,7 +23,6 @@ public:
 
     int capacity() const { return m_capacity; }
     void setLimits(int capacity, qint64 idleTimeoutMs);
-    qsizetype idleCount() const { return m_idle.size(); }
 
     // An idle connection to this peer, now owned by the caller, or nullptr.
     UpstreamConnection *take(const QHostAddress &address, quint16 port);

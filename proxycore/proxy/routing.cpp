@@ -238,8 +238,26 @@ const Listener *RoutingTable::findListener(const QHostAddress &address, quint16 
     return nullptr;
 }
 
-std::shared_ptr<const RoutingTable> RoutingTable::build(const ProxyConfig &config, const SlotAssigner &slotFor,
-                                                        QString *error)
+const UpstreamDefinition *RoutingTable::findUpstream(const UpstreamDefinition &like) const
+{
+    for (const UpstreamDefinition &upstream : upstreams) {
+        if (upstream.implicit == like.implicit && upstream.config.name == like.config.name)
+            return &upstream;
+    }
+    return nullptr;
+}
+
+bool RoutingTable::sameListeners(const RoutingTable &other) const
+{
+    if (listeners.size() != other.listeners.size())
+        return false;
+    return std::all_of(listeners.cbegin(), listeners.cend(), [&](const Listener &listener) {
+        return other.findListener(listener.address, listener.port) != nullptr;
+    });
+}
+
+std::shared_ptr<RoutingTable> RoutingTable::build(const ProxyConfig &config, const CounterIndexer &counterIndex,
+                                                  QString *error)
 {
     auto table = std::make_shared<RoutingTable>();
     table->workerThreads = std::max(1, config.workerProcesses);
@@ -267,7 +285,7 @@ std::shared_ptr<const RoutingTable> RoutingTable::build(const ProxyConfig &confi
     for (UpstreamDefinition &upstream : table->upstreams) {
         for (PeerList *list : {&upstream.peers.primary, &upstream.peers.backup}) {
             for (Peer &peer : list->peers) {
-                peer.statsSlot = slotFor(upstream.config.name, peer.name);
+                peer.statsSlot = counterIndex(upstream.config.name, peer.name);
                 if (peer.statsSlot < 0 || peer.statsSlot >= PeerCounterTable::MaxSlots) {
                     *error = where(upstream.config.source) +
                              u"upstream \"%1\": server %2 would be peer number %3 since the start; LB Scope keeps "

@@ -62,6 +62,9 @@ struct UpstreamDefinition
     PeerGroup peers;                      // initial state; each worker copies it
     std::optional<ValueTemplate> hashKey; // hash KEY, compiled
     bool implicit = false;                // from proxy_pass http://HOST:PORT
+    // Balancer state carries over from a table to the next while this stays the same; a
+    // reload or a method switch gives a new one (the engine numbers them).
+    quint64 lineage = 0;
 };
 
 struct RoutingTable
@@ -72,13 +75,17 @@ struct RoutingTable
 
     const Listener *findListener(const QHostAddress &address, quint16 port) const;
 
-    // Gives each peer its counters' slot: the same (upstream, peer) keeps its slot across
-    // edits and reloads, so its counters go on.
-    using SlotAssigner = std::function<int(const QString &upstream, const QByteArray &peer)>;
+    const UpstreamDefinition *findUpstream(const UpstreamDefinition &like) const;
+    // Same listening addresses, so a new table needs no listener opened or closed.
+    bool sameListeners(const RoutingTable &other) const;
+
+    // Gives each peer its counters' index: the same (upstream, peer) keeps it across edits
+    // and reloads, so its counters go on.
+    using CounterIndexer = std::function<int(const QString &upstream, const QByteArray &peer)>;
     // Compiles a configuration; nullptr with *error (FILE:LINE: message) when a variable is
     // unknown, a name does not resolve or an address is invalid.
-    static std::shared_ptr<const RoutingTable> build(const ProxyConfig &config, const SlotAssigner &slotFor,
-                                                     QString *error);
+    static std::shared_ptr<RoutingTable> build(const ProxyConfig &config, const CounterIndexer &counterIndex,
+                                               QString *error);
 };
 
 } // namespace lbscope

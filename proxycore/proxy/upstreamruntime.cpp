@@ -4,6 +4,8 @@
 #include "proxy/keepalivepool.h"
 #include "proxy/routing.h"
 
+#include <QDateTime>
+
 #include <optional>
 
 namespace lbscope {
@@ -14,31 +16,60 @@ namespace {
 class SharedStateLocker
 {
 public:
-    explicit SharedStateLocker(BalancerState &state)
+    explicit SharedStateLocker(const BalancerState &state)
     {
-        if (state.shared)
-            m_locker.emplace(&state.mutex);
+        if (state.mutex)
+            m_locker.emplace(state.mutex.get());
     }
 
 private:
     std::optional<QMutexLocker<QMutex>> m_locker;
 };
 
+bool samePeers(const PeerGroup &a, const PeerGroup &b)
+{
+    return a.names->primary == b.names->primary && a.names->backup == b.names->backup;
+}
+
 } // namespace
 
-BalancerState::BalancerState(const UpstreamDefinition &definition, bool sharedByWorkers)
-    : peers(definition.peers)
-    , balancer(Balancer::create(definition.config, definition.peers))
-    , shared(sharedByWorkers)
+BalancerState::BalancerState(const UpstreamDefinition &definition, std::shared_ptr<QMutex> lock)
+    : config(definition.config)
+    , lineage(definition.lineage)
+    , peers(definition.peers)
+    , mutex(std::move(lock))
 {
+    peers.makeStatesOwn();
+    balancer = Balancer::create(config, peers);
+}
+
+std::shared_ptr<BalancerState> BalancerState::follow(const UpstreamDefinition &definition,
+                                                     const std::shared_ptr<BalancerState> &previous, bool shared)
+{
+    if (!previous || previous->lineage != definition.lineage || previous->isShared() != shared)
+        return std::make_shared<BalancerState>(definition, shared ? std::make_shared<QMutex>() : nullptr);
+    if (previous->config == definition.config && samePeers(previous->peers, definition.peers))
+        return previous;
+    auto successor = std::make_shared<BalancerState>(definition, previous->mutex);
+    const SharedStateLocker locker(*previous);
+    successor->peers.adoptStates(previous->peers);
+    return successor;
+}
+
+BalancerStateSnapshot BalancerState::snapshot(qint64 nowMs) const
+{
+    const SharedStateLocker locker(*this);
+    return BalancerStateSnapshot::capture(peers, *balancer, nowMs);
 }
 
 UpstreamRuntime::UpstreamRuntime(std::shared_ptr<const RoutingTable> table, const UpstreamDefinition &definition,
-                                 std::shared_ptr<BalancerState> state, std::shared_ptr<KeepalivePool> pool)
+                                 std::shared_ptr<BalancerState> state, std::shared_ptr<KeepalivePool> pool,
+                                 std::function<void()> changed)
     : m_table(std::move(table))
     , m_definition(&definition)
     , m_state(std::move(state))
     , m_pool(std::move(pool))
+    , m_changed(std::move(changed))
 {
 }
 
@@ -49,26 +80,31 @@ void UpstreamRuntime::startSelection(PeerSelection &selection, int nextUpstreamT
 
 Peer *UpstreamRuntime::pick(PeerSelection &selection, const PickInput &input, Decision &decision)
 {
-    const SharedStateLocker locker(*m_state);
-    return m_state->balancer->pick(selection, input, coarseEpochSecs(), decision);
+    Peer *peer = nullptr;
+    {
+        const SharedStateLocker locker(*m_state);
+        peer = m_state->balancer->pick(selection, input, coarseEpochSecs(), decision);
+    }
+    m_changed();
+    return peer;
 }
 
 qint64 UpstreamRuntime::release(PeerSelection &selection, bool failed, bool *madeUnavailable)
 {
-    const SharedStateLocker locker(*m_state);
-    const Peer *peer = selection.current;
-    const qint64 now = coarseEpochSecs();
-    // nginx skips a peer with max_fails reached up to fail_timeout after its last failure.
-    const auto isOut = [&] {
-        return peer->maxFails > 0 && peer->fails >= peer->maxFails && now <= peer->checked + peer->failTimeoutSecs;
-    };
-    const bool wasOut = peer && isOut();
-    Balancer::release(selection, failed, now);
-    if (madeUnavailable)
-        *madeUnavailable = peer && failed && !wasOut && isOut();
-    if (!peer || peer->maxFails <= 0 || peer->fails < peer->maxFails)
-        return 0;
-    return peer->checked + peer->failTimeoutSecs; // nginx skips it up to this second
+    qint64 failedUntil = 0;
+    {
+        const SharedStateLocker locker(*m_state);
+        const Peer *peer = selection.current;
+        const qint64 now = coarseEpochSecs();
+        const bool wasOut = peer && peer->isFailed(now);
+        Balancer::release(selection, failed, now);
+        if (peer)
+            failedUntil = peer->failedUntil(now); // nginx skips it up to this second
+        if (madeUnavailable)
+            *madeUnavailable = peer && failed && !wasOut && peer->isFailed(now);
+    }
+    m_changed();
+    return failedUntil;
 }
 
 } // namespace lbscope

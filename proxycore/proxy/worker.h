@@ -1,28 +1,31 @@
 #pragma once
 
 // One engine thread, like one nginx worker process: it serves the connections handed to it
-// and keeps its own balancer state and keepalive pools for every upstream. A new routing
-// table (an edit, a reload) applies to the requests that start after it; a request in
-// flight keeps the table and upstream state it started with until it ends.
+// and keeps its own balancer state and keepalive pools for every upstream. It takes the
+// engine's newest routing table at the start of each request (an edit, a reload), carrying
+// over the balancer state of what the edit did not touch; a request in flight keeps the
+// table and upstream runtime it started with until it ends.
 
 #include "proxy/routing.h"
+#include "proxy/tableboard.h"
 #include "proxy/upstreamruntime.h"
 #include "stats/accesslog.h"
 #include "stats/peercounters.h"
 
+#include <QBasicTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
 namespace lbscope {
 
+class BalancerStateBoard;
 class KeepalivePool;
 class ProxyServer;
-
-using SharedStates = std::vector<std::shared_ptr<BalancerState>>;
 
 class Worker final : public QObject
 {
@@ -30,32 +33,50 @@ class Worker final : public QObject
     Q_DISABLE_COPY_MOVE(Worker)
 
 public:
-    Worker(WorkerCounters *counters, AccessLog *accessLog, QObject *parent = nullptr);
+    struct Shared
+    {
+        WorkerCounters *counters = nullptr;
+        AccessLog *accessLog = nullptr;
+        const TableBoard *tables = nullptr;
+        BalancerStateBoard *states = nullptr;
+    };
+    Worker(int index, const Shared &shared, QObject *parent = nullptr);
     ~Worker() override;
 
     const std::shared_ptr<const RoutingTable> &routingTable() const { return m_table; }
     const std::shared_ptr<UpstreamRuntime> &upstream(int index) const { return m_upstreams[std::size_t(index)]; }
-    WorkerCounters &counters() { return *m_counters; }
-    AccessLog &accessLog() { return *m_accessLog; }
+    WorkerCounters &counters() { return *m_shared.counters; }
+    AccessLog &accessLog() { return *m_shared.accessLog; }
 
     // All of these run in this worker's thread.
+    // Takes the newest published table when there is one; cheap when there is none.
+    void adoptLatestTable();
     void serveConnection(qintptr descriptor, const QHostAddress &address, quint16 port);
-    // Opens listening sockets for the table's listeners that are not open yet and closes
-    // those the table no longer has; they hand connections to `workers`.
-    QString listen(const QList<Worker *> &workers, QList<QPair<QHostAddress, quint16>> *bound);
-    // sharedStates holds, per upstream, the state all workers share (a zone), or null.
-    void applyTable(std::shared_ptr<const RoutingTable> table, const SharedStates &sharedStates);
+    // Opens listening sockets for table's listeners that are not open yet; when all opened,
+    // runs commit (which publishes table), takes it and closes the listeners it no longer
+    // has. They hand connections to `workers`. On error nothing changed.
+    QString listen(const RoutingTable &table, const QList<Worker *> &workers, const std::function<void()> &commit,
+                   QList<QPair<QHostAddress, quint16>> *bound);
     void shutdown();
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
+    void adopt(const PublishedTable &published);
+    void noteStateChanged();
+    void publishStates();
     ProxyServer *openServerFor(const Listener &listener) const;
 
+    int m_index;
+    Shared m_shared;
+    quint64 m_generation = 0;
     std::shared_ptr<const RoutingTable> m_table;
     std::vector<std::shared_ptr<UpstreamRuntime>> m_upstreams;
     QHash<QString, std::shared_ptr<KeepalivePool>> m_pools; // by upstream name, kept across tables
-    WorkerCounters *m_counters;
-    AccessLog *m_accessLog;
     QList<ProxyServer *> m_servers;
+    QBasicTimer m_publishTimer; // runs while a state change waits to be published
+    bool m_stopped = false;
 };
 
 } // namespace lbscope

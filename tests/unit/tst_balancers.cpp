@@ -55,7 +55,7 @@ private slots:
         QCOMPARE(pool.decision.hash, 154u);
         QCOMPARE(pool.pickClient(u"10.0.0.5"_s), u"1"_s);
         QCOMPARE(pool.decision.hash, 2565u);
-        QCOMPARE(pool.decision.describe(), QByteArray("ip_hash: 10.0.0 -> h 2565 -> pick 0"));
+        QCOMPARE(pool.decision.describe(), QByteArray("ip_hash: 10.0.0 -> h 2565 -> pick 0 (127.0.0.1:18081)"));
     }
 
     // Verified on nginx 1.22.1: 127.0.k.x gives h = 4040 + k.
@@ -135,7 +135,7 @@ private slots:
         QString error;
         QVERIFY(PeerGroup::build(config, &group, &error));
         const ConsistentHashBalancer ring(group);
-        QCOMPARE(ring.points().size(), std::size_t(640));
+        QCOMPARE(ring.points().size(), 640);
         QCOMPARE(ring.points().front().hash, 0x001A38C6u);
         QCOMPARE(ring.points().back().hash, 0xFF19B376u);
         QCOMPARE(ring.points()[147].hash, 0x3632884Bu);
@@ -143,8 +143,8 @@ private slots:
         Pool pool(config);
         QCOMPARE(pool.pickKey("hello"), u"3"_s);
         QCOMPARE(pool.decision.point, 147);
-        QCOMPARE(pool.decision.describe(),
-                 QByteArray("hash consistent: \"hello\" -> crc32 0x3610a686 -> point 147 (0x3632884b) -> pick 2"));
+        QCOMPARE(pool.decision.describe(), QByteArray("hash consistent: \"hello\" -> crc32 0x3610a686 -> point 147 "
+                                                      "(0x3632884b) -> pick 2 (127.0.0.1:18083)"));
     }
 
     void consistentHashMovesToTheNextPointWhenOut()
@@ -184,13 +184,14 @@ private slots:
         QCOMPARE(pool.pick({}, true, &first), u"1"_s);
         QCOMPARE(pool.pick({}, true, &second), u"2"_s);
         QCOMPARE(pool.pick({}), u"3"_s);
-        QCOMPARE(pool.decision.describe(), QByteArray("least_conn: conns [1,1,0] -> pick 2"));
+        QCOMPARE(pool.decision.describe(), QByteArray("least_conn: conns [1,1,0] -> pick 2 (127.0.0.1:18083)"));
         Balancer::release(first, false, 1000);
         // 0 conns on the first and the third: round robin between them, where the third is
         // ahead (the first won the opening three-way tie).
         QCOMPARE(pool.pick({}), u"3"_s);
-        QCOMPARE(pool.decision.describe(),
-                 QByteArray("least_conn: conns [0,1,0], tie [0,2]: cw [-1,0,3] -> pick 2, cw [-1,0,1]"));
+        QCOMPARE(
+            pool.decision.describe(),
+            QByteArray("least_conn: conns [0,1,0], tie [0,2]: cw [-1,0,3] -> pick 2 (127.0.0.1:18083), cw [-1,0,1]"));
     }
 
     void leastConnWeighsConnectionsByWeight()

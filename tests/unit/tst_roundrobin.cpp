@@ -73,7 +73,7 @@ private slots:
         selection.start(pool.group, 0);
         Decision decision;
         pool.balancer->pick(selection, {}, 1000, decision);
-        QCOMPARE(decision.describe(), QByteArray("rr: cw [5,1,1] -> pick 0, cw [-2,1,1]"));
+        QCOMPARE(decision.describe(), QByteArray("rr: cw [5,1,1] -> pick 0 (127.0.0.1:18081), cw [-2,1,1]"));
     }
 
     void downPeerIsSkippedButKeepsItsWeightInTheTotal()
@@ -133,7 +133,7 @@ private slots:
         }
         QCOMPARE(probes, 1);
         Balancer::release(probe, false, 1011);
-        QCOMPARE(pool.group.primary.peers[0].fails, 0);
+        QCOMPARE(pool.group.primary.peers[0].state->fails, 0);
     }
 
     void backupServesWhenEveryPrimaryIsOut()
@@ -142,8 +142,8 @@ private slots:
         config.servers[2].backup = true;
         Pool pool(config);
         for (Peer &peer : pool.group.primary.peers) {
-            peer.fails = 1;
-            peer.checked = 1000;
+            peer.state->fails = 1;
+            peer.state->checked = 1000;
         }
         QCOMPARE(pool.requests(2, 1001), QStringLiteral("Ba Ba"));
     }
@@ -181,7 +181,7 @@ private slots:
             Balancer::release(selection, true, 1000);
             QCOMPARE(selection.triesLeft, 0);
         }
-        QCOMPARE(pool.group.primary.peers[0].fails, 0);
+        QCOMPARE(pool.group.primary.peers[0].state->fails, 0);
     }
 
     void retriesAreCappedByNextUpstreamTries()
