@@ -31,6 +31,7 @@ void LivePoller::pollNow()
     ++m_tick.sequence;
     m_tick.nowMs = QDateTime::currentMSecsSinceEpoch();
     m_tick.stats = m_engine.snapshot();
+    m_tick.balancerStates = m_engine.balancerStates();
 
     m_tick.records.clear();
     const AccessLog &log = m_engine.accessLog();
@@ -47,7 +48,31 @@ void LivePoller::pollNow()
         m_tick.config = m_engine.configuration();
         m_configDirty = false;
     }
+    pollDemoInstances();
     emit ticked(m_tick);
+}
+
+void LivePoller::pollDemoInstances()
+{
+    const DemoFleet *fleet = m_engine.demoInstances();
+    m_tick.demoRestarted = fleet != m_fleet;
+    if (m_tick.demoRestarted) {
+        m_fleet = fleet;
+        m_demoCursors.clear();
+    }
+    m_tick.demoLogs.clear();
+    m_tick.demoInstances = fleet ? fleet->instances() : QList<DemoFleet::Instance>();
+    for (const DemoFleet::Instance &instance : std::as_const(m_tick.demoInstances)) {
+        quint64 &cursor = m_demoCursors[instance.name];
+        if (instance.requests < cursor) // a new instance under an old name
+            cursor = 0;
+        if (instance.requests == cursor)
+            continue;
+        LiveTick::DemoLogBatch batch{instance.name, {}};
+        cursor = fleet->logAfter(instance.name, cursor, &batch.entries);
+        if (!batch.entries.isEmpty())
+            m_tick.demoLogs.append(std::move(batch));
+    }
 }
 
 } // namespace lbscope

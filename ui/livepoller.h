@@ -7,12 +7,13 @@
 
 #include "livetick.h"
 
-#include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 
 namespace lbscope {
 
+class DemoFleet;
 class Engine;
 
 class LivePoller final : public QObject
@@ -41,12 +42,15 @@ signals:
 
 private:
     void handleConfigurationChanged() { m_configDirty = true; }
+    void pollDemoInstances();
 
     Engine &m_engine;
     QTimer m_timer;
     LiveTick m_tick;
     quint64 m_cursor = 0;
     bool m_configDirty = true;
+    const DemoFleet *m_fleet = nullptr;
+    QHash<QString, quint64> m_demoCursors;
 };
 
 } // namespace lbscope

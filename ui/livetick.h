@@ -3,7 +3,10 @@
 // What the window learns from the engine on one tick of the LivePoller: value types only, so
 // every view reads the same moment and none of them asks the engine itself.
 
+#include "balancing/balancerstatesnapshot.h"
 #include "config/proxyconfig.h"
+#include "demo/demofleet.h"
+#include "demo/demolog.h"
 #include "stats/accesslog.h"
 #include "stats/statssnapshot.h"
 
@@ -16,6 +19,8 @@ struct LiveTick
     quint64 sequence = 0; // 1 for the first tick
     qint64 nowMs = 0;     // wall clock when the tick was taken
     StatsSnapshot stats;
+    // The balancers' own state: one per worker, or one for an upstream with a zone.
+    QList<BalancerStateSnapshot> balancerStates;
     // The access records that ended since the previous tick, oldest first. At most
     // LivePoller::MaxRecordsPerTick; what the ring or that cap dropped is counted in
     // skippedRecords.
@@ -25,6 +30,16 @@ struct LiveTick
     // after an edit or a reload.
     ProxyConfig config;
     bool configChanged = false;
+    // The built-in demo instances now (empty without any), and the log entries each wrote since
+    // the previous tick. demoRestarted: a new set of instances replaced the old (cursors start over).
+    QList<DemoFleet::Instance> demoInstances;
+    struct DemoLogBatch
+    {
+        QString instance;
+        QList<DemoLogEntry> entries;
+    };
+    QList<DemoLogBatch> demoLogs;
+    bool demoRestarted = false;
 };
 
 } // namespace lbscope

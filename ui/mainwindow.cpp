@@ -4,6 +4,8 @@
 #include "charts/chartspanel.h"
 #include "config/configeditor.h"
 #include "configdocument.h"
+#include "demo/demolineindex.h"
+#include "demo/demopanel.h"
 #include "livepoller.h"
 #include "logs/logpanel.h"
 #include "logs/requestdetailview.h"
@@ -114,12 +116,19 @@ void MainWindow::createDocks()
 
     m_traffic = new TrafficPanel(m_palette, this);
     QDockWidget *trafficDock = addDock(tr("Traffic"), u"TrafficDock"_s, m_traffic, Qt::RightDockWidgetArea);
+    m_demo = new DemoPanel(m_engine, m_palette, this);
+    QDockWidget *demoDock = addDock(tr("Demo instances"), u"DemoDock"_s, m_demo, Qt::RightDockWidgetArea);
+    connect(m_poller, &LivePoller::ticked, m_demo, &DemoPanel::handleTick);
+    tabifyDockWidget(trafficDock, demoDock);
+    trafficDock->raise();
 
     m_log = new LogPanel(m_palette, this);
     m_logDock = addDock(tr("Access log"), u"LogDock"_s, m_log, Qt::BottomDockWidgetArea);
     connect(m_poller, &LivePoller::ticked, m_log, &LogPanel::handleTick);
     connect(m_log, &LogPanel::backendActivated, this, &MainWindow::handleBackendActivated);
     m_log->detailView()->setUpstreamHeadProvider([](const AccessRecord &record) { return record.upstreamHead; });
+    m_log->detailView()->setDemoLineProvider(
+        [this](const AccessRecord &record) { return m_demo->lineIndex().lineFor(record); });
 
     m_configEditor = new ConfigEditor(m_engine, this);
     QDockWidget *configDock = addDock(tr("Configuration"), u"ConfigDock"_s, m_configEditor, Qt::BottomDockWidgetArea);

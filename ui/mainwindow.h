@@ -19,6 +19,7 @@ class BackendPalette;
 class ChartsPanel;
 class ConfigDocument;
 class ConfigEditor;
+class DemoPanel;
 class Engine;
 class LivePoller;
 class LogPanel;
@@ -43,6 +44,7 @@ public:
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
     ConfigEditor *configEditor() const { return m_configEditor; }
+    DemoPanel *demoPanel() const { return m_demo; }
     MessageBar *messageBar() const { return m_messageBar; }
     // Says in the window what went wrong at start (a busy port, a bad file), without a modal box.
     void showStartupError(const QString &message);
@@ -88,6 +90,7 @@ private:
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;
     ConfigEditor *m_configEditor = nullptr;
+    DemoPanel *m_demo = nullptr;
     QDockWidget *m_logDock = nullptr;
     QDockWidget *m_trafficDock = nullptr;
     bool m_layoutRestored = false;

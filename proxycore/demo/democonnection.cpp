@@ -130,6 +130,12 @@ QByteArray DemoConnection::Request::requestLine() const
     return method + ' ' + target + " HTTP/" + QByteArray::number(versionMajor) + '.' + QByteArray::number(versionMinor);
 }
 
+DemoConnection::~DemoConnection()
+{
+    // The member socket closes after this body and must not signal a half-destroyed connection.
+    m_socket.disconnect(this);
+}
+
 void DemoConnection::Request::resolveReply()
 {
     const QByteArrayView path = targetPath(target);

@@ -26,6 +26,7 @@ class DemoConnection final : public QObject
 public:
     // Takes the accepted descriptor; the backend is the parent and outlives it.
     DemoConnection(qintptr descriptor, DemoBackend *backend);
+    ~DemoConnection() override;
 
     bool isOpen() const { return !m_dead; }
     // A crash or stop: the connection is reset (RST) at once and logs nothing.

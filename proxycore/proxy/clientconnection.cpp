@@ -150,6 +150,9 @@ ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const Routing
 
 ClientConnection::~ClientConnection()
 {
+    // The member socket outlives this body: when it closes it would signal a half-destroyed
+    // connection (and log a request from it), so it must not reach us any more.
+    m_socket.disconnect(this);
     dropUpstream();
     if (m_counted) {
         std::atomic<qint64> &connections = m_worker.counters().connections;

@@ -78,10 +78,10 @@ private slots:
         DemoPoolFixture pool;
         QVERIFY2(pool.start(), qPrintable(pool.error()));
         // A slow third backend and a few errors on the second, so every chart has something to say.
-        const QList<DemoBackend *> backends = pool.engine().demoInstances()->backends();
-        QCOMPARE(backends.size(), 3);
-        backends[2]->setDelayMs(20);
-        backends[1]->setErrorRate(0.03);
+        DemoFleet *fleet = pool.engine().demoInstances();
+        QCOMPARE(fleet->instances().size(), 3);
+        QVERIFY(fleet->setDelayMs(u"web-client3"_s, 20));
+        QVERIFY(fleet->setErrorRate(u"web-client2"_s, 0.03));
 
         BackendPalette palette;
         LivePoller poller(pool.engine());

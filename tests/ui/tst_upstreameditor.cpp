@@ -396,10 +396,11 @@ private slots:
         Harness h;
         QVERIFY2(h.start(), qPrintable(h.pool.error()));
         QVERIFY(h.send(6));
-        DemoBackend *third = h.pool.engine().demoInstances()->backends().value(2);
-        QVERIFY(third);
-        QMetaObject::invokeMethod(
-            third, [third] { third->setCrashed(true); }, Qt::BlockingQueuedConnection);
+        DemoFleet *fleet = h.pool.engine().demoInstances();
+        QVERIFY(fleet);
+        QString error;
+        QVERIFY2(fleet->stopInstance(u"web-client3"_s, &error), qPrintable(error));
+        QTRY_VERIFY(fleet->instances().value(2).crashed);
 
         const QList<quint64> before = h.requestsPerPeer();
         QVERIFY(h.send(12)); // every client still gets its 200: the proxy moves on

@@ -25,40 +25,47 @@ QString failureReason(const PeerSnapshot &peer)
         QT_TRANSLATE_NOOP("UpstreamTableModel", "connection reset"),
         QT_TRANSLATE_NOOP("UpstreamTableModel", "timed out"),
         QT_TRANSLATE_NOOP("UpstreamTableModel", "invalid response header"),
+        QT_TRANSLATE_NOOP("UpstreamTableModel", "error response (proxy_next_upstream)"),
     };
     QStringList parts;
-    quint64 known = 0;
     for (int kind = 0; kind < FailureKinds; ++kind) {
         const quint64 count = peer.counts.failuresByKind[std::size_t(kind)];
-        known += count;
         if (count > 0)
             parts.append(UpstreamTableModel::tr(kinds[kind]) + u" ×"_s + QString::number(count));
     }
-    // The rest are responses that proxy_next_upstream counts as failures (http_500, ...).
-    if (peer.counts.failures > known)
-        parts.append(UpstreamTableModel::tr("error response ×%1").arg(peer.counts.failures - known));
+    const PeerFailure &last = peer.counts.lastFailure;
+    if (last.atMs > 0)
+        parts.prepend(UpstreamTableModel::tr("last: %1 at %2")
+                          .arg(describeFailure(last), QDateTime::fromMSecsSinceEpoch(last.atMs).toString(u"hh:mm:ss"_s)));
     return parts.join(u", "_s);
 }
 
-int effectiveWeight(const PeerSnapshot &peer, const UpstreamServer &server)
+int effectiveWeight(const PeerBalancerState *state, const UpstreamServer &server)
 {
-    Q_UNUSED(peer);
-    return server.weight;
+    return state ? state->effectiveWeight : server.weight;
 }
 
-std::optional<quint64> timesUnavailable(const PeerSnapshot &)
+std::optional<quint64> timesUnavailable(const PeerSnapshot &peer)
 {
-    return std::nullopt;
+    return peer.counts.unavailable;
 }
 
-std::optional<qint64> lastSelectedMs(const PeerSnapshot &)
+std::optional<qint64> lastSelectedMs(const PeerSnapshot &peer)
 {
-    return std::nullopt;
+    if (peer.counts.lastSelectedMs == 0)
+        return std::nullopt;
+    return peer.counts.lastSelectedMs;
 }
 
-QList<QPair<int, quint64>> responsesByCode(const PeerSnapshot &, int)
+QList<QPair<int, quint64>> responsesByCode(const PeerSnapshot &peer, int statusClass)
 {
-    return {};
+    QList<QPair<int, quint64>> codes;
+    const QMap<int, quint64> all = peer.statusCodes();
+    for (auto it = all.cbegin(); it != all.cend(); ++it) {
+        if (it.key() / 100 == statusClass)
+            codes.append({it.key(), it.value()});
+    }
+    return codes;
 }
 
 double requestRate(const PeerSnapshot &peer, int seconds)
@@ -90,6 +97,12 @@ void addPeer(PeerSnapshot &sum, const PeerSnapshot &peer)
         to.failuresByKind[i] += from.failuresByKind[i];
     to.active += from.active;
     to.failedUntil = std::max(to.failedUntil, from.failedUntil);
+    to.unavailable += from.unavailable;
+    to.lastSelectedMs = std::max(to.lastSelectedMs, from.lastSelectedMs);
+    if (from.lastFailure.atMs > to.lastFailure.atMs)
+        to.lastFailure = from.lastFailure;
+    for (auto [code, count] : from.byStatusCode.toMap().asKeyValueRange())
+        to.byStatusCode.add(code, count);
     for (qsizetype i = 0; i < std::min(sum.rate.size(), peer.rate.size()); ++i)
         sum.rate[i] += peer.rate[i];
     if (peer.state == PeerState::Failed)
@@ -276,7 +289,10 @@ QVariant UpstreamTableModel::displayData(const Row &row, int column) const
     case MaxConnsColumn:
         return server.maxConns == 0 ? tr("∞") : QString::number(server.maxConns);
     case EffectiveWeightColumn:
-        return peerfacts::effectiveWeight(row.peer, server);
+    {
+        const auto state = m_balancerStates.constFind(row.peer.peer);
+        return peerfacts::effectiveWeight(state != m_balancerStates.cend() ? &*state : nullptr, server);
+    }
     case RequestsColumn:
         return row.hasStats ? QVariant(counts.requests) : QVariant(none);
     case RateColumn:
@@ -684,6 +700,15 @@ void UpstreamTableModel::handleTick(const LiveTick &tick)
         m_config = tick.config;
         const UpstreamConfig *upstream = currentUpstream();
         syncServers(upstream ? upstream->servers : QList<UpstreamServer>());
+    }
+    // The first worker's balancer (or the zone's) stands for the pool: without a zone each
+    // worker keeps its own, as nginx's worker processes do.
+    m_balancerStates.clear();
+    for (const BalancerStateSnapshot &state : tick.balancerStates) {
+        if (state.upstream != m_upstream || state.worker > 0)
+            continue;
+        for (const PeerBalancerState &peer : state.peers)
+            m_balancerStates.insert(peer.name, peer);
     }
     syncStats(tick.stats);
 }

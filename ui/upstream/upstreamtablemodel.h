@@ -11,6 +11,7 @@
 #include "stats/statssnapshot.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QList>
 
 #include <optional>
@@ -20,19 +21,18 @@ namespace lbscope {
 class BackendPalette;
 class Engine;
 
-// What a snapshot can say about a peer beyond its counters. Each is the one place where data
-// that other branches add (balancer state, exact status codes, failure times) will plug in.
+// What a snapshot can say about a peer beyond its counters.
 namespace peerfacts {
 // Why it failed, e.g. "connection refused ×3, timed out ×1"; empty when it never failed.
 QString failureReason(const PeerSnapshot &peer);
-// The balancer's effective weight; the configured weight until the balancer state is snapshotted.
-int effectiveWeight(const PeerSnapshot &peer, const UpstreamServer &server);
-// How often max_fails made it unavailable; nullopt until the stats count it.
+// The balancer's effective weight (it drops after failures and recovers); the configured weight
+// while the balancer has not reported it.
+int effectiveWeight(const PeerBalancerState *state, const UpstreamServer &server);
+// How often max_fails made it unavailable.
 std::optional<quint64> timesUnavailable(const PeerSnapshot &peer);
-// When the balancer last picked it (ms since the epoch); nullopt until the stats keep it.
+// When the balancer last picked it (ms since the epoch); nullopt when not since the reset.
 std::optional<qint64> lastSelectedMs(const PeerSnapshot &peer);
-// Responses of one class (4 for 4xx) by exact code, e.g. {{404, 7}, {429, 1}}; empty until
-// the stats count codes.
+// Responses of one class (4 for 4xx) by exact code, e.g. {{404, 7}, {429, 1}}.
 QList<QPair<int, quint64>> responsesByCode(const PeerSnapshot &peer, int statusClass);
 // Requests per second over the last `seconds` complete seconds.
 double requestRate(const PeerSnapshot &peer, int seconds = 5);
@@ -153,6 +153,7 @@ private:
     Engine *m_engine;
     BackendPalette *m_palette;
     QString m_upstream;
+    QHash<QByteArray, PeerBalancerState> m_balancerStates; // by peer address, from the last tick
     ProxyConfig m_config;
     QList<Row> m_rows;
     qint64 m_nowMs = 0;
