@@ -27,6 +27,7 @@
 #include <QSettings>
 #include <QShowEvent>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -57,7 +58,7 @@ MainWindow::MainWindow(Engine &engine, ConfigDocument &document, QWidget *parent
     setObjectName(u"MainWindow"_s);
     setDockNestingEnabled(true);
     // The traffic panel is tall: the right column takes the whole height, and the servers above
-    // and the log below span the rest, so the window fits 1280x720.
+    // span the rest, so the window fits 1280x720.
     setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     auto *central = new QWidget(this);
@@ -104,7 +105,12 @@ QDockWidget *MainWindow::addDock(const QString &title, const QString &objectName
 void MainWindow::createDocks()
 {
     m_charts = new ChartsPanel(m_palette, this);
-    m_centralLayout->addWidget(m_charts, 1);
+    // The charts, the log and the configuration share the middle as tabs: at 1280x720 each
+    // needs the room, and one click (or a backend clicked anywhere) brings the log up.
+    m_views = new QTabWidget(this);
+    m_views->setDocumentMode(true);
+    m_views->addTab(m_charts, tr("&Charts"));
+    m_centralLayout->addWidget(m_views, 1);
     connect(m_poller, &LivePoller::ticked, m_charts, &ChartsPanel::handleTick);
     connect(m_charts, &ChartsPanel::resetRequested, this, &MainWindow::resetCounters);
     connect(m_charts, &ChartsPanel::backendActivated, this, &MainWindow::handleBackendActivated);
@@ -123,7 +129,7 @@ void MainWindow::createDocks()
     trafficDock->raise();
 
     m_log = new LogPanel(m_palette, this);
-    m_logDock = addDock(tr("Access log"), u"LogDock"_s, m_log, Qt::BottomDockWidgetArea);
+    m_views->addTab(m_log, tr("Access &log"));
     connect(m_poller, &LivePoller::ticked, m_log, &LogPanel::handleTick);
     connect(m_log, &LogPanel::backendActivated, this, &MainWindow::handleBackendActivated);
     m_log->detailView()->setUpstreamHeadProvider([](const AccessRecord &record) { return record.upstreamHead; });
@@ -131,17 +137,18 @@ void MainWindow::createDocks()
         [this](const AccessRecord &record) { return m_demo->lineIndex().lineFor(record); });
 
     m_configEditor = new ConfigEditor(m_engine, this);
-    QDockWidget *configDock = addDock(tr("Configuration"), u"ConfigDock"_s, m_configEditor, Qt::BottomDockWidgetArea);
+    m_views->addTab(m_configEditor, tr("Con&figuration"));
     connect(m_poller, &LivePoller::ticked, m_configEditor, &ConfigEditor::handleTick);
-    tabifyDockWidget(m_logDock, configDock);
-    m_logDock->raise();
+    m_views->setTabToolTip(0, tr("Requests, rates, latency and status per backend (Alt+C)"));
+    m_views->setTabToolTip(1, tr("Every request: where it went and why (Alt+L)"));
+    m_views->setTabToolTip(2, tr("The running configuration as nginx text, editable (Alt+F)"));
     m_trafficDock = trafficDock;
 }
 
 void MainWindow::applyDefaultDockSizes()
 {
     // Room for the seed's three servers and their header; the log gets a few rows.
-    resizeDocks({findChild<QDockWidget *>(u"UpstreamDock"_s), m_logDock}, {232, 165}, Qt::Vertical);
+    resizeDocks({findChild<QDockWidget *>(u"UpstreamDock"_s)}, {232}, Qt::Vertical);
     resizeDocks({m_trafficDock}, {330}, Qt::Horizontal);
 }
 
@@ -220,8 +227,7 @@ void MainWindow::handleTick(const LiveTick &tick)
 void MainWindow::handleBackendActivated(const QByteArray &peer)
 {
     m_log->setBackendFilter(peer);
-    m_logDock->show();
-    m_logDock->raise();
+    m_views->setCurrentWidget(m_log);
 }
 
 void MainWindow::updateListening()

@@ -11,6 +11,7 @@ class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class QTabWidget;
 class QVBoxLayout;
 
 namespace lbscope {
@@ -91,7 +92,7 @@ private:
     LogPanel *m_log = nullptr;
     ConfigEditor *m_configEditor = nullptr;
     DemoPanel *m_demo = nullptr;
-    QDockWidget *m_logDock = nullptr;
+    QTabWidget *m_views = nullptr;
     QDockWidget *m_trafficDock = nullptr;
     bool m_layoutRestored = false;
     bool m_shownOnce = false;

@@ -42,7 +42,7 @@ DemoInstanceCard::DemoInstanceCard(Engine &engine, BackendPalette *palette, cons
     m_swatch->setFixedWidth(fontMetrics().height() + 8);
     m_swatch->setStyleSheet(u"background: %1; color: %2; font-weight: bold; border-radius: 3px;"_s.arg(
         color.name(), BackendPalette::textColorOn(color).name()));
-    m_title->setText(u"<b>%1</b>  %2"_s.arg(m_name.toHtmlEscaped(), QString::fromLatin1(m_peer)));
+    m_title->setText(u"<b>%1</b>"_s.arg(QString::fromLatin1(m_peer)));
     m_title->setToolTip(tr("The built-in demo web app %1, listening on %2").arg(m_name, QString::fromLatin1(m_peer)));
 
     m_stop->setToolTip(tr("Stop: the instance dies as a crashed service does (open connections reset, the port "
@@ -71,8 +71,7 @@ DemoInstanceCard::DemoInstanceCard(Engine &engine, BackendPalette *palette, cons
     layout->setContentsMargins(6, 4, 6, 4);
     layout->setVerticalSpacing(2);
     layout->addWidget(m_swatch, 0, 0);
-    layout->addWidget(m_title, 0, 1, 1, 2);
-    layout->addWidget(m_stop, 0, 3);
+    layout->addWidget(m_title, 0, 1, 1, 3);
     auto *delayLabel = new QLabel(tr("Delay"), this);
     delayLabel->setBuddy(m_delay);
     layout->addWidget(delayLabel, 1, 0, 1, 2);
@@ -83,8 +82,9 @@ DemoInstanceCard::DemoInstanceCard(Engine &engine, BackendPalette *palette, cons
     layout->addWidget(errorLabel, 2, 0, 1, 2);
     layout->addWidget(m_errors, 2, 2);
     layout->addWidget(m_errorValue, 2, 3);
-    layout->addWidget(m_state, 3, 0, 1, 2);
-    layout->addWidget(m_requests, 3, 2, 1, 2, Qt::AlignRight);
+    layout->addWidget(m_state, 3, 0, 1, 3);
+    layout->addWidget(m_stop, 3, 3);
+    layout->addWidget(m_requests, 0, 3, Qt::AlignRight);
     layout->setColumnStretch(2, 1);
     update(instance);
 }
@@ -99,8 +99,8 @@ void DemoInstanceCard::update(const DemoFleet::Instance &instance)
     m_crashed = instance.crashed;
     m_stop->setText(m_crashed ? tr("Start") : tr("Stop"));
     m_state->setText(m_crashed ? tr("<b style='color:#d55e00'>stopped</b>: refuses connections")
-                               : tr("running, %n connection(s)", nullptr, instance.connections));
-    m_requests->setText(tr("%L1 requests").arg(instance.requests));
+                               : tr("%1 running").arg(m_name));
+    m_requests->setText(tr("%L1 req").arg(instance.requests));
     if (!m_delay->isSliderDown() && m_delay->value() != instance.delayMs) {
         const QSignalBlocker blocker(m_delay);
         m_delay->setValue(instance.delayMs);

@@ -40,7 +40,7 @@ DemoPanel::DemoPanel(Engine &engine, BackendPalette *palette, QWidget *parent)
     , m_cardsLayout(new QVBoxLayout)
     , m_external(new QWidget(this))
     , m_externalLayout(new QVBoxLayout(m_external))
-    , m_empty(new QLabel(tr("No demo instances: the servers are external."), this))
+    , m_empty(new QLabel(tr("No demo instances."), this))
     , m_logPicker(new QComboBox(this))
     , m_log(new QPlainTextEdit(this))
     , m_message(new QLabel(this))
@@ -65,6 +65,7 @@ DemoPanel::DemoPanel(Engine &engine, BackendPalette *palette, QWidget *parent)
     layout->addLayout(logRow);
     m_logPicker->setToolTip(tr("Whose requests the log below shows, as each instance logged them"));
     m_log->setReadOnly(true);
+    m_log->setMinimumWidth(120); // long log lines scroll; they must not widen the dock
     m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_log->setMaximumBlockCount(LogLines);
     m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -185,7 +186,8 @@ void DemoPanel::updateExternal(const LiveTick &tick)
         auto *row = new QWidget(m_external);
         auto *rowLayout = new QHBoxLayout(row);
         rowLayout->setContentsMargins(6, 0, 0, 0);
-        auto *label = new QLabel(tr("%1: external (not a demo instance)").arg(hostPort), row);
+        auto *label = new QLabel(tr("%1 external").arg(hostPort), row);
+        label->setToolTip(tr("Not a built-in demo instance: whatever listens on %1 answers").arg(hostPort));
         auto *start = new QPushButton(tr("Start demo"), row);
         start->setToolTip(tr("Run a built-in demo web app on %1").arg(hostPort));
         connect(start, &QPushButton::clicked, this, [this, hostPort] { startInstanceFor(hostPort); });
