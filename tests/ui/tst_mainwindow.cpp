@@ -4,16 +4,22 @@
 #include "charts/chartspanel.h"
 #include "charts/distributionchart.h"
 #include "configdocument.h"
+#include "demo/demoinstancecard.h"
+#include "demo/demopanel.h"
 #include "demopoolfixture.h"
 #include "livepoller.h"
 #include "logs/accesslogfiltermodel.h"
 #include "logs/accesslogmodel.h"
 #include "logs/logpanel.h"
 #include "mainwindow.h"
+#include "traffic/trafficgenerator.h"
 #include "traffic/trafficpanel.h"
+#include "upstream/upstreameditor.h"
+#include "upstream/upstreamtablemodel.h"
 
 #include <QBarSet>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
@@ -108,6 +114,60 @@ private slots:
         QTRY_COMPARE(m_window->logPanel()->model()->rowCount(), 10);
         emit m_window->chartsPanel()->backendActivated(m_pool->peer(1));
         QTRY_COMPARE(m_window->logPanel()->filterModel()->rowCount(), 3);
+    }
+
+    void aStoppedInstanceTurnsFailedAndTrafficMoves()
+    {
+        QVERIFY2(openWindow(), qPrintable(m_pool->error()));
+        QTRY_VERIFY(m_window->demoPanel()->card(u"web-client3"_s));
+        QTest::mouseClick(m_window->demoPanel()->card(u"web-client3"_s)->stopButton(), Qt::LeftButton);
+        QTRY_VERIFY(m_pool->engine().demoInstances()->instances().value(2).crashed);
+
+        TrafficPanel *traffic = m_window->trafficPanel();
+        traffic->findChild<QSpinBox *>(u"burstCount"_s)->setValue(12);
+        QTest::mouseClick(traffic->findChild<QPushButton *>(u"sendBurst"_s), Qt::LeftButton);
+        QTRY_COMPARE(m_pool->engine().snapshot().proxy.requests, 12u);
+        QCOMPARE(m_pool->engine().snapshot().proxy.responses[1], 12u); // every client still got its 200
+
+        UpstreamTableModel *servers = m_window->upstreamEditor()->model();
+        const QModelIndex state = servers->index(2, UpstreamTableModel::StateColumn);
+        QTRY_COMPARE(PeerState(state.data(UpstreamTableModel::StateRole).toInt()), PeerState::Failed);
+        QVERIFY2(state.data(Qt::ToolTipRole).toString().contains(u"refused"_s),
+                 qPrintable(state.data(Qt::ToolTipRole).toString()));
+        QTRY_COMPARE(bars().value(0) + bars().value(1), 12.0);
+
+        // Start brings it back on the same port.
+        QTest::mouseClick(m_window->demoPanel()->card(u"web-client3"_s)->stopButton(), Qt::LeftButton);
+        QTRY_VERIFY(!m_pool->engine().demoInstances()->instances().value(2).crashed);
+    }
+
+    void fiftyWeightEditsWhileTrafficFlowsFailNothing()
+    {
+        QVERIFY2(openWindow(), qPrintable(m_pool->error()));
+        TrafficPlan plan;
+        plan.port = m_pool->proxyPort();
+        plan.host = "photos.example.com"_ba;
+        plan.mode = TrafficPlan::Mode::Rate;
+        plan.rate = 300;
+        plan.durationSeconds = 30;
+        plan.count = 1500;
+        TrafficGenerator generator;
+        QString error;
+        QVERIFY2(generator.start(plan, &error), qPrintable(error));
+
+        UpstreamTableModel *servers = m_window->upstreamEditor()->model();
+        QTRY_COMPARE(servers->rowCount(), 3);
+        const QModelIndex weight = servers->index(1, UpstreamTableModel::WeightColumn);
+        for (int i = 0; i < 50; ++i) {
+            // A slider dragged at 20 Hz: one edit every 50 ms, each applied to the running engine.
+            QVERIFY(servers->setData(weight, QString::number(2 + i % 9), Qt::EditRole));
+            QTest::qWait(50);
+        }
+        QCOMPARE(m_pool->engine().configuration().upstreams[0].servers[1].weight, 2 + 49 % 9);
+        generator.stop();
+        QCOMPARE(generator.progress().failed, 0u);
+        QVERIFY(generator.progress().done > 100);
+        QCOMPARE(m_pool->engine().snapshot().proxy.responses[4], 0u);
     }
 };
 

@@ -36,7 +36,10 @@ private:
         quint16 port = 0;
         quint32 ordinal = 0;
         friend bool operator==(const Key &, const Key &) = default;
-        friend size_t qHash(const Key &key, size_t seed = 0) { return qHashMulti(seed, key.backend, key.port, key.ordinal); }
+        friend size_t qHash(const Key &key, size_t seed = 0)
+        {
+            return qHashMulti(seed, key.backend, key.port, key.ordinal);
+        }
     };
 
     QHash<Key, QString> m_lines;

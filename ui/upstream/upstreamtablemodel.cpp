@@ -35,8 +35,9 @@ QString failureReason(const PeerSnapshot &peer)
     }
     const PeerFailure &last = peer.counts.lastFailure;
     if (last.atMs > 0)
-        parts.prepend(UpstreamTableModel::tr("last: %1 at %2")
-                          .arg(describeFailure(last), QDateTime::fromMSecsSinceEpoch(last.atMs).toString(u"hh:mm:ss"_s)));
+        parts.prepend(
+            UpstreamTableModel::tr("last: %1 at %2")
+                .arg(describeFailure(last), QDateTime::fromMSecsSinceEpoch(last.atMs).toString(u"hh:mm:ss"_s)));
     return parts.join(u", "_s);
 }
 
@@ -288,8 +289,7 @@ QVariant UpstreamTableModel::displayData(const Row &row, int column) const
         return ServerFields::text(*fieldOf(column), server);
     case MaxConnsColumn:
         return server.maxConns == 0 ? tr("∞") : QString::number(server.maxConns);
-    case EffectiveWeightColumn:
-    {
+    case EffectiveWeightColumn: {
         const auto state = m_balancerStates.constFind(row.peer.peer);
         return peerfacts::effectiveWeight(state != m_balancerStates.cend() ? &*state : nullptr, server);
     }
