@@ -56,11 +56,7 @@ bool ConfigDocument::open(const QString &path, QString *error)
     }
     if (!apply(*result.config, error))
         return false;
-    m_filePath = QFileInfo(path).absoluteFilePath();
-    m_displayName = QFileInfo(path).fileName();
-    m_modified = false;
-    noteRecent(m_filePath);
-    emit documentChanged();
+    adoptFile(path);
     return true;
 }
 
@@ -97,11 +93,7 @@ bool ConfigDocument::saveAs(const QString &path, QString *error)
         *error = tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
         return false;
     }
-    m_filePath = QFileInfo(path).absoluteFilePath();
-    m_displayName = QFileInfo(path).fileName();
-    m_modified = false;
-    noteRecent(m_filePath);
-    emit documentChanged();
+    adoptFile(path);
     return true;
 }
 
@@ -151,6 +143,16 @@ void ConfigDocument::saveSession() const
 void ConfigDocument::restoreRecentFiles()
 {
     setRecentFiles(QSettings().value(u"session/recentFiles"_s).toStringList());
+}
+
+// The document is now this file, as it is on disk.
+void ConfigDocument::adoptFile(const QString &path)
+{
+    m_filePath = QFileInfo(path).absoluteFilePath();
+    m_displayName = QFileInfo(path).fileName();
+    m_modified = false;
+    noteRecent(m_filePath);
+    emit documentChanged();
 }
 
 void ConfigDocument::setRecentFiles(const QStringList &files)

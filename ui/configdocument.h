@@ -66,6 +66,7 @@ private:
     bool apply(const ProxyConfig &config, QString *error);
     void handleConfigurationChanged();
     void noteRecent(const QString &path);
+    void adoptFile(const QString &path);
 
     Engine &m_engine;
     QString m_filePath;

@@ -2,9 +2,7 @@
 // (no stall of the GUI event loop over 500 ms) that cannot flake on a loaded 2-core machine.
 // The real figures (p99 under 50 ms at 5,000 req/s for 60 s) come from tests/bench/bench-responsiveness.
 
-#include "configdocument.h"
-#include "demopoolfixture.h"
-#include "mainwindow.h"
+#include "demowindowfixture.h"
 #include "responsivenessrun.h"
 
 #include <QStandardPaths>
@@ -22,13 +20,10 @@ private slots:
 
     void noStallWhileTrafficFlows()
     {
-        DemoPoolFixture pool;
-        QVERIFY2(pool.start(), qPrintable(pool.error()));
-        ConfigDocument document(pool.engine());
-        MainWindow window(pool.engine(), document);
-        window.resize(1280, 720);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        DemoWindowFixture fixture;
+        QVERIFY2(fixture.open(), qPrintable(fixture.pool().error()));
+        DemoPoolFixture &pool = fixture.pool();
+        MainWindow &window = fixture.window();
 
         ResponsivenessFigures figures;
         QString error;

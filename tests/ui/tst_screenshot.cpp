@@ -1,10 +1,8 @@
 // Renders the main window after a short demo run to build/screenshots/main-window.png, the same
 // view scripts/screenshot takes of the real window under Xvfb for the README.
 
-#include "configdocument.h"
-#include "demopoolfixture.h"
+#include "demowindowfixture.h"
 #include "livepoller.h"
-#include "mainwindow.h"
 #include "traffic/trafficgenerator.h"
 
 #include <QDir>
@@ -26,13 +24,10 @@ private slots:
 
     void windowAfterDemoRun()
     {
-        DemoPoolFixture pool;
-        QVERIFY2(pool.start(), qPrintable(pool.error()));
-        ConfigDocument document(pool.engine());
-        MainWindow window(pool.engine(), document);
-        window.resize(1280, 720);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        DemoWindowFixture fixture;
+        QVERIFY2(fixture.open(), qPrintable(fixture.pool().error()));
+        DemoPoolFixture &pool = fixture.pool();
+        MainWindow &window = fixture.window();
 
         TrafficPlan plan;
         plan.port = pool.proxyPort();
