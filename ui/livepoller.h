@@ -22,7 +22,7 @@ class LivePoller final : public QObject
     Q_DISABLE_COPY_MOVE(LivePoller)
 
 public:
-    static constexpr int DefaultIntervalMs = 66; // 15 Hz
+    static constexpr int DefaultIntervalMs = 100; // 10 Hz: smooth enough to watch, half the repaints of 20
     static constexpr qsizetype MaxRecordsPerTick = 20'000;
 
     explicit LivePoller(Engine &engine, QObject *parent = nullptr);
