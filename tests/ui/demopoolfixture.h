@@ -18,8 +18,14 @@ namespace lbscope::test {
 class DemoPoolFixture
 {
 public:
+    enum class Keepalive {
+        Off, // nginx's default: HTTP/1.0 and a new upstream connection per request, as the seed
+        On   // HTTP/1.1 upstream with Connection "", for upstreamExtra's keepalive N
+    };
+
     // upstreamExtra goes into the upstream block (e.g. "least_conn;\n"); weights: one per server.
-    bool start(const QString &upstreamExtra = {}, const QList<int> &weights = {1, 1, 1})
+    bool start(const QString &upstreamExtra = {}, const QList<int> &weights = {1, 1, 1},
+               Keepalive keepalive = Keepalive::Off)
     {
         using namespace Qt::StringLiterals;
         for (int attempt = 0; attempt < 5; ++attempt) {
@@ -35,8 +41,11 @@ public:
             m_text = u"upstream photos {\n"_s + upstreamExtra + servers +
                      u"}\n\nserver {\n    listen 127.0.0.1:8080;\n    server_name photos.example.com;\n\n"
                      "    location / {\n        proxy_pass http://photos;\n"
-                     "        proxy_set_header Host $host;\n        proxy_set_header X-Real-IP $remote_addr;\n"
-                     "    }\n}\n"_s;
+                     "        proxy_set_header Host $host;\n        proxy_set_header X-Real-IP $remote_addr;\n"_s +
+                     (keepalive == Keepalive::On ? u"        proxy_http_version 1.1;\n"
+                                                   "        proxy_set_header Connection \"\";\n"_s
+                                                 : QString()) +
+                     u"    }\n}\n"_s;
             ConfigReadResult result = ConfigReader::readText(m_text.toUtf8(), u"photos.conf"_s);
             if (!result.ok()) {
                 m_error = result.error->toString();

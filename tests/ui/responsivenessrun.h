@@ -19,10 +19,12 @@ struct ResponsivenessFigures
     double p99Ms = 0;
     double maxMs = 0;
     qsizetype samples = 0;
-    qint64 rssAfterWarmupKiB = 0; // a quarter into the run, once rings and caches have filled
+    qint64 rssQuarterKiB = 0; // a quarter into the run
+    qint64 rssHalfKiB = 0;    // half way: at 5,000 req/s the 100,000-record rings have filled
     qint64 rssEndKiB = 0;
     qint64 rssPeakKiB = 0;
     TrafficProgress traffic;
+    bool late = false; // the proxy could not keep up: the run was stopped at its deadline
 };
 
 inline bool runResponsiveness(quint16 proxyPort, double rate, int seconds, ResponsivenessFigures *figures,
@@ -49,15 +51,20 @@ inline bool runResponsiveness(quint16 proxyPort, double rate, int seconds, Respo
         const qint64 rss = residentKiB();
         figures->rssPeakKiB = std::max(figures->rssPeakKiB, rss);
         if (tick == std::max(1, seconds / 4))
-            figures->rssAfterWarmupKiB = rss;
+            figures->rssQuarterKiB = rss;
+        if (tick == std::max(1, seconds / 2))
+            figures->rssHalfKiB = rss;
     });
     memory.start(1000);
 
     QEventLoop loop;
     QObject::connect(&generator, &TrafficGenerator::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot((seconds + 30) * 1000, &loop, &QEventLoop::quit);
+    QTimer::singleShot((seconds + 5) * 1000, &loop, &QEventLoop::quit);
     if (generator.isRunning())
         loop.exec();
+    figures->late = generator.isRunning();
+    if (figures->late)
+        generator.stop();
     probe.stop();
     figures->rssEndKiB = residentKiB();
     figures->traffic = generator.progress();
@@ -65,11 +72,6 @@ inline bool runResponsiveness(quint16 proxyPort, double rate, int seconds, Respo
     figures->p99Ms = probe.percentileMs(0.99);
     figures->maxMs = probe.maxMs();
     figures->samples = probe.samples();
-    if (generator.isRunning()) {
-        generator.stop();
-        *error = QStringLiteral("the run did not end in time");
-        return false;
-    }
     return true;
 }
 
