@@ -23,7 +23,6 @@ private slots:
         DemoWindowFixture fixture;
         QVERIFY2(fixture.open(), qPrintable(fixture.pool().error()));
         DemoPoolFixture &pool = fixture.pool();
-        MainWindow &window = fixture.window();
 
         ResponsivenessFigures figures;
         QString error;

@@ -37,7 +37,8 @@ LatencyChart::LatencyChart(BackendPalette *palette, QWidget *parent)
     , m_keyP50(new QLineSeries)
     , m_keyP99(new QLineSeries)
 {
-    chart()->setTitle(tr("Latency p50 / p99 (ms)"));
+    setLegendOptional(true);
+    chart()->setTitle(tr("Latency (ms): p50 solid, p99 dashed"));
     chart()->addAxis(m_axisX, Qt::AlignBottom);
     chart()->addAxis(m_axisY, Qt::AlignLeft);
     m_axisX->setTitleText(tr("seconds ago"));

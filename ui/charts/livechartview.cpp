@@ -3,7 +3,9 @@
 #include "backendpalette.h"
 #include "charts/chartstyle.h"
 
+#include <QAbstractAxis>
 #include <QEvent>
+#include <QLegend>
 
 using namespace Qt::StringLiterals;
 
@@ -97,6 +99,16 @@ void LiveChartView::changeEvent(QEvent *event)
     QChartView::changeEvent(event);
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange)
         applyStyle();
+}
+
+void LiveChartView::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    const bool roomy = height() >= MinimumHeightForLegend;
+    if (m_legendOptional)
+        chart()->legend()->setVisible(roomy);
+    for (QAbstractAxis *axis : chart()->axes())
+        axis->setTitleVisible(roomy);
 }
 
 } // namespace lbscope

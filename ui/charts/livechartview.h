@@ -50,8 +50,14 @@ protected:
     void restyle();
 
     void changeEvent(QEvent *event) override;
+    // When the view is short, axis titles and a legend the colours and numbers already explain
+    // (the backends) give their room to the axes, whose labels Qt Charts would otherwise elide.
+    void resizeEvent(QResizeEvent *event) override;
+    void setLegendOptional(bool optional) { m_legendOptional = optional; }
+    static constexpr int MinimumHeightForLegend = 240;
 
 private:
+    bool m_legendOptional = false;
     BackendPalette *m_palette;
     QString m_upstream;
     QList<QByteArray> m_peers;

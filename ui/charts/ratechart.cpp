@@ -15,6 +15,7 @@ RateChart::RateChart(BackendPalette *palette, QWidget *parent)
     , m_axisX(new QValueAxis)
     , m_axisY(new QValueAxis)
 {
+    setLegendOptional(true);
     chart()->setTitle(tr("Requests/s"));
     chart()->addAxis(m_axisX, Qt::AlignBottom);
     chart()->addAxis(m_axisY, Qt::AlignLeft);
