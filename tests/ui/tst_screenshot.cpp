@@ -3,12 +3,16 @@
 
 #include "demowindowfixture.h"
 #include "livepoller.h"
+#include "logs/logpanel.h"
 #include "traffic/trafficgenerator.h"
 
 #include <QDir>
+#include <QDockWidget>
 #include <QImage>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTest>
 
 using namespace lbscope;
@@ -52,6 +56,21 @@ private slots:
         const QString path = dir + u"/main-window.png"_s;
         QVERIFY(image.save(path));
         qInfo("saved %s", qPrintable(path));
+
+        // The other views a class sees: the log with a request selected, and the demo instances.
+        auto *views = window.findChild<QTabWidget *>();
+        QVERIFY(views);
+        views->setCurrentIndex(1);
+        QTableView *table = window.logPanel()->tableView();
+        table->selectRow(table->model()->rowCount() - 1);
+        for (QDockWidget *dock : window.findChildren<QDockWidget *>()) {
+            if (dock->objectName() == u"DemoDock"_s)
+                dock->raise();
+        }
+        QTRY_VERIFY(window.poller()->lastTick().sequence >= sequence + 4);
+        const QString other = dir + u"/main-window-log-demo.png"_s;
+        QVERIFY(window.grab().save(other));
+        qInfo("saved %s", qPrintable(other));
     }
 };
 
