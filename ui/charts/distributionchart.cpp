@@ -46,6 +46,7 @@ DistributionChart::DistributionChart(BackendPalette *palette, QWidget *parent)
     m_bars->attachAxis(m_axisX);
     m_bars->attachAxis(m_axisY);
     m_axisY->setTitleText(tr("requests"));
+    setAxisLabelsOptional(m_axisY);
     charts::setNiceRange(m_axisY, 0);
     m_axisX->setGridLineVisible(false);
     setToolTip(tr("Requests each backend got since the counters started; the dashed mark on each bar is the "

@@ -109,6 +109,8 @@ void LiveChartView::resizeEvent(QResizeEvent *event)
         chart()->legend()->setVisible(roomy);
     for (QAbstractAxis *axis : chart()->axes())
         axis->setTitleVisible(roomy);
+    if (m_optionalLabels)
+        m_optionalLabels->setLabelsVisible(roomy);
 }
 
 } // namespace lbscope

@@ -9,6 +9,10 @@
 
 #include <QChartView>
 
+QT_BEGIN_NAMESPACE
+class QAbstractAxis;
+QT_END_NAMESPACE
+
 namespace lbscope {
 
 class BackendPalette;
@@ -54,10 +58,13 @@ protected:
     // (the backends) give their room to the axes, whose labels Qt Charts would otherwise elide.
     void resizeEvent(QResizeEvent *event) override;
     void setLegendOptional(bool optional) { m_legendOptional = optional; }
+    // An axis whose numbers the chart also prints elsewhere (the counts in the bars) hides them.
+    void setAxisLabelsOptional(QAbstractAxis *axis) { m_optionalLabels = axis; }
     static constexpr int MinimumHeightForLegend = 240;
 
 private:
     bool m_legendOptional = false;
+    QAbstractAxis *m_optionalLabels = nullptr;
     BackendPalette *m_palette;
     QString m_upstream;
     QList<QByteArray> m_peers;
