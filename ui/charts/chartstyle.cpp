@@ -1,10 +1,13 @@
 #include "charts/chartstyle.h"
 
+#include "charts/secondring.h"
+
 #include <QAbstractAxis>
 #include <QChart>
 #include <QLegend>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -104,6 +107,16 @@ void setSecondsAgoRange(QValueAxis *axis, int windowSeconds)
     axis->setTickInterval(interval);
     axis->setRange(-windowSeconds, 0);
     axis->setLabelFormat(u"%.0f"_s);
+}
+
+bool changeWindow(QValueAxis *axis, int *windowSeconds, int seconds)
+{
+    seconds = std::clamp(seconds, 10, SecondRing::Capacity);
+    if (seconds == *windowSeconds)
+        return false;
+    *windowSeconds = seconds;
+    setSecondsAgoRange(axis, seconds);
+    return true;
 }
 
 } // namespace lbscope::charts

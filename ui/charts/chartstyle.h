@@ -32,5 +32,8 @@ void setNiceRange(QValueAxis *axis, double maxValue);
 
 // -windowSeconds..0 with ticks at round steps (10 s, 1 min, 3 min).
 void setSecondsAgoRange(QValueAxis *axis, int windowSeconds);
+// A time chart's new window (clamped to 10 s .. what a SecondRing keeps): sets *windowSeconds
+// and the axis, and returns whether anything changed (then the chart redraws).
+bool changeWindow(QValueAxis *axis, int *windowSeconds, int seconds);
 
 } // namespace lbscope::charts

@@ -65,12 +65,8 @@ LatencyChart::~LatencyChart() = default;
 
 void LatencyChart::setWindowSeconds(int seconds)
 {
-    seconds = std::clamp(seconds, 10, charts::SecondRing::Capacity);
-    if (seconds == m_windowSeconds)
-        return;
-    m_windowSeconds = seconds;
-    charts::setSecondsAgoRange(m_axisX, seconds);
-    redraw();
+    if (charts::changeWindow(m_axisX, &m_windowSeconds, seconds))
+        redraw();
 }
 
 const LatencyChart::Track *LatencyChart::track(QByteArrayView peer) const

@@ -28,12 +28,8 @@ RateChart::RateChart(BackendPalette *palette, QWidget *parent)
 
 void RateChart::setWindowSeconds(int seconds)
 {
-    seconds = std::clamp(seconds, 10, charts::SecondRing::Capacity);
-    if (seconds == m_windowSeconds)
-        return;
-    m_windowSeconds = seconds;
-    charts::setSecondsAgoRange(m_axisX, seconds);
-    redraw();
+    if (charts::changeWindow(m_axisX, &m_windowSeconds, seconds))
+        redraw();
 }
 
 void RateChart::clearData()
