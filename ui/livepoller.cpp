@@ -4,6 +4,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace lbscope {
 
 LivePoller::LivePoller(Engine &engine, QObject *parent)
@@ -52,27 +54,52 @@ void LivePoller::pollNow()
     emit ticked(m_tick);
 }
 
+void LivePoller::setFollowedDemoLog(const QString &instance)
+{
+    if (instance == m_followedDemoLog)
+        return;
+    m_followedDemoLog = instance;
+    m_demoLogCursor = 0;
+    m_demoLogReset = true;
+}
+
 void LivePoller::pollDemoInstances()
 {
     const DemoFleet *fleet = m_engine.demoInstances();
     m_tick.demoRestarted = fleet != m_fleet;
     if (m_tick.demoRestarted) {
         m_fleet = fleet;
-        m_demoCursors.clear();
+        m_demoLogCursor = 0;
+        m_demoLogReset = true;
     }
-    m_tick.demoLogs.clear();
     m_tick.demoInstances = fleet ? fleet->instances() : QList<DemoFleet::Instance>();
-    for (const DemoFleet::Instance &instance : std::as_const(m_tick.demoInstances)) {
-        quint64 &cursor = m_demoCursors[instance.name];
-        if (instance.requests < cursor) // a new instance under an old name
-            cursor = 0;
-        if (instance.requests == cursor)
-            continue;
-        LiveTick::DemoLogBatch batch{instance.name, {}};
-        cursor = fleet->logAfter(instance.name, cursor, &batch.entries);
-        if (!batch.entries.isEmpty())
-            m_tick.demoLogs.append(std::move(batch));
+    m_tick.demoLog.clear();
+    m_tick.demoLogInstance = m_followedDemoLog;
+    m_tick.demoLogReset = false;
+    if (fleet && !m_followedDemoLog.isEmpty())
+        pollFollowedDemoLog(*fleet);
+}
+
+void LivePoller::pollFollowedDemoLog(const DemoFleet &fleet)
+{
+    const auto instance = std::find_if(m_tick.demoInstances.cbegin(), m_tick.demoInstances.cend(),
+                                       [this](const DemoFleet::Instance &i) { return i.name == m_followedDemoLog; });
+    if (instance == m_tick.demoInstances.cend())
+        return;
+    const quint64 newest = instance->requests;
+    if (newest < m_demoLogCursor) { // a new instance under the old name
+        m_demoLogCursor = 0;
+        m_demoLogReset = true;
     }
+    if (newest == m_demoLogCursor && !m_demoLogReset)
+        return;
+    // Behind by more than a view shows: only the newest lines are read and formatted.
+    const quint64 from =
+        std::max(m_demoLogCursor,
+                 newest > quint64(MaxDemoLogLinesPerTick) ? newest - quint64(MaxDemoLogLinesPerTick) : quint64(0));
+    m_tick.demoLogReset = m_demoLogReset || from > m_demoLogCursor;
+    m_demoLogReset = false;
+    m_demoLogCursor = fleet.logAfter(m_followedDemoLog, from, &m_tick.demoLog, MaxDemoLogLinesPerTick);
 }
 
 } // namespace lbscope

@@ -7,7 +7,6 @@
 
 #include "livetick.h"
 
-#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -24,6 +23,7 @@ class LivePoller final : public QObject
 public:
     static constexpr int DefaultIntervalMs = 100; // 10 Hz: smooth enough to watch, half the repaints of 20
     static constexpr qsizetype MaxRecordsPerTick = 20'000;
+    static constexpr qsizetype MaxDemoLogLinesPerTick = 500;
 
     explicit LivePoller(Engine &engine, QObject *parent = nullptr);
 
@@ -32,6 +32,10 @@ public:
     bool isActive() const { return m_timer.isActive(); }
     // Takes a tick now (also used by tests to avoid waiting for the timer).
     void pollNow();
+
+    // The demo instance whose log the ticks carry (empty: none). Only that log is read and
+    // formatted, so hidden logs cost nothing however fast the demo runs.
+    void setFollowedDemoLog(const QString &instance);
 
     const LiveTick &lastTick() const { return m_tick; }
     // The access-log cursor: the id of the last record handed out.
@@ -43,6 +47,7 @@ signals:
 private:
     void handleConfigurationChanged() { m_configDirty = true; }
     void pollDemoInstances();
+    void pollFollowedDemoLog(const DemoFleet &fleet);
 
     Engine &m_engine;
     QTimer m_timer;
@@ -50,7 +55,9 @@ private:
     quint64 m_cursor = 0;
     bool m_configDirty = true;
     const DemoFleet *m_fleet = nullptr;
-    QHash<QString, quint64> m_demoCursors;
+    QString m_followedDemoLog;
+    quint64 m_demoLogCursor = 0;
+    bool m_demoLogReset = true;
 };
 
 } // namespace lbscope

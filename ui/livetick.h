@@ -30,16 +30,17 @@ struct LiveTick
     // after an edit or a reload.
     ProxyConfig config;
     bool configChanged = false;
-    // The built-in demo instances now (empty without any), and the log entries each wrote since
-    // the previous tick. demoRestarted: a new set of instances replaced the old (cursors start over).
+    // The built-in demo instances now (empty without any). demoRestarted: a new set of
+    // instances replaced the old.
     QList<DemoFleet::Instance> demoInstances;
-    struct DemoLogBatch
-    {
-        QString instance;
-        QList<DemoLogEntry> entries;
-    };
-    QList<DemoLogBatch> demoLogs;
     bool demoRestarted = false;
+    // The log of the one instance the window follows (LivePoller::setFollowedDemoLog): the
+    // entries it wrote since the previous tick, at most LivePoller::MaxDemoLogLinesPerTick, the
+    // newest. demoLogReset: they do not continue the previous tick's (another instance, a
+    // restart, or lines skipped), so a view starts afresh.
+    QString demoLogInstance;
+    QList<DemoLogEntry> demoLog;
+    bool demoLogReset = false;
 };
 
 } // namespace lbscope

@@ -4,7 +4,7 @@
 #include "charts/chartspanel.h"
 #include "config/configeditor.h"
 #include "configdocument.h"
-#include "demo/demolineindex.h"
+#include "demo/demofleet.h"
 #include "demo/demopanel.h"
 #include "livepoller.h"
 #include "logs/logpanel.h"
@@ -125,6 +125,7 @@ void MainWindow::createDocks()
     m_demo = new DemoPanel(m_engine, m_palette, this);
     QDockWidget *demoDock = addDock(tr("Demo instances"), u"DemoDock"_s, m_demo, Qt::RightDockWidgetArea);
     connect(m_poller, &LivePoller::ticked, m_demo, &DemoPanel::handleTick);
+    connect(m_demo, &DemoPanel::followedLogChanged, m_poller, &LivePoller::setFollowedDemoLog);
     tabifyDockWidget(trafficDock, demoDock);
     trafficDock->raise();
 
@@ -133,8 +134,11 @@ void MainWindow::createDocks()
     connect(m_poller, &LivePoller::ticked, m_log, &LogPanel::handleTick);
     connect(m_log, &LogPanel::backendActivated, this, &MainWindow::handleBackendActivated);
     m_log->detailView()->setUpstreamHeadProvider([](const AccessRecord &record) { return record.upstreamHead; });
-    m_log->detailView()->setDemoLineProvider(
-        [this](const AccessRecord &record) { return m_demo->lineIndex().lineFor(record); });
+    // Looked up when a request is shown, in the instance's own log: nothing is indexed per request.
+    m_log->detailView()->setDemoLineProvider([this](const AccessRecord &record) {
+        const DemoFleet *fleet = m_engine.demoInstances();
+        return fleet ? fleet->lineFor(record) : QString();
+    });
 
     m_configEditor = new ConfigEditor(m_engine, this);
     m_views->addTab(m_configEditor, tr("Con&figuration"));

@@ -78,6 +78,11 @@ public:
     // Log entries after cursor, oldest first, at most max; returns the new cursor. Start
     // with 0; entries that the ring (LogCapacity) dropped are skipped.
     quint64 logAfter(quint64 cursor, QList<DemoLogEntry> *out, qsizetype max = LogCapacity) const;
+    // See DemoLog::find.
+    std::optional<DemoLogEntry> findLogEntry(quint16 remotePort, quint32 connectionRequest) const
+    {
+        return m_log.find(remotePort, connectionRequest);
+    }
     // The lines the ring holds, oldest first.
     QStringList recentLog() const;
     // Test hook: the most response bytes ever queued in one socket's write buffer.

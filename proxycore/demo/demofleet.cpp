@@ -246,6 +246,27 @@ QList<DemoFleet::Instance> DemoFleet::instances() const
     return list;
 }
 
+QString DemoFleet::lineFor(const AccessRecord &proxyRecord) const
+{
+    if (proxyRecord.upstreamLocalPort == 0)
+        return {};
+    const qsizetype comma = proxyRecord.upstreamAddr.lastIndexOf(", ");
+    const QByteArray peer = comma < 0 ? proxyRecord.upstreamAddr : proxyRecord.upstreamAddr.mid(comma + 2);
+    const auto hostPort = nginx::splitHostPort(QString::fromLatin1(peer));
+    if (!hostPort)
+        return {};
+    const QHostAddress address(hostPort->host);
+    const QMutexLocker locker(&m_mutex);
+    for (const Member &member : m_members) {
+        if (member.port != hostPort->port || member.address != address)
+            continue;
+        const auto entry =
+            member.backend->findLogEntry(proxyRecord.upstreamLocalPort, quint32(proxyRecord.upstreamConnectionRequest));
+        return entry ? entry->line : QString();
+    }
+    return {};
+}
+
 quint64 DemoFleet::logAfter(const QString &instance, quint64 cursor, QList<DemoLogEntry> *out, qsizetype max) const
 {
     const QMutexLocker locker(&m_mutex);

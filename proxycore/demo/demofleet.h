@@ -74,6 +74,10 @@ public:
     // its log entries after cursor (start with 0), oldest first, at most max; returns the
     // new cursor (cursor itself for an unknown instance). Only new entries are copied.
     quint64 logAfter(const QString &instance, quint64 cursor, QList<DemoLogEntry> *out, qsizetype max = 1000) const;
+    // The line an instance logged for a request the proxy logged (its last attempt), found by
+    // the upstream connection's local port and the request's ordinal on it, while the
+    // instance's log still holds it; empty otherwise.
+    QString lineFor(const AccessRecord &proxyRecord) const;
 
 private:
     struct Member

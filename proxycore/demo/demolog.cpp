@@ -20,26 +20,47 @@ void DemoLog::setName(const QString &name)
     m_suffix = " name=" + name.toUtf8();
 }
 
+QByteArray DemoLog::suffix() const
+{
+    const QMutexLocker locker(&m_nameMutex);
+    return m_suffix;
+}
+
+DemoLogEntry DemoLog::entryOf(const AccessRecord &record, const QByteArray &suffix)
+{
+    QByteArray line;
+    LogFormatter::combined().appendTo(record, line);
+    line += suffix;
+    return {record.id,
+            record.timeMs,
+            QString::fromUtf8(line),
+            record.clientAddress,
+            record.clientPort,
+            record.connectionRequests,
+            record.status,
+            pathOf(record.uri).toByteArray()};
+}
+
 quint64 DemoLog::readAfter(quint64 cursor, QList<DemoLogEntry> *out, qsizetype max) const
 {
     QList<AccessRecord> records;
     const quint64 last = m_ring.readAfter(cursor, &records, max);
-    QByteArray suffix;
-    {
-        const QMutexLocker locker(&m_nameMutex);
-        suffix = m_suffix;
-    }
-    const LogFormatter &combined = LogFormatter::combined();
-    QByteArray line;
+    const QByteArray nameSuffix = suffix();
     out->reserve(out->size() + records.size());
-    for (const AccessRecord &record : std::as_const(records)) {
-        line.truncate(0);
-        combined.appendTo(record, line);
-        line += suffix;
-        out->append({record.id, record.timeMs, QString::fromUtf8(line), record.clientAddress, record.clientPort,
-                     record.connectionRequests, record.status, pathOf(record.uri).toByteArray()});
-    }
+    for (const AccessRecord &record : std::as_const(records))
+        out->append(entryOf(record, nameSuffix));
     return last;
+}
+
+std::optional<DemoLogEntry> DemoLog::find(quint16 remotePort, quint32 connectionRequest) const
+{
+    AccessRecord record;
+    const bool found = m_ring.findNewest(
+        [&](const AccessRecord &r) { return r.clientPort == remotePort && r.connectionRequests == connectionRequest; },
+        &record);
+    if (!found)
+        return std::nullopt;
+    return entryOf(record, suffix());
 }
 
 QStringList DemoLog::lines() const

@@ -12,6 +12,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace lbscope {
 
 struct DemoLogEntry
@@ -42,12 +44,18 @@ public:
     // Entries after cursor, oldest first, at most max; returns the last sequence given (or
     // cursor). Only the new records are copied, and formatted outside the ring's lock.
     quint64 readAfter(quint64 cursor, QList<DemoLogEntry> *out, qsizetype max) const;
+    // The entry for the request that came from remotePort as the connectionRequest-th request
+    // on its connection, while the ring still holds it.
+    std::optional<DemoLogEntry> find(quint16 remotePort, quint32 connectionRequest) const;
     // The combined lines of everything the ring holds, oldest first.
     QStringList lines() const;
     // Requests logged so far: the last sequence number.
     quint64 count() const { return m_ring.lastId(); }
 
 private:
+    QByteArray suffix() const;
+    static DemoLogEntry entryOf(const AccessRecord &record, const QByteArray &suffix);
+
     AccessLog m_ring;
     mutable QMutex m_nameMutex;
     QByteArray m_suffix; // " name=NAME"

@@ -70,6 +70,20 @@ quint64 AccessLog::readAfter(quint64 cursor, QList<AccessRecord> *out, qsizetype
     return std::max(cursor, id - 1);
 }
 
+bool AccessLog::findNewest(const std::function<bool(const AccessRecord &)> &matches, AccessRecord *out) const
+{
+    const QMutexLocker locker(&m_mutex);
+    const qsizetype count = m_ring.size();
+    for (qsizetype age = 1; age <= count; ++age) {
+        const AccessRecord &record = m_ring[(m_head - age + count) % count];
+        if (matches(record)) {
+            *out = record;
+            return true;
+        }
+    }
+    return false;
+}
+
 quint64 AccessLog::lastId() const
 {
     const QMutexLocker locker(&m_mutex);

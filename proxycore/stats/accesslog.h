@@ -12,6 +12,8 @@
 #include <QString>
 #include <QVarLengthArray>
 
+#include <functional>
+
 namespace lbscope {
 
 struct AccessRecord
@@ -81,6 +83,8 @@ public:
     // the last one given (or cursor). Records that the ring dropped are skipped.
     quint64 readAfter(quint64 cursor, QList<AccessRecord> *out, qsizetype max = 100'000) const;
     quint64 lastId() const;
+    // Copies the newest record that matches into *out; false when the ring holds none.
+    bool findNewest(const std::function<bool(const AccessRecord &)> &matches, AccessRecord *out) const;
 
 private:
     qsizetype m_capacity;

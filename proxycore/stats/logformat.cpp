@@ -5,7 +5,9 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -66,10 +68,11 @@ QDateTime localTime(qint64 ms)
 }
 
 // "24/Nov/2026:08:18:58 +0000", with English month names whatever the locale.
-void appendTimeLocal(QByteArray &out, qint64 ms)
+QByteArray formatTimeLocal(qint64 ms)
 {
     const QDateTime when = localTime(ms);
     const QDate date = when.date();
+    QByteArray out;
     appendPadded(out, date.day(), 2);
     out.append('/');
     out.append(monthNames[date.month() - 1]);
@@ -79,13 +82,15 @@ void appendTimeLocal(QByteArray &out, qint64 ms)
     appendClock(out, when.time());
     out.append(' ');
     appendOffset(out, when.offsetFromUtc(), false);
+    return out;
 }
 
 // "2026-11-24T08:18:58+00:00"
-void appendTimeIso8601(QByteArray &out, qint64 ms)
+QByteArray formatTimeIso8601(qint64 ms)
 {
     const QDateTime when = localTime(ms);
     const QDate date = when.date();
+    QByteArray out;
     appendPadded(out, date.year(), 4);
     out.append('-');
     appendPadded(out, date.month(), 2);
@@ -94,6 +99,31 @@ void appendTimeIso8601(QByteArray &out, qint64 ms)
     out.append('T');
     appendClock(out, when.time());
     appendOffset(out, when.offsetFromUtc(), true);
+    return out;
+}
+
+// Both times change once a second, and converting to local time costs a tzset() (a stat of
+// /etc/localtime) per call: like nginx's cached log times, each thread formats a second once.
+std::atomic<int> timeZoneGeneration{0};
+
+struct CachedSecond
+{
+    qint64 second = std::numeric_limits<qint64>::min();
+    int timeZone = 0;
+    QByteArray text;
+};
+
+template <QByteArray (*format)(qint64)> void appendCachedSecond(QByteArray &out, qint64 ms)
+{
+    thread_local CachedSecond cache;
+    const qint64 second = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    const int timeZone = timeZoneGeneration.load(std::memory_order_relaxed);
+    if (cache.second != second || cache.timeZone != timeZone) {
+        cache.text = format(second * 1000);
+        cache.second = second;
+        cache.timeZone = timeZone;
+    }
+    out.append(cache.text);
 }
 
 bool needsDefaultEscape(uchar c)
@@ -186,6 +216,11 @@ const LogFormatter &LogFormatter::combined()
         return *compile(combinedLogFormat(), &error);
     }();
     return formatter;
+}
+
+void LogFormatter::timeZoneChanged()
+{
+    timeZoneGeneration.fetch_add(1, std::memory_order_relaxed);
 }
 
 QStringList LogFormatter::ownVariables()
@@ -335,10 +370,10 @@ void LogFormatter::appendLogModuleValue(Variable variable, const AccessRecord &r
 {
     switch (variable) {
     case Variable::TimeLocal:
-        appendTimeLocal(out, record.timeMs);
+        appendCachedSecond<formatTimeLocal>(out, record.timeMs);
         break;
     case Variable::TimeIso8601:
-        appendTimeIso8601(out, record.timeMs);
+        appendCachedSecond<formatTimeIso8601>(out, record.timeMs);
         break;
     case Variable::Msec:
         appendSeconds(out, record.timeMs);

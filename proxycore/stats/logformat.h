@@ -34,6 +34,9 @@ public:
     static const LogFormatter &combined();
     // Variables only LB Scope has ($lbscope_decision): nginx needs them defined elsewhere.
     static QStringList ownVariables();
+    // $time_local and $time_iso8601 are formatted once a second per thread, so a change of
+    // the TZ variable shows from the next second on; after this call, from the next record.
+    static void timeZoneChanged();
 
     Escape escape() const { return m_escape; }
     QByteArray format(const AccessRecord &record) const;

@@ -68,8 +68,13 @@ public:
         : m_old(qgetenv("TZ"))
     {
         qputenv("TZ", zone);
+        LogFormatter::timeZoneChanged();
     }
-    ~TimeZoneGuard() { qputenv("TZ", m_old); }
+    ~TimeZoneGuard()
+    {
+        qputenv("TZ", m_old);
+        LogFormatter::timeZoneChanged();
+    }
     Q_DISABLE_COPY_MOVE(TimeZoneGuard)
 
 private:

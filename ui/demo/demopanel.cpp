@@ -3,7 +3,7 @@
 #include "backendpalette.h"
 #include "config/nginxvalues.h"
 #include "demo/demoinstancecard.h"
-#include "demo/demolineindex.h"
+#include "demo/demologmodel.h"
 #include "livetick.h"
 #include "proxy/engine.h"
 
@@ -12,7 +12,7 @@
 #include <QHBoxLayout>
 #include <QHostAddress>
 #include <QLabel>
-#include <QPlainTextEdit>
+#include <QListView>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QVBoxLayout>
@@ -22,8 +22,6 @@ using namespace Qt::StringLiterals;
 namespace lbscope {
 
 namespace {
-
-constexpr int LogLines = 500;
 
 bool isLoopbackHost(const QString &host)
 {
@@ -36,13 +34,13 @@ DemoPanel::DemoPanel(Engine &engine, BackendPalette *palette, QWidget *parent)
     : QWidget(parent)
     , m_engine(engine)
     , m_palette(palette)
-    , m_lines(std::make_unique<DemoLineIndex>())
     , m_cardsLayout(new QVBoxLayout)
     , m_external(new QWidget(this))
     , m_externalLayout(new QVBoxLayout(m_external))
     , m_empty(new QLabel(tr("No demo instances."), this))
     , m_logPicker(new QComboBox(this))
-    , m_log(new QPlainTextEdit(this))
+    , m_logModel(new DemoLogModel(this))
+    , m_log(new QListView(this))
     , m_message(new QLabel(this))
 {
     auto *layout = new QVBoxLayout(this);
@@ -64,55 +62,62 @@ DemoPanel::DemoPanel(Engine &engine, BackendPalette *palette, QWidget *parent)
     logRow->addWidget(m_logPicker, 1);
     layout->addLayout(logRow);
     m_logPicker->setToolTip(tr("Whose requests the log below shows, as each instance logged them"));
-    m_log->setReadOnly(true);
-    m_log->setMinimumWidth(120); // long log lines scroll; they must not widen the dock
-    m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_log->setMaximumBlockCount(LogLines);
+    m_log->setModel(m_logModel);
+    m_log->setUniformItemSizes(true); // only the rows on screen are laid out
+    m_log->setMinimumWidth(120);      // long log lines scroll; they must not widen the dock
+    m_log->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    m_log->setTextElideMode(Qt::ElideNone);
     m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_log->setToolTip(tr("What the instance received, one line per request in nginx's combined format"));
+    m_log->setToolTip(tr("What the instance received, one line per request in nginx's combined format "
+                         "(the last %n lines; Ctrl+C copies the current one)",
+                         nullptr, int(DemoLogModel::Capacity)));
     layout->addWidget(m_log, 1);
     connect(m_logPicker, &QComboBox::currentIndexChanged, this, [this] {
-        m_log->clear();
-        m_log->appendPlainText(m_recent.value(m_logPicker->currentText()).join(u'\n'));
+        m_logModel->clear();
+        emit followedLogChanged(followedLog());
     });
+}
+
+QString DemoPanel::followedLog() const
+{
+    return isVisible() ? m_logPicker->currentText() : QString();
+}
+
+void DemoPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    emit followedLogChanged(followedLog());
+}
+
+void DemoPanel::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    emit followedLogChanged(QString());
 }
 
 DemoPanel::~DemoPanel() = default;
 
 void DemoPanel::handleTick(const LiveTick &tick)
 {
-    if (tick.demoRestarted) {
-        m_lines->clear();
-        m_recent.clear();
-        m_log->clear();
-    }
     updateCards(tick);
     if (tick.configChanged || tick.demoRestarted || tick.sequence == 1)
         updateExternal(tick);
+    showLog(tick);
+}
 
-    QHash<QString, QByteArray> peers;
-    for (const DemoFleet::Instance &instance : tick.demoInstances)
-        peers.insert(instance.name, nginx::joinHostPort(instance.address.toString(), instance.port).toLatin1());
-    const QString shown = m_logPicker->currentText();
-    for (const LiveTick::DemoLogBatch &batch : tick.demoLogs) {
-        const QByteArray peer = peers.value(batch.instance);
-        QStringList &recent = m_recent[batch.instance];
-        QStringList fresh;
-        for (const DemoLogEntry &entry : batch.entries) {
-            m_lines->add(peer, entry);
-            fresh.append(entry.line);
-        }
-        recent += fresh;
-        if (recent.size() > LogLines)
-            recent.remove(0, recent.size() - LogLines);
-        if (batch.instance == shown) {
-            QScrollBar *bar = m_log->verticalScrollBar();
-            const bool atBottom = bar->value() == bar->maximum();
-            m_log->appendPlainText(fresh.mid(std::max<qsizetype>(0, fresh.size() - LogLines)).join(u'\n'));
-            if (atBottom)
-                bar->setValue(bar->maximum());
-        }
-    }
+void DemoPanel::showLog(const LiveTick &tick)
+{
+    if (tick.demoLogInstance != m_logPicker->currentText())
+        return; // asked for before the picker changed
+    if (tick.demoLogReset)
+        m_logModel->clear();
+    if (tick.demoLog.isEmpty())
+        return;
+    QScrollBar *bar = m_log->verticalScrollBar();
+    const bool atBottom = bar->value() == bar->maximum();
+    m_logModel->append(tick.demoLog);
+    if (atBottom)
+        m_log->scrollToBottom();
 }
 
 void DemoPanel::updateCards(const LiveTick &tick)
@@ -152,8 +157,10 @@ void DemoPanel::updateCards(const LiveTick &tick)
         m_logPicker->clear();
         m_logPicker->addItems(names);
         m_logPicker->setCurrentIndex(std::max<int>(0, int(names.indexOf(current))));
-        m_log->clear();
-        m_log->appendPlainText(m_recent.value(m_logPicker->currentText()).join(u'\n'));
+        if (m_logPicker->currentText() != current) {
+            m_logModel->clear();
+            emit followedLogChanged(followedLog());
+        }
     }
 }
 

@@ -4,21 +4,21 @@
 // state, a Stop/Start button that kills it as a crashed service dies and brings it back, delay
 // and error-rate sliders that act while it runs, and its request count; the upstream's loopback
 // servers without an instance are listed as external with a button to give them one; below,
-// the log of the chosen instance, read by cursor.
+// the log of the chosen instance, read by cursor only while the panel shows.
 
 #include <QHash>
 #include <QWidget>
 
 class QComboBox;
 class QLabel;
-class QPlainTextEdit;
+class QListView;
 class QVBoxLayout;
 
 namespace lbscope {
 
 class BackendPalette;
 class DemoInstanceCard;
-class DemoLineIndex;
+class DemoLogModel;
 class Engine;
 struct LiveTick;
 
@@ -31,10 +31,11 @@ public:
     explicit DemoPanel(Engine &engine, BackendPalette *palette, QWidget *parent = nullptr);
     ~DemoPanel() override;
 
-    // What the log view asks for: the demo line of a request.
-    const DemoLineIndex &lineIndex() const { return *m_lines; }
     DemoInstanceCard *card(const QString &instance) const { return m_cards.value(instance); }
-    QPlainTextEdit *logView() const { return m_log; }
+    QListView *logView() const { return m_log; }
+    DemoLogModel *logModel() const { return m_logModel; }
+    // The instance whose log shows, or empty while the panel is hidden.
+    QString followedLog() const;
     QComboBox *logPicker() const { return m_logPicker; }
 
 public slots:
@@ -42,25 +43,31 @@ public slots:
 
 signals:
     void backendActivated(const QByteArray &peer);
+    // Whose log the panel needs in the ticks (LivePoller::setFollowedDemoLog).
+    void followedLogChanged(const QString &instance);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
 
 private:
     void updateCards(const LiveTick &tick);
     void updateExternal(const LiveTick &tick);
     void startInstanceFor(const QString &hostPort);
+    void showLog(const LiveTick &tick);
 
     Engine &m_engine;
     BackendPalette *m_palette;
-    std::unique_ptr<DemoLineIndex> m_lines;
     QVBoxLayout *m_cardsLayout;
     QHash<QString, DemoInstanceCard *> m_cards;
     QWidget *m_external;
     QVBoxLayout *m_externalLayout;
     QStringList m_externalServers;
     QStringList m_pickerNames;
-    QHash<QString, QStringList> m_recent; // the last lines of each instance, for the picker
     QLabel *m_empty;
     QComboBox *m_logPicker;
-    QPlainTextEdit *m_log;
+    DemoLogModel *m_logModel;
+    QListView *m_log;
     QLabel *m_message;
 };
 
