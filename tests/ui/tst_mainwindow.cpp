@@ -132,7 +132,8 @@ private slots:
         traffic->findChild<QSpinBox *>(u"burstCount"_s)->setValue(12);
         QTest::mouseClick(traffic->findChild<QPushButton *>(u"sendBurst"_s), Qt::LeftButton);
         QTRY_COMPARE(m_pool->engine().snapshot().proxy.requests, 12u);
-        QCOMPARE(m_pool->engine().snapshot().proxy.responses[1], 12u); // every client still got its 200
+        // Requests count when they come in, responses when they end: wait for the last one.
+        QTRY_COMPARE(m_pool->engine().snapshot().proxy.responses[1], 12u); // every client still got its 200
 
         UpstreamTableModel *servers = m_window->upstreamEditor()->model();
         const QModelIndex state = servers->index(2, UpstreamTableModel::StateColumn);
