@@ -5,11 +5,15 @@
 #include "livepoller.h"
 #include "logs/logpanel.h"
 #include "traffic/trafficgenerator.h"
+#include "upstream/upstreameditor.h"
+#include "upstream/upstreamtablemodel.h"
+#include "upstream/weightslider.h"
 
 #include <QDir>
 #include <QDockWidget>
 #include <QImage>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -32,6 +36,16 @@ private slots:
         QVERIFY2(fixture.open(), qPrintable(fixture.pool().error()));
         DemoPoolFixture &pool = fixture.pool();
         MainWindow &window = fixture.window();
+
+        // A server picked in the table, its weight raised on the slider, as a class would see it.
+        UpstreamEditor *editor = window.upstreamEditor();
+        QTRY_COMPARE(editor->model()->rowCount(), 3);
+        editor->view()->setFocus();
+        editor->view()->setCurrentIndex(editor->model()->index(1, UpstreamTableModel::AddressColumn));
+        QSlider *slider = editor->weightSlider()->slider();
+        QTest::keyClick(slider, Qt::Key_Right);
+        QTest::keyClick(slider, Qt::Key_Right);
+        QCOMPARE(pool.engine().configuration().upstreams.value(0).servers.value(1).weight, 3);
 
         TrafficPlan plan;
         plan.port = pool.proxyPort();

@@ -1,7 +1,8 @@
 // The upstream editor against a running engine and its demo pool: edits typed into the table
 // change the engine's configuration and its next picks; invalid input is refused where it is
 // typed and changes nothing; add, remove, reorder, drain and the method picker act at once;
-// a crashed instance's row turns failed and says why.
+// a crashed instance's row turns failed and says why; the weight slider sets the selected
+// server's weight by keyboard and mouse and follows changes made elsewhere.
 
 #include "../integration/httptestclient.h"
 #include "backendpalette.h"
@@ -9,6 +10,7 @@
 #include "demo/demofleet.h"
 #include "demopoolfixture.h"
 #include "livepoller.h"
+#include "sliderdrag.h"
 #include "upstream/addserverform.h"
 #include "upstream/inlinemessage.h"
 #include "upstream/methodpicker.h"
@@ -16,6 +18,7 @@
 #include "upstream/upstreameditor.h"
 #include "upstream/upstreamtablemodel.h"
 #include "upstream/validatinglineedit.h"
+#include "upstream/weightslider.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -25,6 +28,7 @@
 #include <QLabel>
 #include <QPointer>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
@@ -104,6 +108,16 @@ struct Harness
         QTest::keyClick(&view(), Qt::Key_F2);
         return qobject_cast<ValidatingLineEdit *>(QApplication::focusWidget());
     }
+
+    // Clicks a server's address cell, as a user picks the server the slider sets.
+    WeightSlider &selectForSlider(int row)
+    {
+        const QRect cell = view().visualRect(model().index(row, Column::AddressColumn));
+        QTest::mouseClick(view().viewport(), Qt::LeftButton, {}, cell.center());
+        return *editor->weightSlider();
+    }
+
+    int weightCell(int row) { return model().data(model().index(row, Column::WeightColumn)).toInt(); }
 
     void typeInto(ValidatingLineEdit *line, const QString &text)
     {
@@ -431,6 +445,145 @@ private slots:
             QVERIFY(h.send(1, "/status/503"));
             QVERIFY(h.editor->grab().save(QString::fromLocal8Bit(dir) + u"/upstream-editor-drain.png"_s));
         }
+    }
+
+    void weightSliderShowsTheSelectedServer()
+    {
+        Harness h;
+        QVERIFY2(h.start(), qPrintable(h.pool.error()));
+        WeightSlider *slider = h.editor->weightSlider();
+        QVERIFY(slider->isVisible());
+        QVERIFY(!slider->slider()->isEnabled()); // nothing selected yet, and it says so
+        QVERIFY(slider->slider()->toolTip().contains(u"Select a server"_s));
+
+        QVERIFY(h.model().setData(h.model().index(1, Column::WeightColumn), u"4"_s));
+        h.selectForSlider(1);
+        QCOMPARE(slider->row(), 1);
+        QVERIFY(slider->slider()->isEnabled());
+        QVERIFY2(slider->serverLabel()->text().contains(QString::fromLatin1(h.pool.peer(1))),
+                 qPrintable(slider->serverLabel()->text()));
+        QCOMPARE(slider->serverLabel()->palette().color(QPalette::Window), h.palette.colorFor(h.pool.peer(1)));
+        QCOMPARE(slider->slider()->value(), 4);
+        QCOMPARE(slider->valueLabel()->text(), u"4"_s);
+        QCOMPARE(slider->slider()->minimum(), 1);
+        QCOMPARE(slider->slider()->maximum(), WeightSlider::DefaultMaximum);
+        QVERIFY(slider->slider()->toolTip().contains(u"weight=4"_s));
+
+        h.selectForSlider(2);
+        QCOMPARE(slider->row(), 2);
+        QCOMPARE(slider->slider()->value(), 1);
+        QVERIFY(slider->serverLabel()->text().contains(QString::fromLatin1(h.pool.peer(2))));
+    }
+
+    void weightSliderKeysApplyAtOnce()
+    {
+        Harness h;
+        QVERIFY2(h.start(), qPrintable(h.pool.error()));
+        QSlider *slider = h.selectForSlider(1).slider();
+        // Alt+G, the label's mnemonic, reaches the slider from the keyboard.
+        QTest::keyClick(h.editor.get(), Qt::Key_G, Qt::AltModifier);
+        QTRY_COMPARE(QApplication::focusWidget(), slider);
+
+        QTest::keyClick(slider, Qt::Key_Right);
+        QCOMPARE(h.upstream().servers[1].weight, 2); // applied during the key press, no tick needed
+        QCOMPARE(h.weightCell(1), 2);
+        QTest::keyClick(slider, Qt::Key_PageUp);
+        QCOMPARE(slider->value(), 2 + slider->pageStep());
+        QCOMPARE(h.upstream().servers[1].weight, 2 + slider->pageStep());
+        QCOMPARE(h.weightCell(1), 2 + slider->pageStep());
+        QCOMPARE(h.editor->weightSlider()->valueLabel()->text(), QString::number(2 + slider->pageStep()));
+        QTest::keyClick(slider, Qt::Key_PageDown);
+        QTest::keyClick(slider, Qt::Key_Right);
+        QTest::keyClick(slider, Qt::Key_Right);
+        QCOMPARE(h.upstream().servers[1].weight, 4);
+        QCOMPARE(h.upstream().servers[0].weight, 1); // only the selected server
+        QCOMPARE(h.upstream().servers[2].weight, 1);
+
+        // The balancer takes the new weight at once: weights 1, 4, 1.
+        const QList<quint64> before = h.requestsPerPeer();
+        QVERIFY(h.send(6));
+        QCOMPARE(minus(h.requestsPerPeer(), before), (QList<quint64>{1, 4, 1}));
+        QCOMPARE(h.weightCell(1), 4); // the tick agrees
+    }
+
+    void weightSliderDragsWithTheMouse()
+    {
+        Harness h;
+        QVERIFY2(h.start(), qPrintable(h.pool.error()));
+        QSlider *slider = h.selectForSlider(0).slider();
+        QSignalSpy moved(slider, &QSlider::sliderMoved);
+        QSignalSpy changed(&h.pool.engine(), &Engine::configurationChanged);
+        QVERIFY(dragSliderTo(slider, 12, 6));
+        QVERIFY(moved.size() >= 2); // a real drag on the offscreen platform, not a click
+        QCOMPARE(moved.last().first().toInt(), 12);
+        QCOMPARE(h.upstream().servers[0].weight, 12);
+        QCOMPARE(h.weightCell(0), 12);
+        // One engine edit per position the handle moved to: nothing queued, nothing repeated.
+        QCOMPARE(changed.size(), moved.size());
+
+        QVERIFY(dragSliderTo(slider, 3, 3));
+        QCOMPARE(h.upstream().servers[0].weight, 3);
+        QCOMPARE(h.weightCell(0), 3);
+    }
+
+    void weightSliderFollowsEditsFromElsewhere()
+    {
+        Harness h;
+        QVERIFY2(h.start(), qPrintable(h.pool.error()));
+        WeightSlider &weight = h.selectForSlider(2);
+        QSignalSpy changed(&h.pool.engine(), &Engine::configurationChanged);
+
+        // The table's cell: the slider follows and applies nothing of its own.
+        QVERIFY(h.model().setData(h.model().index(2, Column::WeightColumn), u"6"_s));
+        QCOMPARE(weight.slider()->value(), 6);
+        QCOMPARE(weight.valueLabel()->text(), u"6"_s);
+        QCOMPARE(changed.size(), 1);
+
+        // A new configuration, as the configuration text applied: a weight above the range
+        // widens it.
+        ProxyConfig config = h.pool.engine().configuration();
+        config.upstreams[0].servers[2].weight = 50;
+        QString error;
+        QVERIFY2(h.pool.engine().reload(config, &error), qPrintable(error));
+        QCOMPARE(changed.size(), 2);
+        h.poller->pollNow();
+        QCOMPARE(weight.slider()->maximum(), 50);
+        QCOMPARE(weight.slider()->value(), 50);
+        QCOMPARE(weight.valueLabel()->text(), u"50"_s);
+        QCOMPARE(changed.size(), 2);
+        QCOMPARE(h.upstream().servers[2].weight, 50);
+
+        // Another server's weight changes nothing here.
+        QVERIFY(h.model().setData(h.model().index(0, Column::WeightColumn), u"3"_s));
+        QCOMPARE(weight.slider()->value(), 50);
+        QCOMPARE(changed.size(), 3);
+    }
+
+    void refusedSliderStepGoesBack()
+    {
+        Harness h;
+        QVERIFY2(h.start(), qPrintable(h.pool.error()));
+        // The weights add up in an int, as in nginx: room for server 2 to reach weight 2, not 3.
+        ProxyConfig config = h.pool.engine().configuration();
+        config.upstreams[0].servers[0].weight = std::numeric_limits<int>::max() - 3;
+        QString error;
+        QVERIFY2(h.pool.engine().reload(config, &error), qPrintable(error));
+        h.poller->pollNow();
+        QSlider *slider = h.selectForSlider(1).slider();
+        slider->setFocus();
+        QTest::keyClick(slider, Qt::Key_Right);
+        QCOMPARE(h.upstream().servers[1].weight, 2);
+        QVERIFY(!h.editor->message()->isVisible());
+
+        QSignalSpy refused(&h.model(), &UpstreamTableModel::editRefused);
+        QTest::keyClick(slider, Qt::Key_Right);
+        QCOMPARE(refused.size(), 1);
+        QCOMPARE(slider->value(), 2); // put back
+        QCOMPARE(h.editor->weightSlider()->valueLabel()->text(), u"2"_s);
+        QCOMPARE(h.upstream().servers[1].weight, 2);
+        QCOMPARE(h.weightCell(1), 2);
+        QVERIFY(h.editor->message()->isVisible());
+        QVERIFY2(h.editor->message()->text().contains(u"add up"_s), qPrintable(h.editor->message()->text()));
     }
 
     void clickingAnAddressActivatesTheBackend()

@@ -8,6 +8,7 @@
 #include "peerstatestyle.h"
 #include "upstreamdelegate.h"
 #include "upstreamtablemodel.h"
+#include "weightslider.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -60,6 +61,7 @@ UpstreamEditor::UpstreamEditor(Engine *engine, BackendPalette *palette, QWidget 
     , m_addForm(new AddServerForm(m_model, this))
     , m_message(new InlineMessage(this))
     , m_view(new QTableView(this))
+    , m_weightSlider(new WeightSlider(m_model, this))
 {
     m_upstreams->setObjectName(u"upstreams"_s);
     m_upstreams->setToolTip(tr("Which upstream block of the configuration the table shows, and the server "
@@ -118,9 +120,11 @@ UpstreamEditor::UpstreamEditor(Engine *engine, BackendPalette *palette, QWidget 
     layout->addWidget(m_addForm);
     layout->addWidget(m_message);
     layout->addWidget(m_view, 1);
+    layout->addWidget(m_weightSlider);
     layout->addWidget(new PeerStateLegend(this));
     setTabOrder(m_upstreams, m_method);
     setTabOrder(m_method, m_view);
+    setTabOrder(m_view, m_weightSlider->slider());
 
     connect(m_upstreams, &QComboBox::activated, this, &UpstreamEditor::handleUpstreamPicked);
     connect(m_model, &UpstreamTableModel::editRefused, this,
@@ -270,6 +274,7 @@ void UpstreamEditor::updateActions()
     m_removeAction->setEnabled(row >= 0);
     m_moveUpAction->setEnabled(row > 0);
     m_moveDownAction->setEnabled(row >= 0 && row < m_model->rowCount() - 1);
+    m_weightSlider->showServer(m_view->currentIndex());
 }
 
 void UpstreamEditor::openAddForm()

@@ -21,6 +21,7 @@ class Engine;
 class InlineMessage;
 class MethodPicker;
 class UpstreamTableModel;
+class WeightSlider;
 
 class UpstreamEditor final : public QWidget
 {
@@ -36,6 +37,7 @@ public:
     QComboBox *upstreamBox() const { return m_upstreams; }
     AddServerForm *addServerForm() const { return m_addForm; }
     InlineMessage *message() const { return m_message; }
+    WeightSlider *weightSlider() const { return m_weightSlider; }
     QAction *addAction() const { return m_addAction; }
     QAction *removeAction() const { return m_removeAction; }
     QAction *moveUpAction() const { return m_moveUpAction; }
@@ -70,6 +72,7 @@ private:
     AddServerForm *m_addForm;
     InlineMessage *m_message;
     QTableView *m_view;
+    WeightSlider *m_weightSlider;
     QAction *m_addAction;
     QAction *m_removeAction;
     QAction *m_moveUpAction;
