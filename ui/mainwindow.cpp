@@ -127,6 +127,7 @@ void MainWindow::createDocks()
     QDockWidget *demoDock = addDock(tr("Demo instances"), u"DemoDock"_s, m_demo, Qt::RightDockWidgetArea);
     connect(m_poller, &LivePoller::ticked, m_demo, &DemoPanel::handleTick);
     connect(m_demo, &DemoPanel::followedLogChanged, m_poller, &LivePoller::setFollowedDemoLog);
+    connect(demoDock, &QDockWidget::visibilityChanged, m_demo, &DemoPanel::setOnScreen);
     tabifyDockWidget(trafficDock, demoDock);
     trafficDock->raise();
 

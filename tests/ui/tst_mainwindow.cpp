@@ -5,12 +5,14 @@
 #include "charts/distributionchart.h"
 #include "configdocument.h"
 #include "demo/demoinstancecard.h"
+#include "demo/demologmodel.h"
 #include "demo/demopanel.h"
 #include "demopoolfixture.h"
 #include "livepoller.h"
 #include "logs/accesslogfiltermodel.h"
 #include "logs/accesslogmodel.h"
 #include "logs/logpanel.h"
+#include "logs/requestdetailview.h"
 #include "mainwindow.h"
 #include "sliderdrag.h"
 #include "traffic/trafficgenerator.h"
@@ -19,7 +21,10 @@
 #include "upstream/upstreamtablemodel.h"
 #include "upstream/weightslider.h"
 
+#include <QAbstractItemModelTester>
 #include <QBarSet>
+#include <QComboBox>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -119,6 +124,47 @@ private slots:
         QTRY_COMPARE(m_window->logPanel()->model()->rowCount(), 10);
         emit m_window->chartsPanel()->backendActivated(m_pool->peer(1));
         QTRY_COMPARE(m_window->logPanel()->filterModel()->rowCount(), 3);
+    }
+
+    // The Demo panel shows the picked instance's log while it shows, and the access log's
+    // detail pane the line the instance logged for a request.
+    void theDemoLogFollowsThePickedInstance()
+    {
+        QVERIFY2(openWindow(), qPrintable(m_pool->error()));
+        DemoPanel *demo = m_window->demoPanel();
+        QAbstractItemModelTester tester(demo->logModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m_window->findChild<QDockWidget *>(u"TrafficDock"_s)->raise();
+        QTRY_VERIFY(demo->visibleRegion().isEmpty()); // behind the Traffic tab
+        QTest::mouseClick(m_window->trafficPanel()->findChild<QPushButton *>(u"sendBurst"_s), Qt::LeftButton);
+        QTRY_COMPARE(m_window->logPanel()->model()->rowCount(), 10);
+        QCOMPARE(demo->logModel()->rowCount(), 0);
+        QCOMPARE(m_window->poller()->lastTick().demoLogInstance, QString());
+
+        m_window->findChild<QDockWidget *>(u"DemoDock"_s)->raise();
+        QTRY_VERIFY(!demo->visibleRegion().isEmpty());
+        QCOMPARE(demo->logPicker()->currentText(), u"web-client"_s);
+        QTRY_COMPARE(demo->logModel()->rowCount(), 4); // the first, fourth, seventh and tenth
+        QVERIFY(demo->logModel()->index(3).data().toString().endsWith(u" name=web-client"_s));
+
+        demo->logPicker()->setFocus();
+        QTest::keyClick(demo->logPicker(), Qt::Key_Down);
+        QCOMPARE(demo->logPicker()->currentText(), u"web-client2"_s);
+        QTRY_COMPARE(demo->logModel()->rowCount(), 3);
+        for (int row = 0; row < 3; ++row)
+            QVERIFY(demo->logModel()->index(row).data().toString().endsWith(u" name=web-client2"_s));
+
+        QTableView *table = m_window->logPanel()->tableView();
+        const QModelIndex second = m_window->logPanel()->filterModel()->index(1, AccessLogModel::UriColumn);
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(second).center());
+        RequestDetailView *detail = m_window->logPanel()->detailView();
+        QVERIFY(detail->record());
+        const QByteArray peer = AccessLogModel::finalPeer(*detail->record());
+        const QString instance = peer == m_pool->peer(0)   ? u"web-client"_s
+                                 : peer == m_pool->peer(1) ? u"web-client2"_s
+                                                           : u"web-client3"_s;
+        const QString text = detail->plainText();
+        QVERIFY2(text.contains(u"\"GET / HTTP/1.0\" 200 "_s) && text.trimmed().endsWith(u" name="_s + instance),
+                 qPrintable(text));
     }
 
     void aStoppedInstanceTurnsFailedAndTrafficMoves()

@@ -80,7 +80,15 @@ DemoPanel::DemoPanel(Engine &engine, BackendPalette *palette, QWidget *parent)
 
 QString DemoPanel::followedLog() const
 {
-    return isVisible() ? m_logPicker->currentText() : QString();
+    return isVisible() && m_onScreen ? m_logPicker->currentText() : QString();
+}
+
+void DemoPanel::setOnScreen(bool onScreen)
+{
+    if (onScreen == m_onScreen)
+        return;
+    m_onScreen = onScreen;
+    emit followedLogChanged(followedLog());
 }
 
 void DemoPanel::showEvent(QShowEvent *event)

@@ -36,9 +36,13 @@ public:
     DemoLogModel *logModel() const { return m_logModel; }
     // The instance whose log shows, or empty while the panel is hidden.
     QString followedLog() const;
-    QComboBox *logPicker() const { return m_logPicker; }
 
 public slots:
+    // A tabbed dock behind another stays "visible" (moved off screen): the dock says when its
+    // tab is in front (QDockWidget::visibilityChanged).
+    void setOnScreen(bool onScreen);
+    QComboBox *logPicker() const { return m_logPicker; }
+
     void handleTick(const lbscope::LiveTick &tick);
 
 signals:
@@ -69,6 +73,7 @@ private:
     DemoLogModel *m_logModel;
     QListView *m_log;
     QLabel *m_message;
+    bool m_onScreen = true;
 };
 
 } // namespace lbscope
