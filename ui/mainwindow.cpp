@@ -13,7 +13,6 @@
 #include "proxy/engine.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
-#include "upstream/weightslider.h"
 
 #include <QAction>
 #include <QApplication>
@@ -153,9 +152,9 @@ void MainWindow::createDocks()
 
 void MainWindow::applyDefaultDockSizes()
 {
-    // Room for the seed's three servers, their header and the weight slider; the log gets a few rows.
-    const int sliderHeight = m_upstreamEditor->weightSlider()->sizeHint().height() + 4; // + layout spacing
-    resizeDocks({findChild<QDockWidget *>(u"UpstreamDock"_s)}, {232 + sliderHeight}, Qt::Vertical);
+    // Room for the seed's three servers, their header, and the weight slider beside the legend;
+    // the charts below keep two rows at 1280x720.
+    resizeDocks({findChild<QDockWidget *>(u"UpstreamDock"_s)}, {232}, Qt::Vertical);
     resizeDocks({m_trafficDock}, {330}, Qt::Horizontal);
 }
 

@@ -15,7 +15,8 @@ PeerStateLegend::PeerStateLegend(QWidget *parent)
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(10);
-    auto *intro = new QLabel(tr("Number and colour: the backend, the same in every view. States:"), this);
+    setToolTip(tr("A server's number and colour stand for the same backend in every view"));
+    auto *intro = new QLabel(tr("States:"), this);
     layout->addWidget(intro);
     for (const PeerState state : PeerStateStyle::All) {
         const PeerStateStyle look = PeerStateStyle::of(state);

@@ -120,8 +120,12 @@ UpstreamEditor::UpstreamEditor(Engine *engine, BackendPalette *palette, QWidget 
     layout->addWidget(m_addForm);
     layout->addWidget(m_message);
     layout->addWidget(m_view, 1);
-    layout->addWidget(m_weightSlider);
-    layout->addWidget(new PeerStateLegend(this));
+    // One row for both, so the charts below keep their height at 1280x720.
+    auto *bottom = new QHBoxLayout;
+    bottom->setSpacing(16);
+    bottom->addWidget(m_weightSlider, 1);
+    bottom->addWidget(new PeerStateLegend(this));
+    layout->addLayout(bottom);
     setTabOrder(m_upstreams, m_method);
     setTabOrder(m_method, m_view);
     setTabOrder(m_view, m_weightSlider->slider());

@@ -33,7 +33,7 @@ WeightSlider::WeightSlider(UpstreamTableModel *model, QWidget *parent)
     m_slider->setSingleStep(1);
     m_slider->setFocusPolicy(Qt::StrongFocus);
     // Long enough to aim at a step on a projector, short enough to keep the number beside it.
-    m_slider->setMinimumWidth(240);
+    m_slider->setMinimumWidth(160);
     m_slider->setMaximumWidth(520);
     m_caption->setBuddy(m_slider);
 
@@ -92,7 +92,7 @@ void WeightSlider::showNoServer()
     m_slider->setValue(1);
     m_slider->setEnabled(false);
     m_caption->setEnabled(false);
-    m_serverLabel->setText(tr("(select a server in the table)"));
+    m_serverLabel->setText(tr("(select a server)"));
     m_serverLabel->setPalette(QPalette());
     m_value->clear();
     const QString why = tr("Select a server in the table to set its weight here.");
