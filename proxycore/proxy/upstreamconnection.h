@@ -56,7 +56,9 @@ public:
 
     const QHostAddress &address() const { return m_address; }
     quint16 port() const { return m_port; }
-    bool isReused() const { return m_requests > 0; }
+    // Came from the keepalive pool: the request in flight is not its first (nginx's
+    // peer.cached, which alone gives a failed try back).
+    bool isReused() const { return m_requests > 1; }
     // For the access record: the port the backend sees us on, and how many request heads
     // this connection has carried (the one in flight included: 1 for the first).
     quint16 localPort() const { return m_socket.localPort(); }

@@ -8,8 +8,10 @@
 
 #include <QFile>
 #include <QTcpServer>
+
 #include <QTest>
 #include <QTimer>
+#include <array>
 
 #include <memory>
 
@@ -582,6 +584,29 @@ private slots:
         QCOMPARE(response->status, 200);
         QCOMPARE(response->header("X-Upstream-Addr"),
                  "127.0.0.1:" + QByteArray::number(hangup.serverPort()) + ", " + backendAddress(0));
+    }
+
+    // nginx gives a try back only when a cached keepalive connection fails: a reset on a
+    // fresh connection uses one up, so proxy_next_upstream_tries 2 stops after two peers.
+    void resetsOnFreshConnectionsUseUpTries()
+    {
+        std::array<QTcpServer, 3> servers;
+        QString lines;
+        int connections = 0;
+        for (QTcpServer &server : servers) {
+            QVERIFY(listenAndHangUp(server));
+            connect(&server, &QTcpServer::newConnection, this, [&connections] { ++connections; });
+            lines += u"        server 127.0.0.1:%1;\n"_s.arg(server.serverPort());
+        }
+        QVERIFY(startProxy(lines, u"        proxy_next_upstream_tries 2;\n"_s));
+        const auto response = request(get("/"));
+        QVERIFY(response);
+        QCOMPARE(response->status, 502);
+        QCOMPARE(connections, 2);
+        quint64 failures = 0;
+        for (const auto &peer : m_engine->totals().peers)
+            failures += peer.failures;
+        QCOMPARE(failures, quint64(2));
     }
 
     void expectContinueIsAnsweredByTheProxy()
