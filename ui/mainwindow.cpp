@@ -10,6 +10,7 @@
 #include "logs/logpanel.h"
 #include "logs/requestdetailview.h"
 #include "messagebar.h"
+#include "presentationmode.h"
 #include "proxy/engine.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -54,6 +55,7 @@ MainWindow::MainWindow(Engine &engine, ConfigDocument &document, QWidget *parent
     , m_poller(new LivePoller(engine, this))
     , m_palette(new BackendPalette(this))
     , m_messageBar(new MessageBar(this))
+    , m_presentation(new PresentationMode(this))
 {
     setObjectName(u"MainWindow"_s);
     setDockNestingEnabled(true);
@@ -161,9 +163,14 @@ void MainWindow::applyDefaultDockSizes()
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
-    if (!m_layoutRestored && !m_shownOnce)
+    if (m_shownOnce)
+        return;
+    if (!m_layoutRestored)
         applyDefaultDockSizes();
     m_shownOnce = true;
+    // Once the window is on screen with its layout, so that leaving the mode comes back to it
+    // (a full-screen state set while the window is being shown is lost).
+    QMetaObject::invokeMethod(m_presentation, &PresentationMode::restoreSetting, Qt::QueuedConnection);
 }
 
 void MainWindow::createMenus()
@@ -189,6 +196,13 @@ void MainWindow::createMenus()
         restoreState(m_defaultState);
         applyDefaultDockSizes();
     });
+    QAction *presentation = m_viewMenu->addAction(tr("&Presentation Mode"));
+    presentation->setCheckable(true);
+    presentation->setShortcut(Qt::Key_F11);
+    presentation->setStatusTip(
+        tr("Larger text and lines, high contrast, full screen: for a projector (F11 again to leave)"));
+    connect(presentation, &QAction::toggled, m_presentation, &PresentationMode::setEnabled);
+    connect(m_presentation, &PresentationMode::toggled, presentation, &QAction::setChecked);
 
     QMenu *proxy = menuBar()->addMenu(tr("&Proxy"));
     QAction *reset = proxy->addAction(tr("&Reset Counters"), this, &MainWindow::resetCounters);
@@ -395,9 +409,11 @@ void MainWindow::restoreLayout()
 
 void MainWindow::saveLayout() const
 {
+    // In presentation mode, the layout from before it: the mode itself comes back on its own.
+    const bool presenting = m_presentation->isEnabled();
     QSettings settings;
-    settings.setValue(u"window/geometry"_s, saveGeometry());
-    settings.setValue(u"window/state"_s, saveState());
+    settings.setValue(u"window/geometry"_s, presenting ? m_presentation->normalGeometry() : saveGeometry());
+    settings.setValue(u"window/state"_s, presenting ? m_presentation->normalState() : saveState());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -25,6 +25,7 @@ class Engine;
 class LivePoller;
 class LogPanel;
 class MessageBar;
+class PresentationMode;
 class TrafficPanel;
 class UpstreamEditor;
 struct LiveTick;
@@ -47,6 +48,7 @@ public:
     ConfigEditor *configEditor() const { return m_configEditor; }
     DemoPanel *demoPanel() const { return m_demo; }
     MessageBar *messageBar() const { return m_messageBar; }
+    PresentationMode *presentationMode() const { return m_presentation; }
     // Says in the window what went wrong at start (a busy port, a bad file), without a modal box.
     void showStartupError(const QString &message);
 
@@ -85,6 +87,7 @@ private:
     LivePoller *m_poller;
     BackendPalette *m_palette;
     MessageBar *m_messageBar;
+    PresentationMode *m_presentation;
     QVBoxLayout *m_centralLayout = nullptr;
     ChartsPanel *m_charts = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;

@@ -14,6 +14,27 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope::charts {
 
+namespace {
+
+qreal s_lineScale = 1.0; // GUI thread only, like the charts that read it
+
+} // namespace
+
+qreal lineScale()
+{
+    return s_lineScale;
+}
+
+void setLineScale(qreal scale)
+{
+    s_lineScale = scale > 0 ? scale : 1.0;
+}
+
+qreal lineWidth()
+{
+    return LineWidth * s_lineScale;
+}
+
 QFont titleFont(const QFont &base)
 {
     QFont font = base;
@@ -67,7 +88,7 @@ void styleAxis(QAbstractAxis *axis, const QPalette &palette, const QFont &font)
 qreal stackedLineWidth(qsizetype index, qsizetype count)
 {
     const qsizetype below = std::clamp<qsizetype>(count - 1 - index, 0, 3);
-    return LineWidth + 1.5 * qreal(below);
+    return lineWidth() + 1.5 * s_lineScale * qreal(below);
 }
 
 double niceCeiling(double value)

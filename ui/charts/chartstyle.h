@@ -14,7 +14,13 @@ QT_END_NAMESPACE
 
 namespace lbscope::charts {
 
+// The normal width of a backend's line. Draw with lineWidth(): this times the line scale, which
+// presentation mode raises for a projector. Charts read it when they restyle, on a font or
+// palette change, so change the scale before the application font.
 inline constexpr qreal LineWidth = 3.0;
+qreal lineWidth();
+qreal lineScale();
+void setLineScale(qreal scale);
 // Lines that lie on top of each other (round robin gives every backend the same rate) stay
 // visible as nested bands: the first backend's line is the widest.
 qreal stackedLineWidth(qsizetype index, qsizetype count);

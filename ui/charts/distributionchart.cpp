@@ -210,7 +210,7 @@ void DistributionChart::applyStyle()
     }
     for (QLegendMarker *marker : chart()->legend()->markers(m_bars))
         marker->setVisible(false);
-    QPen pen(text, charts::LineWidth, Qt::DashLine);
+    QPen pen(text, charts::lineWidth(), Qt::DashLine);
     pen.setCapStyle(Qt::FlatCap);
     for (QLineSeries *marker : std::as_const(m_markers))
         marker->setPen(pen);

@@ -20,9 +20,9 @@ namespace {
 // Loopback answers in tens of microseconds; below this the log axis would only show noise.
 constexpr double FloorMs = 0.01;
 
-QPen linePen(const QColor &color, Qt::PenStyle style, qreal width = charts::LineWidth)
+QPen linePen(const QColor &color, Qt::PenStyle style, qreal width = charts::lineWidth())
 {
-    QPen pen(color, style == Qt::SolidLine ? width : charts::LineWidth - 0.5, style);
+    QPen pen(color, style == Qt::SolidLine ? width : charts::lineWidth() - 0.5 * charts::lineScale(), style);
     pen.setJoinStyle(Qt::RoundJoin);
     pen.setCapStyle(Qt::RoundCap);
     return pen;

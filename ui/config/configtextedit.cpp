@@ -1,5 +1,7 @@
 #include "configtextedit.h"
 
+#include "applicationfontfollower.h"
+
 #include <QEvent>
 #include <QFontDatabase>
 #include <QHelpEvent>
@@ -45,9 +47,7 @@ ConfigTextEdit::ConfigTextEdit(QWidget *parent)
     : QPlainTextEdit(parent)
     , m_gutter(new Gutter(this))
 {
-    QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    font.setPointSizeF(std::max(font.pointSizeF(), QWidget::font().pointSizeF()));
-    setFont(font);
+    ApplicationFontFollower::follow(this, ApplicationFontFollower::fixedPitch());
     setLineWrapMode(QPlainTextEdit::NoWrap);
     setTabStopDistance(fontMetrics().horizontalAdvance(u' ') * 4);
     m_gutter->setToolTip(tr("Line numbers; a coloured number marks an error (red) or a warning (amber): hover "
@@ -194,6 +194,7 @@ void ConfigTextEdit::changeEvent(QEvent *event)
 {
     QPlainTextEdit::changeEvent(event);
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::FontChange) {
+        setTabStopDistance(fontMetrics().horizontalAdvance(u' ') * 4);
         updateGutterWidth();
         updateExtraSelections();
     }

@@ -1,5 +1,6 @@
 #include "demo/demopanel.h"
 
+#include "applicationfontfollower.h"
 #include "backendpalette.h"
 #include "config/nginxvalues.h"
 #include "demo/demoinstancecard.h"
@@ -8,7 +9,6 @@
 #include "proxy/engine.h"
 
 #include <QComboBox>
-#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHostAddress>
 #include <QLabel>
@@ -67,7 +67,7 @@ DemoPanel::DemoPanel(Engine &engine, BackendPalette *palette, QWidget *parent)
     m_log->setMinimumWidth(120);      // long log lines scroll; they must not widen the dock
     m_log->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     m_log->setTextElideMode(Qt::ElideNone);
-    m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    ApplicationFontFollower::follow(m_log, ApplicationFontFollower::fixedPitch());
     m_log->setToolTip(tr("What the instance received, one line per request in nginx's combined format "
                          "(the last %n lines; Ctrl+C copies the current one)",
                          nullptr, int(DemoLogModel::Capacity)));

@@ -193,18 +193,32 @@ void LogPanel::setUpTable()
     m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_table->setAccessibleName(tr("Access log"));
 
-    const QFontMetrics metrics = m_table->fontMetrics();
     QHeaderView *rows = m_table->verticalHeader();
     rows->hide();
     rows->setSectionResizeMode(QHeaderView::Fixed);
-    rows->setDefaultSectionSize(metrics.height() + 8);
-    m_table->setIconSize(QSize(metrics.height(), metrics.height()));
-
     QHeaderView *columns = m_table->horizontalHeader();
     columns->setHighlightSections(false);
     columns->setStretchLastSection(false);
     columns->setSectionResizeMode(QHeaderView::Interactive);
     columns->setSectionResizeMode(AccessLogModel::UriColumn, QHeaderView::Stretch);
+    sizeTable();
+
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogPanel::handleScrolled);
+    connect(m_table->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
+        if (isFollowing())
+            scrollToEnd();
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LogPanel::handleCurrentChanged);
+    connect(m_table, &QTableView::clicked, this, &LogPanel::handleClicked);
+}
+
+// Row heights and column widths from the font: again when it changes (presentation mode).
+void LogPanel::sizeTable()
+{
+    const QFontMetrics metrics = m_table->fontMetrics();
+    m_table->verticalHeader()->setDefaultSectionSize(metrics.height() + 8);
+    m_table->setIconSize(QSize(metrics.height(), metrics.height()));
+    QHeaderView *columns = m_table->horizontalHeader();
     columns->setMinimumSectionSize(metrics.horizontalAdvance(u"000"_s) + 12);
     const auto width = [&](const QString &sample) { return metrics.horizontalAdvance(sample) + 20; };
     columns->resizeSection(AccessLogModel::TimeColumn, width(u"00:00:00.000"_s));
@@ -214,14 +228,13 @@ void LogPanel::setUpTable()
     columns->resizeSection(AccessLogModel::BackendColumn, width(u"127.000.000.1:0000"_s) + metrics.height() + 8);
     columns->resizeSection(AccessLogModel::UpstreamTimeColumn, width(u"Upstream"_s));
     columns->resizeSection(AccessLogModel::TotalTimeColumn, width(u"0000 ms"_s));
+}
 
-    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogPanel::handleScrolled);
-    connect(m_table->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
-        if (isFollowing())
-            scrollToEnd();
-    });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LogPanel::handleCurrentChanged);
-    connect(m_table, &QTableView::clicked, this, &LogPanel::handleClicked);
+void LogPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        sizeTable();
 }
 
 void LogPanel::handleTick(const LiveTick &tick)

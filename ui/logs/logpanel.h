@@ -63,11 +63,13 @@ signals:
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     QWidget *createFilterBar();
     QWidget *createActionBar();
     void setUpTable();
+    void sizeTable();
     void addBackend(const QByteArray &peer);
     void applyStatusToggles();
     void applyBackendCombo();

@@ -1,5 +1,6 @@
 #include "trafficpanel.h"
 
+#include "applicationfontfollower.h"
 #include "ratecontrol.h"
 #include "trafficdistributionview.h"
 
@@ -29,10 +30,7 @@ QColor errorColor(const QPalette &palette)
 QLabel *addFigure(QGridLayout *grid, int row, int column, const QString &caption, const QString &toolTip)
 {
     auto *value = new QLabel(u"-"_s);
-    QFont big = value->font();
-    big.setPointSizeF(big.pointSizeF() * 1.5);
-    big.setBold(true);
-    value->setFont(big);
+    ApplicationFontFollower::follow(value, ApplicationFontFollower::scaled(1.5, true));
     value->setAlignment(Qt::AlignCenter);
     value->setToolTip(toolTip);
     auto *label = new QLabel(caption);

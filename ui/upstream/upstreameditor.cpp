@@ -153,6 +153,14 @@ UpstreamEditor::UpstreamEditor(Engine *engine, BackendPalette *palette, QWidget 
     updateActions();
 }
 
+void UpstreamEditor::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        sizeColumns();
+}
+
+// From the font: again when it changes (presentation mode).
 void UpstreamEditor::sizeColumns()
 {
     const QFontMetrics metrics(m_view->font());

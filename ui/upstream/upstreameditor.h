@@ -49,6 +49,9 @@ public:
 public slots:
     void handleTick(const lbscope::LiveTick &tick);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 signals:
     // The user clicked a server: other views may show that backend.
     void backendActivated(const QByteArray &peer);

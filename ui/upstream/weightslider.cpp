@@ -1,5 +1,6 @@
 #include "weightslider.h"
 
+#include "applicationfontfollower.h"
 #include "backendpalette.h"
 #include "upstreamtablemodel.h"
 
@@ -37,14 +38,10 @@ WeightSlider::WeightSlider(UpstreamTableModel *model, QWidget *parent)
     m_slider->setMaximumWidth(520);
     m_caption->setBuddy(m_slider);
 
-    QFont bold = font();
-    bold.setBold(true);
-    m_serverLabel->setFont(bold);
+    ApplicationFontFollower::follow(m_serverLabel, ApplicationFontFollower::scaled(1.0, true));
     m_serverLabel->setAutoFillBackground(true);
     m_serverLabel->setContentsMargins(6, 2, 6, 2);
-    QFont big = bold;
-    big.setPointSizeF(big.pointSizeF() * 1.4);
-    m_value->setFont(big);
+    ApplicationFontFollower::follow(m_value, ApplicationFontFollower::scaled(1.4, true));
     m_value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
     auto *layout = new QHBoxLayout(this);
