@@ -14,6 +14,10 @@ class PeerStateLegend final : public QWidget
 
 public:
     explicit PeerStateLegend(QWidget *parent = nullptr);
+
+    // Any width: where the row is short (a large presentation font), the last swatches are
+    // cut rather than the whole window growing past the screen.
+    QSize minimumSizeHint() const override { return {0, QWidget::minimumSizeHint().height()}; }
 };
 
 } // namespace lbscope
