@@ -25,6 +25,7 @@ class Engine;
 class LivePoller;
 class LogPanel;
 class MessageBar;
+class SequenceStrip;
 class TrafficPanel;
 class UpstreamEditor;
 struct LiveTick;
@@ -41,6 +42,7 @@ public:
     LivePoller *poller() const { return m_poller; }
     BackendPalette *palette() const { return m_palette; }
     ChartsPanel *chartsPanel() const { return m_charts; }
+    SequenceStrip *sequenceStrip() const { return m_sequence; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -87,6 +89,7 @@ private:
     MessageBar *m_messageBar;
     QVBoxLayout *m_centralLayout = nullptr;
     ChartsPanel *m_charts = nullptr;
+    SequenceStrip *m_sequence = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;
