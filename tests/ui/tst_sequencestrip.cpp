@@ -2,11 +2,11 @@
 // cycle, nginx's smooth 5-1-1), it keeps only the newest Capacity, a stopped backend drops out
 // of it, and a cell tells its decision and, clicked, names its record.
 
-#include "../integration/httptestclient.h"
 #include "backendpalette.h"
 #include "demo/demofleet.h"
 #include "demopoolfixture.h"
 #include "livepoller.h"
+#include "logrequests.h"
 #include "teaching/sequencestrip.h"
 
 #include <QSignalSpy>
@@ -16,26 +16,6 @@
 using namespace lbscope;
 using namespace lbscope::test;
 using namespace Qt::StringLiterals;
-
-namespace {
-
-// One request after the other, so the balancer's order is the strip's order.
-bool sendRequests(quint16 port, int count)
-{
-    for (int i = 0; i < count; ++i) {
-        HttpTestClient client;
-        if (!client.connectTo(port))
-            return false;
-        client.send("GET /photos/" + QByteArray::number(i) +
-                    " HTTP/1.1\r\nHost: photos.example.com\r\nConnection: close\r\n\r\n");
-        const auto response = client.readResponse();
-        if (!response || response->status != 200)
-            return false;
-    }
-    return true;
-}
-
-} // namespace
 
 class TestSequenceStrip : public QObject
 {
@@ -89,7 +69,7 @@ private slots:
     {
         Rig rig;
         QVERIFY2(rig.start(), qPrintable(rig.pool.error()));
-        QVERIFY(sendRequests(rig.pool.proxyPort(), 9));
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/photos/7", 9)));
         QTRY_COMPARE(rig.held(), 9);
         QCOMPARE(rig.numbers(), (QList<int>{1, 2, 3, 1, 2, 3, 1, 2, 3}));
         QCOMPARE(rig.ids(), (QList<quint64>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
@@ -99,7 +79,7 @@ private slots:
     {
         Rig rig;
         QVERIFY2(rig.start({5, 1, 1}), qPrintable(rig.pool.error()));
-        QVERIFY(sendRequests(rig.pool.proxyPort(), 7));
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/photos/7", 7)));
         QTRY_COMPARE(rig.held(), 7);
         // nginx's smooth weighted round robin: a a b a c a a, not a a a a a b c.
         QCOMPARE(rig.numbers(), (QList<int>{1, 1, 2, 1, 3, 1, 1}));
@@ -109,9 +89,9 @@ private slots:
     {
         Rig rig;
         QVERIFY2(rig.start(), qPrintable(rig.pool.error()));
-        QVERIFY(sendRequests(rig.pool.proxyPort(), 120));
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/photos/7", 120)));
         QTRY_COMPARE(rig.held(), 120);
-        QVERIFY(sendRequests(rig.pool.proxyPort(), 130));
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/photos/7", 130)));
         const auto newest = [&rig] {
             rig.poller->pollNow();
             return rig.strip->idAt(rig.strip->count() - 1);
@@ -132,11 +112,11 @@ private slots:
     {
         Rig rig;
         QVERIFY2(rig.start(), qPrintable(rig.pool.error()));
-        QVERIFY(sendRequests(rig.pool.proxyPort(), 3));
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/photos/7", 3)));
         QTRY_COMPARE(rig.held(), 3);
         QString error;
         QVERIFY2(rig.pool.engine().demoInstances()->stopInstance(u"web-client2"_s, &error), qPrintable(error));
-        QVERIFY(sendRequests(rig.pool.proxyPort(), 9));
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/photos/7", 9)));
         QTRY_COMPARE(rig.held(), 12);
         const QList<int> numbers = rig.numbers().mid(3);
         QVERIFY2(!numbers.contains(2), qPrintable(QString::number(numbers.count(2))));
@@ -153,7 +133,7 @@ private slots:
     {
         Rig rig;
         QVERIFY2(rig.start(), qPrintable(rig.pool.error()));
-        QVERIFY(sendRequests(rig.pool.proxyPort(), 4));
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/photos/7", 4)));
         QTRY_COMPARE(rig.held(), 4);
         SequenceStrip &strip = *rig.strip;
         strip.resize(600, strip.sizeHint().height());
@@ -161,7 +141,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&strip));
 
         const QString text = strip.cellText(1);
-        QVERIFY2(text.contains(u"#2 GET /photos/1"_s), qPrintable(text));
+        QVERIFY2(text.contains(u"#2 GET /photos/7"_s), qPrintable(text));
         QVERIFY2(text.contains(u"rr: cw"_s), qPrintable(text));
         QVERIFY2(text.contains(u"was picked"_s), qPrintable(text)); // DecisionExplainer's sentence
         QVERIFY2(text.contains(QString::fromLatin1(rig.pool.peer(1))), qPrintable(text));
