@@ -12,6 +12,7 @@
 #include "messagebar.h"
 #include "presentationmode.h"
 #include "proxy/engine.h"
+#include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
 
@@ -111,7 +112,21 @@ void MainWindow::createDocks()
     // needs the room, and one click (or a backend clicked anywhere) brings the log up.
     m_views = new QTabWidget(this);
     m_views->setDocumentMode(true);
-    m_views->addTab(m_charts, tr("&Charts"));
+    // The picks in order above their totals: a class sees the cycle and the shares together.
+    m_sequence = new SequenceStrip(m_palette, this);
+    auto *chartsPage = new QWidget(this);
+    auto *chartsLayout = new QVBoxLayout(chartsPage);
+    chartsLayout->setContentsMargins(0, 0, 0, 0);
+    chartsLayout->setSpacing(0);
+    chartsLayout->addWidget(m_sequence);
+    chartsLayout->addWidget(m_charts, 1);
+    m_views->addTab(chartsPage, tr("&Charts"));
+    connect(m_poller, &LivePoller::ticked, m_sequence, &SequenceStrip::handleTick);
+    connect(m_sequence, &SequenceStrip::backendActivated, this, &MainWindow::handleBackendActivated);
+    connect(m_sequence, &SequenceStrip::recordActivated, this, [this](quint64 id) {
+        m_log->showRecord(id);
+        m_views->setCurrentWidget(m_log);
+    });
     m_centralLayout->addWidget(m_views, 1);
     connect(m_poller, &LivePoller::ticked, m_charts, &ChartsPanel::handleTick);
     connect(m_charts, &ChartsPanel::resetRequested, this, &MainWindow::resetCounters);

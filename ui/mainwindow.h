@@ -26,6 +26,7 @@ class LivePoller;
 class LogPanel;
 class MessageBar;
 class PresentationMode;
+class SequenceStrip;
 class TrafficPanel;
 class UpstreamEditor;
 struct LiveTick;
@@ -42,6 +43,7 @@ public:
     LivePoller *poller() const { return m_poller; }
     BackendPalette *palette() const { return m_palette; }
     ChartsPanel *chartsPanel() const { return m_charts; }
+    SequenceStrip *sequenceStrip() const { return m_sequence; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -90,6 +92,7 @@ private:
     PresentationMode *m_presentation;
     QVBoxLayout *m_centralLayout = nullptr;
     ChartsPanel *m_charts = nullptr;
+    SequenceStrip *m_sequence = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;

@@ -1,9 +1,13 @@
 // Renders the main window after a short demo run to build/screenshots/main-window.png, the same
 // view scripts/screenshot takes of the real window under Xvfb for the README.
 
+#include "charts/chartspanel.h"
+#include "charts/distributionchart.h"
+#include "charts/latencychart.h"
 #include "demowindowfixture.h"
 #include "livepoller.h"
 #include "logs/logpanel.h"
+#include "teaching/sequencestrip.h"
 #include "traffic/trafficgenerator.h"
 #include "upstream/upstreameditor.h"
 #include "upstream/upstreamtablemodel.h"
@@ -63,6 +67,13 @@ private slots:
         const quint64 sequence = window.poller()->lastTick().sequence;
         QTRY_VERIFY(window.poller()->lastTick().sequence >= sequence + 2);
 
+        // The sequence strip above the charts holds the run, and the charts keep two rows.
+        QCOMPARE(window.sequenceStrip()->count(), 60);
+        QVERIFY(window.sequenceStrip()->isVisible());
+        const ChartsPanel *charts = window.chartsPanel();
+        qInfo("strip %dx%d, charts %dx%d", window.sequenceStrip()->width(), window.sequenceStrip()->height(),
+              charts->width(), charts->height());
+
         const QImage image = window.grab().toImage();
         QCOMPARE(image.size(), window.size() * window.devicePixelRatio());
         const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
@@ -70,6 +81,7 @@ private slots:
         const QString path = dir + u"/main-window.png"_s;
         QVERIFY(image.save(path));
         qInfo("saved %s", qPrintable(path));
+        QVERIFY(charts->latencyChart()->y() > charts->distributionChart()->geometry().bottom());
 
         // The other views a class sees: the log with a request selected, and the demo instances.
         auto *views = window.findChild<QTabWidget *>();

@@ -339,6 +339,37 @@ void LogPanel::setBackendFilter(const QByteArray &peer)
     m_backendCombo->setCurrentIndex(std::max(0, m_backendCombo->findData(peer)));
 }
 
+bool LogPanel::showRecord(quint64 id)
+{
+    // Rows are in id order: a binary search over the model's ring.
+    int low = 0;
+    int high = m_model->rowCount();
+    while (low < high) {
+        const int middle = low + (high - low) / 2;
+        if (m_model->recordAt(middle)->id < id)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    if (low >= m_model->rowCount() || m_model->recordAt(low)->id != id)
+        return false;
+    const QModelIndex source = m_model->index(low, AccessLogModel::UriColumn);
+    QModelIndex shown = m_filter->mapFromSource(source);
+    if (!shown.isValid()) {
+        setBackendFilter({});
+        shown = m_filter->mapFromSource(source);
+    }
+    if (!shown.isValid())
+        return false;
+    setFollowing(false);
+    m_table->setCurrentIndex(shown);
+    // Our scroll: near the bottom it must not switch Follow back on.
+    const bool updating = std::exchange(m_updating, true);
+    m_table->scrollTo(shown, QAbstractItemView::PositionAtCenter);
+    m_updating = updating;
+    return true;
+}
+
 void LogPanel::applyBackendCombo()
 {
     m_filter->setBackend(m_backendCombo->currentData().toByteArray());

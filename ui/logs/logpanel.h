@@ -40,6 +40,10 @@ public:
     void handleTick(const lbscope::LiveTick &tick);
     // Shows only the requests that backend answered; empty: all backends.
     void setBackendFilter(const QByteArray &peer);
+    // Selects that record in the table and shows its details, stopping Follow so it stays in
+    // view; drops the backend filter when that hides it. False when the table does not hold it
+    // (gone from the ring, waiting while paused, or hidden by the status or text filter).
+    bool showRecord(quint64 id);
 
     // Writes the rows the filter shows now, oldest first. Returns how many, or -1 with
     // *error set.
