@@ -22,7 +22,7 @@ class PresentationMode final : public QObject
     Q_DISABLE_COPY_MOVE(PresentationMode)
 
 public:
-    static constexpr qreal FontScale = 1.4;
+    static constexpr qreal FontScale = 1.25;
     static constexpr qreal LineScale = 1.6;
 
     // window: the one made full screen; also the parent.

@@ -46,6 +46,7 @@ StatusChart::StatusChart(BackendPalette *palette, QWidget *parent)
     m_axisY->setRange(0, 100);
     m_axisY->setTickCount(5);
     m_axisY->setLabelFormat(u"%.0f %%"_s);
+    setAxisLabelsOptional(m_axisY); // short: the stacks show the shares, the tooltip the numbers
     setToolTip(tr("Each backend's responses by status class, as a share of its responses"));
     connect(m_bars, &QAbstractBarSeries::hovered, this, &StatusChart::handleBarHovered);
     applyStyle();

@@ -14,7 +14,7 @@ PeerStateLegend::PeerStateLegend(QWidget *parent)
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(10);
+    layout->setSpacing(6);
     setToolTip(tr("A server's number and colour stand for the same backend in every view"));
     auto *intro = new QLabel(tr("States:"), this);
     layout->addWidget(intro);
