@@ -78,6 +78,8 @@ void styleAxis(QAbstractAxis *axis, const QPalette &palette, const QFont &font)
     line.setAlphaF(0.5);
     axis->setLabelsBrush(text);
     axis->setLabelsFont(labelFont(font));
+    // Qt Charts elides a short chart's numbers ("20" becomes "…") even where they fit.
+    axis->setTruncateLabels(false);
     axis->setTitleBrush(text);
     axis->setTitleFont(font);
     axis->setGridLineColor(grid);

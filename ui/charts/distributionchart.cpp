@@ -49,7 +49,6 @@ DistributionChart::DistributionChart(BackendPalette *palette, QWidget *parent)
     setAxisLabelsOptional(m_axisY);
     charts::setNiceRange(m_axisY, 0);
     m_axisX->setGridLineVisible(false);
-    m_axisX->setTruncateLabels(false); // Qt Charts elides "#1 :3000 · 33 %" even where it fits
     setToolTip(tr("Requests each backend got since the counters started; the dashed mark on each bar is the "
                   "share its weight predicts. Click a bar to show that backend."));
     connect(m_bars, &QAbstractBarSeries::hovered, this,
