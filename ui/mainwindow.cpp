@@ -402,6 +402,7 @@ void MainWindow::toggleListenEverywhere(bool everywhere)
 void MainWindow::resetCounters()
 {
     m_engine.resetStats();
+    m_sequence->clear(); // a clean slate everywhere, not only in the charts
 }
 
 void MainWindow::showAbout()

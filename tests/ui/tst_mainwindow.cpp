@@ -15,6 +15,7 @@
 #include "logs/requestdetailview.h"
 #include "mainwindow.h"
 #include "sliderdrag.h"
+#include "teaching/sequencestrip.h"
 #include "traffic/trafficgenerator.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -101,6 +102,16 @@ private slots:
                 perBackend[i] += peer == m_pool->peer(i) ? 1 : 0;
         }
         QCOMPARE(perBackend, (QList<int>{4, 3, 3}));
+        QTRY_COMPARE(m_window->sequenceStrip()->count(), 10);
+
+        // Reset counters empties the bars and the strip of picks.
+        QPushButton *reset = nullptr;
+        for (QPushButton *button : m_window->chartsPanel()->findChildren<QPushButton *>())
+            reset = button->text() == u"&Reset counters"_s ? button : reset;
+        QVERIFY(reset);
+        QTest::mouseClick(reset, Qt::LeftButton);
+        QCOMPARE(m_window->sequenceStrip()->count(), 0);
+        QTRY_COMPARE(bars(), (QList<qreal>{0, 0, 0}));
     }
 
     void singleRequestsFollowTheCycleInOrder()
