@@ -193,7 +193,7 @@ private slots:
         }());
         const AccessRecord &record = *rig.model.recordAt(0);
         QCOMPARE(record.decisions.size(), 1);
-        const PeerNames names = PeerNames::from(poller.lastTick().stats, record.upstream);
+        const PeerNames names = peerNamesFrom(poller.lastTick().stats, record.upstream);
         QCOMPARE(names.primary.size(), 3);
         const QString text =
             DecisionExplainer(record.decisions[0], names, record.clientAddress, AccessLogModel::finalPeer(record))

@@ -9,15 +9,7 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
-QString PeerNames::name(int index, bool fromBackup) const
-{
-    const QList<QByteArray> &peers = fromBackup ? backup : primary;
-    if (index >= 0 && index < peers.size())
-        return QString::fromLatin1(peers[index]);
-    return DecisionExplainer::tr("server #%1").arg(index + 1);
-}
-
-PeerNames PeerNames::from(const StatsSnapshot &stats, const QString &upstream)
+PeerNames peerNamesFrom(const StatsSnapshot &stats, const QString &upstream)
 {
     PeerNames names;
     for (const UpstreamSnapshot &snapshot : stats.upstreams) {
@@ -37,10 +29,10 @@ QString DecisionExplainer::list(const QList<int> &values)
     return u'[' + parts.join(u',') + u']';
 }
 
-DecisionExplainer::DecisionExplainer(const Decision &decision, const PeerNames &names, const QByteArray &clientAddress,
-                                     const QByteArray &pickedAddress)
+DecisionExplainer::DecisionExplainer(const Decision &decision, const PeerNames &fallback,
+                                     const QByteArray &clientAddress, const QByteArray &pickedAddress)
     : m_decision(decision)
-    , m_names(names)
+    , m_fallback(fallback)
     , m_client(clientAddress)
     , m_pickedAddress(pickedAddress)
 {
@@ -50,7 +42,15 @@ QString DecisionExplainer::peer(int index) const
 {
     if (index == m_decision.picked && !m_pickedAddress.isEmpty())
         return QString::fromLatin1(m_pickedAddress);
-    return m_names.name(index, m_decision.backup);
+    return nameOf(index, m_decision.backup);
+}
+
+QString DecisionExplainer::nameOf(int index, bool inBackup) const
+{
+    QByteArray name = m_decision.peerName(index, inBackup);
+    if (name.isEmpty() && index >= 0)
+        name = (inBackup ? m_fallback.backup : m_fallback.primary).value(index);
+    return name.isEmpty() ? tr("server #%1").arg(index + 1) : QString::fromLatin1(name);
 }
 
 // Smooth weighted round robin, as nginx does it (also least_conn's tie-break).
@@ -138,7 +138,7 @@ QStringList DecisionExplainer::skips() const
         if (decision.backup && skip.index <= previous)
             inBackup = true;
         previous = skip.index;
-        const QString name = m_names.name(skip.index, inBackup);
+        const QString name = nameOf(skip.index, inBackup);
         QString why;
         switch (skip.reason) {
         case SkipReason::Down:

@@ -141,7 +141,7 @@ QString RequestDetailView::decisionsHtml(const AccessRecord &record) const
     if (record.decisions.isEmpty())
         return html + u"<p>"_s + tr("No balancing decision: the request never reached an upstream.").toHtmlEscaped() +
                u"</p>"_s;
-    const PeerNames names = PeerNames::from(m_stats, record.upstream);
+    const PeerNames names = peerNamesFrom(m_stats, record.upstream);
     const QList<QByteArray> addresses = AccessLogModel::attempts(record.upstreamAddr);
     const QList<QByteArray> statuses = AccessLogModel::attempts(record.upstreamStatus);
     const qsizetype attempts = record.decisions.size();

@@ -194,9 +194,8 @@ QString SequenceStrip::cellText(int index) const
         const Decision &decision = cell.decisions[i];
         const QString trace = QString::fromLatin1(decision.describe());
         lines.append(attempts > 1 ? tr("Attempt %1: %2").arg(i + 1).arg(trace) : trace);
-        const PeerNames names = decision.peers ? *decision.peers : PeerNames();
         const QByteArray picked = decision.picked >= 0 ? addresses.value(i) : QByteArray();
-        lines.append(DecisionExplainer(decision, names, cell.client, picked).sentences());
+        lines.append(DecisionExplainer(decision, PeerNames(), cell.client, picked).sentences());
     }
     if (attempts == 0)
         lines.append(tr("No balancing decision: the request never reached an upstream."));
