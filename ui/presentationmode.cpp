@@ -1,5 +1,6 @@
 #include "presentationmode.h"
 
+#include "applicationfontfollower.h"
 #include "charts/chartstyle.h"
 
 #include <QApplication>
@@ -14,16 +15,6 @@ namespace lbscope {
 namespace {
 
 const auto SettingKey = u"view/presentationMode"_s;
-
-QFont scaled(const QFont &font, qreal factor)
-{
-    QFont big = font;
-    if (font.pointSizeF() > 0)
-        big.setPointSizeF(font.pointSizeF() * factor);
-    else
-        big.setPixelSize(qRound(font.pixelSize() * factor));
-    return big;
-}
 
 } // namespace
 
@@ -75,7 +66,7 @@ void PresentationMode::enter()
     // The line scale before the font: the font change makes every chart restyle, and read it.
     charts::setLineScale(m_lineScale * LineScale);
     QApplication::setPalette(highContrastPalette());
-    QApplication::setFont(scaled(m_font, FontScale));
+    QApplication::setFont(ApplicationFontFollower::scaled(FontScale, m_font.bold())(m_font));
 }
 
 void PresentationMode::leave()
