@@ -61,6 +61,9 @@ struct TrafficPlan
     bool keepAlive = true;
     int simulatedClients = 0; // 0: off; else requests bind round robin to clientAddress(0..K-1)
     int timeoutMs = DefaultTimeoutMs;
+    // Seeds {rand:A-B}; 0: a new seed each run. Two runs with the same seed send the same paths
+    // in the same order (the nginx twin and the method comparison send identical traffic).
+    quint32 randomSeed = 0;
 
     // Takes address, port, Host header and path from http://HOST[:PORT][/PATH][?QUERY]. HOST is
     // an IP address or localhost: a test tool should not depend on a resolver.

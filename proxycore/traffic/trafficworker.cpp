@@ -65,7 +65,7 @@ void TrafficWorker::run(const TrafficPlan &plan, quint64 runId)
     m_clientAddresses.clear();
     for (int i = 0; i < plan.simulatedClients; ++i)
         m_clientAddresses.append(TrafficPlan::clientAddress(i));
-    m_random.seed(QRandomGenerator::global()->generate());
+    m_random.seed(plan.randomSeed != 0 ? plan.randomSeed : QRandomGenerator::global()->generate());
     m_next = 0;
     m_running = true;
     m_dirty = true;

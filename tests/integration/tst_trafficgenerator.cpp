@@ -524,6 +524,22 @@ private slots:
             QVERIFY2(QStringList({u"/r/10"_s, u"/r/11"_s, u"/r/12"_s}).contains(path), qPrintable(path));
     }
 
+    void aSeedRepeatsTheRandomPaths()
+    {
+        TrafficGenerator generator;
+        QStringList runs[2];
+        for (QStringList &paths : runs) {
+            startBackends(1);
+            TrafficPlan plan = burst(backendUrl(0, u"/r/{rand:1-1000}"_s), 20, 1);
+            plan.randomSeed = 42;
+            QVERIFY(runToEnd(generator, plan));
+            paths = loggedPaths(*m_backends[0]);
+        }
+        QCOMPARE(runs[0].size(), 20);
+        QCOMPARE(runs[1], runs[0]);
+        QVERIFY(QSet<QString>(runs[0].cbegin(), runs[0].cend()).size() > 1);
+    }
+
     void headAndLargeBodiesAreFramed()
     {
         startBackends(1);
