@@ -12,6 +12,7 @@
 #include "messagebar.h"
 #include "presentationmode.h"
 #include "proxy/engine.h"
+#include "teaching/flowview.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -115,6 +116,7 @@ void MainWindow::createDocks()
     // The picks in order above their totals: a class sees the cycle and the shares together.
     m_sequence = new SequenceStrip(m_palette, this);
     auto *chartsPage = new QWidget(this);
+    chartsPage->setObjectName(u"chartsPage"_s);
     auto *chartsLayout = new QVBoxLayout(chartsPage);
     chartsLayout->setContentsMargins(0, 0, 0, 0);
     chartsLayout->setSpacing(0);
@@ -148,6 +150,7 @@ void MainWindow::createDocks()
     trafficDock->raise();
 
     m_log = new LogPanel(m_palette, this);
+    m_log->setObjectName(u"logPanel"_s);
     m_views->addTab(m_log, tr("Access &log"));
     connect(m_poller, &LivePoller::ticked, m_log, &LogPanel::handleTick);
     connect(m_log, &LogPanel::backendActivated, this, &MainWindow::handleBackendActivated);
@@ -159,11 +162,18 @@ void MainWindow::createDocks()
     });
 
     m_configEditor = new ConfigEditor(m_engine, this);
+    m_configEditor->setObjectName(u"configEditor"_s);
     m_views->addTab(m_configEditor, tr("Con&figuration"));
     connect(m_poller, &LivePoller::ticked, m_configEditor, &ConfigEditor::handleTick);
+    // Requests as dots on their way: painted only while its tab is in front.
+    m_flow = new FlowView(m_palette, this);
+    m_views->addTab(m_flow, tr("Flo&w"));
+    connect(m_poller, &LivePoller::ticked, m_flow, &FlowView::handleTick);
     m_views->setTabToolTip(0, tr("Requests, rates, latency and status per backend (Alt+C)"));
     m_views->setTabToolTip(1, tr("Every request: where it went and why (Alt+L)"));
     m_views->setTabToolTip(2, tr("The running configuration as nginx text, editable (Alt+F)"));
+    m_views->setTabToolTip(m_views->indexOf(m_flow),
+                           tr("Requests travelling to their backends, slow ones turning red (Alt+W)"));
     m_trafficDock = trafficDock;
 }
 
@@ -403,6 +413,7 @@ void MainWindow::resetCounters()
 {
     m_engine.resetStats();
     m_sequence->clear(); // a clean slate everywhere, not only in the charts
+    m_flow->clear();
 }
 
 void MainWindow::showAbout()
@@ -421,6 +432,13 @@ void MainWindow::restoreLayout()
     QSettings settings;
     m_layoutRestored = restoreGeometry(settings.value(u"window/geometry"_s).toByteArray()) &&
                        restoreState(settings.value(u"window/state"_s).toByteArray());
+    // The view in front when the window closed, by the page's name ("flowView"), so new tabs
+    // do not shift it.
+    const QString view = settings.value(u"window/view"_s).toString();
+    for (int i = 0; !view.isEmpty() && i < m_views->count(); ++i) {
+        if (m_views->widget(i)->objectName() == view)
+            m_views->setCurrentIndex(i);
+    }
 }
 
 void MainWindow::saveLayout() const
@@ -430,6 +448,7 @@ void MainWindow::saveLayout() const
     QSettings settings;
     settings.setValue(u"window/geometry"_s, presenting ? m_presentation->normalGeometry() : saveGeometry());
     settings.setValue(u"window/state"_s, presenting ? m_presentation->normalState() : saveState());
+    settings.setValue(u"window/view"_s, m_views->currentWidget()->objectName());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

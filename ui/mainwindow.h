@@ -21,6 +21,7 @@ class ChartsPanel;
 class ConfigDocument;
 class ConfigEditor;
 class DemoPanel;
+class FlowView;
 class Engine;
 class LivePoller;
 class LogPanel;
@@ -44,6 +45,7 @@ public:
     BackendPalette *palette() const { return m_palette; }
     ChartsPanel *chartsPanel() const { return m_charts; }
     SequenceStrip *sequenceStrip() const { return m_sequence; }
+    FlowView *flowView() const { return m_flow; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -93,6 +95,7 @@ private:
     QVBoxLayout *m_centralLayout = nullptr;
     ChartsPanel *m_charts = nullptr;
     SequenceStrip *m_sequence = nullptr;
+    FlowView *m_flow = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;

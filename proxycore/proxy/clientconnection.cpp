@@ -154,6 +154,7 @@ ClientConnection::~ClientConnection()
     // connection (and log a request from it), so it must not reach us any more.
     m_socket.disconnect(this);
     dropUpstream();
+    InFlightList::remove(m_inFlight); // never left linked from the worker's counters
     if (m_counted) {
         std::atomic<qint64> &connections = m_worker.counters().connections;
         connections.store(connections.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
@@ -349,6 +350,7 @@ void ClientConnection::startAttempt()
     counters.rate.add(coarseEpochSecs());
     counters.lastSelectedMs.store(coarseEpochMs(), std::memory_order_relaxed);
     counters.active.store(counters.active.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    counters.inFlight.append(m_inFlight, coarseEpochMs());
     appendListItem(m_upstreamAddrs, peer->name);
     m_attemptClock.start();
     m_attemptConnectUs = -1;
@@ -691,6 +693,7 @@ void ClientConnection::releasePeer(bool failed)
 {
     PeerCounters &counters = peerCounters();
     counters.active.store(counters.active.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    InFlightList::remove(m_inFlight);
     bool madeUnavailable = false;
     counters.failedUntil.store(m_upstream->release(m_selection, failed, &madeUnavailable), std::memory_order_relaxed);
     if (madeUnavailable)

@@ -13,6 +13,7 @@
 #include "http/variables.h"
 #include "proxy/idletimer.h"
 #include "proxy/upstreamconnection.h"
+#include "stats/peercounters.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -149,6 +150,7 @@ private:
     QByteArray m_upstreamConnectTimes;
     QByteArray m_upstreamHeaderTimes;
     QElapsedTimer m_attemptClock;
+    InFlightAttempt m_inFlight; // in its peer's InFlightList while an attempt is counted active
     qint64 m_attemptConnectUs = -1;
     qint64 m_attemptHeaderUs = -1;
     bool m_counted = false; // in the worker's open-connections gauge

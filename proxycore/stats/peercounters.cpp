@@ -40,6 +40,40 @@ PeerFailure PeerFailure::unpack(quint64 packed)
     return {qint64(packed >> 16), FailureKind(packed & 0xf), int((packed >> 4) & 0xfff)};
 }
 
+void InFlightList::append(InFlightAttempt &attempt, qint64 nowMs)
+{
+    remove(attempt);
+    attempt.startMs = nowMs;
+    attempt.list = this;
+    attempt.previous = m_tail;
+    attempt.next = nullptr;
+    if (m_tail) {
+        m_tail->next = &attempt;
+    } else {
+        m_head = &attempt;
+        m_oldestStartMs.store(nowMs, std::memory_order_relaxed);
+    }
+    m_tail = &attempt;
+}
+
+void InFlightList::remove(InFlightAttempt &attempt)
+{
+    InFlightList *list = attempt.list;
+    if (!list)
+        return;
+    if (attempt.previous)
+        attempt.previous->next = attempt.next;
+    else
+        list->m_head = attempt.next;
+    if (attempt.next)
+        attempt.next->previous = attempt.previous;
+    else
+        list->m_tail = attempt.previous;
+    if (!attempt.previous) // it was the oldest: the next one is now
+        list->m_oldestStartMs.store(list->m_head ? list->m_head->startMs : 0, std::memory_order_relaxed);
+    attempt = {};
+}
+
 void PeerCounters::countResponse(int status)
 {
     bump(responses[std::size_t(std::clamp(status / 100, 1, 5) - 1)]);

@@ -46,6 +46,37 @@ struct PeerFailure
     friend bool operator==(const PeerFailure &, const PeerFailure &) = default;
 };
 
+// The attempts in flight at one peer on one worker, oldest first, linked through the attempts
+// themselves: adding or removing one allocates nothing and costs a few stores, and the start
+// of the oldest is published in one atomic that other threads may read (what the flow view's
+// queue shows: a slow backend's waiting requests age while they wait, before any of them ends).
+class InFlightList;
+struct InFlightAttempt
+{
+    qint64 startMs = 0;
+    InFlightAttempt *previous = nullptr;
+    InFlightAttempt *next = nullptr;
+    InFlightList *list = nullptr; // nullptr: not in flight
+};
+
+class InFlightList
+{
+public:
+    InFlightList() = default;
+    Q_DISABLE_COPY_MOVE(InFlightList)
+
+    // Only the owning worker calls these.
+    void append(InFlightAttempt &attempt, qint64 nowMs);
+    static void remove(InFlightAttempt &attempt); // does nothing when not in flight
+    // Any thread: the start (ms since the epoch) of the oldest attempt in flight; 0: none.
+    qint64 oldestStartMs() const { return m_oldestStartMs.load(std::memory_order_relaxed); }
+
+private:
+    InFlightAttempt *m_head = nullptr;
+    InFlightAttempt *m_tail = nullptr;
+    std::atomic<qint64> m_oldestStartMs{0};
+};
+
 struct PeerCounters
 {
     Counter requests{0};                                // attempts sent to this peer
@@ -62,6 +93,7 @@ struct PeerCounters
     std::atomic<qint64> failedUntil{0};    // epoch seconds; 0: available
     std::atomic<qint64> lastSelectedMs{0}; // wall clock of the last pick; 0: never
     std::atomic<quint64> lastFailure{0};   // PeerFailure::pack
+    InFlightList inFlight;                 // the attempts counted in active, oldest first
     LatencyHistogram connectTime;
     LatencyHistogram headerTime;
     LatencyHistogram responseTime;

@@ -100,6 +100,16 @@ template <auto From, auto To> struct NowLatest : KeptOnReset // the latest of th
     }
 };
 
+template <auto From, auto To> struct NowEarliest : KeptOnReset // the earliest non-zero of the workers
+{
+    template <typename Sum, typename Counters> static void add(Sum &sum, const Counters &counters)
+    {
+        const qint64 value = (counters.*From).oldestStartMs();
+        if (value != 0 && (sum.*To == 0 || value < sum.*To))
+            sum.*To = value;
+    }
+};
+
 // The latest of the workers since the reset: forgotten while the counter that moves with it
 // (Witness) has not moved, for a time alone cannot tell a new event in the same millisecond
 // from the one before the reset.
@@ -141,6 +151,7 @@ using PeerFields = FieldList<
     Summed<&PeerCounters::bytesToUpstream, &PeerCounts::bytesToUpstream>,
     NowSummed<&PeerCounters::active, &PeerCounts::active>,
     NowLatest<&PeerCounters::failedUntil, &PeerCounts::failedUntil>,
+    NowEarliest<&PeerCounters::inFlight, &PeerCounts::oldestActiveStartMs>,
     Latest<&PeerCounters::lastSelectedMs, &PeerCounts::lastSelectedMs, &PeerCounts::requests>,
     Latest<&PeerCounters::lastFailure, &PeerCounts::lastFailure, &PeerCounts::failures>,
     Summed<&PeerCounters::connectTime, &PeerCounts::connectTime>,

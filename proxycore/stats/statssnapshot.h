@@ -53,6 +53,8 @@ struct PeerCounts
     LatencyCounts connectTime;
     LatencyCounts headerTime;
     LatencyCounts responseTime;
+    // Now, not reset: when the oldest attempt in flight began (wall clock); 0: none in flight.
+    qint64 oldestActiveStartMs = 0;
 
     void add(const PeerCounters &counters);
     void subtract(const PeerCounts &baseline);

@@ -118,6 +118,45 @@ private slots:
         QCOMPARE(counts.active, qint64(3));
     }
 
+    void oldestInFlightFollowsTheAttempts()
+    {
+        PeerCounters first;
+        PeerCounters second;
+        InFlightAttempt a, b, c, d;
+        QCOMPARE(first.inFlight.oldestStartMs(), qint64(0));
+        first.inFlight.append(a, 1'000);
+        first.inFlight.append(b, 2'000);
+        first.inFlight.append(c, 3'000);
+        second.inFlight.append(d, 1'500);
+        QCOMPARE(first.inFlight.oldestStartMs(), qint64(1'000));
+        PeerCounts counts;
+        counts.add(first);
+        counts.add(second);
+        QCOMPARE(counts.oldestActiveStartMs, qint64(1'000)); // the earliest over the workers
+
+        InFlightList::remove(b); // from the middle: the oldest stays
+        QCOMPARE(first.inFlight.oldestStartMs(), qint64(1'000));
+        InFlightList::remove(a); // the oldest: the next one is now
+        QCOMPARE(first.inFlight.oldestStartMs(), qint64(3'000));
+        InFlightList::remove(a); // not in flight any more: nothing happens
+        QCOMPARE(first.inFlight.oldestStartMs(), qint64(3'000));
+        PeerCounts later;
+        later.add(first);
+        later.add(second);
+        QCOMPARE(later.oldestActiveStartMs, qint64(1'500));
+        first.inFlight.append(b, 4'000); // an attempt again, at the end
+        InFlightList::remove(c);
+        QCOMPARE(first.inFlight.oldestStartMs(), qint64(4'000));
+        InFlightList::remove(b);
+        InFlightList::remove(d);
+        QCOMPARE(first.inFlight.oldestStartMs(), qint64(0));
+        PeerCounts none;
+        none.add(first);
+        none.add(second);
+        none.subtract(counts); // a "now" figure: not reset
+        QCOMPARE(none.oldestActiveStartMs, qint64(0));
+    }
+
     void resetZeroesEveryPeerFigure()
     {
         PeerCounters worker;

@@ -1,0 +1,441 @@
+#include "teaching/flowview.h"
+
+#include "backendpalette.h"
+#include "charts/chartstyle.h"
+
+#include <QDateTime>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace lbscope {
+
+namespace {
+
+constexpr int MaxQueueSquares = 24;
+
+QPointF lerp(const QPointF &a, const QPointF &b, qreal t)
+{
+    return a + (b - a) * t;
+}
+
+QString secondsText(qint64 ms)
+{
+    return QString::number(double(ms) / 1000.0, 'f', ms < 10'000 ? 1 : 0);
+}
+
+} // namespace
+
+FlowView::FlowView(BackendPalette *palette, QWidget *parent)
+    : QWidget(parent)
+    , m_palette(palette)
+{
+    setObjectName(u"flowView"_s);
+    setAccessibleName(tr("Flow of requests"));
+    setAccessibleDescription(tr("Requests as dots from the proxy on the left to their backend on the right; "
+                                "each backend shows the requests waiting at it, redder the longer they wait."));
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    m_timer.setInterval(FrameIntervalMs);
+    connect(&m_timer, &QTimer::timeout, this, &FlowView::advance);
+}
+
+QSize FlowView::minimumSizeHint() const
+{
+    return {40 * fontMetrics().averageCharWidth(), 14 * fontMetrics().height()};
+}
+
+QSize FlowView::sizeHint() const
+{
+    return {90 * fontMetrics().averageCharWidth(), 30 * fontMetrics().height()};
+}
+
+const FlowView::DrawnBackend *FlowView::drawnBackend(QByteArrayView peer) const
+{
+    for (const DrawnBackend &backend : m_backends) {
+        if (backend.peer == peer)
+            return &backend;
+    }
+    return nullptr;
+}
+
+void FlowView::handleTick(const LiveTick &tick)
+{
+    m_model.handleTick(tick);
+    const QList<quint32> &rate = tick.stats.rate;
+    m_proxyRate = rate.size() >= 2 ? rate[rate.size() - 2] : 0;
+    m_proxyActive = tick.stats.proxy.connections;
+    // Hidden: the model keeps up (cheaply), nothing is laid out or painted.
+    if (!isVisible())
+        return;
+    updateTimer();
+    if (!m_timer.isActive())
+        advance(); // one still frame with the new numbers
+}
+
+void FlowView::clear()
+{
+    m_model.clear();
+    advance();
+}
+
+void FlowView::updateTimer()
+{
+    const bool run = isVisible() && m_model.isMoving(QDateTime::currentMSecsSinceEpoch());
+    if (run && !m_timer.isActive())
+        m_timer.start();
+    else if (!run)
+        m_timer.stop();
+}
+
+void FlowView::advance()
+{
+    buildFrame(QDateTime::currentMSecsSinceEpoch());
+    update();
+    if (m_timer.isActive() && !m_model.isMoving(m_frameMs))
+        m_timer.stop(); // the next tick starts it again
+}
+
+void FlowView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    advance();
+    updateTimer();
+}
+
+void FlowView::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_timer.stop();
+}
+
+void FlowView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    buildFrame(m_frameMs ? m_frameMs : QDateTime::currentMSecsSinceEpoch());
+}
+
+void FlowView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && isVisible())
+        advance(); // presentation mode: bigger text, bigger dots, new layout
+}
+
+qreal FlowView::dotRadius() const
+{
+    return std::max(4.0, fontMetrics().height() * 0.36);
+}
+
+QRectF FlowView::proxyRect() const
+{
+    const qreal line = fontMetrics().height();
+    const qreal top = 2.6 * line;
+    const qreal bottom = height() - 3.2 * line;
+    const qreal w = std::clamp(width() * 0.15, 7.0 * line, 12.0 * line);
+    const qreal h = std::min(bottom - top, 9.0 * line);
+    return {line, top + (bottom - top - h) / 2, w, h};
+}
+
+void FlowView::buildFrame(qint64 nowMs)
+{
+    m_frameMs = nowMs;
+    m_aggregated = m_model.aggregated();
+    const qreal line = fontMetrics().height();
+    const QList<FlowModel::Backend> &backends = m_model.backends();
+    const qsizetype count = backends.size();
+
+    // Cards on the right, one per backend, centred as a group.
+    const qreal top = 2.6 * line;
+    const qreal bottom = height() - 3.2 * line;
+    const qreal cardWidth = std::clamp(width() * 0.34, 16.0 * line, 26.0 * line);
+    const qreal gap = 0.5 * line;
+    const qreal cardHeight =
+        count > 0 ? std::clamp((bottom - top - gap * qreal(count - 1)) / qreal(count), 2.4 * line, 4.6 * line) : 0;
+    const qreal groupHeight = qreal(count) * cardHeight + qreal(std::max<qsizetype>(0, count - 1)) * gap;
+    qreal y = top + std::max(0.0, (bottom - top - groupHeight) / 2);
+    const qreal cardLeft = width() - line - cardWidth;
+    const QRectF proxy = proxyRect();
+
+    quint32 maxRate = 0;
+    for (const FlowModel::Backend &backend : backends)
+        maxRate = std::max(maxRate, backend.rate);
+    const double ceiling = charts::niceCeiling(double(maxRate));
+    const qreal thinLine = charts::lineWidth() * 0.5;
+    const qreal thickest = 1.6 * line * charts::lineScale();
+
+    m_backends.clear();
+    m_backends.reserve(count);
+    for (qsizetype i = 0; i < count; ++i) {
+        const FlowModel::Backend &backend = backends[i];
+        DrawnBackend drawn;
+        drawn.peer = backend.peer;
+        drawn.name = backend.name;
+        drawn.number = m_palette->numberFor(backend.peer);
+        drawn.color = m_palette->colorFor(backend.peer);
+        drawn.card = QRectF(cardLeft, y, cardWidth, cardHeight);
+        drawn.inFlight = backend.active;
+        drawn.oldestAgeMs = m_model.queueAgeMs(int(i), nowMs);
+        drawn.queueColor = FlowModel::ageColor(drawn.oldestAgeMs);
+        drawn.rate = backend.rate;
+        drawn.lineWidth = m_aggregated ? std::max(thinLine, thickest * qreal(backend.rate) / ceiling) : thinLine;
+        const qreal startY = proxy.top() + (qreal(i) + 0.5) * proxy.height() / qreal(count);
+        drawn.laneStart = QPointF(proxy.right(), startY);
+        drawn.laneEnd = QPointF(cardLeft, drawn.card.center().y());
+        m_backends.append(drawn);
+        y += cardHeight + gap;
+    }
+
+    const qreal radius = dotRadius();
+    const QList<FlowModel::Dot> dots = m_model.dotsAt(nowMs);
+    m_dots.clear();
+    m_dots.reserve(dots.size());
+    const QPointF proxyExit(proxy.right(), proxy.center().y());
+    for (const FlowModel::Dot &dot : dots) {
+        DrawnDot drawn;
+        drawn.radius = radius;
+        drawn.phase = dot.phase;
+        drawn.ageMs = dot.ageMs;
+        drawn.failed = dot.failed;
+        drawn.ring = FlowModel::ageColor(dot.ageMs);
+        QPointF start = proxyExit;
+        QPointF end = proxyExit;
+        if (dot.backend >= 0 && dot.backend < m_backends.size()) {
+            const DrawnBackend &backend = m_backends[dot.backend];
+            drawn.peer = backend.peer;
+            drawn.fill = backend.color;
+            start = backend.laneStart;
+            end = backend.laneEnd - QPointF(1.3 * radius, 0);
+        } else {
+            drawn.fill = FlowModel::failedColor();
+        }
+        const QPointF direction = end - start;
+        const qreal length = std::hypot(direction.x(), direction.y());
+        switch (dot.phase) {
+        case FlowModel::Phase::Travelling: {
+            const qreal t = dot.progress;
+            drawn.position = lerp(start, end, t * t * (3 - 2 * t)); // eased: leaves and arrives gently
+            break;
+        }
+        case FlowModel::Phase::Waiting: {
+            // Lined up along the lane in front of the backend, as far as half the lane.
+            const qreal step = 2.3 * radius;
+            const qreal back = std::min(step * dot.queueIndex, length * 0.5);
+            drawn.position = length > 0 ? end - direction * (back / length) : end;
+            break;
+        }
+        case FlowModel::Phase::Absorbed:
+            drawn.position = end + QPointF(radius * dot.phaseDone, 0);
+            drawn.opacity = 1 - dot.phaseDone;
+            drawn.radius = radius * (1 - 0.5 * dot.phaseDone);
+            break;
+        case FlowModel::Phase::Falling: {
+            const qreal t = dot.phaseDone;
+            drawn.position = end + QPointF(2 * radius * t, (height() - end.y()) * 0.8 * t * t);
+            drawn.opacity = 1 - t * t;
+            drawn.fill = FlowModel::failedColor();
+            break;
+        }
+        }
+        m_dots.append(drawn);
+    }
+
+    // Queues: as many squares as fit beside the count, the rest said in numbers.
+    const qreal square = 0.7 * line;
+    for (DrawnBackend &backend : m_backends) {
+        const qreal room = backend.card.width() - 9.0 * fontMetrics().averageCharWidth() - line;
+        const int fit = std::max(0, int(room / (square + 2)));
+        backend.queueShown = int(std::min<qint64>({backend.inFlight, qint64(fit), qint64(MaxQueueSquares)}));
+    }
+}
+
+void FlowView::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QPalette &pal = palette();
+    painter.fillRect(rect(), pal.color(QPalette::Base));
+    const QColor text = pal.color(QPalette::Text);
+    const QColor dimText = pal.color(QPalette::PlaceholderText);
+    const QFontMetricsF metrics(font());
+    const qreal line = metrics.height();
+    const qreal radius = dotRadius();
+
+    // The title says what one looks at, and in which mode.
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    painter.setFont(titleFont);
+    painter.setPen(text);
+    const QRectF titleRect(line, 0.4 * line, width() - 2 * line, 1.4 * line);
+    const QString title =
+        m_aggregated ? tr("%L1 requests a second: too many to draw one by one. Line width = requests per second")
+                           .arg(m_model.recordsPerSecond())
+                     : tr("Each dot is a request, from the proxy to the backend that answered it "
+                          "(replayed %1 s behind)")
+                           .arg(QString::number(double(FlowModel::ReplayDelayMs) / 1000.0, 'f', 1));
+    painter.drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine,
+                     QFontMetricsF(titleFont).elidedText(title, Qt::ElideRight, titleRect.width()));
+    painter.setFont(font());
+
+    // Lanes under everything.
+    for (const DrawnBackend &backend : m_backends) {
+        QColor color = backend.color;
+        if (!m_aggregated)
+            color.setAlphaF(0.45f);
+        painter.setPen(QPen(color, backend.lineWidth, Qt::SolidLine, Qt::FlatCap));
+        painter.drawLine(backend.laneStart, backend.laneEnd);
+        if (m_aggregated && backend.rate > 0 && backend.lineWidth > 3) {
+            // Dashes moving towards the backend: the flow, without a dot per request.
+            QPen dashes(QColor(255, 255, 255, 140), std::max(1.5, backend.lineWidth * 0.35), Qt::CustomDashLine,
+                        Qt::FlatCap);
+            dashes.setDashPattern({2, 3});
+            dashes.setDashOffset(-qreal(m_frameMs % 100'000) / 40.0 / dashes.widthF());
+            painter.setPen(dashes);
+            painter.drawLine(backend.laneStart, backend.laneEnd);
+        }
+    }
+
+    // The proxy.
+    const QRectF proxy = proxyRect();
+    painter.setPen(QPen(text, 2));
+    painter.setBrush(pal.color(QPalette::AlternateBase));
+    painter.drawRoundedRect(proxy, 0.4 * line, 0.4 * line);
+    QFont bold = font();
+    bold.setBold(true);
+    painter.setFont(bold);
+    const QRectF proxyText = proxy.adjusted(0.4 * line, 0.4 * line, -0.4 * line, -0.4 * line);
+    painter.drawText(proxyText, Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, tr("LB Scope\nproxy"));
+    painter.setFont(font());
+    painter.drawText(proxyText, Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap,
+                     tr("%L1 req/s\n%L2 connections").arg(m_proxyRate).arg(m_proxyActive));
+
+    // The backends: colour and number, name, rate, and the queue of what waits there now.
+    const qreal square = 0.7 * line;
+    for (const DrawnBackend &backend : m_backends) {
+        const QRectF card = backend.card;
+        painter.setPen(QPen(backend.color, 3));
+        painter.setBrush(pal.color(QPalette::Window));
+        painter.drawRoundedRect(card, 0.3 * line, 0.3 * line);
+        const qreal pad = 0.4 * line;
+        const QRectF inner = card.adjusted(pad, pad * 0.6, -pad, -pad * 0.6);
+        const bool roomy = inner.height() >= 2.8 * line;
+        const QRectF badge(inner.left(), inner.top(), line * 1.2, line * 1.2);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(backend.color);
+        painter.drawEllipse(badge);
+        painter.setPen(BackendPalette::textColorOn(backend.color));
+        painter.setFont(bold);
+        painter.drawText(badge, Qt::AlignCenter, QString::number(backend.number));
+        painter.setPen(text);
+        const QString rate = tr("%L1 req/s").arg(backend.rate);
+        const qreal rateWidth = metrics.horizontalAdvance(rate) + pad;
+        const QRectF nameRect(badge.right() + pad, inner.top(), inner.width() - badge.width() - pad - rateWidth,
+                              badge.height());
+        painter.drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
+                         QFontMetricsF(bold).elidedText(backend.name, Qt::ElideRight, nameRect.width()));
+        painter.setFont(font());
+        painter.drawText(QRectF(inner.right() - rateWidth, inner.top(), rateWidth, badge.height()),
+                         Qt::AlignRight | Qt::AlignVCenter, rate);
+        qreal rowTop = badge.bottom();
+        if (roomy) {
+            painter.setPen(dimText);
+            const QString address = QString::fromLatin1(backend.peer);
+            painter.drawText(QRectF(inner.left(), rowTop, inner.width(), line), Qt::AlignLeft | Qt::AlignVCenter,
+                             metrics.elidedText(address, Qt::ElideRight, inner.width()));
+            rowTop += line;
+        }
+        // The queue row: "N waiting" and a square per request in flight, in the age colour of
+        // the oldest; its age in seconds once it is worth saying.
+        const QRectF queueRow(inner.left(), rowTop, inner.width(), std::max(line, inner.bottom() - rowTop));
+        painter.setPen(text);
+        const QString waiting = tr("%L1 in flight").arg(backend.inFlight);
+        const qreal waitingWidth = 9.0 * fontMetrics().averageCharWidth();
+        painter.drawText(QRectF(queueRow.left(), queueRow.top(), waitingWidth, queueRow.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, waiting);
+        qreal x = queueRow.left() + waitingWidth + 0.3 * line;
+        const qreal squareTop = queueRow.center().y() - square / 2;
+        painter.setPen(QPen(text.lighter(150), 1));
+        painter.setBrush(backend.queueColor);
+        for (int i = 0; i < backend.queueShown; ++i) {
+            painter.drawRect(QRectF(x, squareTop, square, square));
+            x += square + 2;
+        }
+        if (backend.inFlight > backend.queueShown) {
+            painter.setPen(text);
+            painter.drawText(QRectF(x, queueRow.top(), inner.right() - x, queueRow.height()),
+                             Qt::AlignLeft | Qt::AlignVCenter,
+                             u"+"_s + QString::number(backend.inFlight - backend.queueShown));
+        }
+        if (backend.oldestAgeMs >= 100) {
+            painter.setPen(backend.oldestAgeMs >= FlowModel::AgeYellowMs
+                               ? FlowModel::ageColor(backend.oldestAgeMs).darker(130)
+                               : text);
+            painter.setFont(bold);
+            painter.drawText(queueRow, Qt::AlignRight | Qt::AlignVCenter,
+                             tr("oldest %1 s").arg(secondsText(backend.oldestAgeMs)));
+            painter.setFont(font());
+        }
+    }
+
+    // The dots, in one pass: fill in the backend's colour, a ring in the age colour.
+    const qreal ringWidth = std::max(2.0, radius * 0.55);
+    for (const DrawnDot &dot : m_dots) {
+        painter.setOpacity(std::clamp(dot.opacity, 0.0, 1.0));
+        painter.setPen(QPen(dot.failed ? FlowModel::failedColor().darker(150) : dot.ring, ringWidth));
+        painter.setBrush(dot.fill);
+        painter.drawEllipse(dot.position, dot.radius, dot.radius);
+        if (dot.failed) {
+            const qreal d = dot.radius * 0.5;
+            painter.setPen(QPen(Qt::white, std::max(1.5, dot.radius * 0.3)));
+            painter.drawLine(dot.position + QPointF(-d, -d), dot.position + QPointF(d, d));
+            painter.drawLine(dot.position + QPointF(-d, d), dot.position + QPointF(d, -d));
+        }
+    }
+    painter.setOpacity(1);
+
+    // The legend: what the ring colours and a red cross mean.
+    const qreal legendY = height() - 1.4 * line;
+    qreal x = line;
+    painter.setPen(text);
+    auto label = [&](const QString &words) {
+        const qreal w = metrics.horizontalAdvance(words);
+        painter.setPen(text);
+        painter.drawText(QRectF(x, legendY - line / 2, w + 2, line), Qt::AlignLeft | Qt::AlignVCenter, words);
+        x += w + 0.6 * line;
+    };
+    auto sample = [&](const QColor &fill, const QColor &ring, bool cross) {
+        painter.setPen(QPen(ring, ringWidth));
+        painter.setBrush(fill);
+        const QPointF centre(x + radius, legendY);
+        painter.drawEllipse(centre, radius, radius);
+        if (cross) {
+            const qreal d = radius * 0.5;
+            painter.setPen(QPen(Qt::white, std::max(1.5, radius * 0.3)));
+            painter.drawLine(centre + QPointF(-d, -d), centre + QPointF(d, d));
+            painter.drawLine(centre + QPointF(-d, d), centre + QPointF(d, -d));
+        }
+        x += 2 * radius + 0.3 * line;
+    };
+    label(tr("Age of a request:"));
+    const QColor neutral = pal.color(QPalette::Window);
+    sample(neutral, FlowModel::ageColor(0), false);
+    label(tr("just sent"));
+    sample(neutral, FlowModel::ageColor(FlowModel::AgeYellowMs), false);
+    label(tr("%1 s").arg(secondsText(FlowModel::AgeYellowMs)));
+    sample(neutral, FlowModel::ageColor(FlowModel::AgeRedMs), false);
+    label(tr("%1 s or more").arg(secondsText(FlowModel::AgeRedMs)));
+    x += line;
+    sample(FlowModel::failedColor(), FlowModel::failedColor().darker(150), true);
+    label(tr("failed (5xx, no live upstream): falls away"));
+    x += line;
+    painter.setPen(QPen(text.lighter(150), 1));
+    painter.setBrush(FlowModel::ageColor(0));
+    painter.drawRect(QRectF(x, legendY - square / 2, square, square));
+    x += square + 0.3 * line;
+    label(tr("in flight now (colour: age of the oldest)"));
+}
+
+} // namespace lbscope
