@@ -4,9 +4,11 @@
 #include "charts/chartspanel.h"
 #include "charts/distributionchart.h"
 #include "charts/latencychart.h"
+#include "demo/demofleet.h"
 #include "demowindowfixture.h"
 #include "livepoller.h"
 #include "logs/logpanel.h"
+#include "teaching/flowview.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficgenerator.h"
 #include "upstream/upstreameditor.h"
@@ -97,6 +99,51 @@ private slots:
         const QString other = dir + u"/main-window-log-demo.png"_s;
         QVERIFY(window.grab().save(other));
         qInfo("saved %s", qPrintable(other));
+    }
+
+    // The flow view with one slow instance, for the README: its queue red, the others' dots green.
+    void flowViewWithSlowInstance()
+    {
+        DemoWindowFixture fixture;
+        QVERIFY2(fixture.open(), qPrintable(fixture.pool().error()));
+        DemoPoolFixture &pool = fixture.pool();
+        MainWindow &window = fixture.window();
+        auto *views = window.findChild<QTabWidget *>();
+        QVERIFY(views);
+        views->setCurrentWidget(window.flowView());
+        QVERIFY(pool.engine().demoInstances()->setDelayMs(u"web-client2"_s, 2500));
+
+        TrafficPlan plan;
+        plan.port = pool.proxyPort();
+        plan.host = "photos.example.com"_ba;
+        plan.mode = TrafficPlan::Mode::Rate;
+        plan.rate = 24;
+        plan.durationSeconds = 8;
+        plan.count = 200;
+        plan.concurrency = 32;
+        plan.pathTemplate = u"/photos/{rand:1-500}"_s;
+        TrafficGenerator generator;
+        QString error;
+        QVERIFY2(generator.start(plan, &error), qPrintable(error));
+        const FlowView *flow = window.flowView();
+        // Long enough for the slow one's queue to fill and its oldest to pass the red mark.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const FlowView::DrawnBackend *slow = flow->drawnBackend(pool.peer(1));
+                int slowDots = 0;
+                for (const FlowView::DrawnDot &dot : flow->drawnDots())
+                    slowDots += dot.peer == pool.peer(1) && !dot.pending ? 1 : 0;
+                // Its first answers are in too: they have run the whole delay.
+                return slow && slow->inFlight >= 5 && slow->oldestAgeMs >= FlowModel::AgeRedMs && slowDots > 0;
+            }(),
+            15'000);
+        QVERIFY(flow->isAnimating());
+        const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + u"/flow-view.png"_s;
+        QVERIFY(window.grab().save(path));
+        qInfo("saved %s", qPrintable(path));
+        generator.stop();
     }
 };
 

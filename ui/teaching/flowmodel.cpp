@@ -47,6 +47,9 @@ void FlowModel::clear()
     m_recentNext = 0;
     m_recordsPerSecond = 0;
     m_aggregated = false;
+    m_lastTickMs = 0;
+    for (Backend &backend : m_backends)
+        backend.pendingStartsMs.clear();
 }
 
 int FlowModel::backendIndex(QByteArrayView peer) const
@@ -82,6 +85,26 @@ void FlowModel::updateBackends(const LiveTick &tick)
                 backend.name = instance.name;
         }
     }
+    // Pending dots follow the engine's count: new ones started within the last interval, the
+    // oldest at the engine's own start of its oldest attempt.
+    const qint64 startedMs = m_lastTickMs > 0 ? (m_lastTickMs + tick.nowMs) / 2 : tick.nowMs;
+    for (Backend &backend : backends) {
+        const int previous = backendIndex(backend.peer);
+        if (previous >= 0)
+            backend.pendingStartsMs = m_backends[previous].pendingStartsMs;
+        auto &starts = backend.pendingStartsMs;
+        const qsizetype wanted = std::clamp<qint64>(backend.active, 0, MaxPendingDots);
+        if (starts.size() > wanted)
+            starts.remove(0, starts.size() - wanted); // the oldest ended (as far as a count can tell)
+        while (starts.size() < wanted)
+            starts.append(startedMs);
+        if (!starts.isEmpty() && backend.oldestActiveStartMs > 0) {
+            starts[0] = backend.oldestActiveStartMs;
+            for (qsizetype i = 1; i < starts.size(); ++i)
+                starts[i] = std::max(starts[i], starts[0]);
+        }
+    }
+    m_lastTickMs = tick.nowMs;
     bool samePeers = backends.size() == m_backends.size();
     for (qsizetype i = 0; samePeers && i < backends.size(); ++i)
         samePeers = backends[i].peer == m_backends[i].peer;
@@ -161,11 +184,9 @@ QList<FlowModel::Dot> FlowModel::dotsAt(qint64 nowMs) const
 {
     const qint64 replayMs = nowMs - ReplayDelayMs;
     QList<Dot> dots;
-    if (replayMs > m_lastJourneyEndMs)
-        return dots;
-    QVarLengthArray<int, 16> waiting(m_backends.size() + 1, 0);
+    const bool journeysLeft = replayMs <= m_lastJourneyEndMs;
     // Newest first, so that the cap keeps the newest.
-    for (int k = 0; k < m_count && dots.size() < MaxDrawnDots; ++k) {
+    for (int k = 0; journeysLeft && k < m_count && dots.size() < MaxDrawnDots; ++k) {
         const Journey &journey = m_journeys[std::size_t((m_next - 1 - k + MaxJourneys) % MaxJourneys)];
         if (replayMs < journey.startMs || replayMs >= journeyEndMs(journey))
             continue;
@@ -189,7 +210,6 @@ QList<FlowModel::Dot> FlowModel::dotsAt(qint64 nowMs) const
             dot.phase = Phase::Travelling;
         } else if (replayMs < arrivedMs && replayMs < journey.endMs) {
             dot.phase = Phase::Waiting;
-            dot.queueIndex = waiting[journey.backend + 1]++;
         } else if (replayMs < arrivedMs) {
             dot.phase = Phase::Travelling; // answered before the drawn trip is over: it goes on
         } else {
@@ -197,6 +217,34 @@ QList<FlowModel::Dot> FlowModel::dotsAt(qint64 nowMs) const
             dot.phaseDone = qreal(replayMs - arrivedMs) / (journey.failed ? FallMs : AbsorbMs);
         }
         dots.append(dot);
+    }
+    if (!m_aggregated) {
+        for (qsizetype b = 0; b < m_backends.size(); ++b) {
+            for (const qint64 startMs : m_backends[b].pendingStartsMs) {
+                const qint64 ageMs = replayMs - startMs;
+                if (ageMs < 0 || dots.size() >= MaxDrawnDots)
+                    continue;
+                Dot dot;
+                dot.backend = int(b);
+                dot.pending = true;
+                dot.ageMs = ageMs;
+                dot.progress = std::min(1.0, qreal(ageMs) / TravelMs);
+                dot.phase = ageMs < TravelMs ? Phase::Travelling : Phase::Waiting;
+                dots.append(dot);
+            }
+        }
+    }
+    // Each backend's queue in order of age: the oldest nearest the backend.
+    for (qsizetype b = -1; b < m_backends.size(); ++b) {
+        QVarLengthArray<Dot *, 32> waiting;
+        for (Dot &dot : dots) {
+            if (dot.phase == Phase::Waiting && dot.backend == b)
+                waiting.append(&dot);
+        }
+        std::stable_sort(waiting.begin(), waiting.end(),
+                         [](const Dot *a, const Dot *b) { return a->ageMs > b->ageMs; });
+        for (qsizetype i = 0; i < waiting.size(); ++i)
+            waiting[i]->queueIndex = int(i);
     }
     return dots;
 }

@@ -5,9 +5,13 @@
 // requests as journeys from the proxy to their backend.
 //
 // A record arrives only when its request ends, so journeys are replayed ReplayDelayMs behind
-// real time from the request's start (timeMs - requestTimeMs): a fast request's dot sets off
-// when it started, a slow one's is already waiting at its backend when it appears, and the
-// queue beside each backend (from the engine, not from records) shows what waits right now.
+// real time from the request's start (timeMs - requestTimeMs). What has not ended yet comes
+// from the engine: each peer's count of attempts in flight and the start of its oldest. A
+// rise in the count between two ticks becomes that many pending dots, started in the middle
+// of the interval (the oldest at the engine's exact start), and a fall removes the oldest; on
+// the replayed timeline a pending dot shows only once its request has run longer than the
+// delay, so fast requests appear once, from their record, and a slow one travels and waits at
+// its backend, reddening, until its record takes its place.
 // Above AggregateAboveRate records a second the view stops drawing dots one by one and draws
 // each backend's rate as the width of its line; failures are still drawn one by one.
 //
@@ -32,6 +36,7 @@ public:
     static constexpr int MaxJourneys = 512;
     static constexpr int MaxDrawnDots = 300;
     static constexpr int MaxFailuresPerTick = 24;
+    static constexpr int MaxPendingDots = 48;      // per backend; the count says the rest
     static constexpr int AggregateAboveRate = 150; // records a second: above, lines instead of dots
     static constexpr int IndividualBelowRate = 60; // ... and back to dots below this
     static constexpr qint64 AgeYellowMs = 500;     // the ageing colours: green at 0, yellow, red
@@ -47,6 +52,8 @@ public:
         qint64 active = 0;              // attempts in flight now (the engine's count)
         qint64 oldestActiveStartMs = 0; // 0: none in flight
         quint32 rate = 0;               // requests in the last full second (the engine's)
+        // Pending: when each attempt counted in active began, oldest first, at most MaxPendingDots.
+        QVarLengthArray<qint64, 16> pendingStartsMs;
     };
 
     enum class Phase {
@@ -65,6 +72,7 @@ public:
         int queueIndex = 0;  // Waiting: 0 nearest the backend
         qint64 ageMs = 0;    // how long the request has run at this moment (its whole time once ended)
         bool failed = false;
+        bool pending = false; // in flight, from the engine's count: no record yet
         int status = 0;
     };
 
@@ -106,6 +114,7 @@ private:
     qint64 journeyEndMs(const Journey &journey) const;
 
     QList<Backend> m_backends;
+    qint64 m_lastTickMs = 0;
     std::array<Journey, MaxJourneys> m_journeys{};
     int m_next = 0;  // the ring slot the next journey takes
     int m_count = 0; // slots used, at most MaxJourneys

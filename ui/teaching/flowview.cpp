@@ -67,6 +67,12 @@ void FlowView::handleTick(const LiveTick &tick)
     const QList<quint32> &rate = tick.stats.rate;
     m_proxyRate = rate.size() >= 2 ? rate[rate.size() - 2] : 0;
     m_proxyActive = tick.stats.proxy.connections;
+    if (tick.configChanged || m_method.isEmpty()) {
+        QStringList methods;
+        for (const UpstreamSnapshot &upstream : tick.stats.upstreams)
+            methods.append(upstream.methodText);
+        m_method = methods.join(u'\n');
+    }
     // Hidden: the model keeps up (cheaply), nothing is laid out or painted.
     if (!isVisible())
         return;
@@ -126,7 +132,7 @@ void FlowView::changeEvent(QEvent *event)
 
 qreal FlowView::dotRadius() const
 {
-    return std::max(4.0, fontMetrics().height() * 0.36);
+    return std::max(5.0, fontMetrics().height() * 0.5);
 }
 
 QRectF FlowView::proxyRect() const
@@ -151,9 +157,13 @@ void FlowView::buildFrame(qint64 nowMs)
     const qreal top = 2.6 * line;
     const qreal bottom = height() - 3.2 * line;
     const qreal cardWidth = std::clamp(width() * 0.34, 16.0 * line, 26.0 * line);
-    const qreal gap = 0.5 * line;
+    const qreal minGap = 0.5 * line;
     const qreal cardHeight =
-        count > 0 ? std::clamp((bottom - top - gap * qreal(count - 1)) / qreal(count), 2.4 * line, 4.6 * line) : 0;
+        count > 0 ? std::clamp((bottom - top - minGap * qreal(count - 1)) / qreal(count), 2.4 * line, 4.6 * line) : 0;
+    // Spare height goes between the cards (up to two lines), so the lanes fan out.
+    const qreal gap =
+        count > 1 ? std::clamp((bottom - top - cardHeight * qreal(count)) / qreal(count - 1) * 0.6, minGap, 2.0 * line)
+                  : minGap;
     const qreal groupHeight = qreal(count) * cardHeight + qreal(std::max<qsizetype>(0, count - 1)) * gap;
     qreal y = top + std::max(0.0, (bottom - top - groupHeight) / 2);
     const qreal cardLeft = width() - line - cardWidth;
@@ -163,7 +173,7 @@ void FlowView::buildFrame(qint64 nowMs)
     for (const FlowModel::Backend &backend : backends)
         maxRate = std::max(maxRate, backend.rate);
     const double ceiling = charts::niceCeiling(double(maxRate));
-    const qreal thinLine = charts::lineWidth() * 0.5;
+    const qreal thinLine = charts::lineWidth();
     const qreal thickest = 1.6 * line * charts::lineScale();
 
     m_backends.clear();
@@ -193,12 +203,20 @@ void FlowView::buildFrame(qint64 nowMs)
     m_dots.clear();
     m_dots.reserve(dots.size());
     const QPointF proxyExit(proxy.right(), proxy.center().y());
+    // Each queue's length, so that it fits the lane (closer together when long) and arriving
+    // dots stop at its tail.
+    QVarLengthArray<int, 16> queued(m_backends.size() + 1, 0);
+    for (const FlowModel::Dot &dot : dots) {
+        if (dot.phase == FlowModel::Phase::Waiting && dot.backend < m_backends.size())
+            ++queued[dot.backend + 1];
+    }
     for (const FlowModel::Dot &dot : dots) {
         DrawnDot drawn;
         drawn.radius = radius;
         drawn.phase = dot.phase;
         drawn.ageMs = dot.ageMs;
         drawn.failed = dot.failed;
+        drawn.pending = dot.pending;
         drawn.ring = FlowModel::ageColor(dot.ageMs);
         QPointF start = proxyExit;
         QPointF end = proxyExit;
@@ -213,19 +231,19 @@ void FlowView::buildFrame(qint64 nowMs)
         }
         const QPointF direction = end - start;
         const qreal length = std::hypot(direction.x(), direction.y());
+        const int queueLength = queued[dot.backend + 1];
+        const qreal step = queueLength > 0 ? std::min(2.3 * radius, 0.8 * length / queueLength) : 0;
+        const auto queuePlace = [&](int index) { return length > 0 ? end - direction * (step * index / length) : end; };
         switch (dot.phase) {
         case FlowModel::Phase::Travelling: {
             const qreal t = dot.progress;
-            drawn.position = lerp(start, end, t * t * (3 - 2 * t)); // eased: leaves and arrives gently
+            // Eased, so it leaves and arrives gently; it stops at the tail of the queue.
+            drawn.position = lerp(start, queuePlace(queueLength), t * t * (3 - 2 * t));
             break;
         }
-        case FlowModel::Phase::Waiting: {
-            // Lined up along the lane in front of the backend, as far as half the lane.
-            const qreal step = 2.3 * radius;
-            const qreal back = std::min(step * dot.queueIndex, length * 0.5);
-            drawn.position = length > 0 ? end - direction * (back / length) : end;
+        case FlowModel::Phase::Waiting:
+            drawn.position = queuePlace(dot.queueIndex); // the oldest at the front
             break;
-        }
         case FlowModel::Phase::Absorbed:
             drawn.position = end + QPointF(radius * dot.phaseDone, 0);
             drawn.opacity = 1 - dot.phaseDone;
@@ -243,11 +261,26 @@ void FlowView::buildFrame(qint64 nowMs)
     }
 
     // Queues: as many squares as fit beside the count, the rest said in numbers.
-    const qreal square = 0.7 * line;
+    const qreal square = 0.8 * line;
     for (DrawnBackend &backend : m_backends) {
-        const qreal room = backend.card.width() - 9.0 * fontMetrics().averageCharWidth() - line;
+        // Beside the words: "N in flight", "+N" and "oldest N s" (each with a gap).
+        const QFontMetrics metrics = fontMetrics();
+        QFont boldFont = font();
+        boldFont.setBold(true);
+        const qreal room =
+            backend.card.width() - 0.8 * line - metrics.horizontalAdvance(tr("%L1 in flight").arg(backend.inFlight)) -
+            metrics.horizontalAdvance(u"+"_s + QString::number(backend.inFlight)) -
+            QFontMetrics(boldFont).horizontalAdvance(tr("oldest %1 s").arg(secondsText(backend.oldestAgeMs))) -
+            1.2 * line;
         const int fit = std::max(0, int(room / (square + 2)));
         backend.queueShown = int(std::min<qint64>({backend.inFlight, qint64(fit), qint64(MaxQueueSquares)}));
+        // Oldest first, each in the colour of its age (the pending starts, see FlowModel).
+        const auto &starts = backends[&backend - m_backends.data()].pendingStartsMs;
+        backend.queueColors.clear();
+        for (int i = 0; i < backend.queueShown; ++i) {
+            const qint64 start = i < starts.size() ? starts[i] : (starts.isEmpty() ? nowMs : starts.last());
+            backend.queueColors.append(FlowModel::ageColor(std::max<qint64>(0, nowMs - start)));
+        }
     }
 }
 
@@ -309,11 +342,14 @@ void FlowView::paintEvent(QPaintEvent *)
     const QRectF proxyText = proxy.adjusted(0.4 * line, 0.4 * line, -0.4 * line, -0.4 * line);
     painter.drawText(proxyText, Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, tr("LB Scope\nproxy"));
     painter.setFont(font());
+    painter.setPen(dimText);
+    painter.drawText(proxyText, Qt::AlignCenter | Qt::TextWordWrap, m_method);
+    painter.setPen(text);
     painter.drawText(proxyText, Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap,
                      tr("%L1 req/s\n%L2 connections").arg(m_proxyRate).arg(m_proxyActive));
 
     // The backends: colour and number, name, rate, and the queue of what waits there now.
-    const qreal square = 0.7 * line;
+    const qreal square = 0.8 * line;
     for (const DrawnBackend &backend : m_backends) {
         const QRectF card = backend.card;
         painter.setPen(QPen(backend.color, 3));
@@ -352,14 +388,14 @@ void FlowView::paintEvent(QPaintEvent *)
         const QRectF queueRow(inner.left(), rowTop, inner.width(), std::max(line, inner.bottom() - rowTop));
         painter.setPen(text);
         const QString waiting = tr("%L1 in flight").arg(backend.inFlight);
-        const qreal waitingWidth = 9.0 * fontMetrics().averageCharWidth();
+        const qreal waitingWidth = metrics.horizontalAdvance(waiting);
         painter.drawText(QRectF(queueRow.left(), queueRow.top(), waitingWidth, queueRow.height()),
                          Qt::AlignLeft | Qt::AlignVCenter, waiting);
         qreal x = queueRow.left() + waitingWidth + 0.3 * line;
         const qreal squareTop = queueRow.center().y() - square / 2;
         painter.setPen(QPen(text.lighter(150), 1));
-        painter.setBrush(backend.queueColor);
         for (int i = 0; i < backend.queueShown; ++i) {
+            painter.setBrush(backend.queueColors.value(i, backend.queueColor));
             painter.drawRect(QRectF(x, squareTop, square, square));
             x += square + 2;
         }
@@ -381,17 +417,27 @@ void FlowView::paintEvent(QPaintEvent *)
     }
 
     // The dots, in one pass: fill in the backend's colour, a ring in the age colour.
-    const qreal ringWidth = std::max(2.0, radius * 0.55);
+    // The ring and the fill are parted by a thin band of the background, so that a green ring
+    // stays apart from a green backend.
+    const QColor base = pal.color(QPalette::Base);
+    const qreal ringWidth = std::max(2.0, radius * 0.3);
+    painter.setPen(Qt::NoPen);
     for (const DrawnDot &dot : m_dots) {
         painter.setOpacity(std::clamp(dot.opacity, 0.0, 1.0));
-        painter.setPen(QPen(dot.failed ? FlowModel::failedColor().darker(150) : dot.ring, ringWidth));
+        const qreal r = dot.radius;
+        painter.setBrush(dot.failed ? FlowModel::failedColor().darker(150) : dot.ring);
+        painter.drawEllipse(dot.position, r, r);
+        painter.setBrush(base);
+        painter.drawEllipse(dot.position, r - ringWidth, r - ringWidth);
         painter.setBrush(dot.fill);
-        painter.drawEllipse(dot.position, dot.radius, dot.radius);
+        const qreal inner = r - ringWidth - std::max(1.0, ringWidth * 0.5);
+        painter.drawEllipse(dot.position, inner, inner);
         if (dot.failed) {
             const qreal d = dot.radius * 0.5;
             painter.setPen(QPen(Qt::white, std::max(1.5, dot.radius * 0.3)));
             painter.drawLine(dot.position + QPointF(-d, -d), dot.position + QPointF(d, d));
             painter.drawLine(dot.position + QPointF(-d, d), dot.position + QPointF(d, -d));
+            painter.setPen(Qt::NoPen);
         }
     }
     painter.setOpacity(1);
@@ -407,10 +453,15 @@ void FlowView::paintEvent(QPaintEvent *)
         x += w + 0.6 * line;
     };
     auto sample = [&](const QColor &fill, const QColor &ring, bool cross) {
-        painter.setPen(QPen(ring, ringWidth));
-        painter.setBrush(fill);
         const QPointF centre(x + radius, legendY);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(ring);
         painter.drawEllipse(centre, radius, radius);
+        painter.setBrush(base);
+        painter.drawEllipse(centre, radius - ringWidth, radius - ringWidth);
+        painter.setBrush(fill);
+        const qreal inner = radius - ringWidth - std::max(1.0, ringWidth * 0.5);
+        painter.drawEllipse(centre, inner, inner);
         if (cross) {
             const qreal d = radius * 0.5;
             painter.setPen(QPen(Qt::white, std::max(1.5, radius * 0.3)));
@@ -420,7 +471,7 @@ void FlowView::paintEvent(QPaintEvent *)
         x += 2 * radius + 0.3 * line;
     };
     label(tr("Age of a request:"));
-    const QColor neutral = pal.color(QPalette::Window);
+    const QColor neutral(0xa0, 0xa0, 0xa0);
     sample(neutral, FlowModel::ageColor(0), false);
     label(tr("just sent"));
     sample(neutral, FlowModel::ageColor(FlowModel::AgeYellowMs), false);

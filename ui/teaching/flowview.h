@@ -38,8 +38,9 @@ public:
         QRectF card;
         qint64 inFlight = 0;
         qint64 oldestAgeMs = 0;
-        QColor queueColor;  // the ageing colour of its oldest request in flight
-        int queueShown = 0; // squares drawn for the queue
+        QColor queueColor;         // the ageing colour of its oldest request in flight
+        int queueShown = 0;        // squares drawn for the queue
+        QList<QColor> queueColors; // theirs, oldest first
         quint32 rate = 0;
         qreal lineWidth = 0;
         QPointF laneStart;
@@ -56,6 +57,7 @@ public:
         FlowModel::Phase phase = FlowModel::Phase::Travelling;
         qint64 ageMs = 0;
         bool failed = false;
+        bool pending = false; // in flight, from the engine's count
     };
 
     const FlowModel &model() const { return m_model; }
@@ -96,6 +98,7 @@ private:
     QList<DrawnDot> m_dots;
     quint32 m_proxyRate = 0;
     qint64 m_proxyActive = 0;
+    QString m_method; // "round robin", one line per upstream
 };
 
 } // namespace lbscope
