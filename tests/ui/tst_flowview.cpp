@@ -126,7 +126,7 @@ private slots:
     {
         Rig rig;
         QVERIFY2(rig.start(), qPrintable(rig.pool.error()));
-        constexpr int DelayMs = 3000; // past AgeRedMs, so its requests go all the way to red
+        constexpr int DelayMs = 4000; // past AgeRedMs, so its requests go all the way to red
         static_assert(DelayMs > FlowModel::AgeRedMs);
         QVERIFY(rig.pool.engine().demoInstances()->setDelayMs(u"web-client2"_s, DelayMs));
         TrafficGenerator generator;
@@ -145,6 +145,15 @@ private slots:
         QCOMPARE(rig.backend(0).inFlight, 0);
         QCOMPARE(rig.backend(0).queueShown, 0);
         QVERIFY(rig.view->isAnimating());
+        // Before any of them has ended (no record yet), their dots wait in front of it, red.
+        QTRY_VERIFY([&] {
+            const QList<FlowView::DrawnDot> dots = rig.dotsOf(rig.pool.peer(1));
+            return std::any_of(dots.cbegin(), dots.cend(), [](const auto &dot) {
+                return dot.pending && dot.phase == FlowModel::Phase::Waiting &&
+                       dot.ring == FlowModel::ageColor(FlowModel::AgeRedMs);
+            });
+        }());
+        QCOMPARE(rig.pool.engine().snapshot().findPeer(u"photos", rig.pool.peer(1))->counts.responses[1], 0u);
 
         // When they are answered, their dots show how long they took: red rings at that backend.
         QTRY_VERIFY_WITH_TIMEOUT(
