@@ -172,7 +172,7 @@ void FlowView::buildFrame(qint64 nowMs)
     quint32 maxRate = 0;
     for (const FlowModel::Backend &backend : backends)
         maxRate = std::max(maxRate, backend.rate);
-    const double ceiling = charts::niceCeiling(double(maxRate));
+    const qreal busiest = std::max<qreal>(1, maxRate); // the busiest backend gets the widest line
     const qreal thinLine = charts::lineWidth();
     const qreal thickest = 1.6 * line * charts::lineScale();
 
@@ -190,7 +190,7 @@ void FlowView::buildFrame(qint64 nowMs)
         drawn.oldestAgeMs = m_model.queueAgeMs(int(i), nowMs);
         drawn.queueColor = FlowModel::ageColor(drawn.oldestAgeMs);
         drawn.rate = backend.rate;
-        drawn.lineWidth = m_aggregated ? std::max(thinLine, thickest * qreal(backend.rate) / ceiling) : thinLine;
+        drawn.lineWidth = m_aggregated ? std::max(thinLine, thickest * qreal(backend.rate) / busiest) : thinLine;
         const qreal startY = proxy.top() + (qreal(i) + 0.5) * proxy.height() / qreal(count);
         drawn.laneStart = QPointF(proxy.right(), startY);
         drawn.laneEnd = QPointF(cardLeft, drawn.card.center().y());
