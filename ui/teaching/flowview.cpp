@@ -306,8 +306,7 @@ void FlowView::paintEvent(QPaintEvent *)
     const QString title =
         m_aggregated ? tr("%L1 requests a second: too many to draw one by one. Line width = requests per second")
                            .arg(m_model.recordsPerSecond())
-                     : tr("Each dot is a request, from the proxy to the backend that answered it "
-                          "(replayed %1 s behind)")
+                     : tr("Each dot is a request on its way to the backend that answered it (shown %1 s late)")
                            .arg(QString::number(double(FlowModel::ReplayDelayMs) / 1000.0, 'f', 1));
     painter.drawText(titleRect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine,
                      QFontMetricsF(titleFont).elidedText(title, Qt::ElideRight, titleRect.width()));
@@ -442,15 +441,44 @@ void FlowView::paintEvent(QPaintEvent *)
     }
     painter.setOpacity(1);
 
-    // The legend: what the ring colours and a red cross mean.
-    const qreal legendY = height() - 1.4 * line;
+    // The legend: what the ring colours, a red cross and a square mean; its three parts wrap
+    // onto rows of their own when the width (or presentation mode's font) needs it.
+    const QString ageTitle = tr("Age of a request:");
+    const QString young = tr("just sent");
+    const QString middle = tr("%1 s").arg(secondsText(FlowModel::AgeYellowMs));
+    const QString old = tr("%1 s or more").arg(secondsText(FlowModel::AgeRedMs));
+    const QString failed = tr("failed (5xx, no live upstream): falls away");
+    const QString inFlight = tr("in flight now (colour: age of the oldest)");
+    const qreal space = 0.6 * line;
+    const qreal sampleWidth = 2 * radius + 0.3 * line;
+    const auto advance = [&](const QString &words) { return metrics.horizontalAdvance(words) + space; };
+    const std::array<qreal, 3> partWidths{advance(ageTitle) + 3 * sampleWidth + advance(young) + advance(middle) +
+                                              advance(old),
+                                          sampleWidth + advance(failed), square + 0.3 * line + advance(inFlight)};
+    std::array<int, 3> partRow{};
+    int rows = 1;
+    qreal used = 0;
+    for (std::size_t i = 0; i < partWidths.size(); ++i) {
+        if (used > 0 && line + used + partWidths[i] > width() - line) {
+            ++rows;
+            used = 0;
+        }
+        partRow[i] = rows - 1;
+        used += partWidths[i] + line;
+    }
     qreal x = line;
-    painter.setPen(text);
+    qreal legendY = 0;
+    const auto startPart = [&](std::size_t part) {
+        const qreal rowY = height() - 1.4 * line - qreal(rows - 1 - partRow[part]) * 1.3 * line;
+        if (part == 0 || partRow[part] != partRow[part - 1])
+            x = line;
+        legendY = rowY;
+    };
     auto label = [&](const QString &words) {
         const qreal w = metrics.horizontalAdvance(words);
         painter.setPen(text);
         painter.drawText(QRectF(x, legendY - line / 2, w + 2, line), Qt::AlignLeft | Qt::AlignVCenter, words);
-        x += w + 0.6 * line;
+        x += w + space;
     };
     auto sample = [&](const QColor &fill, const QColor &ring, bool cross) {
         const QPointF centre(x + radius, legendY);
@@ -468,25 +496,28 @@ void FlowView::paintEvent(QPaintEvent *)
             painter.drawLine(centre + QPointF(-d, -d), centre + QPointF(d, d));
             painter.drawLine(centre + QPointF(-d, d), centre + QPointF(d, -d));
         }
-        x += 2 * radius + 0.3 * line;
+        x += sampleWidth;
     };
-    label(tr("Age of a request:"));
+    startPart(0);
+    label(ageTitle);
     const QColor neutral(0xa0, 0xa0, 0xa0);
     sample(neutral, FlowModel::ageColor(0), false);
-    label(tr("just sent"));
+    label(young);
     sample(neutral, FlowModel::ageColor(FlowModel::AgeYellowMs), false);
-    label(tr("%1 s").arg(secondsText(FlowModel::AgeYellowMs)));
+    label(middle);
     sample(neutral, FlowModel::ageColor(FlowModel::AgeRedMs), false);
-    label(tr("%1 s or more").arg(secondsText(FlowModel::AgeRedMs)));
-    x += line;
+    label(old);
+    x += line - space;
+    startPart(1);
     sample(FlowModel::failedColor(), FlowModel::failedColor().darker(150), true);
-    label(tr("failed (5xx, no live upstream): falls away"));
-    x += line;
+    label(failed);
+    x += line - space;
+    startPart(2);
     painter.setPen(QPen(text.lighter(150), 1));
     painter.setBrush(FlowModel::ageColor(0));
     painter.drawRect(QRectF(x, legendY - square / 2, square, square));
     x += square + 0.3 * line;
-    label(tr("in flight now (colour: age of the oldest)"));
+    label(inFlight);
 }
 
 } // namespace lbscope
