@@ -167,13 +167,13 @@ void MainWindow::createDocks()
     connect(m_poller, &LivePoller::ticked, m_configEditor, &ConfigEditor::handleTick);
     // Requests as dots on their way: painted only while its tab is in front.
     m_flow = new FlowView(m_palette, this);
-    m_views->addTab(m_flow, tr("Flo&w"));
+    m_views->addTab(m_flow, tr("Fl&ow"));
     connect(m_poller, &LivePoller::ticked, m_flow, &FlowView::handleTick);
     m_views->setTabToolTip(0, tr("Requests, rates, latency and status per backend (Alt+C)"));
     m_views->setTabToolTip(1, tr("Every request: where it went and why (Alt+L)"));
     m_views->setTabToolTip(2, tr("The running configuration as nginx text, editable (Alt+F)"));
     m_views->setTabToolTip(m_views->indexOf(m_flow),
-                           tr("Requests travelling to their backends, slow ones turning red (Alt+W)"));
+                           tr("Requests travelling to their backends, slow ones turning red (Alt+O)"));
     m_trafficDock = trafficDock;
 }
 

@@ -15,6 +15,7 @@
 #include "logs/requestdetailview.h"
 #include "mainwindow.h"
 #include "sliderdrag.h"
+#include "teaching/flowview.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficgenerator.h"
 #include "traffic/trafficpanel.h"
@@ -32,6 +33,7 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTest>
 
@@ -126,6 +128,32 @@ private slots:
         QTRY_COMPARE(log->rowCount(), 6);
         for (int row = 0; row < 6; ++row)
             QCOMPARE(log->index(row, 0).data(AccessLogModel::PeerRole).toByteArray(), m_pool->peer(row % 3));
+    }
+
+    // Alt+O brings the Flow tab up; it draws the traffic while in front, stops behind another
+    // tab, and the window reopens on it.
+    void theFlowTabDrawsWhileInFrontAndComesBack()
+    {
+        QVERIFY2(openWindow(), qPrintable(m_pool->error()));
+        auto *views = m_window->findChild<QTabWidget *>();
+        QVERIFY(views);
+        FlowView *flow = m_window->flowView();
+        QVERIFY(!flow->isVisible());
+        QTest::keyClick(m_window.get(), Qt::Key_O, Qt::AltModifier);
+        QCOMPARE(views->currentWidget(), flow);
+        QVERIFY(flow->isVisible());
+        QTest::mouseClick(m_window->trafficPanel()->findChild<QPushButton *>(u"sendBurst"_s), Qt::LeftButton);
+        QTRY_VERIFY(!flow->drawnDots().isEmpty());
+        QVERIFY(flow->isAnimating());
+        QCOMPARE(flow->drawnBackends().size(), 3);
+        QTest::keyClick(m_window.get(), Qt::Key_C, Qt::AltModifier);
+        QVERIFY(!flow->isAnimating());
+        QTest::keyClick(m_window.get(), Qt::Key_O, Qt::AltModifier);
+        m_window->saveLayout();
+
+        auto reopened = std::make_unique<MainWindow>(m_pool->engine(), *m_document);
+        reopened->restoreLayout();
+        QCOMPARE(reopened->findChild<QTabWidget *>()->currentWidget(), reopened->flowView());
     }
 
     void aBackendClickedInTheChartsFiltersTheLog()

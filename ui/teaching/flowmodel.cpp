@@ -163,7 +163,9 @@ void FlowModel::handleTick(const LiveTick &tick)
         int failures = 0;
         for (qsizetype i = size - 1; i >= 0 && failures < MaxFailuresPerTick; --i) {
             const AccessRecord &record = tick.records[i];
-            if (record.status >= 500 || backendIndex(AccessLogModel::finalPeer(record)) < 0) {
+            // A 5xx, or refused before any upstream (a 4xx of the proxy's own): no copy, no lookup
+            // for the thousands that went well.
+            if (record.status >= 500 || record.upstreamAddr.isEmpty()) {
                 addJourney(record);
                 ++failures;
             }
