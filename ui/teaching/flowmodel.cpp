@@ -253,9 +253,11 @@ QList<FlowModel::Dot> FlowModel::dotsAt(qint64 nowMs) const
 
 bool FlowModel::isMoving(qint64 nowMs) const
 {
-    if (m_aggregated || nowMs - ReplayDelayMs <= m_lastJourneyEndMs)
-        return true;
-    return std::any_of(m_backends.cbegin(), m_backends.cend(), [](const Backend &b) { return b.active > 0; });
+    if (nowMs - ReplayDelayMs <= m_lastJourneyEndMs)
+        return true; // dots on their way (in aggregate mode only failures)
+    // Pending dots and ageing queues; in aggregate mode the queues change with the ticks.
+    return !m_aggregated &&
+           std::any_of(m_backends.cbegin(), m_backends.cend(), [](const Backend &b) { return b.active > 0; });
 }
 
 qint64 FlowModel::queueAgeMs(int backend, qint64 nowMs) const

@@ -89,7 +89,7 @@ public:
     int recordsPerSecond() const { return m_recordsPerSecond; }
     // The dots to draw at wall-clock time nowMs (replayed ReplayDelayMs behind), at most MaxDrawnDots.
     QList<Dot> dotsAt(qint64 nowMs) const;
-    // Whether anything still moves at nowMs: dots, or a queue that is ageing.
+    // Whether anything moves between ticks at nowMs: dots, or (drawing dots) pending requests.
     bool isMoving(qint64 nowMs) const;
     // How long the backend's oldest request in flight has waited at nowMs; 0 when none.
     qint64 queueAgeMs(int backend, qint64 nowMs) const;

@@ -39,7 +39,7 @@ FlowView::FlowView(BackendPalette *palette, QWidget *parent)
                                 "each backend shows the requests waiting at it, redder the longer they wait."));
     setAttribute(Qt::WA_OpaquePaintEvent);
     m_timer.setInterval(FrameIntervalMs);
-    connect(&m_timer, &QTimer::timeout, this, &FlowView::advance);
+    connect(&m_timer, &QTimer::timeout, this, &FlowView::advanceDots);
 }
 
 QSize FlowView::minimumSizeHint() const
@@ -77,8 +77,7 @@ void FlowView::handleTick(const LiveTick &tick)
     if (!isVisible())
         return;
     updateTimer();
-    if (!m_timer.isActive())
-        advance(); // one still frame with the new numbers
+    advance(); // the whole view with the new numbers; frames in between move only the dots
 }
 
 void FlowView::clear()
@@ -100,7 +99,18 @@ void FlowView::advance()
 {
     buildFrame(QDateTime::currentMSecsSinceEpoch());
     update();
-    if (m_timer.isActive() && !m_model.isMoving(m_frameMs))
+}
+
+// A frame between ticks: only the lanes, where the dots move (with the room a falling dot
+// needs below them), are painted again and sent to the screen.
+void FlowView::advanceDots()
+{
+    buildFrame(QDateTime::currentMSecsSinceEpoch());
+    const QRectF proxy = proxyRect();
+    const qreal margin = 2.5 * dotRadius();
+    const qreal cardLeft = m_backends.isEmpty() ? width() : m_backends.first().card.left();
+    update(QRectF(proxy.right() - margin, 0, cardLeft - proxy.right() + 2 * margin, height()).toAlignedRect());
+    if (!m_model.isMoving(m_frameMs))
         m_timer.stop(); // the next tick starts it again
 }
 

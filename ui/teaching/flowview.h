@@ -24,7 +24,9 @@ class FlowView final : public QWidget
     Q_DISABLE_COPY_MOVE(FlowView)
 
 public:
-    static constexpr int FrameIntervalMs = 33; // about 30 frames a second
+    // 25 frames a second between the ticks, only while dots move: at high rates the lines move
+    // with the ticks (10 a second) and frames run only while a failure falls.
+    static constexpr int FrameIntervalMs = 40;
 
     explicit FlowView(BackendPalette *palette, QWidget *parent = nullptr);
 
@@ -61,7 +63,9 @@ public:
     };
 
     const FlowModel &model() const { return m_model; }
+    // The frame timer runs (between the ticks), and when the last frame was built.
     bool isAnimating() const { return m_timer.isActive(); }
+    qint64 frameMs() const { return m_frameMs; }
     bool aggregated() const { return m_aggregated; }
     const QList<DrawnBackend> &drawnBackends() const { return m_backends; }
     const QList<DrawnDot> &drawnDots() const { return m_dots; }
@@ -84,6 +88,7 @@ protected:
 
 private:
     void advance();
+    void advanceDots();
     void updateTimer();
     void buildFrame(qint64 nowMs);
     QRectF proxyRect() const;
