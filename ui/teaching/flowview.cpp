@@ -5,7 +5,6 @@
 
 #include <QDateTime>
 #include <QPainter>
-#include <QPainterPath>
 
 #include <cmath>
 
