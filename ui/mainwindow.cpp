@@ -15,6 +15,7 @@
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
+#include "verticalscrollarea.h"
 
 #include <QAction>
 #include <QApplication>
@@ -30,6 +31,7 @@
 #include <QShowEvent>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -94,11 +96,15 @@ void MainWindow::showStartupError(const QString &message)
 }
 
 QDockWidget *MainWindow::addDock(const QString &title, const QString &objectName, QWidget *content,
-                                 Qt::DockWidgetArea area)
+                                 Qt::DockWidgetArea area, DockContent kind)
 {
     auto *dock = new QDockWidget(title, this);
     dock->setObjectName(objectName);
-    dock->setWidget(content);
+    if (kind == DockContent::Scrollable) {
+        dock->setWidget(new VerticalScrollArea(content, dock));
+    } else {
+        dock->setWidget(content);
+    }
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                       QDockWidget::DockWidgetClosable);
     addDockWidget(area, dock);
@@ -138,9 +144,11 @@ void MainWindow::createDocks()
     connect(m_upstreamEditor, &UpstreamEditor::backendActivated, this, &MainWindow::handleBackendActivated);
 
     m_traffic = new TrafficPanel(m_palette, this);
-    QDockWidget *trafficDock = addDock(tr("Traffic"), u"TrafficDock"_s, m_traffic, Qt::RightDockWidgetArea);
+    QDockWidget *trafficDock =
+        addDock(tr("Traffic"), u"TrafficDock"_s, m_traffic, Qt::RightDockWidgetArea, DockContent::Scrollable);
     m_demo = new DemoPanel(m_engine, m_palette, this);
-    QDockWidget *demoDock = addDock(tr("Demo instances"), u"DemoDock"_s, m_demo, Qt::RightDockWidgetArea);
+    QDockWidget *demoDock =
+        addDock(tr("Demo instances"), u"DemoDock"_s, m_demo, Qt::RightDockWidgetArea, DockContent::Scrollable);
     connect(m_poller, &LivePoller::ticked, m_demo, &DemoPanel::handleTick);
     connect(m_demo, &DemoPanel::followedLogChanged, m_poller, &LivePoller::setFollowedDemoLog);
     connect(demoDock, &QDockWidget::visibilityChanged, m_demo, &DemoPanel::setOnScreen);
@@ -173,6 +181,19 @@ void MainWindow::applyDefaultDockSizes()
     // the charts below keep two rows at 1280x720.
     resizeDocks({findChild<QDockWidget *>(u"UpstreamDock"_s)}, {232}, Qt::Vertical);
     resizeDocks({m_trafficDock}, {330}, Qt::Horizontal);
+}
+
+void MainWindow::arrangeForProjector()
+{
+    // What a class watches in front: every server's row, the charts and the Send buttons.
+    // Leaving presentation mode gives the layout from before back.
+    auto *upstreamDock = findChild<QDockWidget *>(u"UpstreamDock"_s);
+    const int dockFrame = upstreamDock->height() - m_upstreamEditor->height();
+    const int servers = std::min(dockFrame + m_upstreamEditor->heightShowingAllRows(), height() * 45 / 100);
+    resizeDocks({upstreamDock}, {servers}, Qt::Vertical);
+    resizeDocks({m_trafficDock}, {m_trafficDock->sizeHint().width()}, Qt::Horizontal);
+    m_trafficDock->raise();
+    m_views->setCurrentIndex(0);
 }
 
 void MainWindow::showEvent(QShowEvent *event)
@@ -218,6 +239,12 @@ void MainWindow::createMenus()
         tr("Larger text and lines, high contrast, full screen: for a projector (F11 again to leave)"));
     connect(presentation, &QAction::toggled, m_presentation, &PresentationMode::setEnabled);
     connect(m_presentation, &PresentationMode::toggled, presentation, &QAction::setChecked);
+    connect(m_presentation, &PresentationMode::toggled, this, [this](bool enabled) {
+        if (!enabled)
+            return;
+        // Once full screen and the larger font have been laid out: each arrives as queued events.
+        QTimer::singleShot(0, this, [this] { QTimer::singleShot(0, this, &MainWindow::arrangeForProjector); });
+    });
 
     QMenu *proxy = menuBar()->addMenu(tr("&Proxy"));
     QAction *reset = proxy->addAction(tr("&Reset Counters"), this, &MainWindow::resetCounters);

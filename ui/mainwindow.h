@@ -67,7 +67,13 @@ private:
     void createMenus();
     void createStatusBar();
     void applyDefaultDockSizes();
-    QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content, Qt::DockWidgetArea area);
+    void arrangeForProjector();
+    enum class DockContent {
+        Fixed,
+        Scrollable // in a VerticalScrollArea: a tall panel does not hold the window's height up
+    };
+    QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content, Qt::DockWidgetArea area,
+                         DockContent kind = DockContent::Fixed);
 
     void handleTick(const LiveTick &tick);
     void handleBackendActivated(const QByteArray &peer);
