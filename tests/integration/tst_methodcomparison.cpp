@@ -7,6 +7,7 @@
 #include "compare/methodcomparison.h"
 #include "config/configreader.h"
 
+#include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -144,7 +145,10 @@ void TestMethodComparison::leastConnSpareTheSlowInstance()
     MethodComparison comparison;
     QSignalSpy finished(&comparison, &MethodComparison::finished);
     QString error;
+    QElapsedTimer clock;
+    clock.start();
     QVERIFY2(comparison.start(setup, &error), qPrintable(error));
+    qInfo("start (two engines, six instances, two generators): %.1f ms", double(clock.nsecsElapsed()) / 1e6);
     QVERIFY(comparison.isRunning());
     const QList<quint16> ports = comparison.ports();
     QCOMPARE(ports.size(), 2 + 2 * 3);
@@ -182,6 +186,9 @@ void TestMethodComparison::leastConnSpareTheSlowInstance()
     QCOMPARE(roundRobin.receivedPaths, leastConn.receivedPaths);
     QCOMPARE(roundRobin.receivedPaths, expectedPaths(setup.plan));
 
+    qInfo("slow instance: round robin %llu, least_conn %llu of %llu; p99 %.1f ms vs %.1f ms",
+          roundRobin.backends[2].counts.requests, leastConn.backends[2].counts.requests, Requests,
+          roundRobin.requestTime.p99Ms, leastConn.requestTime.p99Ms);
     const ComparisonVerdict verdict = ComparisonVerdict::of(roundRobin, leastConn, true);
     QCOMPARE(verdict.slowServer, 2);
     QCOMPARE(verdict.slowRequests[0], Requests / 3);
@@ -205,7 +212,10 @@ void TestMethodComparison::stopEndsBothSidesAndFreesPorts()
                              10'000);
     QVERIFY(comparison.side(0).peerRequests() > 0);
 
+    QElapsedTimer clock;
+    clock.start();
     comparison.stop();
+    qInfo("stop (traffic, engines and instances freed): %.1f ms", double(clock.nsecsElapsed()) / 1e6);
     QCOMPARE(finished.size(), 1);
     QVERIFY(!comparison.isRunning());
     QVERIFY(comparison.ports().isEmpty());

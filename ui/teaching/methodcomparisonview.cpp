@@ -7,13 +7,13 @@
 #include "upstream/inlinemessage.h"
 
 #include <QComboBox>
-#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QEvent>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -71,20 +71,25 @@ MethodComparisonView::MethodComparisonView(BackendPalette *palette, QWidget *par
     m_message = new InlineMessage(content);
     m_message->setObjectName(u"comparisonMessage"_s);
     layout->addWidget(m_message);
-    auto *sides = new QHBoxLayout;
-    sides->addWidget(buildSide(0), 1);
-    sides->addWidget(buildSide(1), 1);
-    layout->addLayout(sides);
+    // The sentence first: on a projector it is what the class reads, and it must not scroll away.
     m_conclusion = new QLabel(content);
     m_conclusion->setObjectName(u"conclusion"_s);
     m_conclusion->setWordWrap(true);
     m_conclusion->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    ApplicationFontFollower::follow(m_conclusion, ApplicationFontFollower::scaled(1.3, true));
     layout->addWidget(m_conclusion);
+    auto *sides = new QHBoxLayout;
+    sides->addWidget(buildSide(0), 1);
+    sides->addWidget(buildSide(1), 1);
+    layout->addLayout(sides);
     m_sameTraffic = new QLabel(content);
     m_sameTraffic->setObjectName(u"sameTraffic"_s);
     m_sameTraffic->setWordWrap(true);
     layout->addWidget(m_sameTraffic);
+    m_poolLabel = new QLabel(content);
+    m_poolLabel->setObjectName(u"poolLabel"_s);
+    m_poolLabel->setWordWrap(true);
+    m_poolLabel->setForegroundRole(QPalette::PlaceholderText); // follows the palette, high contrast too
+    layout->addWidget(m_poolLabel);
     layout->addStretch(1);
 
     // In presentation mode the larger text may not fit the tab's height: scroll, never clip.
@@ -102,47 +107,50 @@ MethodComparisonView::MethodComparisonView(BackendPalette *palette, QWidget *par
     updateServers();
     updateControls();
     updateFigures();
+    applyFonts();
 }
 
 MethodComparisonView::~MethodComparisonView() = default;
 
+void MethodComparisonView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    // This view's font follows the application's (presentation mode scales it); the figures
+    // keep their size relative to it.
+    if (event->type() == QEvent::FontChange)
+        applyFonts();
+}
+
+void MethodComparisonView::applyFonts()
+{
+    const auto scaled = [this](qreal factor, bool bold) {
+        return ApplicationFontFollower::scaled(factor, bold)(font());
+    };
+    for (const Side &side : m_sides) {
+        side.heading->setFont(scaled(1.4, true));
+        side.latency->setFont(scaled(1.3, false));
+    }
+    m_conclusion->setFont(scaled(1.3, true));
+}
+
 QWidget *MethodComparisonView::buildControls()
 {
+    // Three short rows, each as wide as it needs: with presentation mode's larger font the tab
+    // still fits beside the docks at 1280x720.
     auto *controls = new QWidget(this);
-    auto *grid = new QGridLayout(controls);
-    grid->setContentsMargins(0, 0, 0, 0);
-    const QList<MethodChoice> choices = methodChoices();
-    const QString methodLabels[] = {tr("Method &1:"), tr("Method &2:")};
-    auto *methods = new QHBoxLayout;
-    for (int i = 0; i < MethodComparison::Sides; ++i) {
-        auto *box = new QComboBox(controls);
-        box->setObjectName(u"method%1"_s.arg(i + 1));
-        for (const MethodChoice &choice : choices)
-            box->addItem(choice.text());
-        box->setCurrentIndex(i == 0 ? 0 : 1); // round robin against least_conn
-        box->setToolTip(tr("The balancing method this side's copy of the pool runs"));
-        connect(box, &QComboBox::currentIndexChanged, this, &MethodComparisonView::updateFigures);
-        auto *label = new QLabel(methodLabels[i], controls);
-        label->setBuddy(box);
-        methods->addWidget(label);
-        methods->addWidget(box);
-        if (i == 0)
-            methods->addWidget(new QLabel(tr("against"), controls));
-        m_sides[std::size_t(i)].method = box;
-    }
-    methods->addStretch(1);
-    m_start = new QPushButton(tr("Start &both"), controls);
-    m_start->setObjectName(u"startComparison"_s);
-    m_start->setToolTip(tr("Run two copies of the pool, one per method, on the same requests"));
-    m_stop = new QPushButton(tr("Stop b&oth"), controls);
-    m_stop->setObjectName(u"stopComparison"_s);
-    m_stop->setToolTip(tr("Stop both runs; the copies are stopped and their ports closed"));
-    methods->addWidget(m_start);
-    methods->addWidget(m_stop);
-    connect(m_start, &QPushButton::clicked, this, &MethodComparisonView::start);
-    connect(m_stop, &QPushButton::clicked, this, &MethodComparisonView::stop);
-    grid->addLayout(methods, 0, 0, 1, 8);
-
+    auto *rows = new QVBoxLayout(controls);
+    rows->setContentsMargins(0, 0, 0, 0);
+    const auto newRow = [rows] {
+        auto *row = new QHBoxLayout;
+        rows->addLayout(row);
+        return row;
+    };
+    const auto place = [controls](QHBoxLayout *row, const QString &text, QWidget *field) {
+        auto *label = new QLabel(text, controls);
+        label->setBuddy(field);
+        row->addWidget(label);
+        row->addWidget(field);
+    };
     const auto spin = [controls](const QString &name, int low, int high, int value, const QString &toolTip) {
         auto *box = new QSpinBox(controls);
         box->setObjectName(name);
@@ -152,12 +160,47 @@ QWidget *MethodComparisonView::buildControls()
         box->setAccelerated(true);
         return box;
     };
-    const auto place = [grid, controls](int row, int column, const QString &text, QWidget *field) {
-        auto *label = new QLabel(text, controls);
-        label->setBuddy(field);
-        grid->addWidget(label, row, column, Qt::AlignRight);
-        grid->addWidget(field, row, column + 1);
-    };
+
+    QHBoxLayout *methods = newRow();
+    const QList<MethodChoice> choices = methodChoices();
+    const QString methodLabels[] = {tr("Method &1:"), tr("Method &2:")};
+    for (int i = 0; i < MethodComparison::Sides; ++i) {
+        auto *box = new QComboBox(controls);
+        box->setObjectName(u"method%1"_s.arg(i + 1));
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(14); // "hash $request_uri consistent" shows in full in the list
+        for (const MethodChoice &choice : choices)
+            box->addItem(choice.text());
+        box->setCurrentIndex(i == 0 ? 0 : 1); // round robin against least_conn
+        box->setToolTip(tr("The balancing method this side's copy of the pool runs"));
+        connect(box, &QComboBox::currentIndexChanged, this, &MethodComparisonView::updateFigures);
+        place(methods, methodLabels[i], box);
+        if (i == 0)
+            methods->addWidget(new QLabel(tr("against"), controls));
+        m_sides[std::size_t(i)].method = box;
+    }
+    methods->addStretch(1);
+
+    QHBoxLayout *slow = newRow();
+    m_slowServer = new QComboBox(controls);
+    m_slowServer->setObjectName(u"slowServer"_s);
+    m_slowServer->setToolTip(tr("One server whose copies answer late, on both sides alike; the other copies keep "
+                                "the main demo instances' delay and error rate"));
+    m_slowDelay = spin(u"slowDelay"_s, 1, 10'000, DefaultSlowDelayMs, tr("How late the slow server's copies answer"));
+    m_slowDelay->setSuffix(tr(" ms"));
+    place(slow, tr("Slow &server:"), m_slowServer);
+    place(slow, tr("Dela&y:"), m_slowDelay);
+    m_concurrency = spin(u"concurrency"_s, 1, 256, DefaultConcurrency,
+                         tr("Requests in flight at once per side. least_conn needs more than one to see a "
+                            "difference: with one at a time every server is always idle."));
+    m_clients = spin(u"clients"_s, 0, 1000, 0,
+                     tr("Simulated client addresses (127.x.y.1), for ip_hash; 0: one client"));
+    m_clients->setSpecialValueText(tr("one"));
+    place(slow, tr("Co&ncurrency:"), m_concurrency);
+    place(slow, tr("Cl&ients:"), m_clients);
+    slow->addStretch(1);
+
+    QHBoxLayout *amount = newRow();
     m_requests = spin(u"requests"_s, 1, 100'000, DefaultRequests, tr("How many requests each side gets"));
     m_rate = spin(u"rate"_s, 0, 10'000, 0,
                   tr("Requests per second; \"as fast as possible\" sends them as fast as the concurrency allows"));
@@ -165,35 +208,19 @@ QWidget *MethodComparisonView::buildControls()
     m_rate->setSuffix(tr(" /s"));
     m_duration = spin(u"duration"_s, 1, 600, 10, tr("How long a steady rate runs"));
     m_duration->setSuffix(tr(" s"));
-    m_concurrency = spin(u"concurrency"_s, 1, 256, DefaultConcurrency,
-                         tr("Requests in flight at once per side. least_conn needs more than one to see a "
-                            "difference: with one at a time every server is always idle."));
-    m_clients = spin(u"clients"_s, 0, 1000, 0,
-                     tr("Simulated client addresses (127.x.y.1), for ip_hash; 0: one client"));
-    m_clients->setSpecialValueText(tr("one"));
-    place(1, 0, tr("Re&quests:"), m_requests);
-    place(1, 2, tr("Rat&e:"), m_rate);
-    place(1, 4, tr("D&uration:"), m_duration);
-    place(1, 6, tr("Co&ncurrency:"), m_concurrency);
-
-    m_slowServer = new QComboBox(controls);
-    m_slowServer->setObjectName(u"slowServer"_s);
-    m_slowServer->setToolTip(tr("One server whose copies answer late, on both sides alike; the other copies keep "
-                                "the main demo instances' delay and error rate"));
-    m_slowDelay = spin(u"slowDelay"_s, 1, 10'000, DefaultSlowDelayMs, tr("How late the slow server's copies answer"));
-    m_slowDelay->setSuffix(tr(" ms"));
-    place(2, 0, tr("Cl&ients:"), m_clients);
-    place(2, 2, tr("Slow &server:"), m_slowServer);
-    place(2, 4, tr("Dela&y:"), m_slowDelay);
-    grid->setColumnStretch(8, 1);
-
-    m_poolLabel = new QLabel(controls);
-    m_poolLabel->setObjectName(u"poolLabel"_s);
-    m_poolLabel->setWordWrap(true);
-    QPalette hint = m_poolLabel->palette();
-    hint.setColor(QPalette::WindowText, hint.color(QPalette::PlaceholderText));
-    m_poolLabel->setPalette(hint);
-    grid->addWidget(m_poolLabel, 3, 0, 1, 9);
+    place(amount, tr("Re&quests:"), m_requests);
+    place(amount, tr("Rat&e:"), m_rate);
+    place(amount, tr("D&uration:"), m_duration);
+    amount->addStretch(1);
+    m_start = new QPushButton(tr("Start &both"), controls);
+    m_start->setObjectName(u"startComparison"_s);
+    m_stop = new QPushButton(tr("Stop b&oth"), controls);
+    m_stop->setObjectName(u"stopComparison"_s);
+    m_stop->setToolTip(tr("Stop both runs; the copies are stopped and their ports closed"));
+    amount->addWidget(m_start);
+    amount->addWidget(m_stop);
+    connect(m_start, &QPushButton::clicked, this, &MethodComparisonView::start);
+    connect(m_stop, &QPushButton::clicked, this, &MethodComparisonView::stop);
 
     connect(m_rate, &QSpinBox::valueChanged, this, &MethodComparisonView::updateControls);
     connect(m_slowServer, &QComboBox::currentIndexChanged, this, &MethodComparisonView::updateControls);
@@ -208,16 +235,16 @@ QWidget *MethodComparisonView::buildSide(int index)
     auto *layout = new QVBoxLayout(side.box);
     auto *heading = new QLabel(side.box);
     heading->setObjectName(u"heading"_s);
-    ApplicationFontFollower::follow(heading, ApplicationFontFollower::scaled(1.4, true));
     layout->addWidget(heading);
     side.distribution = new TrafficDistributionView(m_palette, side.box);
     side.distribution->setToolTip(tr("Requests this side's proxy sent to each server, as its own counters say"));
     layout->addWidget(side.distribution);
     side.latency = new QLabel(side.box);
     side.latency->setObjectName(u"latency"_s);
+    side.latency->setWordWrap(true); // two lines rather than a side too wide for a projector
     side.latency->setToolTip(tr("Request time at this side's proxy over the run: median, 99th percentile, slowest"));
-    ApplicationFontFollower::follow(side.latency, ApplicationFontFollower::scaled(1.3, false));
     layout->addWidget(side.latency);
+    side.heading = heading;
     side.progress = new QLabel(side.box);
     side.progress->setObjectName(u"progress"_s);
     layout->addWidget(side.progress);
@@ -264,9 +291,8 @@ void MethodComparisonView::updateServers()
     m_poolLabel->setText(
         upstream.isEmpty()
             ? tr("The running configuration has no upstream to compare.")
-            : tr("Each side runs its own copy of upstream %1 (%n server(s), same weights, each on a demo instance "
-                 "of its own); the running proxy and its instances are not touched.",
-                 nullptr, int(servers.size()))
+            : tr("Each side runs a private copy of upstream %1 (same servers and weights, on demo instances of its "
+                 "own); the running proxy is not touched.")
                   .arg(upstream));
     updateControls();
 }
@@ -381,7 +407,7 @@ void MethodComparisonView::updateFigures()
         const Side &view = m_sides[std::size_t(i)];
         const ComparisonSide &side = sides[std::size_t(i)];
         const QString method = m_haveRun ? side.method.text() : choices.value(view.method->currentIndex()).text();
-        view.box->findChild<QLabel *>(u"heading"_s)->setText(method);
+        view.heading->setText(method);
         QList<BackendShare> shares;
         for (qsizetype b = 0; b < side.backends.size(); ++b) {
             const ComparisonBackend &backend = side.backends[b];

@@ -76,11 +76,15 @@ public slots:
     void start();
     void stop();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     struct Side
     {
         QComboBox *method = nullptr;
         QGroupBox *box = nullptr;
+        QLabel *heading = nullptr;
         TrafficDistributionView *distribution = nullptr;
         QLabel *latency = nullptr;
         QLabel *progress = nullptr;
@@ -88,6 +92,7 @@ private:
 
     QWidget *buildControls();
     QWidget *buildSide(int index);
+    void applyFonts();
     void updateServers();
     void updateControls();
     void updateFigures();
