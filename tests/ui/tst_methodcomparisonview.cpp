@@ -5,6 +5,7 @@
 // The main proxy gets none of the comparison's requests.
 
 #include "backendpalette.h"
+#include "demo/demofleet.h"
 #include "demopoolfixture.h"
 #include "livepoller.h"
 #include "teaching/methodcomparisonview.h"
@@ -179,6 +180,46 @@ private slots:
         }
         QVERIFY2(view.trafficLabel()->text().startsWith(u"Stopped or cut short"_s),
                  qPrintable(view.trafficLabel()->text()));
+    }
+
+    void copiesTakeTheMainKnobs()
+    {
+        Rig rig;
+        QVERIFY2(rig.start(), qPrintable(rig.pool.error()));
+        MethodComparisonView &view = *rig.view;
+        DemoFleet *fleet = rig.pool.engine().demoInstances();
+        QVERIFY(fleet->setDelayMs(u"web-client2"_s, 7));
+        QVERIFY(fleet->setErrorRate(u"web-client"_s, 0.25));
+        QVERIFY(fleet->stopInstance(u"web-client3"_s));
+        rig.poller->pollNow();
+        ComparisonSetup setup = view.setup();
+        QCOMPARE(setup.knobs.size(), 3);
+        QCOMPARE(setup.knobs[0], (InstanceKnobs{0, 0.25, false}));
+        QCOMPARE(setup.knobs[1], (InstanceKnobs{7, 0.0, false}));
+        // The slow server's delay is the view's; the crash is the main instance's.
+        QCOMPARE(setup.knobs[2], (InstanceKnobs{MethodComparisonView::DefaultSlowDelayMs, 0.0, true}));
+        QVERIFY(pick(view.slowServerBox(), u"none"_s));
+        QVERIFY(!view.slowDelayBox()->isEnabled());
+        setup = view.setup();
+        QCOMPARE(setup.knobs[2], (InstanceKnobs{0, 0.0, true}));
+        QCOMPARE(setup.plan.mode, TrafficPlan::Mode::Burst);
+        QCOMPARE(setup.plan.count, quint64(MethodComparisonView::DefaultRequests));
+        QCOMPARE(setup.plan.concurrency, MethodComparisonView::DefaultConcurrency);
+    }
+
+    void closingTheViewFreesTheCopies()
+    {
+        Rig rig;
+        QVERIFY2(rig.start(), qPrintable(rig.pool.error()));
+        type(rig.view->rateBox(), 50);
+        QTest::mouseClick(rig.view->startButton(), Qt::LeftButton);
+        QVERIFY(rig.view->comparison().isRunning());
+        const QList<quint16> ports = rig.view->comparison().ports();
+        QCOMPARE(ports.size(), 8);
+        QTRY_VERIFY(rig.view->comparison().side(1).progress.done > 0);
+        rig.view.reset();
+        for (quint16 port : ports)
+            QVERIFY2(refuses(port), qPrintable(u"port %1 is still open"_s.arg(port)));
     }
 
     void refusedMethodSaysWhy()
