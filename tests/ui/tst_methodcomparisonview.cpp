@@ -191,7 +191,12 @@ private slots:
         QVERIFY(fleet->setDelayMs(u"web-client2"_s, 7));
         QVERIFY(fleet->setErrorRate(u"web-client"_s, 0.25));
         QVERIFY(fleet->stopInstance(u"web-client3"_s));
-        rig.poller->pollNow();
+        // The stop is queued to the instance's thread: the next ticks show it.
+        const auto crashedInTick = [&] {
+            rig.poller->pollNow();
+            return view.setup().knobs.value(2).crashed;
+        };
+        QTRY_VERIFY(crashedInTick());
         ComparisonSetup setup = view.setup();
         QCOMPARE(setup.knobs.size(), 3);
         QCOMPARE(setup.knobs[0], (InstanceKnobs{0, 0.25, false}));
