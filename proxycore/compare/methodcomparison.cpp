@@ -182,8 +182,9 @@ std::optional<ProxyConfig> MethodComparison::copyConfiguration(const ProxyConfig
     location.proxyPass = u"http://"_s + copyUpstream.name;
     // Which server answered, for the generator: the main pool may not add it.
     QList<HeaderDirective> addHeaders = resolveSettings(copy.settings, server.settings, &location.settings).addHeaders;
-    addHeaders.removeIf(
-        [](const HeaderDirective &header) { return header.name.compare(UpstreamAddrHeader, Qt::CaseInsensitive) == 0; });
+    addHeaders.removeIf([](const HeaderDirective &header) {
+        return header.name.compare(UpstreamAddrHeader, Qt::CaseInsensitive) == 0;
+    });
     HeaderDirective upstreamAddr;
     upstreamAddr.name = UpstreamAddrHeader;
     upstreamAddr.value = u"$upstream_addr"_s;
@@ -195,8 +196,8 @@ std::optional<ProxyConfig> MethodComparison::copyConfiguration(const ProxyConfig
     return copy;
 }
 
-bool MethodComparison::startCopy(Copy &copy, const UpstreamConfig &upstream, const ComparisonSetup &setup,
-                                 int index, QString *error)
+bool MethodComparison::startCopy(Copy &copy, const UpstreamConfig &upstream, const ComparisonSetup &setup, int index,
+                                 QString *error)
 {
     copy.method = setup.methods[std::size_t(index)];
     copy.upstream = upstream.name;

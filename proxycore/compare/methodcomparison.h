@@ -78,7 +78,7 @@ struct ComparisonBackend
     QString server;      // the main pool's address as written ("127.0.0.1:3101"), in server order
     QByteArray copyPeer; // the copy's peer for it, "127.0.0.1:41234"
     InstanceKnobs knobs;
-    PeerCounts counts; // from the copy's StatsSnapshot
+    PeerCounts counts;         // from the copy's StatsSnapshot
     double sharePercent = 0.0; // of the requests sent to any server of this side
 
     LatencySummary responseTime() const { return LatencySummary::from(counts.responseTime); }
@@ -88,7 +88,7 @@ struct ComparisonSide
 {
     MethodChoice method;
     QList<ComparisonBackend> backends;
-    TrafficProgress progress;  // what the side's generator saw
+    TrafficProgress progress;   // what the side's generator saw
     LatencySummary requestTime; // the copy proxy's $request_time over the run
     // What the side's demo instances received, sorted; taken when the run ends, complete only
     // when no instance logged more than its log keeps.
@@ -148,8 +148,8 @@ public:
     // location proxies to it with the main pool's settings for it (headers, timeouts,
     // proxy_next_upstream), adds X-Upstream-Addr and writes no access log.
     static std::optional<ProxyConfig> copyConfiguration(const ProxyConfig &pool, const QString &upstream,
-                                                        const MethodChoice &method,
-                                                        const QList<quint16> &instancePorts, QString *error);
+                                                        const MethodChoice &method, const QList<quint16> &instancePorts,
+                                                        QString *error);
 
 signals:
     // Both runs are over and the copies freed (after the last requests, or stop()).
@@ -158,8 +158,7 @@ signals:
 private:
     struct Copy;
 
-    bool startCopy(Copy &copy, const UpstreamConfig &upstream, const ComparisonSetup &setup, int index,
-                   QString *error);
+    bool startCopy(Copy &copy, const UpstreamConfig &upstream, const ComparisonSetup &setup, int index, QString *error);
     ComparisonSide readSide(const Copy &copy) const;
     void handleRunFinished();
     void checkSettled();

@@ -176,10 +176,10 @@ void TestMethodComparison::leastConnSpareTheSlowInstance()
     }
     // Round robin gives every server its turn, slow or not.
     QCOMPARE(roundRobin.backends[2].counts.requests, Requests / 3);
-    QVERIFY2(leastConn.backends[2].counts.requests < roundRobin.backends[2].counts.requests,
-             qPrintable(u"least_conn sent the slow instance %1, round robin %2"_s.arg(
-                 leastConn.backends[2].counts.requests)
-                            .arg(roundRobin.backends[2].counts.requests)));
+    QVERIFY2(
+        leastConn.backends[2].counts.requests < roundRobin.backends[2].counts.requests,
+        qPrintable(u"least_conn sent the slow instance %1, round robin %2"_s.arg(leastConn.backends[2].counts.requests)
+                       .arg(roundRobin.backends[2].counts.requests)));
 
     // The same requests, path for path, arrived at each side's instances.
     QCOMPARE(roundRobin.receivedPaths.size(), qsizetype(Requests));
@@ -208,8 +208,7 @@ void TestMethodComparison::stopEndsBothSidesAndFreesPorts()
     QString error;
     QVERIFY2(comparison.start(setup, &error), qPrintable(error));
     const QList<quint16> ports = comparison.ports();
-    QTRY_VERIFY_WITH_TIMEOUT(comparison.side(0).progress.done >= 10 && comparison.side(1).progress.done >= 10,
-                             10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(comparison.side(0).progress.done >= 10 && comparison.side(1).progress.done >= 10, 10'000);
     QVERIFY(comparison.side(0).peerRequests() > 0);
 
     QElapsedTimer clock;

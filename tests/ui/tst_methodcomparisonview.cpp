@@ -138,8 +138,8 @@ private slots:
         QVERIFY(leastConn.backends[2].counts.requests < 50);
         const QString conclusion = view.conclusionLabel()->text();
         QVERIFY2(conclusion.startsWith(u"least_conn sent the slow %1:3101 "_s.arg(rig.pool.host())) &&
-                     conclusion.contains(u"fewer requests than round robin (%1 vs 50)"_s.arg(
-                         leastConn.backends[2].counts.requests)),
+                     conclusion.contains(
+                         u"fewer requests than round robin (%1 vs 50)"_s.arg(leastConn.backends[2].counts.requests)),
                  qPrintable(conclusion));
         QVERIFY2(view.trafficLabel()->text().contains(u"same 150 requests, path for path"_s),
                  qPrintable(view.trafficLabel()->text()));
@@ -161,9 +161,8 @@ private slots:
         QVERIFY2(view.comparison().isRunning(), qPrintable(view.message()->text()));
         const QList<quint16> ports = view.comparison().ports();
         QCOMPARE(ports.size(), 8);
-        QTRY_VERIFY_WITH_TIMEOUT(view.comparison().side(0).progress.done >= 5 &&
-                                     view.comparison().side(1).progress.done >= 5,
-                                 10'000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view.comparison().side(0).progress.done >= 5 && view.comparison().side(1).progress.done >= 5, 10'000);
         QTRY_VERIFY(!view.distribution(0)->shares().isEmpty() && !view.distribution(1)->shares().isEmpty());
         QVERIFY(view.conclusionLabel()->text().startsWith(u"So far: "_s));
 

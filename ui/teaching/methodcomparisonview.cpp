@@ -7,13 +7,13 @@
 #include "upstream/inlinemessage.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
-#include <QEvent>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -193,8 +193,8 @@ QWidget *MethodComparisonView::buildControls()
     m_concurrency = spin(u"concurrency"_s, 1, 256, DefaultConcurrency,
                          tr("Requests in flight at once per side. least_conn needs more than one to see a "
                             "difference: with one at a time every server is always idle."));
-    m_clients = spin(u"clients"_s, 0, 1000, 0,
-                     tr("Simulated client addresses (127.x.y.1), for ip_hash; 0: one client"));
+    m_clients =
+        spin(u"clients"_s, 0, 1000, 0, tr("Simulated client addresses (127.x.y.1), for ip_hash; 0: one client"));
     m_clients->setSpecialValueText(tr("one"));
     place(slow, tr("Co&ncurrency:"), m_concurrency);
     place(slow, tr("Cl&ients:"), m_clients);
@@ -465,10 +465,8 @@ QString MethodComparisonView::conclusion(const std::array<ComparisonSide, 2> &si
     const quint64 left = verdict.slowRequests[0];
     const quint64 right = verdict.slowRequests[1];
     if (left == right) {
-        return prefix + tr("both sent the slow %1 %L2 requests; p99 %3 ms vs %4 ms.")
-                            .arg(server)
-                            .arg(left)
-                            .arg(p99[0], p99[1]);
+        return prefix +
+               tr("both sent the slow %1 %L2 requests; p99 %3 ms vs %4 ms.").arg(server).arg(left).arg(p99[0], p99[1]);
     }
     const int fewer = left < right ? 0 : 1;
     const int more = 1 - fewer;
