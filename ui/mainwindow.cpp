@@ -12,6 +12,7 @@
 #include "messagebar.h"
 #include "presentationmode.h"
 #include "proxy/engine.h"
+#include "teaching/methodcomparisonview.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -172,6 +173,11 @@ void MainWindow::createDocks()
     m_views->setTabToolTip(0, tr("Requests, rates, latency and status per backend (Alt+C)"));
     m_views->setTabToolTip(1, tr("Every request: where it went and why (Alt+L)"));
     m_views->setTabToolTip(2, tr("The running configuration as nginx text, editable (Alt+F)"));
+    // Its own copies of the pool, so the main proxy's figures stay as they are.
+    m_compare = new MethodComparisonView(m_palette, this);
+    const int compareTab = m_views->addTab(m_compare, tr("Compare metho&ds"));
+    m_views->setTabToolTip(compareTab, tr("Two methods side by side on the same traffic (Alt+D)"));
+    connect(m_poller, &LivePoller::ticked, m_compare, &MethodComparisonView::handleTick);
     m_trafficDock = trafficDock;
 }
 

@@ -25,6 +25,7 @@ class Engine;
 class LivePoller;
 class LogPanel;
 class MessageBar;
+class MethodComparisonView;
 class PresentationMode;
 class SequenceStrip;
 class TrafficPanel;
@@ -44,6 +45,7 @@ public:
     BackendPalette *palette() const { return m_palette; }
     ChartsPanel *chartsPanel() const { return m_charts; }
     SequenceStrip *sequenceStrip() const { return m_sequence; }
+    MethodComparisonView *methodComparison() const { return m_compare; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -104,6 +106,7 @@ private:
     LogPanel *m_log = nullptr;
     ConfigEditor *m_configEditor = nullptr;
     DemoPanel *m_demo = nullptr;
+    MethodComparisonView *m_compare = nullptr;
     QTabWidget *m_views = nullptr;
     QDockWidget *m_trafficDock = nullptr;
     bool m_layoutRestored = false;
