@@ -25,6 +25,7 @@ class Engine;
 class LivePoller;
 class LogPanel;
 class MessageBar;
+class NginxTwinPanel;
 class PresentationMode;
 class SequenceStrip;
 class TrafficPanel;
@@ -44,6 +45,7 @@ public:
     BackendPalette *palette() const { return m_palette; }
     ChartsPanel *chartsPanel() const { return m_charts; }
     SequenceStrip *sequenceStrip() const { return m_sequence; }
+    NginxTwinPanel *nginxTwinPanel() const { return m_twinPanel; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -93,6 +95,7 @@ private:
     QVBoxLayout *m_centralLayout = nullptr;
     ChartsPanel *m_charts = nullptr;
     SequenceStrip *m_sequence = nullptr;
+    NginxTwinPanel *m_twinPanel = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;
