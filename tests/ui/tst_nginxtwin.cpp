@@ -14,6 +14,7 @@
 #include "twin/twincomparison.h"
 
 #include <QAction>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QPushButton>
@@ -43,6 +44,14 @@ AccessRecord lbscopeRecord(quint64 id, quint64 sequence, const QByteArray &upstr
     record.requestHeaders = "Host: a\r\nX-LBScope-Seq: " + QByteArray::number(sequence);
     record.upstreamAddr = upstreamAddr;
     return record;
+}
+
+// For the README and for a look at what the class sees: build/screenshots/NAME.png.
+void saveShot(QWidget *window, const QString &name)
+{
+    const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
+    if (QDir().mkpath(dir) && window->grab().save(dir + u'/' + name + u".png"_s))
+        qInfo("saved %s/%s.png", qPrintable(dir), qPrintable(name));
 }
 
 bool processExists(qint64 pid)
@@ -200,6 +209,8 @@ private slots:
         // The picks follow the weights: it is a real comparison, not two empty strips.
         const QList<QByteArray> peers = nginx->peers();
         QCOMPARE(peers.count(view.pool.peer(0)), weights[0] == 5 ? 50 : 24);
+        if (weights[0] == 5)
+            saveShot(view.window.get(), u"nginx-twin-5-1-1"_s);
     }
 
     // random picks on each proxy's own random numbers: deliberately different pairings, which
@@ -229,6 +240,7 @@ private slots:
         QCOMPARE(differingCells, differences);
         QVERIFY(nginx->cellText(0).contains(u"#0"_s));
         QCOMPARE(view.twin().differencesText(), u"%1 differences in the last %2"_s.arg(differences).arg(Requests));
+        saveShot(view.window.get(), u"nginx-twin-random"_s);
     }
 
     void switchingOffStopsNginx()
@@ -278,6 +290,7 @@ private slots:
                  qPrintable(view.twin().statusText()));
         QVERIFY(!view.twin().toggleAction()->isChecked());
         QCOMPARE(view.twin().twin().port(), 0);
+        saveShot(view.window.get(), u"nginx-twin-refused"_s);
     }
 };
 

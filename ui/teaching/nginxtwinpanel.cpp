@@ -70,9 +70,11 @@ NginxTwinPanel::NginxTwinPanel(BackendPalette *palette, QWidget *parent)
 
     auto *row = new QHBoxLayout;
     row->setContentsMargins(3, 2, 3, 2);
+    row->setSpacing(8);
     row->addWidget(m_button);
-    row->addWidget(m_status, 1);
+    // The count first: it is what a class looks for; the status may wrap beside it.
     row->addWidget(m_differences);
+    row->addWidget(m_status, 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -155,7 +157,8 @@ void NginxTwinPanel::handleStatusChanged()
     QString text;
     switch (status) {
     case NginxTwin::Status::Off:
-        text = tr("Off: the same requests to a real nginx with this configuration, its picks drawn under these.");
+        text = tr("Off: sends the same requests to a real nginx running this configuration and draws its picks "
+                  "under these.");
         break;
     case NginxTwin::Status::NotInstalled:
         text = m_twin.errorText();
@@ -166,8 +169,7 @@ void NginxTwinPanel::handleStatusChanged()
         break;
     case NginxTwin::Status::Running:
         text = m_twin.errorText().isEmpty()
-                   ? tr("nginx runs this configuration on 127.0.0.1:%1 (pid %2); the generator's requests go to "
-                        "both.")
+                   ? tr("nginx on 127.0.0.1:%1 (pid %2) runs this configuration and gets the same requests.")
                          .arg(m_twin.port())
                          .arg(m_twin.processId())
                    : m_twin.errorText();
