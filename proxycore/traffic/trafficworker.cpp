@@ -224,8 +224,8 @@ QString TrafficWorker::backendName(const QByteArray &backend)
 
 QByteArray TrafficWorker::requestHead(quint64 sequence)
 {
-    QByteArray head = m_plan.method + ' ' + TrafficPlan::expandPath(m_path, sequence, m_random) + " HTTP/1.1\r\n" +
-                      m_headTail;
+    QByteArray head =
+        m_plan.method + ' ' + TrafficPlan::expandPath(m_path, sequence, m_random) + " HTTP/1.1\r\n" + m_headTail;
     if (m_plan.sequenceHeaderBase) {
         head += TrafficPlan::SequenceHeader;
         head += ": " + QByteArray::number(*m_plan.sequenceHeaderBase + sequence) + "\r\n";

@@ -39,7 +39,8 @@ NginxProcess::NginxProcess(QObject *parent)
     m_startDeadline.setSingleShot(true);
     m_startDeadline.setInterval(StartTimeoutMs);
     connect(&m_startDeadline, &QTimer::timeout, this, [this] {
-        fail(tr("nginx did not accept connections on 127.0.0.1:%1 within %2 s.").arg(m_port).arg(StartTimeoutMs / 1000));
+        fail(
+            tr("nginx did not accept connections on 127.0.0.1:%1 within %2 s.").arg(m_port).arg(StartTimeoutMs / 1000));
     });
 }
 
@@ -53,7 +54,8 @@ QString NginxProcess::findBinary()
     const QString onPath = QStandardPaths::findExecutable(u"nginx"_s);
     if (!onPath.isEmpty())
         return onPath;
-    return QStandardPaths::findExecutable(u"nginx"_s, {u"/usr/sbin"_s, u"/usr/local/sbin"_s, u"/usr/local/nginx/sbin"_s});
+    return QStandardPaths::findExecutable(u"nginx"_s,
+                                          {u"/usr/sbin"_s, u"/usr/local/sbin"_s, u"/usr/local/nginx/sbin"_s});
 }
 
 quint16 NginxProcess::freeLoopbackPort()
@@ -118,8 +120,8 @@ void NginxProcess::runTest()
         if (error == QProcess::FailedToStart)
             fail(tr("nginx could not be run (%1): %2").arg(m_binary, m_test->errorString()));
     });
-    m_test->start(m_binary, {u"-t"_s, u"-q"_s, u"-p"_s, m_prefix, u"-e"_s, m_prefix + u"/error.log"_s, u"-c"_s,
-                             m_configFile});
+    m_test->start(m_binary,
+                  {u"-t"_s, u"-q"_s, u"-p"_s, m_prefix, u"-e"_s, m_prefix + u"/error.log"_s, u"-c"_s, m_configFile});
 }
 
 void NginxProcess::handleTestFinished()

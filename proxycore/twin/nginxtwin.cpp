@@ -36,8 +36,7 @@ bool NginxTwin::isInstalled() const
 
 QString NginxTwin::installHint()
 {
-    return tr("nginx is not installed. To compare LB Scope with the real nginx, install it; on Debian or Ubuntu: "
-              "sudo apt install nginx-light");
+    return tr("nginx is not installed. Install it to compare (Debian, Ubuntu: sudo apt install nginx-light).");
 }
 
 QString NginxTwin::prefix() const
@@ -118,7 +117,7 @@ void NginxTwin::handleStarted()
 void NginxTwin::handleFailed(const QString &error)
 {
     if (m_process.isRunning()) { // a reload nginx refused: it runs the previous configuration
-        setStatus(Status::Running, tr("nginx refused the edited configuration and runs the previous one:\n%1").arg(error));
+        setStatus(Status::Running, error);
         return;
     }
     m_port = 0;

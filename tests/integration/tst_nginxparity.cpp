@@ -328,7 +328,8 @@ http {
 )"_s;
         return text
             .arg(QString::number(workers), QString::fromUtf8(NginxProcess::mainDirectives(m_dir.path())), upstream,
-                 QString::number(m_nginxPort), location, QString::fromUtf8(NginxProcess::httpTempDirectives(m_dir.path())))
+                 QString::number(m_nginxPort), location,
+                 QString::fromUtf8(NginxProcess::httpTempDirectives(m_dir.path())))
             .toUtf8();
     }
 

@@ -710,10 +710,10 @@ private slots:
         QVERIFY(runToEnd(generator, plan));
         QCOMPARE(server.heads.size(), 3);
         for (int i = 0; i < 3; ++i) {
-            const QByteArray expected = "GET /p/" + QByteArray::number(i) +
-                                        " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(server.port()) +
-                                        "\r\nUser-Agent: lbscope-traffic\r\nX-LBScope-Seq: " +
-                                        QByteArray::number(1000 + i) + "\r\n\r\n";
+            const QByteArray expected =
+                "GET /p/" + QByteArray::number(i) +
+                " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(server.port()) +
+                "\r\nUser-Agent: lbscope-traffic\r\nX-LBScope-Seq: " + QByteArray::number(1000 + i) + "\r\n\r\n";
             QCOMPARE(server.heads[i], expected);
         }
 

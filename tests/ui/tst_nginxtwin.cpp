@@ -7,6 +7,7 @@
 #include "configdocument.h"
 #include "demopoolfixture.h"
 #include "mainwindow.h"
+#include "proxy/engine.h"
 #include "teaching/nginxtwinpanel.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
@@ -49,6 +50,9 @@ AccessRecord lbscopeRecord(quint64 id, quint64 sequence, const QByteArray &upstr
 // For the README and for a look at what the class sees: build/screenshots/NAME.png.
 void saveShot(QWidget *window, const QString &name)
 {
+    // The pending relayouts (the panel's, then its parent's) of a switch that just went off.
+    for (int round = 0; round < 3; ++round)
+        QCoreApplication::processEvents();
     const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
     if (QDir().mkpath(dir) && window->grab().save(dir + u'/' + name + u".png"_s))
         qInfo("saved %s/%s.png", qPrintable(dir), qPrintable(name));
@@ -82,9 +86,12 @@ struct Window
     bool switchOn()
     {
         QTest::mouseClick(child<QToolButton>(u"nginxTwinButton"_s), Qt::LeftButton);
-        return QTest::qWaitFor([&] { return twin().twin().status() != NginxTwin::Status::Starting &&
-                                            twin().twin().status() != NginxTwin::Status::Off; },
-                               StartTimeoutMs) &&
+        return QTest::qWaitFor(
+                   [&] {
+                       return twin().twin().status() != NginxTwin::Status::Starting &&
+                              twin().twin().status() != NginxTwin::Status::Off;
+                   },
+                   StartTimeoutMs) &&
                twin().twin().status() == NginxTwin::Status::Running;
     }
 
@@ -128,8 +135,10 @@ private slots:
         comparison.addLbscope({lbscopeRecord(11, 0, "127.0.0.1:3000"), lbscopeRecord(12, 1, "127.0.0.1:3100"),
                                lbscopeRecord(13, 2, "127.0.0.1:3101"), lbscopeRecord(14, 3, "")});
         QCOMPARE(comparison.summary().compared, 0); // nginx has logged none yet
-        comparison.addNginx({{1, 200, "127.0.0.1:3100", "200"}, {0, 200, "127.0.0.1:3000", "200"},
-                             {2, 200, "127.0.0.1:3000", "200"}, {3, 502, "", ""}});
+        comparison.addNginx({{1, 200, "127.0.0.1:3100", "200"},
+                             {0, 200, "127.0.0.1:3000", "200"},
+                             {2, 200, "127.0.0.1:3000", "200"},
+                             {3, 502, "", ""}});
         const TwinComparison::Summary summary = comparison.summary();
         QCOMPARE(summary.compared, 4);
         QCOMPARE(summary.differences, 1);
@@ -225,7 +234,8 @@ private slots:
         QVERIFY(view.sendSequential(Requests));
         SequenceStrip *lbscope = view.window->sequenceStrip();
         SequenceStrip *nginx = view.twin().strip();
-        QTRY_VERIFY_WITH_TIMEOUT(view.twin().summary().compared == Requests && nginx->count() == Requests, RunTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(view.twin().summary().compared == Requests && nginx->count() == Requests,
+                                 RunTimeoutMs);
         const int differences = view.twin().summary().differences;
         QVERIFY(differences > 0);
         QCOMPARE(lbscope->markedCount(), differences);
@@ -241,6 +251,40 @@ private slots:
         QVERIFY(nginx->cellText(0).contains(u"#0"_s));
         QCOMPARE(view.twin().differencesText(), u"%1 differences in the last %2"_s.arg(differences).arg(Requests));
         saveShot(view.window.get(), u"nginx-twin-random"_s);
+    }
+
+    // An edit in LB Scope reaches nginx (a reload); an edit nginx refuses leaves it on the
+    // previous configuration, and the panel says so in nginx's words.
+    void editsReloadNginx()
+    {
+        requireNginx();
+        Window view;
+        QVERIFY2(view.open(), qPrintable(view.pool.error()));
+        QVERIFY2(view.switchOn(), qPrintable(view.twin().statusText()));
+        const qint64 pid = view.twin().twin().processId();
+        const QString configPath = NginxTwinConfig::configPath(view.twin().twin().prefix());
+        QSignalSpy reloaded(&view.twin().twin(), &NginxTwin::reloaded);
+
+        Engine &engine = view.pool.engine();
+        UpstreamServer server = engine.configuration().upstreams[0].servers[0];
+        server.weight = 5;
+        QString error;
+        QVERIFY2(engine.updateServer(u"photos"_s, server.address, server, &error), qPrintable(error));
+        QVERIFY(reloaded.wait(StartTimeoutMs));
+        QFile file(configPath);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().contains(QByteArray(view.pool.peer(0) + " weight=5;")));
+        QCOMPARE(view.twin().twin().processId(), pid); // reloaded, not restarted
+
+        ProxyConfig refused = engine.configuration();
+        refused.upstreams[0].zoneName = u"photos"_s; // a zone without a size: LB Scope runs it, nginx does not
+        QVERIFY2(engine.reload(refused, &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(!view.twin().twin().errorText().isEmpty(), StartTimeoutMs);
+        QCOMPARE(view.twin().twin().status(), NginxTwin::Status::Running);
+        QVERIFY(processExists(pid));
+        QVERIFY2(view.twin().statusText().contains(u"zero size shared memory zone"_s),
+                 qPrintable(view.twin().statusText()));
+        QVERIFY(view.twin().toggleAction()->isChecked());
     }
 
     void switchingOffStopsNginx()

@@ -17,6 +17,18 @@ QColor errorColor(const QPalette &palette)
     return palette.color(QPalette::Base).lightnessF() < 0.5 ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc6, 0x28, 0x28);
 }
 
+// nginx -t says what is wrong on its first line ("nginx: [emerg] ... in FILE:LINE"); the lines
+// after it ("configuration file ... test failed") add nothing a class needs.
+QString firstLine(const QString &text)
+{
+    const QStringList lines = text.split(u'\n', Qt::SkipEmptyParts);
+    for (const QString &line : lines) {
+        if (line.contains("[emerg]"_L1) || line.contains("[alert]"_L1) || line.contains("[crit]"_L1))
+            return line.trimmed();
+    }
+    return lines.value(0).trimmed();
+}
+
 // nginx's log line as a record the strip can draw: the sequence number is its id.
 AccessRecord stripRecord(const NginxTwinRecord &record)
 {
@@ -50,7 +62,8 @@ NginxTwinPanel::NginxTwinPanel(BackendPalette *palette, QWidget *parent)
     m_button->setToolButtonStyle(Qt::ToolButtonTextOnly);
     m_button->setText(tr("Compare with real nginx"));
     m_status->setObjectName(u"nginxTwinStatus"_s);
-    m_status->setWordWrap(true);
+    // One line that never widens the window; a longer message is whole in the tooltip.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_differences->setObjectName(u"nginxTwinDifferences"_s);
     QFont bold = m_differences->font();
@@ -155,6 +168,7 @@ void NginxTwinPanel::handleStatusChanged()
     const NginxTwin::Status status = m_twin.status();
     bool error = false;
     QString text;
+    QString toolTip;
     switch (status) {
     case NginxTwin::Status::Off:
         text = tr("Off: sends the same requests to a real nginx running this configuration and draws its picks "
@@ -168,19 +182,24 @@ void NginxTwinPanel::handleStatusChanged()
         text = tr("Starting %1 on 127.0.0.1:%2...").arg(m_twin.binary()).arg(m_twin.port());
         break;
     case NginxTwin::Status::Running:
+        if (!m_twin.errorText().isEmpty())
+            toolTip = m_twin.errorText();
         text = m_twin.errorText().isEmpty()
                    ? tr("nginx on 127.0.0.1:%1 (pid %2) runs this configuration and gets the same requests.")
                          .arg(m_twin.port())
                          .arg(m_twin.processId())
-                   : m_twin.errorText();
+                   : tr("nginx refused the edit and runs the previous configuration: %1")
+                         .arg(firstLine(m_twin.errorText()));
         error = !m_twin.errorText().isEmpty();
         break;
     case NginxTwin::Status::Failed:
-        text = tr("nginx did not run this configuration:\n%1").arg(m_twin.errorText());
+        text = tr("nginx did not run this configuration: %1").arg(firstLine(m_twin.errorText()));
+        toolTip = m_twin.errorText();
         error = true;
         break;
     }
     m_status->setText(text);
+    m_status->setToolTip(toolTip.isEmpty() ? text : toolTip);
     QPalette pal = palette();
     if (error)
         pal.setColor(QPalette::WindowText, errorColor(palette()));
@@ -193,6 +212,7 @@ void NginxTwinPanel::handleStatusChanged()
         m_strip->hide();
         emit toggled(false);
     }
+    updateSummary();
 }
 
 void NginxTwinPanel::handleTick(const LiveTick &tick)
@@ -232,9 +252,12 @@ void NginxTwinPanel::updateSummary()
     if (!m_twin.isActive()) {
         m_differences->clear();
         m_differences->setToolTip({});
+        m_differences->hide();
         return;
     }
-    QString text = tr("%1 differences in the last %2").arg(m_summary.differences).arg(m_summary.compared);
+    QString text = m_summary.compared == 0
+                       ? tr("No requests compared yet")
+                       : tr("%1 differences in the last %2").arg(m_summary.differences).arg(m_summary.compared);
     QString tip = tr("Requests both proxies logged, paired by their X-LBScope-Seq header, compared by the backends "
                      "they went to (every attempt, in order); counted again after an edit of the configuration.");
     if (m_mirrorPlan && m_mirrorPlan->effectiveConcurrency() > 1) {
@@ -245,6 +268,7 @@ void NginxTwinPanel::updateSummary()
     }
     m_differences->setText(text);
     m_differences->setToolTip(tip);
+    m_differences->show();
 }
 
 void NginxTwinPanel::mirrorRun(const TrafficPlan &plan)

@@ -11,8 +11,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
-#include <QRandomGenerator>
 #include <QPushButton>
+#include <QRandomGenerator>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -324,10 +324,10 @@ bool TrafficPanel::startRun(RunKind kind, const TrafficPlan &givenPlan)
         if (m_numberedPlan) {
             const quint64 previousBase = m_numberedPlan->sequenceHeaderBase.value_or(0);
             const std::optional<quint64> total = m_numberedPlan->totalRequests();
-            base = total && m_numberedPlan->mode != TrafficPlan::Mode::Rate
-                       ? previousBase + *total
-                       : (previousBase + m_generator.progress().sent) / SequenceRunGap * SequenceRunGap +
-                             SequenceRunGap;
+            base =
+                total && m_numberedPlan->mode != TrafficPlan::Mode::Rate
+                    ? previousBase + *total
+                    : (previousBase + m_generator.progress().sent) / SequenceRunGap * SequenceRunGap + SequenceRunGap;
         }
         plan.sequenceHeaderBase = base;
         // A copy sent elsewhere must ask for the same {rand} paths.
