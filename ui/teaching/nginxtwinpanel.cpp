@@ -261,7 +261,7 @@ void NginxTwinPanel::updateSummary()
     QString tip = tr("Requests both proxies logged, paired by their X-LBScope-Seq header, compared by the backends "
                      "they went to (every attempt, in order); counted again after an edit of the configuration.");
     if (m_mirrorPlan && m_mirrorPlan->effectiveConcurrency() > 1) {
-        text += tr(" (concurrency %1)").arg(m_mirrorPlan->effectiveConcurrency());
+        text += tr(" (concurrency %1: the order can differ)").arg(m_mirrorPlan->effectiveConcurrency());
         tip += u' ' + tr("With more than one request at a time, requests can reach the two proxies in a different "
                          "order, so least_conn and round robin with retries may differ without either being wrong. "
                          "Set concurrency 1 for a strict comparison.");
