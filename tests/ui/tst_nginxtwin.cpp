@@ -202,7 +202,15 @@ private slots:
             QFile file(NginxTwinConfig::configPath(view.twin().twin().prefix()));
             return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
         }());
-        QVERIFY2(config.contains(u"listen 127.0.0.1:%1;"_s.arg(view.twin().twin().port())), qPrintable(config));
+        // Everything nginx writes stays in the prefix; the same worker_processes as LB Scope's.
+        const QString prefix = view.twin().twin().prefix();
+        for (const QString &line :
+             {u"listen 127.0.0.1:%1;"_s.arg(view.twin().twin().port()), u"pid %1/nginx.pid;"_s.arg(prefix),
+              u"error_log %1/error.log;"_s.arg(prefix), u"proxy_temp_path %1/proxy;"_s.arg(prefix),
+              u"access_log %1 lbscope_twin;"_s.arg(NginxTwinConfig::accessLogPath(prefix)),
+              u"worker_processes %1;"_s.arg(view.pool.engine().configuration().workerProcesses)})
+            QVERIFY2(config.contains(line), qPrintable(line + u"\n"_s + config));
+        QCOMPARE(config.count(u"listen "_s), 1);
 
         QVERIFY(view.sendSequential(Requests));
         SequenceStrip *lbscope = view.window->sequenceStrip();
