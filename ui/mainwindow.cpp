@@ -13,6 +13,7 @@
 #include "presentationmode.h"
 #include "proxy/engine.h"
 #include "teaching/methodcomparisonview.h"
+#include "teaching/nginxtwinpanel.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -126,11 +127,21 @@ void MainWindow::createDocks()
     chartsLayout->setContentsMargins(0, 0, 0, 0);
     chartsLayout->setSpacing(0);
     chartsLayout->addWidget(m_sequence);
+    // The real nginx's picks right under LB Scope's, cell under cell.
+    m_twinPanel = new NginxTwinPanel(m_palette, this);
+    chartsLayout->addWidget(m_twinPanel);
     chartsLayout->addWidget(m_charts, 1);
     m_views->addTab(chartsPage, tr("&Charts"));
     connect(m_poller, &LivePoller::ticked, m_sequence, &SequenceStrip::handleTick);
     connect(m_sequence, &SequenceStrip::backendActivated, this, &MainWindow::handleBackendActivated);
     connect(m_sequence, &SequenceStrip::recordActivated, this, [this](quint64 id) {
+        m_log->showRecord(id);
+        m_views->setCurrentWidget(m_log);
+    });
+    connect(m_poller, &LivePoller::ticked, m_twinPanel, &NginxTwinPanel::handleTick);
+    connect(m_twinPanel, &NginxTwinPanel::differencesChanged, m_sequence, &SequenceStrip::setMarkedIds);
+    connect(m_twinPanel, &NginxTwinPanel::backendActivated, this, &MainWindow::handleBackendActivated);
+    connect(m_twinPanel, &NginxTwinPanel::recordActivated, this, [this](quint64 id) {
         m_log->showRecord(id);
         m_views->setCurrentWidget(m_log);
     });
@@ -145,6 +156,9 @@ void MainWindow::createDocks()
     connect(m_upstreamEditor, &UpstreamEditor::backendActivated, this, &MainWindow::handleBackendActivated);
 
     m_traffic = new TrafficPanel(m_palette, this);
+    connect(m_traffic, &TrafficPanel::runPlanStarted, m_twinPanel, &NginxTwinPanel::mirrorRun);
+    connect(m_traffic, &TrafficPanel::runFinished, m_twinPanel, &NginxTwinPanel::handleRunFinished);
+    connect(m_twinPanel, &NginxTwinPanel::toggled, m_traffic, &TrafficPanel::setSequenceHeaders);
     QDockWidget *trafficDock =
         addDock(tr("Traffic"), u"TrafficDock"_s, m_traffic, Qt::RightDockWidgetArea, DockContent::Scrollable);
     m_demo = new DemoPanel(m_engine, m_palette, this);
@@ -238,6 +252,7 @@ void MainWindow::createMenus()
         restoreState(m_defaultState);
         applyDefaultDockSizes();
     });
+    m_viewMenu->addAction(m_twinPanel->toggleAction());
     QAction *presentation = m_viewMenu->addAction(tr("&Presentation Mode"));
     presentation->setCheckable(true);
     presentation->setShortcut(Qt::Key_F11);
@@ -436,6 +451,7 @@ void MainWindow::resetCounters()
 {
     m_engine.resetStats();
     m_sequence->clear(); // a clean slate everywhere, not only in the charts
+    m_twinPanel->clear();
 }
 
 void MainWindow::showAbout()

@@ -26,6 +26,7 @@ class LivePoller;
 class LogPanel;
 class MessageBar;
 class MethodComparisonView;
+class NginxTwinPanel;
 class PresentationMode;
 class SequenceStrip;
 class TrafficPanel;
@@ -46,6 +47,7 @@ public:
     ChartsPanel *chartsPanel() const { return m_charts; }
     SequenceStrip *sequenceStrip() const { return m_sequence; }
     MethodComparisonView *methodComparison() const { return m_compare; }
+    NginxTwinPanel *nginxTwinPanel() const { return m_twinPanel; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -101,6 +103,7 @@ private:
     QVBoxLayout *m_centralLayout = nullptr;
     ChartsPanel *m_charts = nullptr;
     SequenceStrip *m_sequence = nullptr;
+    NginxTwinPanel *m_twinPanel = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;
