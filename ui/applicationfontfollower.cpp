@@ -14,7 +14,10 @@ ApplicationFontFollower::ApplicationFontFollower(QWidget *widget, FontFrom fontF
     , m_widget(widget)
     , m_fontFrom(std::move(fontFrom))
 {
-    widget->installEventFilter(this);
+    // QApplication::setFont announces itself to the application object only; a widget whose font
+    // is set, as this one's is, hears nothing of it. The filter sees the main thread's events,
+    // and lets each through after one comparison.
+    qApp->installEventFilter(this);
     apply();
 }
 
@@ -47,8 +50,7 @@ ApplicationFontFollower::FontFrom ApplicationFontFollower::fixedPitch()
 
 bool ApplicationFontFollower::eventFilter(QObject *watched, QEvent *event)
 {
-    // QApplication::setFont sends this to every widget, after the new font is in place.
-    if (watched == m_widget && event->type() == QEvent::ApplicationFontChange)
+    if (watched == qApp && event->type() == QEvent::ApplicationFontChange)
         apply();
     return QObject::eventFilter(watched, event);
 }

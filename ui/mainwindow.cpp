@@ -13,9 +13,12 @@
 #include "presentationmode.h"
 #include "proxy/engine.h"
 #include "teaching/flowview.h"
+#include "teaching/methodcomparisonview.h"
+#include "teaching/nginxtwinpanel.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
+#include "verticalscrollarea.h"
 
 #include <QAction>
 #include <QApplication>
@@ -31,6 +34,7 @@
 #include <QShowEvent>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -95,11 +99,15 @@ void MainWindow::showStartupError(const QString &message)
 }
 
 QDockWidget *MainWindow::addDock(const QString &title, const QString &objectName, QWidget *content,
-                                 Qt::DockWidgetArea area)
+                                 Qt::DockWidgetArea area, DockContent kind)
 {
     auto *dock = new QDockWidget(title, this);
     dock->setObjectName(objectName);
-    dock->setWidget(content);
+    if (kind == DockContent::Scrollable) {
+        dock->setWidget(new VerticalScrollArea(content, dock));
+    } else {
+        dock->setWidget(content);
+    }
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                       QDockWidget::DockWidgetClosable);
     addDockWidget(area, dock);
@@ -121,11 +129,21 @@ void MainWindow::createDocks()
     chartsLayout->setContentsMargins(0, 0, 0, 0);
     chartsLayout->setSpacing(0);
     chartsLayout->addWidget(m_sequence);
+    // The real nginx's picks right under LB Scope's, cell under cell.
+    m_twinPanel = new NginxTwinPanel(m_palette, this);
+    chartsLayout->addWidget(m_twinPanel);
     chartsLayout->addWidget(m_charts, 1);
     m_views->addTab(chartsPage, tr("&Charts"));
     connect(m_poller, &LivePoller::ticked, m_sequence, &SequenceStrip::handleTick);
     connect(m_sequence, &SequenceStrip::backendActivated, this, &MainWindow::handleBackendActivated);
     connect(m_sequence, &SequenceStrip::recordActivated, this, [this](quint64 id) {
+        m_log->showRecord(id);
+        m_views->setCurrentWidget(m_log);
+    });
+    connect(m_poller, &LivePoller::ticked, m_twinPanel, &NginxTwinPanel::handleTick);
+    connect(m_twinPanel, &NginxTwinPanel::differencesChanged, m_sequence, &SequenceStrip::setMarkedIds);
+    connect(m_twinPanel, &NginxTwinPanel::backendActivated, this, &MainWindow::handleBackendActivated);
+    connect(m_twinPanel, &NginxTwinPanel::recordActivated, this, [this](quint64 id) {
         m_log->showRecord(id);
         m_views->setCurrentWidget(m_log);
     });
@@ -140,9 +158,14 @@ void MainWindow::createDocks()
     connect(m_upstreamEditor, &UpstreamEditor::backendActivated, this, &MainWindow::handleBackendActivated);
 
     m_traffic = new TrafficPanel(m_palette, this);
-    QDockWidget *trafficDock = addDock(tr("Traffic"), u"TrafficDock"_s, m_traffic, Qt::RightDockWidgetArea);
+    connect(m_traffic, &TrafficPanel::runPlanStarted, m_twinPanel, &NginxTwinPanel::mirrorRun);
+    connect(m_traffic, &TrafficPanel::runFinished, m_twinPanel, &NginxTwinPanel::handleRunFinished);
+    connect(m_twinPanel, &NginxTwinPanel::toggled, m_traffic, &TrafficPanel::setSequenceHeaders);
+    QDockWidget *trafficDock =
+        addDock(tr("Traffic"), u"TrafficDock"_s, m_traffic, Qt::RightDockWidgetArea, DockContent::Scrollable);
     m_demo = new DemoPanel(m_engine, m_palette, this);
-    QDockWidget *demoDock = addDock(tr("Demo instances"), u"DemoDock"_s, m_demo, Qt::RightDockWidgetArea);
+    QDockWidget *demoDock =
+        addDock(tr("Demo instances"), u"DemoDock"_s, m_demo, Qt::RightDockWidgetArea, DockContent::Scrollable);
     connect(m_poller, &LivePoller::ticked, m_demo, &DemoPanel::handleTick);
     connect(m_demo, &DemoPanel::followedLogChanged, m_poller, &LivePoller::setFollowedDemoLog);
     connect(demoDock, &QDockWidget::visibilityChanged, m_demo, &DemoPanel::setOnScreen);
@@ -174,6 +197,11 @@ void MainWindow::createDocks()
     m_views->setTabToolTip(2, tr("The running configuration as nginx text, editable (Alt+F)"));
     m_views->setTabToolTip(m_views->indexOf(m_flow),
                            tr("Requests travelling to their backends, slow ones turning red (Alt+O)"));
+    // Its own copies of the pool, so the main proxy's figures stay as they are.
+    m_compare = new MethodComparisonView(m_palette, this);
+    const int compareTab = m_views->addTab(m_compare, tr("Compare metho&ds"));
+    m_views->setTabToolTip(compareTab, tr("Two methods side by side on the same traffic (Alt+D)"));
+    connect(m_poller, &LivePoller::ticked, m_compare, &MethodComparisonView::handleTick);
     m_trafficDock = trafficDock;
 }
 
@@ -183,6 +211,19 @@ void MainWindow::applyDefaultDockSizes()
     // the charts below keep two rows at 1280x720.
     resizeDocks({findChild<QDockWidget *>(u"UpstreamDock"_s)}, {232}, Qt::Vertical);
     resizeDocks({m_trafficDock}, {330}, Qt::Horizontal);
+}
+
+void MainWindow::arrangeForProjector()
+{
+    // What a class watches in front: every server's row, the charts and the Send buttons.
+    // Leaving presentation mode gives the layout from before back.
+    auto *upstreamDock = findChild<QDockWidget *>(u"UpstreamDock"_s);
+    const int dockFrame = upstreamDock->height() - m_upstreamEditor->height();
+    const int servers = std::min(dockFrame + m_upstreamEditor->heightShowingAllRows(), height() * 45 / 100);
+    resizeDocks({upstreamDock}, {servers}, Qt::Vertical);
+    resizeDocks({m_trafficDock}, {m_trafficDock->sizeHint().width()}, Qt::Horizontal);
+    m_trafficDock->raise();
+    m_views->setCurrentIndex(0);
 }
 
 void MainWindow::showEvent(QShowEvent *event)
@@ -221,6 +262,7 @@ void MainWindow::createMenus()
         restoreState(m_defaultState);
         applyDefaultDockSizes();
     });
+    m_viewMenu->addAction(m_twinPanel->toggleAction());
     QAction *presentation = m_viewMenu->addAction(tr("&Presentation Mode"));
     presentation->setCheckable(true);
     presentation->setShortcut(Qt::Key_F11);
@@ -228,6 +270,12 @@ void MainWindow::createMenus()
         tr("Larger text and lines, high contrast, full screen: for a projector (F11 again to leave)"));
     connect(presentation, &QAction::toggled, m_presentation, &PresentationMode::setEnabled);
     connect(m_presentation, &PresentationMode::toggled, presentation, &QAction::setChecked);
+    connect(m_presentation, &PresentationMode::toggled, this, [this](bool enabled) {
+        if (!enabled)
+            return;
+        // Once full screen and the larger font have been laid out: each arrives as queued events.
+        QTimer::singleShot(0, this, [this] { QTimer::singleShot(0, this, &MainWindow::arrangeForProjector); });
+    });
 
     QMenu *proxy = menuBar()->addMenu(tr("&Proxy"));
     QAction *reset = proxy->addAction(tr("&Reset Counters"), this, &MainWindow::resetCounters);
@@ -414,6 +462,7 @@ void MainWindow::resetCounters()
     m_engine.resetStats();
     m_sequence->clear(); // a clean slate everywhere, not only in the charts
     m_flow->clear();
+    m_twinPanel->clear();
 }
 
 void MainWindow::showAbout()

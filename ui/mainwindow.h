@@ -26,6 +26,8 @@ class Engine;
 class LivePoller;
 class LogPanel;
 class MessageBar;
+class MethodComparisonView;
+class NginxTwinPanel;
 class PresentationMode;
 class SequenceStrip;
 class TrafficPanel;
@@ -46,6 +48,8 @@ public:
     ChartsPanel *chartsPanel() const { return m_charts; }
     SequenceStrip *sequenceStrip() const { return m_sequence; }
     FlowView *flowView() const { return m_flow; }
+    MethodComparisonView *methodComparison() const { return m_compare; }
+    NginxTwinPanel *nginxTwinPanel() const { return m_twinPanel; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -69,7 +73,13 @@ private:
     void createMenus();
     void createStatusBar();
     void applyDefaultDockSizes();
-    QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content, Qt::DockWidgetArea area);
+    void arrangeForProjector();
+    enum class DockContent {
+        Fixed,
+        Scrollable // in a VerticalScrollArea: a tall panel does not hold the window's height up
+    };
+    QDockWidget *addDock(const QString &title, const QString &objectName, QWidget *content, Qt::DockWidgetArea area,
+                         DockContent kind = DockContent::Fixed);
 
     void handleTick(const LiveTick &tick);
     void handleBackendActivated(const QByteArray &peer);
@@ -96,11 +106,13 @@ private:
     ChartsPanel *m_charts = nullptr;
     SequenceStrip *m_sequence = nullptr;
     FlowView *m_flow = nullptr;
+    NginxTwinPanel *m_twinPanel = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;
     ConfigEditor *m_configEditor = nullptr;
     DemoPanel *m_demo = nullptr;
+    MethodComparisonView *m_compare = nullptr;
     QTabWidget *m_views = nullptr;
     QDockWidget *m_trafficDock = nullptr;
     bool m_layoutRestored = false;

@@ -4,7 +4,9 @@
 #include "charts/chartstyle.h"
 
 #include <QApplication>
+#include <QEvent>
 #include <QMainWindow>
+#include <QResizeEvent>
 #include <QSettings>
 #include <QTimer>
 
@@ -56,6 +58,9 @@ void PresentationMode::enter()
     m_windowStates = m_window->windowState();
     m_geometry = m_window->saveGeometry();
     m_state = m_window->saveState();
+    m_normalSize = m_window->size();
+    m_restoringDocks = false;
+    m_window->removeEventFilter(this);
 
     // Full screen before the larger font can grow the window: the platform goes back to the
     // normal geometry it saw last when the mode ends.
@@ -75,10 +80,36 @@ void PresentationMode::leave()
     m_window->setWindowState(m_windowStates);
     // The window's minimum size shrinks back with the font only once the layouts ran (queued
     // layout requests); before that it would hold the restored geometry larger than it was.
-    QTimer::singleShot(0, m_window, [window = m_window, geometry = m_geometry, state = m_state] {
-        window->restoreGeometry(geometry);
-        window->restoreState(state);
+    QTimer::singleShot(0, m_window, [this, geometry = m_geometry] {
+        m_window->restoreGeometry(geometry);
+        if (m_window->size() == m_normalSize)
+            restoreDocks();
     });
+    // The docks once the window has its size back (the platform may report it later): a resize
+    // after restoreState would share the difference out over them again.
+    m_restoringDocks = true;
+    m_window->installEventFilter(this);
+}
+
+bool PresentationMode::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_window && event->type() == QEvent::Resize && m_restoringDocks &&
+        static_cast<QResizeEvent *>(event)->size() == m_normalSize) {
+        // After the window's own handling of the resize, so the dock layout has the new size.
+        QMetaObject::invokeMethod(this, &PresentationMode::restoreDocks, Qt::QueuedConnection);
+    }
+    return QObject::eventFilter(watched, event);
+}
+
+void PresentationMode::restoreDocks()
+{
+    if (!m_restoringDocks)
+        return;
+    m_restoringDocks = false;
+    m_window->removeEventFilter(this);
+    // The smaller font's layout requests first, or their new minimum sizes would move the docks.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    m_window->restoreState(m_state);
     m_geometry.clear();
     m_state.clear();
 }

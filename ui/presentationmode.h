@@ -9,6 +9,7 @@
 #include <QFont>
 #include <QObject>
 #include <QPalette>
+#include <QSize>
 
 QT_BEGIN_NAMESPACE
 class QMainWindow;
@@ -46,9 +47,13 @@ public:
 signals:
     void toggled(bool enabled);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void enter();
     void leave();
+    void restoreDocks();
     void restoreApplicationLook();
 
     QMainWindow *m_window;
@@ -59,6 +64,8 @@ private:
     Qt::WindowStates m_windowStates;
     QByteArray m_geometry;
     QByteArray m_state;
+    QSize m_normalSize;
+    bool m_restoringDocks = false; // left the mode; the dock layout comes back with the window's size
 };
 
 } // namespace lbscope

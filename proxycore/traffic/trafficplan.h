@@ -45,6 +45,8 @@ struct TrafficPlan
     static constexpr qint64 MaxBodySize = 64 * 1024 * 1024;
     static constexpr double MaxRate = 1'000'000.0;
     static constexpr quint64 MaxRandomBound = Q_UINT64_C(1) << 53;
+    // The header sequenceHeaderBase adds; nginx logs it as $http_x_lbscope_seq.
+    static constexpr char SequenceHeader[] = "X-LBScope-Seq";
 
     QHostAddress address{QHostAddress::LocalHost};
     quint16 port = 80;
@@ -64,6 +66,9 @@ struct TrafficPlan
     // Seeds {rand:A-B}; 0: a new seed each run. Two runs with the same seed send the same paths
     // in the same order (the nginx twin and the method comparison send identical traffic).
     quint32 randomSeed = 0;
+    // Set: every request carries "X-LBScope-Seq: base + n" (n counts from 0 in the run), so that
+    // two proxies' logs of the same traffic can be paired request for request (the nginx twin).
+    std::optional<quint64> sequenceHeaderBase;
 
     // Takes address, port, Host header and path from http://HOST[:PORT][/PATH][?QUERY]. HOST is
     // an IP address or localhost: a test tool should not depend on a resolver.

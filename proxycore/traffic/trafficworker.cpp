@@ -28,7 +28,7 @@ QByteArray headTail(const TrafficPlan &plan)
         tail += name + ": " + value + "\r\n";
     if (plan.sendsBody())
         tail += "Content-Length: " + QByteArray::number(plan.bodySize) + "\r\n";
-    return tail + "\r\n";
+    return tail; // the blank line comes after the per-request headers
 }
 
 } // namespace
@@ -224,7 +224,13 @@ QString TrafficWorker::backendName(const QByteArray &backend)
 
 QByteArray TrafficWorker::requestHead(quint64 sequence)
 {
-    return m_plan.method + ' ' + TrafficPlan::expandPath(m_path, sequence, m_random) + " HTTP/1.1\r\n" + m_headTail;
+    QByteArray head =
+        m_plan.method + ' ' + TrafficPlan::expandPath(m_path, sequence, m_random) + " HTTP/1.1\r\n" + m_headTail;
+    if (m_plan.sequenceHeaderBase) {
+        head += TrafficPlan::SequenceHeader;
+        head += ": " + QByteArray::number(*m_plan.sequenceHeaderBase + sequence) + "\r\n";
+    }
+    return head + "\r\n";
 }
 
 void TrafficWorker::handleTick()

@@ -66,7 +66,7 @@ private:
     TrafficResults *m_results;
     TrafficPlan m_plan;
     QList<TrafficPlan::PathPart> m_path;
-    QByteArray m_headTail; // everything after the request line
+    QByteArray m_headTail; // the header lines after the request line, without the closing blank line
     QByteArray m_body;
     bool m_headRequest = false;
     std::optional<quint64> m_total;

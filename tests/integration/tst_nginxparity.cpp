@@ -8,11 +8,9 @@
 #include "demo/demobackend.h"
 #include "httptestclient.h"
 #include "proxy/engine.h"
+#include "twin/nginxprocess.h"
 
 #include <QFile>
-#include <QProcess>
-#include <QStandardPaths>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -198,71 +196,30 @@ private:
 
 // ---- the two proxies --------------------------------------------------------------------
 
-// A child process can only be given a port number: ask the system for a free one and
-// release it just before nginx binds.
-quint16 freePort()
+// nginx in the foreground (the core's NginxProcess, as the nginx twin runs it), stopped when
+// it goes out of scope.
+class Nginx
 {
-    QTcpServer server;
-    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
-}
-
-bool accepts(quint16 port)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    return socket.waitForConnected(1000);
-}
-
-QString fileText(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
-}
-
-// nginx in the foreground, stopped (and, failing that, killed) when it goes out of scope.
-class NginxProcess
-{
-    Q_DISABLE_COPY_MOVE(NginxProcess)
-
 public:
-    NginxProcess(const QString &binary, const QString &prefix)
-        : m_binary(binary)
-        , m_prefix(prefix)
-    {
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-    }
-    ~NginxProcess() { stop(); }
+    explicit Nginx(const QString &binary) { m_process.setBinary(binary); }
 
-    bool start(quint16 port, QString *error)
+    bool start(const QString &prefix, quint16 port, QString *error)
     {
-        m_process.start(m_binary, {u"-p"_s, m_prefix, u"-e"_s, m_prefix + u"/error.log"_s, u"-c"_s,
-                                   m_prefix + u"/nginx.conf"_s, u"-g"_s, u"daemon off;"_s});
-        if (m_process.waitForStarted(StartTimeoutMs)) {
-            const bool settled = QTest::qWaitFor(
-                [&] { return m_process.state() != QProcess::Running || accepts(port); }, StartTimeoutMs);
-            if (settled && m_process.state() == QProcess::Running)
-                return true;
-        }
-        *error = u"nginx did not start (%1): %2\nerror.log:\n%3"_s.arg(
-            m_process.errorString(), QString::fromUtf8(m_process.readAll()), fileText(m_prefix + u"/error.log"_s));
+        m_process.start(prefix, prefix + u"/nginx.conf"_s, port);
+        const bool settled = QTest::qWaitFor(
+            [&] {
+                return m_process.state() == NginxProcess::State::Running ||
+                       m_process.state() == NginxProcess::State::NotRunning;
+            },
+            NginxProcess::StartTimeoutMs + StartTimeoutMs);
+        if (settled && m_process.state() == NginxProcess::State::Running)
+            return true;
+        *error = u"nginx did not start: "_s + m_process.errorText();
         return false;
     }
 
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.terminate(); // SIGTERM: the master stops its workers too
-        if (!m_process.waitForFinished(10'000)) {
-            m_process.kill();
-            m_process.waitForFinished(5'000);
-        }
-    }
-
 private:
-    QString m_binary;
-    QString m_prefix;
-    QProcess m_process;
+    NginxProcess m_process;
 };
 
 class LbscopeEngine
@@ -304,9 +261,7 @@ public:
     explicit Bench(const QString &nginxBinary)
         : m_nginxBinary(nginxBinary)
     {
-        // nginx's workers run as nobody and must reach the temp paths inside.
-        QFile::setPermissions(m_dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup |
-                                                QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
+        NginxProcess::preparePrefix(m_dir.path());
     }
 
     Backends &backends() { return m_backends; }
@@ -316,7 +271,7 @@ public:
     {
         if (!m_dir.isValid() || !m_backends.start(int(servers.size()), error))
             return false;
-        m_nginxPort = freePort();
+        m_nginxPort = NginxProcess::freeLoopbackPort();
         QFile file(configPath());
         if (!file.open(QIODevice::WriteOnly) || file.write(configText(method, servers, location, workers)) < 0) {
             *error = file.errorString();
@@ -330,8 +285,8 @@ public:
     bool runOnBoth(const std::function<QByteArrayList(quint16 port)> &run, Parity *parity, QString *error)
     {
         {
-            NginxProcess nginx(m_nginxBinary, m_dir.path());
-            if (!nginx.start(m_nginxPort, error))
+            Nginx nginx(m_nginxBinary);
+            if (!nginx.start(m_dir.path(), m_nginxPort, error))
                 return false;
             parity->nginx = run(m_nginxPort);
         }
@@ -357,17 +312,10 @@ private:
         for (int i = 0; i < m_backends.size(); ++i)
             upstream += u"        server %1 %2;\n"_s.arg(QString::fromLatin1(m_backends.address(i)), servers[i]);
         const QString text = uR"(worker_processes %1;
-error_log %2/error.log;
-pid %2/nginx.pid;
-events {}
+%2events {}
 http {
     access_log off;
-    client_body_temp_path %2/cb;
-    proxy_temp_path %2/pt;
-    fastcgi_temp_path %2/ft;
-    uwsgi_temp_path %2/ut;
-    scgi_temp_path %2/st;
-    upstream pool {
+%6    upstream pool {
 %3    }
     server {
         listen 127.0.0.1:%4;
@@ -378,7 +326,10 @@ http {
     }
 }
 )"_s;
-        return text.arg(QString::number(workers), m_dir.path(), upstream, QString::number(m_nginxPort), location)
+        return text
+            .arg(QString::number(workers), QString::fromUtf8(NginxProcess::mainDirectives(m_dir.path())), upstream,
+                 QString::number(m_nginxPort), location,
+                 QString::fromUtf8(NginxProcess::httpTempDirectives(m_dir.path())))
             .toUtf8();
     }
 
@@ -597,7 +548,7 @@ private:
 private slots:
     void initTestCase()
     {
-        m_nginx = QStandardPaths::findExecutable(u"nginx"_s, {u"/usr/sbin"_s, u"/usr/bin"_s});
+        m_nginx = NginxProcess::findBinary();
         if (m_nginx.isEmpty())
             QSKIP("nginx not installed: scripts/deps installs it");
     }

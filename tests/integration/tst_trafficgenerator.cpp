@@ -698,6 +698,32 @@ private slots:
                                                   "User-Agent: tester\r\nContent-Length: 1000\r\n\r\n"));
     }
 
+    // The nginx twin pairs LB Scope's and nginx's records by this header.
+    void sequenceHeaderNumbersEveryRequestFromItsBase()
+    {
+        ScriptedServer server;
+        QVERIFY(server.listen());
+        TrafficGenerator generator;
+        TrafficPlan plan = burst(server.url(), 3, 1);
+        plan.pathTemplate = u"/p/{n}"_s;
+        plan.sequenceHeaderBase = 1000;
+        QVERIFY(runToEnd(generator, plan));
+        QCOMPARE(server.heads.size(), 3);
+        for (int i = 0; i < 3; ++i) {
+            const QByteArray expected =
+                "GET /p/" + QByteArray::number(i) +
+                " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(server.port()) +
+                "\r\nUser-Agent: lbscope-traffic\r\nX-LBScope-Seq: " + QByteArray::number(1000 + i) + "\r\n\r\n";
+            QCOMPARE(server.heads[i], expected);
+        }
+
+        server.heads.clear();
+        plan.sequenceHeaderBase.reset();
+        QVERIFY(runToEnd(generator, plan));
+        QCOMPARE(server.heads.size(), 3);
+        QVERIFY(!server.heads.first().contains("X-LBScope-Seq"));
+    }
+
     void serverClosingIdleConnectionsIsNoFailure()
     {
         // Closes right after each keep-alive response without saying so, as a server whose

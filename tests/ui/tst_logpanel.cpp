@@ -317,6 +317,36 @@ private slots:
         QCOMPARE(detail->record()->id, 4u);
     }
 
+    // What a click on a sequence-strip cell asks for: that record, selected, in view, with its
+    // decision, even when the backend filter hid it; following stops so it stays there.
+    void showRecordSelectsItById()
+    {
+        Rig rig;
+        QVERIFY2(rig.start({1200, 300}), qPrintable(rig.pool.error()));
+        QVERIFY(sendRequests(rig.pool.proxyPort(), mixedPaths(60)));
+        QTRY_COMPARE(rig.panel->model()->rowCount(), 60);
+
+        QVERIFY(rig.panel->showRecord(7));
+        RequestDetailView *detail = rig.panel->detailView();
+        QVERIFY(detail->record());
+        QCOMPARE(detail->record()->id, 7u);
+        QTableView *table = rig.panel->tableView();
+        QVERIFY(table->viewport()->rect().intersects(table->visualRect(table->currentIndex())));
+        QVERIFY(!rig.panel->isFollowing());
+
+        // Filtered to another backend than record 8's, showing it clears the filter.
+        const QByteArray peerOf8 = AccessLogModel::finalPeer(*rig.panel->model()->recordAt(7));
+        rig.panel->setBackendFilter(peerOf8 == rig.pool.peer(0) ? rig.pool.peer(1) : rig.pool.peer(0));
+        QVERIFY(rig.shown() < 60);
+        QVERIFY(rig.panel->showRecord(8));
+        QCOMPARE(rig.shown(), 60);
+        QCOMPARE(detail->record()->id, 8u);
+
+        QVERIFY(!rig.panel->showRecord(61)); // not logged (yet)
+        QVERIFY(!rig.panel->showRecord(0));
+        QCOMPARE(detail->record()->id, 8u);
+    }
+
     // LBSCOPE_SCREENSHOT=path renders the panel after ~30 requests with some 503s.
     void screenshot()
     {

@@ -9,6 +9,8 @@
 #include "livepoller.h"
 #include "logs/logpanel.h"
 #include "teaching/flowview.h"
+#include "presentationmode.h"
+#include "teaching/methodcomparisonview.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficgenerator.h"
 #include "upstream/upstreameditor.h"
@@ -18,6 +20,8 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QImage>
+#include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
@@ -34,7 +38,11 @@ class TestScreenshot : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear(); // a window as a new user sees it, not in presentation mode
+    }
 
     void windowAfterDemoRun()
     {
@@ -144,6 +152,37 @@ private slots:
         QVERIFY(window.grab().save(path));
         qInfo("saved %s", qPrintable(path));
         generator.stop();
+    }
+
+    // Round robin against least_conn with the last server slow, as the tab starts; then the same
+    // in presentation mode, as a projector shows it.
+    void windowComparingMethods()
+    {
+        DemoWindowFixture fixture;
+        QVERIFY2(fixture.open(), qPrintable(fixture.pool().error()));
+        MainWindow &window = fixture.window();
+        MethodComparisonView *compare = window.methodComparison();
+        QTRY_VERIFY(compare->startButton()->isEnabled());
+        QTest::keyClick(&window, Qt::Key_D, Qt::AltModifier);
+        QTRY_VERIFY(compare->isVisible());
+        QTest::mouseClick(compare->startButton(), Qt::LeftButton);
+        QVERIFY(compare->comparison().isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(!compare->comparison().isRunning(), 20'000);
+        qInfo("%s", qPrintable(compare->conclusionLabel()->text()));
+        const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + u"/compare-methods.png"_s;
+        QVERIFY(window.grab().save(path));
+        qInfo("saved %s", qPrintable(path));
+
+        const qreal textSize = compare->conclusionLabel()->font().pointSizeF();
+        window.presentationMode()->setEnabled(true);
+        QTRY_VERIFY(compare->conclusionLabel()->font().pointSizeF() > textSize);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        const QString presenting = dir + u"/compare-methods-presentation.png"_s;
+        QVERIFY(window.grab().save(presenting));
+        qInfo("saved %s", qPrintable(presenting));
+        window.presentationMode()->setEnabled(false);
     }
 };
 

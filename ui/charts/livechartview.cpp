@@ -26,7 +26,9 @@ LiveChartView::LiveChartView(BackendPalette *palette, QWidget *parent)
     , m_palette(palette)
 {
     setRenderHint(QPainter::Antialiasing);
-    setMinimumSize(200, 150);
+    // Low enough for two rows of charts under every server's row on a 720-pixel projector in
+    // presentation mode.
+    setMinimumSize(200, 130);
     chart()->setAnimationOptions(QChart::NoAnimation);
 }
 

@@ -75,13 +75,50 @@ void SequenceStrip::append(const AccessRecord &record)
 
 void SequenceStrip::handleTick(const LiveTick &tick)
 {
-    const qsizetype size = tick.records.size();
+    appendRecords(tick.records);
+}
+
+void SequenceStrip::appendRecords(const QList<AccessRecord> &records)
+{
+    const qsizetype size = records.size();
     if (size == 0)
         return;
     // At thousands a second only the newest Capacity of a tick can be shown.
     for (qsizetype i = std::max<qsizetype>(0, size - Capacity); i < size; ++i)
-        append(tick.records[i]);
+        append(records[i]);
     update();
+}
+
+void SequenceStrip::setCaption(const QString &caption)
+{
+    m_caption = caption;
+    update();
+}
+
+void SequenceStrip::setExplainsDecisions(bool explains)
+{
+    m_explainsDecisions = explains;
+}
+
+void SequenceStrip::setMarkedIds(const QSet<quint64> &ids)
+{
+    if (ids == m_marked)
+        return;
+    m_marked = ids;
+    update();
+}
+
+bool SequenceStrip::isMarked(int index) const
+{
+    return index >= 0 && index < m_count && m_marked.contains(cellAt(index).id);
+}
+
+int SequenceStrip::markedCount() const
+{
+    int marked = 0;
+    for (int i = 0; i < m_count; ++i)
+        marked += isMarked(i) ? 1 : 0;
+    return marked;
 }
 
 void SequenceStrip::clear()
@@ -90,6 +127,7 @@ void SequenceStrip::clear()
     m_head = 0;
     m_count = 0;
     m_currentId = 0;
+    m_marked.clear();
     update();
 }
 
@@ -188,6 +226,10 @@ QString SequenceStrip::cellText(int index) const
     }
     if (cell.retried)
         lines.append(tr("Tried in turn: %1").arg(QString::fromLatin1(cell.upstreamAddr)));
+    if (m_marked.contains(cell.id))
+        lines.append(tr("\u2260 LB Scope and the real nginx sent this request to different backends."));
+    if (!m_explainsDecisions)
+        return lines.join(u'\n');
     const QList<QByteArray> addresses = AccessLogModel::attempts(cell.upstreamAddr);
     const qsizetype attempts = cell.decisions.size();
     for (qsizetype i = 0; i < attempts; ++i) {
@@ -282,10 +324,12 @@ void SequenceStrip::paintEvent(QPaintEvent *)
     const int shown = visibleSlots();
     const QRect caption(Margin, Margin, width() - 2 * Margin, fontMetrics().height());
     painter.setPen(palette().color(QPalette::WindowText));
-    painter.drawText(caption, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine,
-                     tr("Last %1 picks, newest on the right: each cell is the backend that answered "
-                        "(red \u00d7: failed, dark band: retried)")
-                         .arg(shown));
+    const QString captionText = !m_caption.isEmpty()
+                                    ? m_caption
+                                    : tr("Last %1 picks, newest on the right: each cell is the backend that answered "
+                                         "(red \u00d7: failed, dark band: retried)")
+                                          .arg(shown);
+    painter.drawText(caption, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine, captionText);
 
     const QRect area = slotsRect();
     painter.fillRect(area, palette().color(QPalette::Base));
@@ -293,6 +337,8 @@ void SequenceStrip::paintEvent(QPaintEvent *)
     number.setBold(true);
     number.setPixelSize(std::clamp(slotWidth() - 2, 9, 20));
     painter.setFont(number);
+    QFont markFont = number;
+    markFont.setPixelSize(MarkBand);
     for (int index = std::max(0, m_count - shown); index < m_count; ++index) {
         const Cell &cell = cellAt(index);
         const QRect rect = cellRect(index);
@@ -300,10 +346,22 @@ void SequenceStrip::paintEvent(QPaintEvent *)
         painter.fillRect(rect, color);
         const bool bad = failed(cell);
         const bool marked = bad || cell.retried;
-        const QRect body = marked ? rect.adjusted(0, 0, 0, -MarkBand) : rect;
+        const bool differs = m_marked.contains(cell.id);
+        const QRect body = rect.adjusted(0, differs ? MarkBand : 0, 0, marked ? -MarkBand : 0);
         if (!cell.peer.isEmpty()) {
             painter.setPen(BackendPalette::textColorOn(color));
             painter.drawText(body, Qt::AlignCenter, QString::number(m_palette->numberFor(cell.peer)));
+        }
+        if (differs) {
+            // On top, in the text colour: it reads in presentation mode's high contrast too.
+            const QRect top(rect.left(), rect.top(), rect.width(), MarkBand);
+            painter.fillRect(top, palette().color(QPalette::WindowText));
+            painter.setPen(palette().color(QPalette::Base));
+            painter.setFont(markFont);
+            painter.drawText(top, Qt::AlignCenter, u"\u2260"_s);
+            painter.setFont(number);
+            painter.setPen(QPen(palette().color(QPalette::WindowText), 2));
+            painter.drawRect(rect.adjusted(1, 1, -1, -1));
         }
         if (!marked)
             continue;

@@ -8,6 +8,7 @@
 
 #include "livetick.h"
 
+#include <QSet>
 #include <QWidget>
 
 #include <array>
@@ -46,11 +47,25 @@ public:
     int currentIndex() const;
     void setCurrentIndex(int index);
 
+    // The line above the cells; empty: the strip's own, which says how to read it.
+    void setCaption(const QString &caption);
+    // Off for records that carry no decision trace (the nginx twin's): hovering then tells the
+    // request and its backend only.
+    void setExplainsDecisions(bool explains);
+    // Cells whose record id is in ids carry a difference mark on top (the nginx twin's
+    // comparison); the set replaces the previous one.
+    void setMarkedIds(const QSet<quint64> &ids);
+    bool isMarked(int index) const;
+    // How many held cells are marked.
+    int markedCount() const;
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
 public slots:
     void handleTick(const lbscope::LiveTick &tick);
+    // Records from elsewhere than the tick, in the order they ended (the nginx twin's).
+    void appendRecords(const QList<lbscope::AccessRecord> &records);
     void clear();
 
 signals:
@@ -90,6 +105,9 @@ private:
     int m_head = 0; // the slot of index 0
     int m_count = 0;
     quint64 m_currentId = 0; // 0: no current cell
+    QString m_caption;
+    bool m_explainsDecisions = true;
+    QSet<quint64> m_marked;
 };
 
 } // namespace lbscope

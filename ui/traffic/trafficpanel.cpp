@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRandomGenerator>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -312,9 +313,27 @@ std::optional<TrafficPlan> TrafficPanel::planFor(TrafficPlan::Mode mode)
     return plan;
 }
 
-bool TrafficPanel::startRun(RunKind kind, const TrafficPlan &plan)
+bool TrafficPanel::startRun(RunKind kind, const TrafficPlan &givenPlan)
 {
     readResults(); // what is left of the previous run, before the generator clears it
+    TrafficPlan plan = givenPlan;
+    if (m_sequenceHeaders) {
+        // Numbers go on from the previous numbered run. After a run until stopped, a gap: a
+        // copy of it sent elsewhere may have sent a request or two more before it stopped.
+        quint64 base = 0;
+        if (m_numberedPlan) {
+            const quint64 previousBase = m_numberedPlan->sequenceHeaderBase.value_or(0);
+            const std::optional<quint64> total = m_numberedPlan->totalRequests();
+            base =
+                total && m_numberedPlan->mode != TrafficPlan::Mode::Rate
+                    ? previousBase + *total
+                    : (previousBase + m_generator.progress().sent) / SequenceRunGap * SequenceRunGap + SequenceRunGap;
+        }
+        plan.sequenceHeaderBase = base;
+        // A copy sent elsewhere must ask for the same {rand} paths.
+        if (plan.randomSeed == 0)
+            plan.randomSeed = QRandomGenerator::global()->generate() | 1u;
+    }
     QString error;
     if (!m_generator.start(plan, &error)) {
         showProblem(tr("Not sent: %1").arg(error));
@@ -325,8 +344,11 @@ bool TrafficPanel::startRun(RunKind kind, const TrafficPlan &plan)
     m_latency = {};
     m_runDurationSeconds = plan.durationSeconds;
     m_pollTimer.start();
+    if (plan.sequenceHeaderBase)
+        m_numberedPlan = plan;
     poll();
     updateControls();
+    emit runPlanStarted(plan);
     emit runStarted();
     return true;
 }

@@ -41,6 +41,7 @@ class TrafficPanel final : public QWidget
 public:
     static constexpr int PollIntervalMs = 100;
     static constexpr int MaxQueuedSingles = 50;
+    static constexpr quint64 SequenceRunGap = 1000;
 
     explicit TrafficPanel(BackendPalette *palette, QWidget *parent = nullptr);
     ~TrafficPanel() override;
@@ -55,6 +56,10 @@ public:
     // What the last poll saw of the current or last run.
     const TrafficProgress &progress() const { return m_progress; }
     LatencySummary latency() const { return LatencySummary::from(m_latency); }
+    // On: every request carries X-LBScope-Seq, numbered on across runs (the nginx twin pairs
+    // LB Scope's and nginx's records by it). Applies to the next run.
+    void setSequenceHeaders(bool on) { m_sequenceHeaders = on; }
+    bool sequenceHeaders() const { return m_sequenceHeaders; }
 
 public slots:
     void sendOne();
@@ -63,6 +68,9 @@ public slots:
     void stop();
 
 signals:
+    // The plan of the run that just started (after runStarted's own use of it: none), so the
+    // same traffic can go elsewhere too.
+    void runPlanStarted(const lbscope::TrafficPlan &plan);
     void runStarted();
     void runFinished();
 
@@ -104,6 +112,8 @@ private:
     LatencyCounts m_latency;
     quint64 m_cursor = 0;
     double m_runDurationSeconds = 0;
+    bool m_sequenceHeaders = false;
+    std::optional<TrafficPlan> m_numberedPlan; // the last numbered run's plan
 
     QAction *m_sendOne;
     QGroupBox *m_sendGroup = nullptr;

@@ -15,6 +15,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
 #include <QStyle>
 #include <QTableView>
 #include <QToolBar>
@@ -272,6 +273,16 @@ void UpstreamEditor::handleTick(const LiveTick &tick)
         if (const UpstreamConfig *upstream = tick.config.findUpstream(m_model->upstream()))
             m_method->showUpstream(*upstream);
     }
+}
+
+int UpstreamEditor::heightShowingAllRows() const
+{
+    const QScrollBar *across = m_view->horizontalScrollBar();
+    const int table =
+        m_view->horizontalHeader()->height() +
+        std::max(m_view->model()->rowCount(), MinRowsShown) * m_view->verticalHeader()->defaultSectionSize() +
+        2 * m_view->frameWidth() + (across->isVisible() ? across->height() : 0);
+    return height() - m_view->height() + table;
 }
 
 int UpstreamEditor::currentRow() const

@@ -33,6 +33,10 @@ public:
 
     UpstreamTableModel *model() const { return m_model; }
     QTableView *view() const { return m_view; }
+    // The editor's height with every server's row in view (at least MinRowsShown, as the first
+    // tick may not have filled the table yet), at the current font.
+    static constexpr int MinRowsShown = 3;
+    int heightShowingAllRows() const;
     MethodPicker *methodPicker() const { return m_method; }
     QComboBox *upstreamBox() const { return m_upstreams; }
     AddServerForm *addServerForm() const { return m_addForm; }
