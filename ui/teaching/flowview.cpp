@@ -41,9 +41,11 @@ FlowView::FlowView(BackendPalette *palette, QWidget *parent)
     connect(&m_timer, &QTimer::timeout, this, &FlowView::advanceDots);
 }
 
+// Small, so that the tab widget (as tall as its tallest page's minimum) leaves the docks their
+// room in presentation mode; the layout squeezes.
 QSize FlowView::minimumSizeHint() const
 {
-    return {40 * fontMetrics().averageCharWidth(), 14 * fontMetrics().height()};
+    return {30 * fontMetrics().averageCharWidth(), 6 * fontMetrics().height()};
 }
 
 QSize FlowView::sizeHint() const
