@@ -82,6 +82,11 @@ struct Window
     }
     NginxTwinPanel &twin() const { return *window->nginxTwinPanel(); }
     template <typename T> T *child(const QString &name) const { return window->findChild<T *>(name); }
+    // The traffic panel's own controls: other views have a "concurrency" of their own.
+    template <typename T> T *trafficControl(const QString &name) const
+    {
+        return window->trafficPanel()->findChild<T *>(name);
+    }
 
     bool switchOn()
     {
@@ -98,10 +103,10 @@ struct Window
     // count requests one at a time through the traffic panel, to LB Scope and to nginx.
     bool sendSequential(int count)
     {
-        child<QSpinBox>(u"concurrency"_s)->setValue(1);
-        child<QSpinBox>(u"burstCount"_s)->setValue(count);
+        trafficControl<QSpinBox>(u"concurrency"_s)->setValue(1);
+        trafficControl<QSpinBox>(u"burstCount"_s)->setValue(count);
         QSignalSpy finished(window->trafficPanel(), &TrafficPanel::runFinished);
-        QTest::mouseClick(child<QPushButton>(u"sendBurst"_s), Qt::LeftButton);
+        QTest::mouseClick(trafficControl<QPushButton>(u"sendBurst"_s), Qt::LeftButton);
         return finished.wait(RunTimeoutMs);
     }
 };
