@@ -21,6 +21,7 @@ class ChartsPanel;
 class ConfigDocument;
 class ConfigEditor;
 class DemoPanel;
+class LessonController;
 class Engine;
 class LivePoller;
 class LogPanel;
@@ -49,6 +50,7 @@ public:
     LogPanel *logPanel() const { return m_log; }
     ConfigEditor *configEditor() const { return m_configEditor; }
     DemoPanel *demoPanel() const { return m_demo; }
+    LessonController *lessons() const { return m_lessons; }
     MessageBar *messageBar() const { return m_messageBar; }
     PresentationMode *presentationMode() const { return m_presentation; }
     // Says in the window what went wrong at start (a busy port, a bad file), without a modal box.
@@ -98,6 +100,7 @@ private:
     LogPanel *m_log = nullptr;
     ConfigEditor *m_configEditor = nullptr;
     DemoPanel *m_demo = nullptr;
+    LessonController *m_lessons = nullptr;
     QTabWidget *m_views = nullptr;
     QDockWidget *m_trafficDock = nullptr;
     bool m_layoutRestored = false;

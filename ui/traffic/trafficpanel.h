@@ -55,6 +55,15 @@ public:
     // What the last poll saw of the current or last run.
     const TrafficProgress &progress() const { return m_progress; }
     LatencySummary latency() const { return LatencySummary::from(m_latency); }
+    // What the controls would send now, as the mode of the last run (a steady rate before any):
+    // what "Save pool and traffic as scenario" keeps. Fields without a control (the random
+    // seed, the method) come from the last plan run.
+    TrafficPlan currentPlan() const;
+
+    // Runs a whole plan (a lesson's), aimed where it says: the run that was going stops, the
+    // controls show the plan (so it can be run again by hand) and its progress shows here.
+    // False with *error when the plan is invalid or the generator refused it.
+    bool runPlan(const TrafficPlan &plan, QString *error);
 
 public slots:
     void sendOne();
@@ -79,7 +88,7 @@ private:
     QWidget *buildRequestGroup();
     QWidget *buildResultsGroup();
     std::optional<TrafficPlan> planFor(TrafficPlan::Mode mode);
-    bool startRun(RunKind kind, const TrafficPlan &plan);
+    bool startRun(RunKind kind, const TrafficPlan &plan, QString *error = nullptr);
     void poll();
     void readResults();
     void handleFinished();
@@ -104,6 +113,7 @@ private:
     LatencyCounts m_latency;
     quint64 m_cursor = 0;
     double m_runDurationSeconds = 0;
+    std::optional<TrafficPlan> m_lastPlan;
 
     QAction *m_sendOne;
     QGroupBox *m_sendGroup = nullptr;
