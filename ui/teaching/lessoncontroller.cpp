@@ -35,7 +35,7 @@ LessonController::LessonController(Engine &engine, ConfigDocument &document, Tra
 {
     ScenarioRunner::Hooks hooks;
     hooks.applyPool = [this](const ProxyConfig &pool, const QString &name, QString *error) {
-        return m_document.openText(ConfigWriter::write(pool), name, error);
+        return m_document.openConfig(pool, name, error);
     };
     hooks.startTraffic = [this](const TrafficPlan &plan, QString *error) { return m_traffic->runPlan(plan, error); };
     hooks.stopTraffic = [this] { m_traffic->stop(); };
