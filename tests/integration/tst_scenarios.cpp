@@ -149,7 +149,7 @@ void TestScenarios::builtInsRead()
     QVERIFY2(result.ok(), qPrintable(result.error));
     QVERIFY(result.warnings.isEmpty());
     QVERIFY(!result.scenario->title.isEmpty());
-    QVERIFY(result.scenario->description.size() > 100); // says what to point out
+    QVERIFY(result.scenario->description.size() > 150); // says what to point out
     QVERIFY(result.scenario->lengthSeconds() > 0);      // ends on its own
 }
 

@@ -8,7 +8,9 @@
 #include "demo/demofleet.h"
 #include "demopoolfixture.h"
 #include "mainwindow.h"
+#include "livepoller.h"
 #include "messagebar.h"
+#include "presentationmode.h"
 #include "proxy/engine.h"
 #include "scenario/scenariofile.h"
 #include "scenario/scenariorunner.h"
@@ -18,6 +20,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QMenu>
@@ -83,10 +86,7 @@ private:
         m_window = std::make_unique<MainWindow>(m_pool->engine(), *m_document);
         m_window->resize(1280, 720);
         m_window->show();
-        // The lessons' backends go to the fixture's own loopback address.
-        ScenarioRunner::Placement placement;
-        placement.loopbackHost = m_pool->host();
-        lessons()->runner().setPlacement(placement);
+        // The lessons' backends follow the running pool to the fixture's own loopback address.
         return QTest::qWaitForWindowExposed(m_window.get());
     }
 
@@ -219,6 +219,41 @@ private slots:
         QCOMPARE(delayOf3100(), 400); // the knob came back
         QCOMPARE(lessons()->card()->title(), ScenarioFile::read(path).scenario->title);
         lessons()->runner().stop();
+    }
+
+    // The card over the charts while the crashing lesson runs, as the class sees it, in the
+    // normal look and in presentation mode (build/screenshots/lesson-card*.png for the README).
+    void lessonCardWhileRunning_data()
+    {
+        QTest::addColumn<bool>("presenting");
+        QTest::newRow("normal") << false;
+        QTest::newRow("presentation") << true;
+    }
+
+    void lessonCardWhileRunning()
+    {
+        QFETCH(bool, presenting);
+        m_window->presentationMode()->setEnabled(presenting);
+        ScenarioRunner::Placement placement = lessons()->runner().placement();
+        placement.timeScale = 0.5; // the crash at 1.5 s
+        lessons()->runner().setPlacement(placement);
+        lessons()->builtInActions()[3]->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(lessons()->runner().stepsApplied() >= 2, 10'000);
+        QVERIFY(lessons()->card()->say().contains(u"3100 crashed"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(engine().accessLog().lastId() >= 50, 10'000);
+        const quint64 sequence = m_window->poller()->lastTick().sequence;
+        QTRY_VERIFY(m_window->poller()->lastTick().sequence >= sequence + 2);
+        // The card and the charts under it share the middle; both keep room to be read.
+        LessonCard *card = lessons()->card();
+        QVERIFY(card->isVisible());
+        QVERIFY(card->height() < m_window->centralWidget()->height() / 2);
+        const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + (presenting ? u"/lesson-card-presentation.png"_s : u"/lesson-card.png"_s);
+        QVERIFY(m_window->grab().save(path));
+        qInfo("saved %s", qPrintable(path));
+        lessons()->runner().stop();
+        m_window->presentationMode()->setEnabled(false);
     }
 
     // A malformed file: refused with its name and reason in the message bar; nothing changes.

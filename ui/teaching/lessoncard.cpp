@@ -2,12 +2,12 @@
 
 #include "applicationfontfollower.h"
 
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QStyle>
 #include <QToolButton>
-#include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
 
@@ -21,6 +21,7 @@ LessonCard::LessonCard(QWidget *parent)
     , m_status(new QLabel(this))
     , m_runAgain(new QPushButton(tr("Run &again"), this))
     , m_stop(new QPushButton(tr("Stop lesson"), this))
+    , m_details(new QToolButton(this))
     , m_close(new QToolButton(this))
 {
     setObjectName(u"lessonCard"_s);
@@ -53,23 +54,35 @@ LessonCard::LessonCard(QWidget *parent)
     connect(m_stop, &QPushButton::clicked, this, &LessonCard::stopRequested);
     connect(m_close, &QToolButton::clicked, this, &LessonCard::closeRequested);
 
-    auto *text = new QVBoxLayout;
-    text->setSpacing(4);
-    text->addWidget(m_title);
-    text->addWidget(m_description);
-    text->addWidget(m_say);
-    auto *side = new QVBoxLayout;
-    auto *top = new QHBoxLayout;
-    top->addWidget(m_status, 1);
-    top->addWidget(m_close);
-    side->addLayout(top);
-    side->addWidget(m_runAgain);
-    side->addWidget(m_stop);
-    side->addStretch(1);
-    auto *layout = new QHBoxLayout(this);
-    layout->setContentsMargins(10, 6, 6, 6);
-    layout->addLayout(text, 1);
-    layout->addLayout(side);
+    // The title over the words on the left, the controls in a narrow column on the right: the
+    // card stays low, so the server table above and the charts below keep their room.
+    m_details->setObjectName(u"lessonDetails"_s);
+    m_details->setCheckable(true);
+    m_details->setChecked(true);
+    m_details->setAutoRaise(true);
+    m_details->setArrowType(Qt::UpArrow);
+    m_details->setToolTip(tr("Show or hide the lesson's description (the step's words stay)"));
+    m_details->setAccessibleName(tr("Lesson description"));
+    connect(m_details, &QToolButton::toggled, this, [this](bool shown) {
+        m_details->setArrowType(shown ? Qt::UpArrow : Qt::DownArrow);
+        m_description->setVisible(shown && !m_description->text().isEmpty());
+    });
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(10, 4, 4, 6);
+    grid->setHorizontalSpacing(8);
+    grid->setVerticalSpacing(2);
+    grid->addWidget(m_title, 0, 0);
+    auto *corner = new QHBoxLayout;
+    corner->addWidget(m_status, 1);
+    corner->addWidget(m_details);
+    corner->addWidget(m_close);
+    grid->addLayout(corner, 0, 1);
+    grid->addWidget(m_description, 1, 0, 2, 1);
+    grid->addWidget(m_runAgain, 1, 1);
+    grid->addWidget(m_stop, 2, 1);
+    grid->addWidget(m_say, 3, 0, 1, 2);
+    grid->setColumnStretch(0, 1);
+    grid->setRowStretch(2, 1);
     hide();
 }
 
@@ -77,7 +90,7 @@ void LessonCard::setLesson(const QString &title, const QString &description)
 {
     m_title->setText(title);
     m_description->setText(description);
-    m_description->setVisible(!description.isEmpty());
+    m_description->setVisible(m_details->isChecked() && !description.isEmpty());
     setSay({});
 }
 

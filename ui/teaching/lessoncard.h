@@ -2,7 +2,8 @@
 
 // The lesson card above the charts: the running lesson's title, what to point out, and what
 // its latest step says, large enough for the back of a room. Run again, Stop and Close sit at
-// its side; it hides until a lesson is loaded.
+// its side, and the description folds away with one click when the room is needed; it hides
+// until a lesson is loaded.
 
 #include <QFrame>
 
@@ -43,6 +44,7 @@ private:
     QLabel *m_status;
     QPushButton *m_runAgain;
     QPushButton *m_stop;
+    QToolButton *m_details;
     QToolButton *m_close;
 };
 

@@ -12,14 +12,35 @@
 #include "traffic/trafficpanel.h"
 
 #include <QAction>
+#include <QDockWidget>
+#include <QMainWindow>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QMenu>
 
 using namespace Qt::StringLiterals;
 
 namespace lbscope {
+
+namespace {
+
+// The IPv4 loopback address of the pool's first loopback backend when it is not 127.0.0.1 (the
+// lessons' own), else empty.
+QString backendLoopbackHost(const ProxyConfig &pool)
+{
+    for (const UpstreamConfig &upstream : pool.upstreams) {
+        for (const UpstreamServer &server : upstream.servers) {
+            const QHostAddress address(server.host);
+            if (address.protocol() == QAbstractSocket::IPv4Protocol && address.isLoopback())
+                return server.host == "127.0.0.1"_L1 ? QString() : server.host;
+        }
+    }
+    return {};
+}
+
+} // namespace
 
 LessonController::LessonController(Engine &engine, ConfigDocument &document, TrafficPanel *traffic,
                                    MessageBar *messages, QWidget *window)
@@ -31,7 +52,7 @@ LessonController::LessonController(Engine &engine, ConfigDocument &document, Tra
     , m_window(window)
     , m_runner(new ScenarioRunner(engine, this))
     , m_card(new LessonCard(window))
-    , m_menu(new QMenu(tr("&Lessons"), window))
+    , m_menu(new QMenu(tr("Lesso&ns"), window))
 {
     ScenarioRunner::Hooks hooks;
     hooks.applyPool = [this](const ProxyConfig &pool, const QString &name, QString *error) {
@@ -94,14 +115,19 @@ void LessonController::buildMenu()
 
 bool LessonController::runScenario(const Scenario &scenario)
 {
-    // The lesson keeps the proxy's listener, and the placement's other settings (tests move the
-    // backends to an address of their own).
+    // The lesson keeps the proxy's listener (the students' URL) and the loopback address of the
+    // running pool's backends: a teacher who moved the pool off 127.0.0.1 (its ports were taken)
+    // gets the lessons there too.
     ScenarioRunner::Placement placement = m_runner->placement();
     const ProxyConfig running = m_engine.configuration();
-    if (m_engine.isRunning() && !running.servers.isEmpty() && !running.servers.first().listens.isEmpty())
+    const bool hasListener =
+        m_engine.isRunning() && !running.servers.isEmpty() && !running.servers.first().listens.isEmpty();
+    if (hasListener)
         placement.listens = running.servers.first().listens;
     else
         placement.listens.reset();
+    if (m_engine.isRunning())
+        placement.loopbackHost = backendLoopbackHost(running);
     m_runner->setPlacement(placement);
 
     QString error;
@@ -115,7 +141,7 @@ bool LessonController::runScenario(const Scenario &scenario)
     m_messages->hide();
     m_card->setLesson(scenario.title, scenario.description);
     m_card->setSay(m_runner->currentSay());
-    m_card->show();
+    showCard();
     m_statusTimer.start();
     updateStatus();
     return true;
@@ -213,6 +239,30 @@ void LessonController::chooseAndSave()
                                          QDir::toNativeSeparators(ScenarioFile::poolPathFor(path))));
     else
         m_messages->showMessage(MessageBar::Kind::Error, error);
+}
+
+// The card takes its room from the charts under it, not from the server table above: that
+// shows the FAILED and BACKUP states the lessons point at.
+void LessonController::showCard()
+{
+    if (m_card->isVisible())
+        return;
+    auto *window = qobject_cast<QMainWindow *>(m_window);
+    QList<QDockWidget *> docks;
+    QList<int> heights;
+    if (window) {
+        for (QDockWidget *dock : window->findChildren<QDockWidget *>()) {
+            const Qt::DockWidgetArea area = window->dockWidgetArea(dock);
+            if (dock->isVisible() && !dock->isFloating() &&
+                (area == Qt::TopDockWidgetArea || area == Qt::BottomDockWidgetArea)) {
+                docks.append(dock);
+                heights.append(dock->height());
+            }
+        }
+    }
+    m_card->show();
+    if (!docks.isEmpty())
+        window->resizeDocks(docks, heights, Qt::Vertical);
 }
 
 void LessonController::updateStatus()

@@ -3,8 +3,9 @@
 // The window's lessons: the Lessons menu (the built-in scenarios, Open scenario..., Save pool
 // and traffic as scenario...), the lesson card, and a ScenarioRunner that applies the pool
 // through the window's document (so the title and the editors follow) and sends the traffic
-// through the traffic panel (so its progress shows). The lesson keeps the proxy's listener:
-// students' URLs do not change when the teacher switches lessons.
+// through the traffic panel (so its progress shows). A lesson keeps the proxy's listener, so the
+// students' URL does not change when the teacher switches lessons, and the running pool's
+// loopback address (see runScenario).
 
 #include "scenario/scenario.h"
 
@@ -58,6 +59,7 @@ signals:
 
 private:
     void buildMenu();
+    void showCard();
     void chooseAndOpen();
     void chooseAndSave();
     void updateStatus();
