@@ -13,6 +13,7 @@
 #include <QSaveFile>
 #include <QSet>
 
+#include <array>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -26,7 +27,7 @@ constexpr double MaxStepSeconds = 24 * 3600;
 
 // The built-ins, in the order a class meets them.
 constexpr std::array<QLatin1StringView, 7> BuiltInNames = {
-    "three-equal"_L1, "weighted-5-1-1"_L1, "slow-instance"_L1, "crashing-instance"_L1,
+    "three-equal"_L1,     "weighted-5-1-1"_L1,  "slow-instance"_L1,   "crashing-instance"_L1,
     "ip-hash-clients"_L1, "hash-add-server"_L1, "backup-takeover"_L1,
 };
 
@@ -271,8 +272,7 @@ std::optional<ScenarioStep> readStep(const QJsonValue &value, int number, QStrin
     const QString action = fields.string(u"action"_s, QString(), true);
     if (!fields.failed() && !actionFromName(action, &step.action))
         fields.fail(u"action"_s, u"\"%1\" is not an action (say, stopInstance, restartInstance, setDelay, "
-                                "setErrorRate, addServer, removeServer, setMethod, resetCounters)"_s
-                                     .arg(action));
+                                 "setErrorRate, addServer, removeServer, setMethod, resetCounters)"_s.arg(action));
     step.say = fields.string(u"say"_s, QString());
     using Action = ScenarioStep::Action;
     switch (step.action) {
@@ -475,8 +475,7 @@ ScenarioReadResult ScenarioFile::readText(const QByteArray &json, const QString 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        result.error =
-            u"%1:%2: %3"_s.arg(shownName, locationOf(json, parseError.offset), parseError.errorString());
+        result.error = u"%1:%2: %3"_s.arg(shownName, locationOf(json, parseError.offset), parseError.errorString());
         return result;
     }
     if (!document.isObject()) {
@@ -589,9 +588,9 @@ QString ScenarioFile::validate(const Scenario &scenario)
         const ScenarioStep &step = scenario.steps[i];
         const QString where = u"step %1: "_s.arg(i + 1);
         if (step.atSeconds < previous)
-            return where + u"at: %1 s comes before the step above it (%2 s): keep the steps in time order"_s
-                               .arg(step.atSeconds)
-                               .arg(previous);
+            return where +
+                   u"at: %1 s comes before the step above it (%2 s): keep the steps in time order"_s.arg(step.atSeconds)
+                       .arg(previous);
         previous = step.atSeconds;
         using Action = ScenarioStep::Action;
         switch (step.action) {

@@ -85,9 +85,8 @@ std::unique_ptr<Lesson> play(const QString &name, double timeScale, const QStrin
     for (int attempt = 0; attempt < 5; ++attempt) {
         const quint32 random = QRandomGenerator::global()->bounded(1u, 250u * 250u);
         ScenarioRunner::Placement placement;
-        placement.loopbackHost = attempt == 0 && !host.isEmpty()
-                                     ? host
-                                     : u"127.%1.%2.1"_s.arg(random / 250 + 1).arg(random % 250 + 1);
+        placement.loopbackHost =
+            attempt == 0 && !host.isEmpty() ? host : u"127.%1.%2.1"_s.arg(random / 250 + 1).arg(random % 250 + 1);
         placement.listens = QList<ListenAddress>{ephemeralListen()};
         placement.timeScale = timeScale;
         lesson->runner.reset();
@@ -210,8 +209,8 @@ void TestScenarios::slowInstanceLeastConnSendsFewer()
             leastConnSlow += toSlow;
         }
     }
-    qInfo("round robin: %d of %d to the slow instance; least_conn: %d of %d", roundRobinSlow, roundRobin,
-          leastConnSlow, leastConn);
+    qInfo("round robin: %d of %d to the slow instance; least_conn: %d of %d", roundRobinSlow, roundRobin, leastConnSlow,
+          leastConn);
     QVERIFY(roundRobin >= 60);
     QVERIFY(leastConn >= 60);
     // Round robin deals the slow one its third whatever its speed; least_conn sees its queue.
@@ -239,8 +238,8 @@ void TestScenarios::crashingInstanceFailsAndRecovers()
     QTRY_VERIFY_WITH_TIMEOUT(recovered(), 15'000);
     const QList<AccessRecord> records = lesson->records(); // all ended before the stop
     lesson->stop();
-    int failedTries = 0;  // attempts on the crashed instance before it was first skipped
-    int skipped = 0;      // requests that skipped it as failed
+    int failedTries = 0; // attempts on the crashed instance before it was first skipped
+    int skipped = 0;     // requests that skipped it as failed
     int firstSkip = -1;
     for (qsizetype i = 0; i < records.size(); ++i) {
         const AccessRecord &record = records[i];
@@ -261,7 +260,7 @@ void TestScenarios::crashingInstanceFailsAndRecovers()
             if (firstSkip < 0 && record.decisions[k].pickedName() == crashing)
                 ++failedTries;
         }
-        if (record.id > cursorAt.value(1) + 1) // (one may have been on its way when it crashed)
+        if (record.id > cursorAt.value(1) + 1)                      // (one may have been on its way when it crashed)
             QVERIFY(lastDecision(record).pickedName() != crashing); // while down it serves nothing
     }
     QVERIFY(firstSkip >= 0);
@@ -428,14 +427,12 @@ void TestScenarios::malformedFileIsRefused_data()
     };
     QTest::newRow("json syntax") << QByteArray("{\n  \"title\": \"T\",\n  \"pool\" \"bad.conf\"\n}") << pool
                                  << u"bad.lesson.json:3:"_s;
-    QTest::newRow("misspelt field") << lesson(R"(, "step": [])") << pool
-                                    << u"bad.lesson.json: step: is not a field"_s;
-    QTest::newRow("bad rate")
-        << QByteArray(R"({"title": "T", "pool": "bad.conf", "traffic": {"mode": "rate", "rate": 0}})") << pool
-        << u"bad.lesson.json: traffic: the rate must be above 0"_s;
-    QTest::newRow("bad mode")
-        << QByteArray(R"({"title": "T", "pool": "bad.conf", "traffic": {"mode": "fast"}})") << pool
-        << u"bad.lesson.json: traffic.mode: must be \"single\", \"burst\" or \"rate\""_s;
+    QTest::newRow("misspelt field") << lesson(R"(, "step": [])") << pool << u"bad.lesson.json: step: is not a field"_s;
+    QTest::newRow("bad rate") << QByteArray(
+                                     R"({"title": "T", "pool": "bad.conf", "traffic": {"mode": "rate", "rate": 0}})")
+                              << pool << u"bad.lesson.json: traffic: the rate must be above 0"_s;
+    QTest::newRow("bad mode") << QByteArray(R"({"title": "T", "pool": "bad.conf", "traffic": {"mode": "fast"}})")
+                              << pool << u"bad.lesson.json: traffic.mode: must be \"single\", \"burst\" or \"rate\""_s;
     QTest::newRow("unknown instance") << lesson(R"(, "instances": {"127.0.0.1:3999": {"delayMs": 5}})") << pool
                                       << u"bad.lesson.json: instances.\"127.0.0.1:3999\": 127.0.0.1:3999 is not"_s;
     QTest::newRow("step on a server not there")
@@ -449,7 +446,8 @@ void TestScenarios::malformedFileIsRefused_data()
     QTest::newRow("hash without key")
         << lesson(R"(, "steps": [{"at": 1, "action": "setMethod", "upstream": "photos", "method": "hash"}])") << pool
         << u"bad.lesson.json: step 1: key: is missing"_s;
-    QTest::newRow("pool syntax") << lesson({}) << QByteArray("upstream photos {\n    server 127.0.0.1:3000 weight=x;\n}\n")
+    QTest::newRow("pool syntax") << lesson({})
+                                 << QByteArray("upstream photos {\n    server 127.0.0.1:3000 weight=x;\n}\n")
                                  << u"bad.conf:2:"_s;
 }
 

@@ -7,8 +7,8 @@
 #include "configdocument.h"
 #include "demo/demofleet.h"
 #include "demopoolfixture.h"
-#include "mainwindow.h"
 #include "livepoller.h"
+#include "mainwindow.h"
 #include "messagebar.h"
 #include "presentationmode.h"
 #include "proxy/engine.h"
@@ -162,8 +162,7 @@ private slots:
             lessons()->builtInActions()[i]->trigger();
             QVERIFY2(m_window->messageBar()->text().isEmpty(), qPrintable(m_window->messageBar()->text()));
             QCOMPARE(lessons()->card()->title(), lesson.title);
-            QCOMPARE(poolText(engine().configuration()),
-                     poolText(lessons()->runner().placed(lesson).pool));
+            QCOMPARE(poolText(engine().configuration()), poolText(lessons()->runner().placed(lesson).pool));
             QVERIFY(m_window->trafficPanel()->isRunning());
             QCOMPARE(m_window->trafficPanel()->currentPlan().pathTemplate, lesson.traffic.pathTemplate);
             int slowInstances = 0;

@@ -1,6 +1,5 @@
 #include "lessoncontroller.h"
 
-#include "config/configwriter.h"
 #include "config/nginxvalues.h"
 #include "configdocument.h"
 #include "demo/demofleet.h"
@@ -12,12 +11,12 @@
 #include "traffic/trafficpanel.h"
 
 #include <QAction>
-#include <QDockWidget>
-#include <QMainWindow>
 #include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QMainWindow>
 #include <QMenu>
 
 using namespace Qt::StringLiterals;
@@ -107,7 +106,8 @@ void LessonController::buildMenu()
     m_openAction = m_menu->addAction(tr("&Open Scenario..."), this, &LessonController::chooseAndOpen);
     m_openAction->setObjectName(u"openScenario"_s);
     m_openAction->setToolTip(tr("Open a lesson file (NAME.lesson.json beside its NAME.conf) and run it"));
-    m_saveAction = m_menu->addAction(tr("&Save Pool and Traffic as Scenario..."), this, &LessonController::chooseAndSave);
+    m_saveAction =
+        m_menu->addAction(tr("&Save Pool and Traffic as Scenario..."), this, &LessonController::chooseAndSave);
     m_saveAction->setObjectName(u"saveScenario"_s);
     m_saveAction->setToolTip(
         tr("Keep the running pool, the traffic panel's settings and the demo instances' knobs as a lesson file"));
@@ -132,7 +132,8 @@ bool LessonController::runScenario(const Scenario &scenario)
 
     QString error;
     if (!m_runner->run(scenario, &error)) {
-        const QString name = scenario.sourceFile.isEmpty() ? scenario.title : QDir::toNativeSeparators(scenario.sourceFile);
+        const QString name =
+            scenario.sourceFile.isEmpty() ? scenario.title : QDir::toNativeSeparators(scenario.sourceFile);
         m_messages->showMessage(MessageBar::Kind::Error, tr("The lesson %1 did not start: %2").arg(name, error));
         updateStatus();
         return false;
@@ -151,8 +152,9 @@ bool LessonController::openScenario(const QString &path)
 {
     const ScenarioReadResult result = ScenarioFile::read(path);
     if (!result.ok()) {
-        m_messages->showMessage(MessageBar::Kind::Error,
-                                tr("%1 was not opened; nothing changed.\n%2").arg(QDir::toNativeSeparators(path), result.error));
+        m_messages->showMessage(
+            MessageBar::Kind::Error,
+            tr("%1 was not opened; nothing changed.\n%2").arg(QDir::toNativeSeparators(path), result.error));
         return false;
     }
     if (!runScenario(*result.scenario))
@@ -233,10 +235,10 @@ void LessonController::chooseAndSave()
         path += ScenarioFile::Suffix;
     QString error;
     if (saveScenario(path, &error))
-        m_messages->showMessage(MessageBar::Kind::Information,
-                                tr("Saved the lesson as %1 and its pool as %2; Lessons > Open Scenario brings it back.")
-                                    .arg(QDir::toNativeSeparators(path),
-                                         QDir::toNativeSeparators(ScenarioFile::poolPathFor(path))));
+        m_messages->showMessage(
+            MessageBar::Kind::Information,
+            tr("Saved the lesson as %1 and its pool as %2; Lessons > Open Scenario brings it back.")
+                .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(ScenarioFile::poolPathFor(path))));
     else
         m_messages->showMessage(MessageBar::Kind::Error, error);
 }
@@ -284,7 +286,8 @@ void LessonController::updateStatus()
 
 void LessonController::handleStepFailed(int index, const QString &message)
 {
-    m_messages->showMessage(MessageBar::Kind::Warning, tr("Lesson step %1 did not apply: %2").arg(index + 1).arg(message));
+    m_messages->showMessage(MessageBar::Kind::Warning,
+                            tr("Lesson step %1 did not apply: %2").arg(index + 1).arg(message));
 }
 
 } // namespace lbscope
