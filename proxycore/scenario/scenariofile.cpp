@@ -150,7 +150,7 @@ public:
         }
         const double number = value.toDouble();
         if (number < low || number > high) {
-            fail(key, u"must be %1 to %2, not %3"_s.arg(low).arg(high).arg(number));
+            fail(key, u"must be %1 to %2, not %3"_s.arg(low, 0, 'g', 12).arg(high, 0, 'g', 12).arg(number, 0, 'g', 12));
             return fallback;
         }
         return number;
