@@ -14,6 +14,8 @@
 #include "proxy/engine.h"
 #include "teaching/methodcomparisonview.h"
 #include "teaching/nginxtwinpanel.h"
+#include "teaching/lessoncard.h"
+#include "teaching/lessoncontroller.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -170,6 +172,11 @@ void MainWindow::createDocks()
     tabifyDockWidget(trafficDock, demoDock);
     trafficDock->raise();
 
+    // The lesson card sits above the charts, under the message bar, where the class looks.
+    m_lessons = new LessonController(m_engine, m_document, m_traffic, m_messageBar, this);
+    m_centralLayout->insertWidget(1, m_lessons->card());
+    connect(m_lessons, &LessonController::countersResetRequested, this, &MainWindow::resetCounters);
+
     m_log = new LogPanel(m_palette, this);
     m_views->addTab(m_log, tr("Access &log"));
     connect(m_poller, &LivePoller::ticked, m_log, &LogPanel::handleTick);
@@ -276,6 +283,8 @@ void MainWindow::createMenus()
     m_listenEverywhere->setCheckable(true);
     m_listenEverywhere->setToolTip(tr("Let other machines (students) reach the proxy; asks first"));
     connect(m_listenEverywhere, &QAction::triggered, this, &MainWindow::toggleListenEverywhere);
+
+    menuBar()->addMenu(m_lessons->menu());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About LB Scope"), this, &MainWindow::showAbout);

@@ -21,6 +21,7 @@ class ChartsPanel;
 class ConfigDocument;
 class ConfigEditor;
 class DemoPanel;
+class LessonController;
 class Engine;
 class LivePoller;
 class LogPanel;
@@ -53,6 +54,7 @@ public:
     LogPanel *logPanel() const { return m_log; }
     ConfigEditor *configEditor() const { return m_configEditor; }
     DemoPanel *demoPanel() const { return m_demo; }
+    LessonController *lessons() const { return m_lessons; }
     MessageBar *messageBar() const { return m_messageBar; }
     PresentationMode *presentationMode() const { return m_presentation; }
     // Says in the window what went wrong at start (a busy port, a bad file), without a modal box.
@@ -110,6 +112,7 @@ private:
     ConfigEditor *m_configEditor = nullptr;
     DemoPanel *m_demo = nullptr;
     MethodComparisonView *m_compare = nullptr;
+    LessonController *m_lessons = nullptr;
     QTabWidget *m_views = nullptr;
     QDockWidget *m_trafficDock = nullptr;
     bool m_layoutRestored = false;

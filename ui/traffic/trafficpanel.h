@@ -60,6 +60,15 @@ public:
     // LB Scope's and nginx's records by it). Applies to the next run.
     void setSequenceHeaders(bool on) { m_sequenceHeaders = on; }
     bool sequenceHeaders() const { return m_sequenceHeaders; }
+    // What the controls would send now, as the mode of the last run (a steady rate before any):
+    // what "Save pool and traffic as scenario" keeps. Fields without a control (the random
+    // seed, the method) come from the last plan run.
+    TrafficPlan currentPlan() const;
+
+    // Runs a whole plan (a lesson's), aimed where it says: the run that was going stops, the
+    // controls show the plan (so it can be run again by hand) and its progress shows here.
+    // False with *error when the plan is invalid or the generator refused it.
+    bool runPlan(const TrafficPlan &plan, QString *error);
 
 public slots:
     void sendOne();
@@ -87,7 +96,7 @@ private:
     QWidget *buildRequestGroup();
     QWidget *buildResultsGroup();
     std::optional<TrafficPlan> planFor(TrafficPlan::Mode mode);
-    bool startRun(RunKind kind, const TrafficPlan &plan);
+    bool startRun(RunKind kind, const TrafficPlan &plan, QString *error = nullptr);
     void poll();
     void readResults();
     void handleFinished();
@@ -114,6 +123,7 @@ private:
     double m_runDurationSeconds = 0;
     bool m_sequenceHeaders = false;
     std::optional<TrafficPlan> m_numberedPlan; // the last numbered run's plan
+    std::optional<TrafficPlan> m_lastPlan;
 
     QAction *m_sendOne;
     QGroupBox *m_sendGroup = nullptr;
