@@ -12,10 +12,10 @@
 #include "messagebar.h"
 #include "presentationmode.h"
 #include "proxy/engine.h"
-#include "teaching/methodcomparisonview.h"
-#include "teaching/nginxtwinpanel.h"
 #include "teaching/lessoncard.h"
 #include "teaching/lessoncontroller.h"
+#include "teaching/methodcomparisonview.h"
+#include "teaching/nginxtwinpanel.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -132,6 +132,7 @@ void MainWindow::createDocks()
     // The real nginx's picks right under LB Scope's, cell under cell.
     m_twinPanel = new NginxTwinPanel(m_palette, this);
     chartsLayout->addWidget(m_twinPanel);
+    m_charts->addToBar(m_twinPanel->controls());
     chartsLayout->addWidget(m_charts, 1);
     m_views->addTab(chartsPage, tr("&Charts"));
     connect(m_poller, &LivePoller::ticked, m_sequence, &SequenceStrip::handleTick);

@@ -5,6 +5,7 @@
 // writes them, ScenarioRunner plays them on an engine.
 
 #include "config/proxyconfig.h"
+#include "demo/demoknobs.h"
 #include "traffic/trafficplan.h"
 
 #include <QList>
@@ -14,12 +15,9 @@ namespace lbscope {
 
 // How a demo instance behaves when the scenario starts. Instances are named by the pool's
 // server address as written ("127.0.0.1:3100").
-struct InstanceKnobs
+struct InstanceKnobs : DemoKnobs
 {
     QString instance;
-    int delayMs = 0;
-    double errorRate = 0.0;
-    bool crashed = false; // stopped as a crashed service is: the port refuses
 
     friend bool operator==(const InstanceKnobs &, const InstanceKnobs &) = default;
 };
