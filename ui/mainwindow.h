@@ -16,6 +16,7 @@ class QVBoxLayout;
 
 namespace lbscope {
 
+class AlgorithmStatePanel;
 class BackendPalette;
 class ChartsPanel;
 class ConfigDocument;
@@ -44,6 +45,9 @@ public:
     BackendPalette *palette() const { return m_palette; }
     ChartsPanel *chartsPanel() const { return m_charts; }
     SequenceStrip *sequenceStrip() const { return m_sequence; }
+    AlgorithmStatePanel *statePanel() const { return m_statePanel; }
+    SequenceStrip *algorithmStrip() const { return m_algorithmStrip; }
+    QAction *stepModeAction() const { return m_stepMode; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -64,6 +68,8 @@ protected:
 
 private:
     void createDocks();
+    QWidget *createAlgorithmPage();
+    void setStepMode(bool on);
     void createMenus();
     void createStatusBar();
     void applyDefaultDockSizes();
@@ -93,6 +99,10 @@ private:
     QVBoxLayout *m_centralLayout = nullptr;
     ChartsPanel *m_charts = nullptr;
     SequenceStrip *m_sequence = nullptr;
+    SequenceStrip *m_algorithmStrip = nullptr;
+    AlgorithmStatePanel *m_statePanel = nullptr;
+    QWidget *m_algorithmPage = nullptr;
+    QAction *m_stepMode = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;

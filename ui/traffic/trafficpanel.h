@@ -55,6 +55,11 @@ public:
     // What the last poll saw of the current or last run.
     const TrafficProgress &progress() const { return m_progress; }
     LatencySummary latency() const { return LatencySummary::from(m_latency); }
+    // Step mode: no automatic traffic. Turning it on stops a burst or a steady rate; while it
+    // is on they cannot start (their tooltips say why) and each Send 1 (Space) sends exactly
+    // one request, queued behind one still in flight.
+    void setStepMode(bool on);
+    bool isStepMode() const { return m_stepMode; }
 
 public slots:
     void sendOne();
@@ -100,6 +105,7 @@ private:
     RunKind m_kind = RunKind::None;
     int m_queuedSingles = 0;
     bool m_restarting = false;
+    bool m_stepMode = false;
     TrafficProgress m_progress;
     LatencyCounts m_latency;
     quint64 m_cursor = 0;
