@@ -18,6 +18,7 @@
 #include "teaching/weightedroundrobinview.h"
 #include "traffic/trafficgenerator.h"
 
+#include <QDir>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -286,6 +287,12 @@ private slots:
             }
         }
         qInfo("%d of %d picks saw other requests in flight", busy, Picks);
+        // What a class sees of the last pick, for a look: build/screenshots/state-panel-<method>.png.
+        QVERIFY(panel.showRecord(log.constLast().id));
+        const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        QString tag = QString::fromLatin1(QTest::currentDataTag());
+        QVERIFY(panel.grab().save(dir + u"/state-panel-"_s + tag.replace(u' ', u'-').remove(u':') + u".png"_s));
         if (!clientBackends.isEmpty()) {
             // The table of clients grew to every client seen, each with the backend it got.
             const QTableWidget *table = rig.panel->ipHashView()->clientTable();

@@ -8,6 +8,7 @@
 #include "demopoolfixture.h"
 #include "livepoller.h"
 #include "mainwindow.h"
+#include "presentationmode.h"
 #include "teaching/algorithmstatepanel.h"
 #include "teaching/sequencestrip.h"
 #include "teaching/weightedroundrobinview.h"
@@ -165,12 +166,12 @@ private slots:
         QVERIFY(m_window->statePanel()->headerLabel()->text().contains(u"#%1 "_s.arg(strip->idAt(1))));
     }
 
-    // The README's picture: 5:1:1 round robin after nine steps.
+    // The README's picture: 5:1:1 round robin a cycle of seven steps and three more, the third picking the second server.
     void statePanelScreenshot()
     {
         QVERIFY2(openWindow({5, 1, 1}), qPrintable(m_pool->error()));
         m_window->stepModeAction()->trigger();
-        for (quint64 press = 1; press <= 9; ++press) {
+        for (quint64 press = 1; press <= 10; ++press) {
             QTest::keyClick(m_window.get(), Qt::Key_Space);
             QTRY_COMPARE(logged(), press);
         }
@@ -180,6 +181,13 @@ private slots:
         const QString path = dir + u"/state-panel.png"_s;
         QVERIFY(m_window->grab().save(path));
         qInfo("saved %s", qPrintable(path));
+        // The same on a projector: presentation mode's larger font and high contrast.
+        m_window->presentationMode()->setEnabled(true);
+        QTest::keyClick(m_window.get(), Qt::Key_Space);
+        QTRY_COMPARE(logged(), 11u);
+        QTRY_VERIFY(settled());
+        QVERIFY(m_window->grab().save(dir + u"/state-panel-presentation.png"_s));
+        m_window->presentationMode()->setEnabled(false);
     }
 };
 

@@ -240,10 +240,12 @@ void AlgorithmStatePanel::refreshHistory()
     for (auto it = m_picks.crbegin(); it != m_picks.crend() && it->id > newestListed; ++it) {
         const StatePick &pick = *it;
         const QByteArray name = pick.pickedName();
-        auto *item = new QListWidgetItem(tr("#%1  %2  %3")
-                                             .arg(pick.id)
-                                             .arg(name.isEmpty() ? tr("none") : QString::number(m_palette->numberFor(name)))
-                                             .arg(QString::fromLatin1(pick.client)));
+        // "#9  -> 1  GET /photos/7": the request and the backend's number, as the strip shows it.
+        auto *item = new QListWidgetItem(
+            tr("#%1  \u2192 %2  %3")
+                .arg(pick.id)
+                .arg(name.isEmpty() ? tr("none") : QString::number(m_palette->numberFor(name)))
+                .arg(QString::fromLatin1(pick.uri.left(40))));
         item->setData(Qt::UserRole, pick.id);
         item->setToolTip(tr("%1 %2 from %3 -> %4")
                              .arg(QString::fromLatin1(pick.method), QString::fromLatin1(pick.uri),

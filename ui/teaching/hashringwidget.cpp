@@ -112,13 +112,19 @@ void HashRingWidget::paintEvent(QPaintEvent *)
     painter.setPen(QPen(ink, 2 * unit));
     painter.setBrush(colour);
     painter.drawEllipse(at(angleOf(hit.hash), radius), 7 * unit, 7 * unit);
-    painter.setBrush(Qt::NoBrush);
-    painter.setPen(ink);
     const QString caption = tr("hash 0x%1\npoint #%2 -> server %3")
                                 .arg(m_hash, 8, 16, QLatin1Char('0'))
                                 .arg(m_point)
                                 .arg(owner.isEmpty() ? 0 : m_palette->numberFor(owner));
-    const QRectF captionRect(centre.x() - radius * 0.6, centre.y() - radius * 0.35, radius * 1.2, radius * 0.7);
+    // On a card of its own, so the needle does not run through the text.
+    QRectF captionRect = painter.fontMetrics().boundingRect(QRect(), Qt::AlignCenter, caption);
+    captionRect.adjust(-6 * unit, -4 * unit, 6 * unit, 4 * unit);
+    captionRect.moveCenter(centre);
+    painter.setPen(QPen(palette().color(QPalette::Mid), unit));
+    painter.setBrush(palette().color(QPalette::Base));
+    painter.drawRoundedRect(captionRect, 4 * unit, 4 * unit);
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(palette().color(QPalette::Text));
     painter.drawText(captionRect, Qt::AlignCenter, caption);
 }
 

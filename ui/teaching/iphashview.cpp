@@ -5,6 +5,7 @@
 
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QTableWidget>
 
@@ -34,6 +35,7 @@ IpHashView::IpHashView(BackendPalette *palette, QWidget *parent)
 {
     m_clients = makeTable({tr("Client address"), tr("Key hashed"), tr("Backend"), tr("Requests")}, u"clientTable"_s);
     m_clients->setAccessibleName(tr("ip_hash: the backend of each client seen so far"));
+    m_clients->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch); // it grows: no measuring per row
     auto *form = new QFormLayout;
     form->addRow(tr("Client:"), m_client);
     form->addRow(tr("Key (first three octets):"), m_key);

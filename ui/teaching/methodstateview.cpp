@@ -2,6 +2,7 @@
 
 #include "backendpalette.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QTableWidget>
 
@@ -28,8 +29,12 @@ QTableWidget *MethodStateView::makeTable(const QStringList &headers, const QStri
     table->setSelectionMode(QAbstractItemView::NoSelection);
     table->setFocusPolicy(Qt::TabFocus);
     table->verticalHeader()->hide();
+    // The server column as wide as its names, the figures share the rest but never get
+    // narrower than their headings (which grow in presentation mode: see changeEvent).
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_tables.append(table);
+    fitHeadings(table);
     table->setAlternatingRowColors(false);
     table->setWordWrap(false);
     return table;
@@ -37,9 +42,14 @@ QTableWidget *MethodStateView::makeTable(const QStringList &headers, const QStri
 
 QTableWidgetItem *MethodStateView::serverItem(const QByteArray &name, bool chosen)
 {
-    const QString label = name.isEmpty() ? tr("?") : u"%1  %2"_s.arg(m_palette->numberFor(name)).arg(QString::fromLatin1(name));
+    // Number and port, as the charts label a backend: the host is the same for the whole pool
+    // and only crowds a projector; the full address is in the tooltip.
+    const qsizetype colon = name.lastIndexOf(':');
+    const QString port = colon < 0 ? QString::fromLatin1(name) : QString::fromLatin1(name.mid(colon));
+    const QString label = name.isEmpty() ? tr("?") : u"%1  %2"_s.arg(m_palette->numberFor(name)).arg(port);
     auto *item = new QTableWidgetItem((chosen ? u"\u25b6 "_s : u"   "_s) + label);
     item->setData(Qt::UserRole, name);
+    item->setToolTip(QString::fromLatin1(name));
     if (!name.isEmpty()) {
         const QColor colour = m_palette->colorFor(name);
         item->setBackground(colour);
@@ -49,6 +59,28 @@ QTableWidgetItem *MethodStateView::serverItem(const QByteArray &name, bool chose
     font.setBold(chosen);
     item->setFont(font);
     return item;
+}
+
+void MethodStateView::fitHeadings(QTableWidget *table)
+{
+    const QFontMetrics metrics(table->horizontalHeader()->font());
+    int widest = 0;
+    for (int column = 1; column < table->columnCount(); ++column) {
+        const QTableWidgetItem *heading = table->horizontalHeaderItem(column);
+        const QStringList lines = heading ? heading->text().split(u'\n') : QStringList();
+        for (const QString &line : lines)
+            widest = std::max(widest, metrics.horizontalAdvance(line));
+    }
+    table->horizontalHeader()->setMinimumSectionSize(widest + 2 * metrics.averageCharWidth());
+}
+
+void MethodStateView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) {
+        for (QTableWidget *table : std::as_const(m_tables))
+            fitHeadings(table);
+    }
 }
 
 QTableWidgetItem *MethodStateView::numberItem(const QString &text)

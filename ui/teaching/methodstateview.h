@@ -7,6 +7,7 @@
 
 #include "teaching/statepick.h"
 
+#include <QList>
 #include <QWidget>
 
 class QTableWidget;
@@ -40,7 +41,14 @@ protected:
     // "skipped: failed", "backup"...: why a peer of the pick's list took no part.
     static QString skipText(const StatePick &pick, int index);
 
+    void changeEvent(QEvent *event) override;
+
     BackendPalette *m_palette;
+
+private:
+    void fitHeadings(QTableWidget *table);
+
+    QList<QTableWidget *> m_tables;
 };
 
 } // namespace lbscope

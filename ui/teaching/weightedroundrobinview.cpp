@@ -19,7 +19,7 @@ WeightedRoundRobinView::WeightedRoundRobinView(BackendPalette *palette, QWidget 
     m_caption->setObjectName(u"weightsCaption"_s);
     m_caption->setWordWrap(true);
     m_caption->setText(tr("Each pick: every server's current weight grows by its effective weight; the highest "
-                          "wins and loses the total."));
+                          "wins and loses the total (the sum of the effective weights)."));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_caption);
@@ -56,7 +56,8 @@ void WeightedRoundRobinView::showPick(const StatePick &pick)
     }
     // What the winner lost: the sum of the effective weights that took part.
     const int subtracted = decision.weightsBefore.value(decision.picked) - decision.weightsAfter.value(decision.picked);
-    auto *total = new QTableWidgetItem(tr("   Total (the winner loses it)"));
+    auto *total = new QTableWidgetItem(tr("   Total"));
+    total->setToolTip(tr("The sum of the effective weights that took part: the winner loses it"));
     QFont bold = total->font();
     bold.setBold(true);
     total->setFont(bold);
