@@ -353,6 +353,34 @@ private slots:
         QVERIFY(lowered);
     }
 
+    void saysWhichWorkersStateItShows()
+    {
+        Rig rig;
+        QVERIFY2(rig.start({}, {5, 1, 1}), qPrintable(rig.pool.error()));
+        // Two workers, each with its own round-robin state (no zone): a restart, as nginx needs.
+        Engine &engine = rig.pool.engine();
+        ProxyConfig config = engine.configuration();
+        config.workerProcesses = 2;
+        config.servers[0].listens[0].port = 0;
+        engine.stop();
+        QString error;
+        QVERIFY2(engine.start(config, &error), qPrintable(error));
+        // One connection per request: the listener hands connections to the workers in turn.
+        QVERIFY(send(rig, Traffic::Clients, repeated("/photos/7", 20)));
+        QTRY_COMPARE(rig.held(), 20);
+        QSet<int> workers;
+        for (const AccessRecord &record : records(rig)) {
+            QVERIFY(record.worker == 0 || record.worker == 1);
+            workers.insert(record.worker);
+            QVERIFY(rig.panel->showRecord(record.id));
+            QVERIFY2(rig.panel->workerLabel()->text().startsWith(u"Worker %1 of 2 "_s.arg(record.worker + 1)),
+                     qPrintable(rig.panel->workerLabel()->text()));
+            QCOMPARE(rig.panel->shownPick()->state.worker, record.worker);
+            checkWeights(rig.panel->roundRobinView()->table(), record, {5, 1, 1});
+        }
+        QCOMPARE(workers.size(), 2);
+    }
+
     void keysMovedWhenAServerIsAdded_data()
     {
         QTest::addColumn<bool>("consistent");

@@ -205,12 +205,8 @@ void AlgorithmStatePanel::handleTick(const LiveTick &tick)
             m_picks.pop_front();
         added = true;
     }
-    if (!m_upstream.isEmpty()) {
-        int states = 0;
-        for (const BalancerStateSnapshot &state : tick.balancerStates)
-            states += state.upstream == m_upstream ? 1 : 0;
-        m_workerStates = states;
-    }
+    if (tick.configChanged)
+        m_workerCount = std::max(1, tick.config.workerProcesses);
     if (!added)
         return;
     if (m_stepMode)
@@ -292,17 +288,17 @@ void AlgorithmStatePanel::display(const StatePick &pick)
     }
     m_skips->setText(skips.join(u' '));
     m_skips->setVisible(!skips.isEmpty());
-    if (pick.worker < 0 || !pick.hasState)
+    if (pick.worker < 0 || m_workerCount < 2)
         m_worker->setText({});
-    else if (pick.state.worker < 0)
-        m_worker->setText(tr("One balancer state shared by all workers (zone)."));
-    else if (m_workerStates > 1)
+    else if (pick.hasState && pick.state.worker < 0)
+        m_worker->setText(tr("Worker %1 of %2 served it; the workers share one balancer state (zone).")
+                              .arg(pick.worker + 1)
+                              .arg(m_workerCount));
+    else
         m_worker->setText(tr("Worker %1 of %2 served it; each worker keeps its own balancer state, this is "
                              "worker %1's.")
                               .arg(pick.worker + 1)
-                              .arg(m_workerStates));
-    else
-        m_worker->setText({});
+                              .arg(m_workerCount));
     m_newest->setEnabled(!m_follow);
     const QSignalBlocker blocker(m_history);
     for (int row = 0; row < m_history->count(); ++row) {

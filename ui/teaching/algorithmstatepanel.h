@@ -103,7 +103,7 @@ private:
 
     std::deque<StatePick> m_picks; // oldest first, at most HistoryCapacity
     QString m_upstream;            // the upstream followed: that of the newest pick
-    int m_workerStates = 0;        // how many states the followed upstream has (one per worker, or one)
+    int m_workerCount = 1;         // worker_processes of the running configuration
     quint64 m_shownId = 0;
     bool m_follow = true;
     bool m_dirty = false; // picks came while hidden
