@@ -345,12 +345,25 @@ private slots:
         QTRY_COMPARE(rig.held(), 4);
         const QList<AccessRecord> log = records(rig);
         bool lowered = false;
+        bool anySkipped = false;
         for (const AccessRecord &record : log) {
             QVERIFY(rig.panel->showRecord(record.id));
             checkWeights(rig.panel->roundRobinView()->table(), record, {5, 1, 1});
-            lowered = lowered || !record.decisions.last().effectiveWeights.isEmpty();
+            const Decision &decision = record.decisions.last();
+            lowered = lowered || !decision.effectiveWeights.isEmpty();
+            // A skipped server is marked in its row and said in words.
+            const bool skipped = !decision.skipped.isEmpty();
+            anySkipped = anySkipped || skipped;
+            QCOMPARE(rig.panel->skipsLabel()->isVisible(), skipped);
+            for (const SkippedPeer &skip : decision.skipped) {
+                QCOMPARE(text(rig.panel->roundRobinView()->table(), skip.index, WeightedRoundRobinView::StateColumn)
+                             .startsWith(u"skipped"_s),
+                         true);
+                QVERIFY(rig.panel->skipsLabel()->text().contains(QString::fromLatin1(decision.peerName(skip.index))));
+            }
         }
         QVERIFY(lowered);
+        QVERIFY(anySkipped);
     }
 
     void saysWhichWorkersStateItShows()

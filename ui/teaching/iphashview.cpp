@@ -52,30 +52,41 @@ IpHashView::IpHashView(BackendPalette *palette, QWidget *parent)
     layout->addWidget(m_clients, 3);
 }
 
+// Counted here for every pick; written to the table only when a pick is shown (once a tick).
 void IpHashView::notePick(const StatePick &pick)
 {
     if (pick.decision.method != BalancingMethod::IpHash || pick.decision.picked < 0)
         return;
-    const QByteArray backend = pick.pickedName();
-    auto found = m_rows.constFind(pick.client);
-    int row = 0;
-    if (found == m_rows.cend()) {
-        if (m_rows.size() >= MaxClients)
+    auto found = m_seen.find(pick.client);
+    if (found == m_seen.end()) {
+        if (m_seen.size() >= MaxClients)
             return;
-        row = m_clients->rowCount();
-        m_clients->insertRow(row);
-        m_rows.insert(pick.client, row);
-        m_clients->setItem(row, ClientColumn, new QTableWidgetItem(QString::fromLatin1(pick.client)));
-        m_clients->setItem(row, KeyColumn, numberItem(QString::fromLatin1(pick.decision.key)));
-        m_clients->setItem(row, RequestsColumn, numberItem(u"0"_s));
-    } else {
-        row = *found;
+        found = m_seen.insert(pick.client, Client{int(m_order.size()), 0, pick.decision.key, {}, true});
+        m_order.append(pick.client);
     }
-    QTableWidgetItem *requests = m_clients->item(row, RequestsColumn);
-    requests->setText(QString::number(requests->text().toInt() + 1));
-    QTableWidgetItem *current = m_clients->item(row, BackendColumn);
-    if (!current || current->data(Qt::UserRole).toByteArray() != backend)
-        m_clients->setItem(row, BackendColumn, serverItem(backend, false));
+    ++found->requests;
+    found->changed = true;
+    found->backend = pick.pickedName();
+}
+
+void IpHashView::flush()
+{
+    m_clients->setRowCount(int(m_order.size()));
+    for (auto it = m_seen.begin(); it != m_seen.end(); ++it) {
+        Client &client = *it;
+        if (!client.changed)
+            continue;
+        client.changed = false;
+        if (!m_clients->item(client.row, ClientColumn)) {
+            m_clients->setItem(client.row, ClientColumn, new QTableWidgetItem(QString::fromLatin1(it.key())));
+            m_clients->setItem(client.row, KeyColumn, numberItem(QString::fromLatin1(client.key)));
+            m_clients->setItem(client.row, RequestsColumn, numberItem({}));
+        }
+        m_clients->item(client.row, RequestsColumn)->setText(QString::number(client.requests));
+        const QTableWidgetItem *current = m_clients->item(client.row, BackendColumn);
+        if (!current || current->data(Qt::UserRole).toByteArray() != client.backend)
+            m_clients->setItem(client.row, BackendColumn, serverItem(client.backend, false));
+    }
 }
 
 void IpHashView::showPick(const StatePick &pick)
@@ -88,7 +99,9 @@ void IpHashView::showPick(const StatePick &pick)
     m_pick->setText(decision.picked < 0 ? tr("none")
                                         : u"%1  %2"_s.arg(m_palette->numberFor(pick.pickedName()))
                                               .arg(QString::fromLatin1(pick.pickedName())));
-    const int row = m_rows.value(pick.client, -1);
+    flush();
+    const auto shown = m_seen.constFind(pick.client);
+    const int row = shown == m_seen.cend() ? -1 : shown->row;
     if (row >= 0)
         m_clients->scrollToItem(m_clients->item(row, ClientColumn));
     for (int each = 0; each < m_clients->rowCount(); ++each) {
@@ -100,7 +113,8 @@ void IpHashView::showPick(const StatePick &pick)
 
 void IpHashView::reset()
 {
-    m_rows.clear();
+    m_seen.clear();
+    m_order.clear();
     m_clients->setRowCount(0);
 }
 

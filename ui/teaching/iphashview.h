@@ -46,7 +46,18 @@ private:
     QLabel *m_hash;
     QLabel *m_pick;
     QTableWidget *m_clients;
-    QHash<QByteArray, int> m_rows; // by client address
+    void flush();
+
+    struct Client
+    {
+        int row = 0;
+        int requests = 0;
+        QByteArray key;
+        QByteArray backend;
+        bool changed = true; // since the table last showed it
+    };
+    QHash<QByteArray, Client> m_seen; // by client address; the table follows it once per shown pick
+    QList<QByteArray> m_order;        // client addresses by row
 };
 
 } // namespace lbscope
