@@ -243,7 +243,8 @@ private slots:
                 QCOMPARE(view->keyLabel()->text(), QString::fromLatin1(decision.key));
                 QVERIFY(view->hashLabel()->text().startsWith(QString::number(decision.hash)));
                 QVERIFY(view->pickLabel()->text().endsWith(QString::fromLatin1(picked)));
-                QVERIFY(decision.key.count('.') == 2 && record.clientAddress.startsWith(QByteArray(decision.key + '.')));
+                QVERIFY(decision.key.count('.') == 2 &&
+                        record.clientAddress.startsWith(QByteArray(decision.key + '.')));
                 clientBackends.insert(record.clientAddress, picked);
                 break;
             }
@@ -406,9 +407,9 @@ private slots:
         QFETCH(bool, consistent);
         constexpr int Keys = 150;
         Rig rig;
-        QVERIFY2(rig.start(consistent ? u"    hash $request_uri consistent;\n"_s : u"    hash $request_uri;\n"_s,
-                           {1, 1, 1}),
-                 qPrintable(rig.pool.error()));
+        QVERIFY2(
+            rig.start(consistent ? u"    hash $request_uri consistent;\n"_s : u"    hash $request_uri;\n"_s, {1, 1, 1}),
+            qPrintable(rig.pool.error()));
         Engine &engine = rig.pool.engine();
         const QString upstream = u"photos"_s;
         const QString third = QString::fromLatin1(rig.pool.peer(2));
@@ -432,7 +433,8 @@ private slots:
         QCOMPARE(moves.serversBefore(), 2);
         QCOMPARE(moves.serversAfter(), 3);
         // The panel says what it counted from the decisions.
-        QVERIFY2(rig.panel->hashView()->movedLabel()->text().startsWith(u"%1 of %2 keys moved"_s.arg(moves.keysMoved()).arg(Keys)),
+        QVERIFY2(rig.panel->hashView()->movedLabel()->text().startsWith(
+                     u"%1 of %2 keys moved"_s.arg(moves.keysMoved()).arg(Keys)),
                  qPrintable(rig.panel->hashView()->movedLabel()->text()));
         // And what it counted is what the access log says: each key's server before and after.
         QHash<QByteArray, QByteArray> before;

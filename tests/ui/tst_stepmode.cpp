@@ -166,7 +166,8 @@ private slots:
         QVERIFY(m_window->statePanel()->headerLabel()->text().contains(u"#%1 "_s.arg(strip->idAt(1))));
     }
 
-    // The README's picture: 5:1:1 round robin a cycle of seven steps and three more, the third picking the second server.
+    // The README's picture: 5:1:1 round robin a cycle of seven steps and three more, the third picking the second
+    // server.
     void statePanelScreenshot()
     {
         QVERIFY2(openWindow({5, 1, 1}), qPrintable(m_pool->error()));

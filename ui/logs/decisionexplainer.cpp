@@ -253,8 +253,8 @@ QString DecisionExplainer::summary() const
     if (decision.single)
         text = tr("%1 chosen: it is the only server").arg(peer(decision.picked));
     else if (decision.roundRobinFallback)
-        text = tr("%1 chosen by round robin: the hash found no available server in 20 tries")
-                   .arg(peer(decision.picked));
+        text =
+            tr("%1 chosen by round robin: the hash found no available server in 20 tries").arg(peer(decision.picked));
     else
         text = briefChoice();
     if (decision.backup)

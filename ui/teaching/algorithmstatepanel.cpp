@@ -237,11 +237,11 @@ void AlgorithmStatePanel::refreshHistory()
         const StatePick &pick = *it;
         const QByteArray name = pick.pickedName();
         // "#9  -> 1  GET /photos/7": the request and the backend's number, as the strip shows it.
-        auto *item = new QListWidgetItem(
-            tr("#%1  \u2192 %2  %3")
-                .arg(pick.id)
-                .arg(name.isEmpty() ? tr("none") : QString::number(m_palette->numberFor(name)))
-                .arg(QString::fromLatin1(pick.uri.left(40))));
+        auto *item =
+            new QListWidgetItem(tr("#%1  \u2192 %2  %3")
+                                    .arg(pick.id)
+                                    .arg(name.isEmpty() ? tr("none") : QString::number(m_palette->numberFor(name)))
+                                    .arg(QString::fromLatin1(pick.uri.left(40))));
         item->setData(Qt::UserRole, pick.id);
         item->setToolTip(tr("%1 %2 from %3 -> %4")
                              .arg(QString::fromLatin1(pick.method), QString::fromLatin1(pick.uri),
@@ -268,10 +268,10 @@ void AlgorithmStatePanel::display(const StatePick &pick)
     m_views->setCurrentWidget(view);
     view->showPick(pick);
     m_method->setText(tr("Method: %1 - upstream %2").arg(methodTitle(decision), pick.upstream));
-    QString header = tr("Request #%1 from %2: %3 %4")
-                         .arg(pick.id)
-                         .arg(QString::fromLatin1(pick.client), QString::fromLatin1(pick.method),
-                              QString::fromLatin1(pick.uri));
+    QString header =
+        tr("Request #%1 from %2: %3 %4")
+            .arg(pick.id)
+            .arg(QString::fromLatin1(pick.client), QString::fromLatin1(pick.method), QString::fromLatin1(pick.uri));
     if (pick.attempts > 1)
         header += tr(" (attempt %1 of %1: the earlier ones failed)").arg(pick.attempts);
     if (!m_follow)

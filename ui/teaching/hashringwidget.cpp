@@ -89,7 +89,8 @@ void HashRingWidget::paintEvent(QPaintEvent *)
     const qreal tick = 9 * unit;
     for (const RingPoint &point : std::as_const(m_ring)) {
         const QByteArray name = m_names.value(point.peer);
-        painter.setPen(QPen(name.isEmpty() ? Qt::gray : m_palette->colorFor(name), 2 * unit, Qt::SolidLine, Qt::FlatCap));
+        painter.setPen(
+            QPen(name.isEmpty() ? Qt::gray : m_palette->colorFor(name), 2 * unit, Qt::SolidLine, Qt::FlatCap));
         const qreal degrees = angleOf(point.hash);
         painter.drawLine(at(degrees, radius - tick), at(degrees, radius + tick));
     }

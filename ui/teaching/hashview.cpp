@@ -74,9 +74,10 @@ void HashView::showPick(const StatePick &pick)
     m_pointCaption->setVisible(consistent);
     m_point->setVisible(consistent);
     m_point->setText(tr("#%1 at %2").arg(decision.point).arg(hex(decision.pointHash)));
-    m_pick->setText(decision.picked < 0 ? tr("none")
-                                        : u"%1  %2"_s.arg(m_palette->numberFor(pick.pickedName()))
-                                              .arg(QString::fromLatin1(pick.pickedName())));
+    m_pick->setText(
+        decision.picked < 0
+            ? tr("none")
+            : u"%1  %2"_s.arg(m_palette->numberFor(pick.pickedName())).arg(QString::fromLatin1(pick.pickedName())));
     m_moved->setText(m_moves.text());
     m_ring->setVisible(consistent);
     if (!consistent)

@@ -96,9 +96,10 @@ void IpHashView::showPick(const StatePick &pick)
     m_key->setText(QString::fromLatin1(decision.key));
     m_hash->setText(QString::number(decision.hash) +
                     (decision.rehashes > 0 ? tr("  (after %n rehash(es))", nullptr, decision.rehashes) : QString()));
-    m_pick->setText(decision.picked < 0 ? tr("none")
-                                        : u"%1  %2"_s.arg(m_palette->numberFor(pick.pickedName()))
-                                              .arg(QString::fromLatin1(pick.pickedName())));
+    m_pick->setText(
+        decision.picked < 0
+            ? tr("none")
+            : u"%1  %2"_s.arg(m_palette->numberFor(pick.pickedName())).arg(QString::fromLatin1(pick.pickedName())));
     flush();
     const auto shown = m_seen.constFind(pick.client);
     const int row = shown == m_seen.cend() ? -1 : shown->row;

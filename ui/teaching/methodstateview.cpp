@@ -16,9 +16,13 @@ MethodStateView::MethodStateView(BackendPalette *palette, QWidget *parent)
 {
 }
 
-void MethodStateView::notePick(const StatePick &) {}
+void MethodStateView::notePick(const StatePick &)
+{
+}
 
-void MethodStateView::reset() {}
+void MethodStateView::reset()
+{
+}
 
 QTableWidget *MethodStateView::makeTable(const QStringList &headers, const QString &objectName)
 {

@@ -54,11 +54,10 @@ void RandomView::showPick(const StatePick &pick)
     for (const int value : decision.conns)
         conns.append(QString::number(value));
     m_conns->setText(tr("Active connections compared: %1").arg(conns.join(u" vs "_s)));
-    m_winner->setText(decision.picked < 0
-                          ? tr("No server could take it")
-                          : tr("Winner: %1  %2")
-                                .arg(m_palette->numberFor(pick.pickedName()))
-                                .arg(QString::fromLatin1(pick.pickedName())));
+    m_winner->setText(decision.picked < 0 ? tr("No server could take it")
+                                          : tr("Winner: %1  %2")
+                                                .arg(m_palette->numberFor(pick.pickedName()))
+                                                .arg(QString::fromLatin1(pick.pickedName())));
 }
 
 } // namespace lbscope

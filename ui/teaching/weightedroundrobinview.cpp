@@ -12,9 +12,9 @@ WeightedRoundRobinView::WeightedRoundRobinView(BackendPalette *palette, QWidget 
     : MethodStateView(palette, parent)
     , m_caption(new QLabel(this))
 {
-    m_table = makeTable({tr("Server"), tr("Weight"), tr("Effective"), tr("Current\n+ effective"),
-                         tr("Current\nafter pick"), tr("")},
-                        u"weightsTable"_s);
+    m_table = makeTable(
+        {tr("Server"), tr("Weight"), tr("Effective"), tr("Current\n+ effective"), tr("Current\nafter pick"), tr("")},
+        u"weightsTable"_s);
     m_table->setAccessibleName(tr("Smooth weighted round robin: weights of each server for the shown request"));
     m_caption->setObjectName(u"weightsCaption"_s);
     m_caption->setWordWrap(true);
@@ -37,9 +37,8 @@ void WeightedRoundRobinView::showPick(const StatePick &pick)
         const PeerBalancerState *state = pick.peerState(name);
         const QString weight = state ? QString::number(state->weight) : u"?"_s;
         // An empty list: every effective weight equalled its configured weight at this pick.
-        const QString effective = decision.effectiveWeights.isEmpty()
-                                      ? weight
-                                      : QString::number(decision.effectiveWeights.value(row));
+        const QString effective =
+            decision.effectiveWeights.isEmpty() ? weight : QString::number(decision.effectiveWeights.value(row));
         QString note = skipText(pick, row);
         if (chosen)
             note = decision.backup ? tr("chosen (backup)") : tr("chosen");
