@@ -54,9 +54,10 @@ QByteArray serverOf(const QTableWidget *table, int row, int column)
     return item ? item->data(Qt::UserRole).toByteArray() : QByteArray("<none>");
 }
 
-bool chosen(const QTableWidget *table, int row)
+// The winner's server cell is marked; column: where the table has its servers.
+bool chosen(const QTableWidget *table, int row, int column = 0)
 {
-    return table->item(row, 0) && table->item(row, 0)->text().startsWith(u"\u25b6"_s);
+    return table->item(row, column) && table->item(row, column)->text().startsWith(u"\u25b6"_s);
 }
 
 QHostAddress simulatedClient(int index)
@@ -274,8 +275,11 @@ private slots:
                 const RandomView *view = panel.randomView();
                 const QTableWidget *table = view->drawsTable();
                 QCOMPARE(table->rowCount(), int(decision.draws.size()));
-                for (int row = 0; row < decision.draws.size(); ++row)
+                for (int row = 0; row < decision.draws.size(); ++row) {
                     QCOMPARE(serverOf(table, row, RandomView::ServerColumn), decision.peerName(decision.draws[row]));
+                    QCOMPARE(chosen(table, row, RandomView::ServerColumn),
+                             row == decision.draws.lastIndexOf(decision.picked));
+                }
                 QVERIFY(view->winnerLabel()->text().endsWith(QString::fromLatin1(picked)));
                 QCOMPARE(view->connsLabel()->isVisible(), decision.randomTwo);
                 if (decision.randomTwo) {
@@ -290,6 +294,7 @@ private slots:
         qInfo("%d of %d picks saw other requests in flight", busy, Picks);
         // What a class sees of the last pick, for a look: build/screenshots/state-panel-<method>.png.
         QVERIFY(panel.showRecord(log.constLast().id));
+        QCoreApplication::sendPostedEvents(); // the layout takes the new sentence's height
         const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
         QVERIFY(QDir().mkpath(dir));
         QString tag = QString::fromLatin1(QTest::currentDataTag());

@@ -229,7 +229,7 @@ QString DecisionExplainer::briefChoice() const
         QStringList drawn;
         for (const int index : decision.draws)
             drawn.append(peer(index));
-        return tr("%1 chosen: of the two drawn (%2) it had fewer active connections %3")
+        return tr("%1 chosen: of the two drawn (%2) it had no more active connections for its weight %3")
             .arg(picked, drawn.join(u", "_s), list(decision.conns));
     }
     }

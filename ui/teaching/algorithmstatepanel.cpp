@@ -279,6 +279,7 @@ void AlgorithmStatePanel::display(const StatePick &pick)
     m_header->setText(header);
     const PeerNames none;
     m_sentence->setText(DecisionExplainer(decision, none, pick.client, lastAddress(pick.upstreamAddr)).summary());
+    fitSentence();
     // Skipped peers and backups, said once more in full: the tables mark them too.
     QStringList skips;
     const QStringList sentences = DecisionExplainer(decision, none, pick.client).sentences();
@@ -364,6 +365,20 @@ void AlgorithmStatePanel::clear()
     m_method->setText(tr("Algorithm state"));
     m_sentence->setText(tr("Waiting for the first request."));
     m_newest->setEnabled(false);
+}
+
+// A wrapped label gets only one line from the box layout of a window resized from outside;
+// its height for the width it has says how many it needs.
+void AlgorithmStatePanel::fitSentence()
+{
+    const int width = m_sentence->width() > 0 ? m_sentence->width() : this->width();
+    m_sentence->setMinimumHeight(m_sentence->heightForWidth(std::max(width, 200)));
+}
+
+void AlgorithmStatePanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitSentence();
 }
 
 void AlgorithmStatePanel::showEvent(QShowEvent *event)

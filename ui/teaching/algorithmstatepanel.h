@@ -76,12 +76,14 @@ signals:
 
 protected:
     void showEvent(QShowEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     const StatePick *find(quint64 id) const;
     MethodStateView *viewFor(const Decision &decision) const;
     void display(const StatePick &pick);
     void refreshHistory();
+    void fitSentence();
     void handleHistoryClicked();
 
     BackendPalette *m_palette;

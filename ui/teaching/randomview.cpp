@@ -40,13 +40,14 @@ void RandomView::showPick(const StatePick &pick)
                                 "connections for its weight.")
                            : tr("random: draw a server with a chance in proportion to its weight."));
     m_draws->setRowCount(int(decision.draws.size()));
+    // The winner's row: random two may keep its first draw, so the last draw of the winner.
+    const int winnerRow = int(decision.draws.lastIndexOf(decision.picked));
     for (int row = 0; row < decision.draws.size(); ++row) {
         const int index = decision.draws[row];
         const QByteArray name = pick.peerName(index);
         const PeerBalancerState *state = pick.peerState(name);
-        const bool last = row == decision.draws.size() - 1;
         m_draws->setItem(row, DrawColumn, numberItem(QString::number(row + 1)));
-        m_draws->setItem(row, ServerColumn, serverItem(name, index == decision.picked && last));
+        m_draws->setItem(row, ServerColumn, serverItem(name, row == winnerRow));
         m_draws->setItem(row, WeightColumn, numberItem(state ? QString::number(state->weight) : u"?"_s));
     }
     m_conns->setVisible(decision.randomTwo);
