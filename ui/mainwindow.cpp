@@ -16,6 +16,7 @@
 #include "teaching/lessoncontroller.h"
 #include "teaching/methodcomparisonview.h"
 #include "teaching/nginxtwinpanel.h"
+#include "teaching/algorithmstatepanel.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -200,7 +201,38 @@ void MainWindow::createDocks()
     const int compareTab = m_views->addTab(m_compare, tr("Compare metho&ds"));
     m_views->setTabToolTip(compareTab, tr("Two methods side by side on the same traffic (Alt+D)"));
     connect(m_poller, &LivePoller::ticked, m_compare, &MethodComparisonView::handleTick);
+    m_views->setTabToolTip(m_views->addTab(createAlgorithmPage(), tr("&Algorithm")),
+                           tr("The balancer's own state at each pick, step by step (Alt+A)"));
     m_trafficDock = trafficDock;
+}
+
+// The method's state under a strip of its own: the pattern and the state that made it, together.
+QWidget *MainWindow::createAlgorithmPage()
+{
+    m_algorithmStrip = new SequenceStrip(m_palette, this);
+    m_algorithmStrip->setObjectName(u"algorithmStrip"_s);
+    m_statePanel = new AlgorithmStatePanel(m_palette, this);
+    m_algorithmPage = new QWidget(this);
+    auto *layout = new QVBoxLayout(m_algorithmPage);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_algorithmStrip);
+    layout->addWidget(m_statePanel, 1);
+    connect(m_poller, &LivePoller::ticked, m_algorithmStrip, &SequenceStrip::handleTick);
+    connect(m_poller, &LivePoller::ticked, m_statePanel, &AlgorithmStatePanel::handleTick);
+    connect(m_algorithmStrip, &SequenceStrip::recordActivated, m_statePanel, &AlgorithmStatePanel::showRecord);
+    connect(m_statePanel, &AlgorithmStatePanel::stepRequested, m_traffic, &TrafficPanel::sendOne);
+    // Space sends one request wherever the focus is, also with the traffic dock closed.
+    addAction(m_traffic->sendOneAction());
+    return m_algorithmPage;
+}
+
+void MainWindow::setStepMode(bool on)
+{
+    m_traffic->setStepMode(on);
+    m_statePanel->setStepMode(on);
+    if (on)
+        m_views->setCurrentWidget(m_algorithmPage);
 }
 
 void MainWindow::applyDefaultDockSizes()
@@ -274,6 +306,13 @@ void MainWindow::createMenus()
         // Once full screen and the larger font have been laid out: each arrives as queued events.
         QTimer::singleShot(0, this, [this] { QTimer::singleShot(0, this, &MainWindow::arrangeForProjector); });
     });
+
+    m_stepMode = m_viewMenu->addAction(tr("&Step Mode"));
+    m_stepMode->setCheckable(true);
+    m_stepMode->setShortcut(Qt::Key_F8);
+    m_stepMode->setStatusTip(tr("No automatic traffic: each Space sends exactly one request and every view advances "
+                                "one step (F8 again to leave)"));
+    connect(m_stepMode, &QAction::toggled, this, &MainWindow::setStepMode);
 
     QMenu *proxy = menuBar()->addMenu(tr("&Proxy"));
     QAction *reset = proxy->addAction(tr("&Reset Counters"), this, &MainWindow::resetCounters);
@@ -462,6 +501,8 @@ void MainWindow::resetCounters()
     m_engine.resetStats();
     m_sequence->clear(); // a clean slate everywhere, not only in the charts
     m_twinPanel->clear();
+    m_algorithmStrip->clear();
+    m_statePanel->clear();
 }
 
 void MainWindow::showAbout()

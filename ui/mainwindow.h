@@ -16,6 +16,7 @@ class QVBoxLayout;
 
 namespace lbscope {
 
+class AlgorithmStatePanel;
 class BackendPalette;
 class ChartsPanel;
 class ConfigDocument;
@@ -49,6 +50,9 @@ public:
     SequenceStrip *sequenceStrip() const { return m_sequence; }
     MethodComparisonView *methodComparison() const { return m_compare; }
     NginxTwinPanel *nginxTwinPanel() const { return m_twinPanel; }
+    AlgorithmStatePanel *statePanel() const { return m_statePanel; }
+    SequenceStrip *algorithmStrip() const { return m_algorithmStrip; }
+    QAction *stepModeAction() const { return m_stepMode; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
@@ -70,6 +74,8 @@ protected:
 
 private:
     void createDocks();
+    QWidget *createAlgorithmPage();
+    void setStepMode(bool on);
     void createMenus();
     void createStatusBar();
     void applyDefaultDockSizes();
@@ -106,6 +112,10 @@ private:
     ChartsPanel *m_charts = nullptr;
     SequenceStrip *m_sequence = nullptr;
     NginxTwinPanel *m_twinPanel = nullptr;
+    SequenceStrip *m_algorithmStrip = nullptr;
+    AlgorithmStatePanel *m_statePanel = nullptr;
+    QWidget *m_algorithmPage = nullptr;
+    QAction *m_stepMode = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;

@@ -429,9 +429,19 @@ void TrafficPanel::sendOne()
         startRun(RunKind::Single, *plan);
 }
 
+void TrafficPanel::setStepMode(bool on)
+{
+    if (m_stepMode == on)
+        return;
+    m_stepMode = on;
+    if (on && (m_kind == RunKind::Burst || m_kind == RunKind::Rate))
+        stop();
+    updateControls();
+}
+
 void TrafficPanel::sendBurst()
 {
-    if (m_port == 0 || m_kind != RunKind::None)
+    if (m_port == 0 || m_kind != RunKind::None || m_stepMode)
         return;
     if (const auto plan = planFor(TrafficPlan::Mode::Burst))
         startRun(RunKind::Burst, *plan);
@@ -439,8 +449,11 @@ void TrafficPanel::sendBurst()
 
 void TrafficPanel::startRate()
 {
-    if (m_port == 0)
+    if (m_port == 0 || m_stepMode) {
+        const QSignalBlocker blocker(m_rateButton);
+        m_rateButton->setChecked(m_kind == RunKind::Rate);
         return;
+    }
     if (m_kind == RunKind::Rate) { // a restart at the new rate
         m_restarting = true;
         m_generator.stop();
@@ -588,9 +601,9 @@ void TrafficPanel::updateControls()
     const bool busy = m_kind == RunKind::Burst || m_kind == RunKind::Rate;
     m_sendOne->setEnabled(hasTarget && !busy);
     m_sendOneButton->setEnabled(hasTarget && !busy);
-    m_sendBurstButton->setEnabled(hasTarget && m_kind == RunKind::None);
+    m_sendBurstButton->setEnabled(hasTarget && m_kind == RunKind::None && !m_stepMode);
     m_sendBurstButton->setText(tr("Send %L1").arg(m_burstCount->value()));
-    m_rateButton->setEnabled(hasTarget && (m_kind == RunKind::None || m_kind == RunKind::Rate));
+    m_rateButton->setEnabled(hasTarget && !m_stepMode && (m_kind == RunKind::None || m_kind == RunKind::Rate));
     m_rateButton->setText(m_kind == RunKind::Rate ? tr("S&top rate") : tr("&Start"));
     m_stop->setEnabled(m_kind != RunKind::None);
     if (!hasTarget) {
@@ -605,6 +618,15 @@ void TrafficPanel::updateControls()
     m_sendBurstButton->setToolTip(tr("Send this many requests, as fast as the concurrency allows") +
                                   (m_kind != RunKind::None ? why : QString()));
     m_sendOne->setToolTip(m_sendOneButton->toolTip());
+    if (m_stepMode) {
+        const QString stepping =
+            tr("Step mode is on: each Space sends exactly one request. Turn it off (View > Step Mode) to send "
+               "automatically.");
+        m_sendBurstButton->setToolTip(stepping);
+        m_rateButton->setToolTip(stepping);
+    } else {
+        m_rateButton->setToolTip(tr("Start or stop sending at the steady rate"));
+    }
 }
 
 } // namespace lbscope

@@ -69,6 +69,11 @@ public:
     // controls show the plan (so it can be run again by hand) and its progress shows here.
     // False with *error when the plan is invalid or the generator refused it.
     bool runPlan(const TrafficPlan &plan, QString *error);
+    // Step mode: no automatic traffic. Turning it on stops a burst or a steady rate; while it
+    // is on they cannot start (their tooltips say why) and each Send 1 (Space) sends exactly
+    // one request, queued behind one still in flight.
+    void setStepMode(bool on);
+    bool isStepMode() const { return m_stepMode; }
 
 public slots:
     void sendOne();
@@ -117,6 +122,7 @@ private:
     RunKind m_kind = RunKind::None;
     int m_queuedSingles = 0;
     bool m_restarting = false;
+    bool m_stepMode = false;
     TrafficProgress m_progress;
     LatencyCounts m_latency;
     quint64 m_cursor = 0;
