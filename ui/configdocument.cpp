@@ -67,7 +67,12 @@ bool ConfigDocument::openText(const QByteArray &text, const QString &name, QStri
         *error = result.error->toString();
         return false;
     }
-    if (!apply(*result.config, error))
+    return openConfig(*result.config, name, error);
+}
+
+bool ConfigDocument::openConfig(const ProxyConfig &config, const QString &name, QString *error)
+{
+    if (!apply(config, error))
         return false;
     m_filePath.clear();
     m_displayName = name;

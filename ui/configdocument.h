@@ -29,6 +29,8 @@ public:
     // Applies text that has no file yet (the seed, the last session's pool); name is used in
     // messages and as the suggested file name.
     bool openText(const QByteArray &text, const QString &name, QString *error);
+    // The same for a configuration already read (a lesson's pool, placed where it runs).
+    bool openConfig(const ProxyConfig &config, const QString &name, QString *error);
     // Writes the running configuration to filePath() (or path) as nginx text.
     bool save(QString *error);
     bool saveAs(const QString &path, QString *error);

@@ -13,8 +13,11 @@
 #include "presentationmode.h"
 #include "proxy/engine.h"
 #include "teaching/flowview.h"
+#include "teaching/lessoncard.h"
+#include "teaching/lessoncontroller.h"
 #include "teaching/methodcomparisonview.h"
 #include "teaching/nginxtwinpanel.h"
+#include "teaching/algorithmstatepanel.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -132,6 +135,7 @@ void MainWindow::createDocks()
     // The real nginx's picks right under LB Scope's, cell under cell.
     m_twinPanel = new NginxTwinPanel(m_palette, this);
     chartsLayout->addWidget(m_twinPanel);
+    m_charts->addToBar(m_twinPanel->controls());
     chartsLayout->addWidget(m_charts, 1);
     m_views->addTab(chartsPage, tr("&Charts"));
     connect(m_poller, &LivePoller::ticked, m_sequence, &SequenceStrip::handleTick);
@@ -172,6 +176,11 @@ void MainWindow::createDocks()
     tabifyDockWidget(trafficDock, demoDock);
     trafficDock->raise();
 
+    // The lesson card sits above the charts, under the message bar, where the class looks.
+    m_lessons = new LessonController(m_engine, m_document, m_traffic, m_messageBar, this);
+    m_centralLayout->insertWidget(1, m_lessons->card());
+    connect(m_lessons, &LessonController::countersResetRequested, this, &MainWindow::resetCounters);
+
     m_log = new LogPanel(m_palette, this);
     m_log->setObjectName(u"logPanel"_s);
     m_views->addTab(m_log, tr("Access &log"));
@@ -202,7 +211,38 @@ void MainWindow::createDocks()
     const int compareTab = m_views->addTab(m_compare, tr("Compare metho&ds"));
     m_views->setTabToolTip(compareTab, tr("Two methods side by side on the same traffic (Alt+D)"));
     connect(m_poller, &LivePoller::ticked, m_compare, &MethodComparisonView::handleTick);
+    m_views->setTabToolTip(m_views->addTab(createAlgorithmPage(), tr("&Algorithm")),
+                           tr("The balancer's own state at each pick, step by step (Alt+A)"));
     m_trafficDock = trafficDock;
+}
+
+// The method's state under a strip of its own: the pattern and the state that made it, together.
+QWidget *MainWindow::createAlgorithmPage()
+{
+    m_algorithmStrip = new SequenceStrip(m_palette, this);
+    m_algorithmStrip->setObjectName(u"algorithmStrip"_s);
+    m_statePanel = new AlgorithmStatePanel(m_palette, this);
+    m_algorithmPage = new QWidget(this);
+    auto *layout = new QVBoxLayout(m_algorithmPage);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_algorithmStrip);
+    layout->addWidget(m_statePanel, 1);
+    connect(m_poller, &LivePoller::ticked, m_algorithmStrip, &SequenceStrip::handleTick);
+    connect(m_poller, &LivePoller::ticked, m_statePanel, &AlgorithmStatePanel::handleTick);
+    connect(m_algorithmStrip, &SequenceStrip::recordActivated, m_statePanel, &AlgorithmStatePanel::showRecord);
+    connect(m_statePanel, &AlgorithmStatePanel::stepRequested, m_traffic, &TrafficPanel::sendOne);
+    // Space sends one request wherever the focus is, also with the traffic dock closed.
+    addAction(m_traffic->sendOneAction());
+    return m_algorithmPage;
+}
+
+void MainWindow::setStepMode(bool on)
+{
+    m_traffic->setStepMode(on);
+    m_statePanel->setStepMode(on);
+    if (on)
+        m_views->setCurrentWidget(m_algorithmPage);
 }
 
 void MainWindow::applyDefaultDockSizes()
@@ -277,6 +317,13 @@ void MainWindow::createMenus()
         QTimer::singleShot(0, this, [this] { QTimer::singleShot(0, this, &MainWindow::arrangeForProjector); });
     });
 
+    m_stepMode = m_viewMenu->addAction(tr("&Step Mode"));
+    m_stepMode->setCheckable(true);
+    m_stepMode->setShortcut(Qt::Key_F8);
+    m_stepMode->setStatusTip(tr("No automatic traffic: each Space sends exactly one request and every view advances "
+                                "one step (F8 again to leave)"));
+    connect(m_stepMode, &QAction::toggled, this, &MainWindow::setStepMode);
+
     QMenu *proxy = menuBar()->addMenu(tr("&Proxy"));
     QAction *reset = proxy->addAction(tr("&Reset Counters"), this, &MainWindow::resetCounters);
     reset->setShortcut(tr("Ctrl+R"));
@@ -286,6 +333,8 @@ void MainWindow::createMenus()
     m_listenEverywhere->setCheckable(true);
     m_listenEverywhere->setToolTip(tr("Let other machines (students) reach the proxy; asks first"));
     connect(m_listenEverywhere, &QAction::triggered, this, &MainWindow::toggleListenEverywhere);
+
+    menuBar()->addMenu(m_lessons->menu());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About LB Scope"), this, &MainWindow::showAbout);
@@ -463,6 +512,8 @@ void MainWindow::resetCounters()
     m_sequence->clear(); // a clean slate everywhere, not only in the charts
     m_flow->clear();
     m_twinPanel->clear();
+    m_algorithmStrip->clear();
+    m_statePanel->clear();
 }
 
 void MainWindow::showAbout()

@@ -16,12 +16,14 @@ class QVBoxLayout;
 
 namespace lbscope {
 
+class AlgorithmStatePanel;
 class BackendPalette;
 class ChartsPanel;
 class ConfigDocument;
 class ConfigEditor;
 class DemoPanel;
 class FlowView;
+class LessonController;
 class Engine;
 class LivePoller;
 class LogPanel;
@@ -50,11 +52,15 @@ public:
     FlowView *flowView() const { return m_flow; }
     MethodComparisonView *methodComparison() const { return m_compare; }
     NginxTwinPanel *nginxTwinPanel() const { return m_twinPanel; }
+    AlgorithmStatePanel *statePanel() const { return m_statePanel; }
+    SequenceStrip *algorithmStrip() const { return m_algorithmStrip; }
+    QAction *stepModeAction() const { return m_stepMode; }
     UpstreamEditor *upstreamEditor() const { return m_upstreamEditor; }
     TrafficPanel *trafficPanel() const { return m_traffic; }
     LogPanel *logPanel() const { return m_log; }
     ConfigEditor *configEditor() const { return m_configEditor; }
     DemoPanel *demoPanel() const { return m_demo; }
+    LessonController *lessons() const { return m_lessons; }
     MessageBar *messageBar() const { return m_messageBar; }
     PresentationMode *presentationMode() const { return m_presentation; }
     // Says in the window what went wrong at start (a busy port, a bad file), without a modal box.
@@ -70,6 +76,8 @@ protected:
 
 private:
     void createDocks();
+    QWidget *createAlgorithmPage();
+    void setStepMode(bool on);
     void createMenus();
     void createStatusBar();
     void applyDefaultDockSizes();
@@ -107,12 +115,17 @@ private:
     SequenceStrip *m_sequence = nullptr;
     FlowView *m_flow = nullptr;
     NginxTwinPanel *m_twinPanel = nullptr;
+    SequenceStrip *m_algorithmStrip = nullptr;
+    AlgorithmStatePanel *m_statePanel = nullptr;
+    QWidget *m_algorithmPage = nullptr;
+    QAction *m_stepMode = nullptr;
     UpstreamEditor *m_upstreamEditor = nullptr;
     TrafficPanel *m_traffic = nullptr;
     LogPanel *m_log = nullptr;
     ConfigEditor *m_configEditor = nullptr;
     DemoPanel *m_demo = nullptr;
     MethodComparisonView *m_compare = nullptr;
+    LessonController *m_lessons = nullptr;
     QTabWidget *m_views = nullptr;
     QDockWidget *m_trafficDock = nullptr;
     bool m_layoutRestored = false;

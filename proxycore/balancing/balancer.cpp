@@ -128,10 +128,13 @@ Peer *Balancer::pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision 
     QList<Peer> &peers = selection.list->peers;
     Peer *best = nullptr;
     int total = 0;
+    decision.effectiveWeights.clear();
     for (Peer &peer : peers) {
-        if (!isEligible(peer, selection, nowSecs, &decision))
+        if (!isEligible(peer, selection, nowSecs, &decision)) {
+            noteEffectiveWeight(decision, peers, peer, peer.state->effectiveWeight);
             continue;
-        addEffectiveWeight(peer, total);
+        }
+        noteEffectiveWeight(decision, peers, peer, addEffectiveWeight(peer, total));
         if (!best || peer.state->currentWeight > best->state->currentWeight)
             best = &peer;
     }
@@ -146,15 +149,31 @@ Peer *Balancer::pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision 
     return best;
 }
 
-void Balancer::addEffectiveWeight(Peer &peer, int &total)
+int Balancer::addEffectiveWeight(Peer &peer, int &total)
 {
     PeerLiveState &state = *peer.state;
     // Above weight only when a request from before a weight cut retried on its old list.
     state.effectiveWeight = std::min(state.effectiveWeight, peer.weight);
-    state.currentWeight += state.effectiveWeight;
-    total += state.effectiveWeight;
+    const int added = state.effectiveWeight;
+    state.currentWeight += added;
+    total += added;
     if (state.effectiveWeight < peer.weight)
         ++state.effectiveWeight;
+    return added;
+}
+
+void Balancer::noteEffectiveWeight(Decision &decision, const QList<Peer> &peers, const Peer &peer, int effective)
+{
+    if (decision.effectiveWeights.isEmpty()) {
+        if (effective == peer.weight)
+            return;
+        // The peers noted before this one had their configured weight, as have those after
+        // until they are noted.
+        decision.effectiveWeights.reserve(peers.size());
+        for (const Peer &each : peers)
+            decision.effectiveWeights.append(each.weight);
+    }
+    decision.effectiveWeights[peer.index] = effective;
 }
 
 Peer *Balancer::fallBackToRoundRobin(PeerSelection &selection, qint64 nowSecs, Decision &decision)

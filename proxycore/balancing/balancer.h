@@ -48,7 +48,11 @@ protected:
     static bool isEligible(const Peer &peer, const PeerSelection &selection, qint64 nowSecs, Decision *decision);
     // The add step of smooth weighted round robin for one eligible peer (spec 1.3): its
     // current weight grows by its effective weight, which recovers by 1 towards weight.
-    static void addEffectiveWeight(Peer &peer, int &total);
+    // Returns the effective weight that was added.
+    static int addEffectiveWeight(Peer &peer, int &total);
+    // Notes in decision.effectiveWeights the effective weight peer had at the add step; the
+    // list is made only once one differs from its configured weight (peers: peer's list).
+    static void noteEffectiveWeight(Decision &decision, const QList<Peer> &peers, const Peer &peer, int effective);
     // Smooth weighted round robin over the eligible peers of selection.list (spec 1.3).
     static Peer *pickWeighted(PeerSelection &selection, qint64 nowSecs, Decision &decision);
     // After 20 rejected candidates the hash and random methods hand the rest of the

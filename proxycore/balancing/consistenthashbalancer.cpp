@@ -98,7 +98,7 @@ Peer *ConsistentHashBalancer::pickFromList(PeerSelection &selection, const PickI
         for (Peer &peer : list.peers) {
             if (peer.serverText != server || !isEligible(peer, selection, nowSecs, &decision))
                 continue;
-            addEffectiveWeight(peer, total);
+            noteEffectiveWeight(decision, list.peers, peer, addEffectiveWeight(peer, total));
             if (!best || peer.state->currentWeight > best->state->currentWeight)
                 best = &peer;
         }

@@ -47,6 +47,10 @@ struct Decision
     // 100,000 records, and an empty QList costs no more than its pointer.
     QList<int> weightsBefore;
     QList<int> weightsAfter;
+    // The effective weight each peer of that list had at the add step (a skipped peer: its
+    // own). Empty while every one equals its configured weight, the common case: filled only
+    // after failures lowered one, so a pick costs no more than before.
+    QList<int> effectiveWeights;
     QList<int> conns; // least_conn, random two: active connections seen
     QList<int> ties;  // least_conn: the peers tied at the lowest load
     QByteArray key;   // ip_hash: "a.b.c"; hash: the evaluated key

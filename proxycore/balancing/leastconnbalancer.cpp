@@ -17,10 +17,15 @@ Peer *LeastConnBalancer::pickFromList(PeerSelection &selection, const PickInput 
     QList<Peer> &peers = selection.list->peers;
     Peer *best = nullptr;
     bool many = false;
+    decision.effectiveWeights.clear();
     for (Peer &peer : peers) {
         decision.conns.append(peer.state->conns);
-        if (!isEligible(peer, selection, nowSecs, &decision))
+        if (!isEligible(peer, selection, nowSecs, &decision)) {
+            noteEffectiveWeight(decision, peers, peer, peer.state->effectiveWeight);
             continue;
+        }
+        // What the tie-break's add step uses: noted here, where every peer is seen once.
+        noteEffectiveWeight(decision, peers, peer, std::min(peer.state->effectiveWeight, peer.weight));
         if (!best || compareLoad(peer, *best) < 0) {
             best = &peer;
             many = false;

@@ -94,7 +94,7 @@ struct MethodComparison::Copy
     MethodChoice method;
     QString upstream;
     QStringList servers; // the main pool's addresses, in server order
-    QList<InstanceKnobs> knobs;
+    QList<DemoKnobs> knobs;
     QList<quint16> instancePorts;
     quint16 proxyPort = 0;
     // Declared in the order they are started; destroyed the other way round: the traffic
@@ -204,7 +204,7 @@ bool MethodComparison::startCopy(Copy &copy, const UpstreamConfig &upstream, con
     copy.fleet = std::make_unique<DemoFleet>();
     for (qsizetype i = 0; i < upstream.servers.size(); ++i) {
         copy.servers.append(upstream.servers[i].address);
-        const InstanceKnobs knobs = setup.knobs.value(i);
+        const DemoKnobs knobs = setup.knobs.value(i);
         copy.knobs.append(knobs);
         QString name;
         if (!copy.fleet->startInstance(CopyAddress, 0, error, &name))

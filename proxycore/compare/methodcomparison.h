@@ -14,6 +14,7 @@
 // freed, their ports closed; the final figures stay readable until the next start().
 
 #include "config/proxyconfig.h"
+#include "demo/demoknobs.h"
 #include "stats/latencyhistogram.h"
 #include "stats/statssnapshot.h"
 #include "traffic/trafficplan.h"
@@ -51,23 +52,14 @@ struct MethodChoice
     friend bool operator==(const MethodChoice &, const MethodChoice &) = default;
 };
 
-// What a copy's demo instance of one server is set to, as the main instance's knobs are.
-struct InstanceKnobs
-{
-    int delayMs = 0;
-    double errorRate = 0.0;
-    bool crashed = false; // the main instance is stopped: the copy's is too
-
-    friend bool operator==(const InstanceKnobs &, const InstanceKnobs &) = default;
-};
-
 struct ComparisonSetup
 {
     ProxyConfig pool; // the main engine's configuration(); only the chosen upstream is copied
     QString upstream; // its name; empty: the first upstream
     std::array<MethodChoice, 2> methods;
-    // One per server of the upstream, in order; missing ones have no delay and no errors.
-    QList<InstanceKnobs> knobs;
+    // What each copy's instance is set to, as the main instances' knobs are: one per server of
+    // the upstream, in order; missing ones have no delay and no errors.
+    QList<DemoKnobs> knobs;
     // Address and port are each copy's own; randomSeed 0: one is chosen for both sides.
     TrafficPlan plan;
 };
@@ -77,7 +69,7 @@ struct ComparisonBackend
 {
     QString server;      // the main pool's address as written ("127.0.0.1:3101"), in server order
     QByteArray copyPeer; // the copy's peer for it, "127.0.0.1:41234"
-    InstanceKnobs knobs;
+    DemoKnobs knobs;
     PeerCounts counts;         // from the copy's StatsSnapshot
     double sharePercent = 0.0; // of the requests sent to any server of this side
 

@@ -777,6 +777,7 @@ void ClientConnection::logRequest()
     const char *base = m_input.base();
     AccessRecord record;
     record.timeMs = QDateTime::currentMSecsSinceEpoch();
+    record.worker = m_worker.index();
     record.clientAddress = m_remoteAddr;
     record.clientPort = m_socket.peerPort();
     // A head cut short by a timeout has its request line once a header has begun.

@@ -43,6 +43,7 @@ public:
     Worker(int index, const Shared &shared, QObject *parent = nullptr);
     ~Worker() override;
 
+    int index() const { return m_index; }
     const std::shared_ptr<const RoutingTable> &routingTable() const { return m_table; }
     const std::shared_ptr<UpstreamRuntime> &upstream(int index) const { return m_upstreams[std::size_t(index)]; }
     WorkerCounters &counters() { return *m_shared.counters; }

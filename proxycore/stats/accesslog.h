@@ -22,6 +22,7 @@ struct AccessRecord
     qint64 timeMs = 0;        // wall clock (ms since the epoch) when the request ended
     QByteArray clientAddress; // $remote_addr
     quint16 clientPort = 0;   // $remote_port
+    int worker = -1;          // the engine worker that served it (BalancerStateSnapshot::worker); -1: none
     QByteArray method;        // empty when the request line could not be parsed
     QByteArray uri;           // $request_uri, as the client sent it
     int versionMajor = 1;

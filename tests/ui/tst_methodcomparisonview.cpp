@@ -198,14 +198,14 @@ private slots:
         QTRY_VERIFY(crashedInTick());
         ComparisonSetup setup = view.setup();
         QCOMPARE(setup.knobs.size(), 3);
-        QCOMPARE(setup.knobs[0], (InstanceKnobs{0, 0.25, false}));
-        QCOMPARE(setup.knobs[1], (InstanceKnobs{7, 0.0, false}));
+        QCOMPARE(setup.knobs[0], (DemoKnobs{0, 0.25, false}));
+        QCOMPARE(setup.knobs[1], (DemoKnobs{7, 0.0, false}));
         // The slow server's delay is the view's; the crash is the main instance's.
-        QCOMPARE(setup.knobs[2], (InstanceKnobs{MethodComparisonView::DefaultSlowDelayMs, 0.0, true}));
+        QCOMPARE(setup.knobs[2], (DemoKnobs{MethodComparisonView::DefaultSlowDelayMs, 0.0, true}));
         QVERIFY(pick(view.slowServerBox(), u"none"_s));
         QVERIFY(!view.slowDelayBox()->isEnabled());
         setup = view.setup();
-        QCOMPARE(setup.knobs[2], (InstanceKnobs{0, 0.0, true}));
+        QCOMPARE(setup.knobs[2], (DemoKnobs{0, 0.0, true}));
         QCOMPARE(setup.plan.mode, TrafficPlan::Mode::Burst);
         QCOMPARE(setup.plan.count, quint64(MethodComparisonView::DefaultRequests));
         QCOMPARE(setup.plan.concurrency, MethodComparisonView::DefaultConcurrency);

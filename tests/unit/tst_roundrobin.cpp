@@ -106,6 +106,34 @@ private slots:
         QCOMPARE(pool.requests(12), QStringLiteral("b a a a b a a a a b a a"));
     }
 
+    // The decision carries effective weights only while one is below its weight, so the
+    // common case costs nothing; after the failure above they climb back 2, 3, 4.
+    void decisionCarriesEffectiveWeightsOnlyWhileLowered()
+    {
+        UpstreamConfig config = upstream({4, 1});
+        config.servers[0].maxFails = 2;
+        config.servers[0].failTimeoutMs = 30'000;
+        Pool pool(config);
+        PeerSelection selection;
+        selection.start(pool.group, 0);
+        Decision decision;
+        pool.balancer->pick(selection, {}, 1000, decision);
+        QVERIFY(decision.effectiveWeights.isEmpty());
+        Balancer::release(selection, true, 1000);
+        pool.balancer->pick(selection, {}, 1000, decision); // the retry: A was tried, its own value
+        QCOMPARE(decision.effectiveWeights, (QList<int>{2, 1}));
+        Balancer::release(selection, false, 1000);
+        QList<QList<int>> seen;
+        for (int i = 0; i < 4; ++i) {
+            PeerSelection next;
+            next.start(pool.group, 0);
+            pool.balancer->pick(next, {}, 1000, decision);
+            seen.append(decision.effectiveWeights);
+            Balancer::release(next, false, 1000);
+        }
+        QCOMPARE(seen, (QList<QList<int>>{{2, 1}, {3, 1}, {}, {}}));
+    }
+
     void failedPeerWaitsForFailTimeoutThenGetsOneProbe()
     {
         UpstreamConfig config = upstream({1, 1});

@@ -46,14 +46,14 @@ ChartsPanel::ChartsPanel(BackendPalette *palette, QWidget *parent)
 
     m_reset->setToolTip(tr("Set every request, response and latency counter back to zero"));
 
-    auto *bar = new QHBoxLayout;
-    bar->addWidget(windowLabel);
-    bar->addWidget(m_window);
-    bar->addSpacing(12);
-    bar->addWidget(m_upstreamLabel);
-    bar->addWidget(m_upstreams);
-    bar->addStretch(1);
-    bar->addWidget(m_reset);
+    m_bar = new QHBoxLayout;
+    m_bar->addWidget(windowLabel);
+    m_bar->addWidget(m_window);
+    m_bar->addSpacing(12);
+    m_bar->addWidget(m_upstreamLabel);
+    m_bar->addWidget(m_upstreams);
+    m_bar->addStretch(1);
+    m_bar->addWidget(m_reset);
 
     m_grid = new QGridLayout;
     m_grid->setSpacing(6);
@@ -61,7 +61,7 @@ ChartsPanel::ChartsPanel(BackendPalette *palette, QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addLayout(bar);
+    layout->addLayout(m_bar);
     layout->addLayout(m_grid, 1);
 
     setTabOrder(m_window, m_upstreams);
@@ -97,6 +97,13 @@ void ChartsPanel::resizeEvent(QResizeEvent *event)
     const bool inRow = width() > 3.0 * height();
     if (inRow != m_inRow)
         arrangeCharts(inRow);
+}
+
+void ChartsPanel::addToBar(QWidget *controls)
+{
+    // Before the stretch and Reset: controls that want the room get it, Reset stays on the right.
+    m_bar->insertSpacing(m_bar->count() - 2, 12);
+    m_bar->insertWidget(m_bar->count() - 2, controls, 1);
 }
 
 void ChartsPanel::setWindowSeconds(int seconds)

@@ -11,6 +11,7 @@
 QT_BEGIN_NAMESPACE
 class QComboBox;
 class QGridLayout;
+class QHBoxLayout;
 class QLabel;
 class QPushButton;
 QT_END_NAMESPACE
@@ -45,6 +46,9 @@ public:
     QComboBox *windowPicker() const { return m_window; }
     QComboBox *upstreamPicker() const { return m_upstreams; }
     QPushButton *resetButton() const { return m_reset; }
+    // Puts another view's controls on the charts' own row (between the pickers and Reset), so
+    // they cost the charts no height.
+    void addToBar(QWidget *controls);
 
 public slots:
     void handleTick(const lbscope::LiveTick &tick);
@@ -71,6 +75,7 @@ private:
     QLabel *m_upstreamLabel;
     QComboBox *m_upstreams;
     QPushButton *m_reset;
+    QHBoxLayout *m_bar = nullptr;
     QGridLayout *m_grid = nullptr;
     bool m_inRow = false;
     QString m_upstream;

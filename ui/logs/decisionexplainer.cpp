@@ -187,4 +187,79 @@ QStringList DecisionExplainer::sentences() const
     return lines;
 }
 
+QString DecisionExplainer::briefChoice() const
+{
+    const Decision &decision = m_decision;
+    const QString picked = peer(decision.picked);
+    const int before = decision.weightsBefore.value(decision.picked);
+    const int subtracted = before - decision.weightsAfter.value(decision.picked);
+    const QString rehashed = decision.rehashes > 0 ? tr(" after %n rehash(es)", nullptr, decision.rehashes) : QString();
+    switch (decision.method) {
+    case BalancingMethod::RoundRobin:
+        return tr("%1 chosen: highest current weight %2; then %3 subtracted").arg(picked).arg(before).arg(subtracted);
+    case BalancingMethod::LeastConn:
+        if (decision.ties.size() <= 1)
+            return tr("%1 chosen: fewest active connections for its weight (%2)")
+                .arg(picked)
+                .arg(decision.conns.value(decision.picked));
+        return tr("%1 chosen: %2 servers tied at the fewest connections, it had the highest current weight %3; "
+                  "then %4 subtracted")
+            .arg(picked)
+            .arg(decision.ties.size())
+            .arg(before)
+            .arg(subtracted);
+    case BalancingMethod::IpHash:
+        return tr("%1 chosen: client %2 -> key %3 -> hash %4%5")
+            .arg(picked, QString::fromLatin1(m_client), QString::fromLatin1(decision.key))
+            .arg(decision.hash)
+            .arg(rehashed);
+    case BalancingMethod::Hash:
+        if (decision.consistent)
+            return tr("%1 chosen: crc32 of \"%2\" is %3, the next ring point is #%4%5")
+                .arg(picked, QString::fromUtf8(decision.key), u"0x%1"_s.arg(decision.hash, 8, 16, QLatin1Char('0')))
+                .arg(decision.point)
+                .arg(rehashed);
+        return tr("%1 chosen: key \"%2\" hashes to %3, taken modulo the total weight%4")
+            .arg(picked, QString::fromUtf8(decision.key))
+            .arg(decision.hash)
+            .arg(rehashed);
+    case BalancingMethod::Random: {
+        if (!decision.randomTwo)
+            return tr("%1 chosen: drawn at random, in proportion to the weights").arg(picked);
+        QStringList drawn;
+        for (const int index : decision.draws)
+            drawn.append(peer(index));
+        return tr("%1 chosen: of the two drawn (%2) it had no more active connections for its weight %3")
+            .arg(picked, drawn.join(u", "_s), list(decision.conns));
+    }
+    }
+    return {};
+}
+
+QString DecisionExplainer::briefSkips() const
+{
+    const int count = int(m_decision.skipped.size());
+    if (count == 0)
+        return {};
+    return tr(" (%n server(s) skipped)", nullptr, count);
+}
+
+QString DecisionExplainer::summary() const
+{
+    const Decision &decision = m_decision;
+    if (decision.picked < 0)
+        return tr("No server could take the request: the proxy answered 502 itself.");
+    QString text;
+    if (decision.single)
+        text = tr("%1 chosen: it is the only server").arg(peer(decision.picked));
+    else if (decision.roundRobinFallback)
+        text =
+            tr("%1 chosen by round robin: the hash found no available server in 20 tries").arg(peer(decision.picked));
+    else
+        text = briefChoice();
+    if (decision.backup)
+        text += tr(", a backup: no primary could take it");
+    return text + briefSkips() + u'.';
+}
+
 } // namespace lbscope

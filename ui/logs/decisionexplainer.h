@@ -34,6 +34,9 @@ public:
 
     // One sentence per line: what it skipped, whether backups were used, how the method chose.
     QStringList sentences() const;
+    // The same in one sentence that starts with the winner, for step mode's caption:
+    // "127.0.0.1:3100 chosen: highest current weight 3; then 7 subtracted."
+    QString summary() const;
 
 private:
     static QString list(const QList<int> &values);
@@ -41,6 +44,8 @@ private:
     QString nameOf(int index, bool inBackup) const;
     QString weighted() const;
     QString choice() const;
+    QString briefChoice() const;
+    QString briefSkips() const;
     QStringList skips() const;
 
     const Decision &m_decision;

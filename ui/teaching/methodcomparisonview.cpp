@@ -324,7 +324,7 @@ ComparisonSetup MethodComparisonView::setup() const
         setup.methods[std::size_t(i)] = choices.value(m_sides[std::size_t(i)].method->currentIndex());
     if (!m_pool.upstreams.isEmpty()) {
         for (const UpstreamServer &server : m_pool.upstreams.first().servers) {
-            InstanceKnobs knobs;
+            DemoKnobs knobs;
             const QHostAddress address = hostAddress(server.host);
             for (const DemoFleet::Instance &instance : m_demoInstances) {
                 if (instance.address == address && instance.port == server.port) {

@@ -45,9 +45,10 @@ AccessRecord stripRecord(const NginxTwinRecord &record)
 NginxTwinPanel::NginxTwinPanel(BackendPalette *palette, QWidget *parent)
     : QWidget(parent)
     , m_toggle(new QAction(tr("Compare with Real &nginx"), this))
-    , m_button(new QToolButton(this))
-    , m_status(new QLabel(this))
-    , m_differences(new QLabel(this))
+    , m_controls(new QWidget(this))
+    , m_button(new QToolButton(m_controls))
+    , m_status(new QLabel(m_controls))
+    , m_differences(new QLabel(m_controls))
     , m_strip(new SequenceStrip(palette, this))
 {
     setObjectName(u"nginxTwinPanel"_s);
@@ -81,8 +82,8 @@ NginxTwinPanel::NginxTwinPanel(BackendPalette *palette, QWidget *parent)
             emit recordActivated(id);
     });
 
-    auto *row = new QHBoxLayout;
-    row->setContentsMargins(3, 2, 3, 2);
+    auto *row = new QHBoxLayout(m_controls);
+    row->setContentsMargins(0, 0, 0, 0);
     row->setSpacing(8);
     row->addWidget(m_button);
     // The count first: it is what a class looks for; the status may wrap beside it.
@@ -91,7 +92,7 @@ NginxTwinPanel::NginxTwinPanel(BackendPalette *palette, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
-    layout->addLayout(row);
+    layout->addWidget(m_controls);
     layout->addWidget(m_strip);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 

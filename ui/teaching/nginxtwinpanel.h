@@ -42,6 +42,9 @@ public:
     NginxTwin &twin() { return m_twin; }
     const TrafficGenerator &generator() const { return m_generator; }
     SequenceStrip *strip() const { return m_strip; }
+    // The switch, the count and the status in one row; shown above the strip unless the window
+    // moves it to a row of its own (ChartsPanel::addToBar).
+    QWidget *controls() const { return m_controls; }
     const TwinComparison::Summary &summary() const { return m_summary; }
     QString statusText() const;
     QString differencesText() const;
@@ -79,6 +82,7 @@ private:
     bool m_startWhenConfigured = false;
 
     QAction *m_toggle;
+    QWidget *m_controls;
     QToolButton *m_button;
     QLabel *m_status;
     QLabel *m_differences;

@@ -16,6 +16,8 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 using namespace Qt::StringLiterals;
 
 namespace lbscope {
@@ -313,7 +315,7 @@ std::optional<TrafficPlan> TrafficPanel::planFor(TrafficPlan::Mode mode)
     return plan;
 }
 
-bool TrafficPanel::startRun(RunKind kind, const TrafficPlan &givenPlan)
+bool TrafficPanel::startRun(RunKind kind, const TrafficPlan &givenPlan, QString *error)
 {
     readResults(); // what is left of the previous run, before the generator clears it
     TrafficPlan plan = givenPlan;
@@ -334,12 +336,15 @@ bool TrafficPanel::startRun(RunKind kind, const TrafficPlan &givenPlan)
         if (plan.randomSeed == 0)
             plan.randomSeed = QRandomGenerator::global()->generate() | 1u;
     }
-    QString error;
-    if (!m_generator.start(plan, &error)) {
-        showProblem(tr("Not sent: %1").arg(error));
+    QString problem;
+    if (!m_generator.start(plan, &problem)) {
+        showProblem(tr("Not sent: %1").arg(problem));
+        if (error)
+            *error = problem;
         return false;
     }
     showProblem({});
+    m_lastPlan = plan;
     m_kind = kind;
     m_latency = {};
     m_runDurationSeconds = plan.durationSeconds;
@@ -351,6 +356,63 @@ bool TrafficPanel::startRun(RunKind kind, const TrafficPlan &givenPlan)
     emit runPlanStarted(plan);
     emit runStarted();
     return true;
+}
+
+TrafficPlan TrafficPanel::currentPlan() const
+{
+    TrafficPlan plan = m_lastPlan.value_or(TrafficPlan());
+    if (!m_lastPlan)
+        plan.mode = TrafficPlan::Mode::Rate;
+    plan.sequenceHeaderBase.reset(); // the nginx twin's numbering, not part of the traffic
+    plan.address = m_address;
+    plan.port = m_port;
+    plan.pathTemplate = m_path->text();
+    plan.host = m_host->text().trimmed().toLatin1();
+    plan.concurrency = plan.mode == TrafficPlan::Mode::Single ? 1 : m_concurrency->value();
+    plan.simulatedClients = m_clients->value();
+    plan.count = plan.mode == TrafficPlan::Mode::Burst ? quint64(m_burstCount->value()) : 0;
+    if (plan.mode == TrafficPlan::Mode::Rate) {
+        // The controls hold whole numbers: the last plan's exact value while they still show it.
+        if (!m_lastPlan || std::lround(m_lastPlan->rate) != m_rate->value())
+            plan.rate = m_rate->value();
+        if (!m_lastPlan || std::ceil(m_lastPlan->durationSeconds) != m_duration->value())
+            plan.durationSeconds = m_duration->value();
+    }
+    return plan;
+}
+
+bool TrafficPanel::runPlan(const TrafficPlan &plan, QString *error)
+{
+    if (const QString problem = plan.validate(); !problem.isEmpty()) {
+        *error = problem;
+        return false;
+    }
+    stop();
+    m_queuedSingles = 0;
+    {
+        const QSignalBlocker rateBlocker(m_rate);
+        m_path->setText(plan.pathTemplate);
+        m_host->setText(QString::fromLatin1(plan.host));
+        m_concurrency->setValue(plan.effectiveConcurrency());
+        m_clients->setValue(plan.simulatedClients);
+        if (plan.mode == TrafficPlan::Mode::Burst)
+            m_burstCount->setValue(int(std::min<quint64>(plan.count, quint64(m_burstCount->maximum()))));
+        if (plan.mode == TrafficPlan::Mode::Rate) {
+            m_rate->setValue(int(std::lround(plan.rate)));
+            m_duration->setValue(int(std::ceil(plan.durationSeconds)));
+        }
+    }
+    setTarget(plan.address, plan.port);
+    const RunKind kind = plan.mode == TrafficPlan::Mode::Single  ? RunKind::Single
+                         : plan.mode == TrafficPlan::Mode::Burst ? RunKind::Burst
+                                                                 : RunKind::Rate;
+    const bool started = startRun(kind, plan, error);
+    if (kind == RunKind::Rate) {
+        const QSignalBlocker blocker(m_rateButton);
+        m_rateButton->setChecked(started);
+        updateControls();
+    }
+    return started;
 }
 
 void TrafficPanel::sendOne()
@@ -367,9 +429,19 @@ void TrafficPanel::sendOne()
         startRun(RunKind::Single, *plan);
 }
 
+void TrafficPanel::setStepMode(bool on)
+{
+    if (m_stepMode == on)
+        return;
+    m_stepMode = on;
+    if (on && (m_kind == RunKind::Burst || m_kind == RunKind::Rate))
+        stop();
+    updateControls();
+}
+
 void TrafficPanel::sendBurst()
 {
-    if (m_port == 0 || m_kind != RunKind::None)
+    if (m_port == 0 || m_kind != RunKind::None || m_stepMode)
         return;
     if (const auto plan = planFor(TrafficPlan::Mode::Burst))
         startRun(RunKind::Burst, *plan);
@@ -377,8 +449,11 @@ void TrafficPanel::sendBurst()
 
 void TrafficPanel::startRate()
 {
-    if (m_port == 0)
+    if (m_port == 0 || m_stepMode) {
+        const QSignalBlocker blocker(m_rateButton);
+        m_rateButton->setChecked(m_kind == RunKind::Rate);
         return;
+    }
     if (m_kind == RunKind::Rate) { // a restart at the new rate
         m_restarting = true;
         m_generator.stop();
@@ -526,9 +601,9 @@ void TrafficPanel::updateControls()
     const bool busy = m_kind == RunKind::Burst || m_kind == RunKind::Rate;
     m_sendOne->setEnabled(hasTarget && !busy);
     m_sendOneButton->setEnabled(hasTarget && !busy);
-    m_sendBurstButton->setEnabled(hasTarget && m_kind == RunKind::None);
+    m_sendBurstButton->setEnabled(hasTarget && m_kind == RunKind::None && !m_stepMode);
     m_sendBurstButton->setText(tr("Send %L1").arg(m_burstCount->value()));
-    m_rateButton->setEnabled(hasTarget && (m_kind == RunKind::None || m_kind == RunKind::Rate));
+    m_rateButton->setEnabled(hasTarget && !m_stepMode && (m_kind == RunKind::None || m_kind == RunKind::Rate));
     m_rateButton->setText(m_kind == RunKind::Rate ? tr("S&top rate") : tr("&Start"));
     m_stop->setEnabled(m_kind != RunKind::None);
     if (!hasTarget) {
@@ -543,6 +618,15 @@ void TrafficPanel::updateControls()
     m_sendBurstButton->setToolTip(tr("Send this many requests, as fast as the concurrency allows") +
                                   (m_kind != RunKind::None ? why : QString()));
     m_sendOne->setToolTip(m_sendOneButton->toolTip());
+    if (m_stepMode) {
+        const QString stepping =
+            tr("Step mode is on: each Space sends exactly one request. Turn it off (View > Step Mode) to send "
+               "automatically.");
+        m_sendBurstButton->setToolTip(stepping);
+        m_rateButton->setToolTip(stepping);
+    } else {
+        m_rateButton->setToolTip(tr("Start or stop sending at the steady rate"));
+    }
 }
 
 } // namespace lbscope

@@ -60,6 +60,20 @@ public:
     // LB Scope's and nginx's records by it). Applies to the next run.
     void setSequenceHeaders(bool on) { m_sequenceHeaders = on; }
     bool sequenceHeaders() const { return m_sequenceHeaders; }
+    // What the controls would send now, as the mode of the last run (a steady rate before any):
+    // what "Save pool and traffic as scenario" keeps. Fields without a control (the random
+    // seed, the method) come from the last plan run.
+    TrafficPlan currentPlan() const;
+
+    // Runs a whole plan (a lesson's), aimed where it says: the run that was going stops, the
+    // controls show the plan (so it can be run again by hand) and its progress shows here.
+    // False with *error when the plan is invalid or the generator refused it.
+    bool runPlan(const TrafficPlan &plan, QString *error);
+    // Step mode: no automatic traffic. Turning it on stops a burst or a steady rate; while it
+    // is on they cannot start (their tooltips say why) and each Send 1 (Space) sends exactly
+    // one request, queued behind one still in flight.
+    void setStepMode(bool on);
+    bool isStepMode() const { return m_stepMode; }
 
 public slots:
     void sendOne();
@@ -87,7 +101,7 @@ private:
     QWidget *buildRequestGroup();
     QWidget *buildResultsGroup();
     std::optional<TrafficPlan> planFor(TrafficPlan::Mode mode);
-    bool startRun(RunKind kind, const TrafficPlan &plan);
+    bool startRun(RunKind kind, const TrafficPlan &plan, QString *error = nullptr);
     void poll();
     void readResults();
     void handleFinished();
@@ -108,12 +122,14 @@ private:
     RunKind m_kind = RunKind::None;
     int m_queuedSingles = 0;
     bool m_restarting = false;
+    bool m_stepMode = false;
     TrafficProgress m_progress;
     LatencyCounts m_latency;
     quint64 m_cursor = 0;
     double m_runDurationSeconds = 0;
     bool m_sequenceHeaders = false;
     std::optional<TrafficPlan> m_numberedPlan; // the last numbered run's plan
+    std::optional<TrafficPlan> m_lastPlan;
 
     QAction *m_sendOne;
     QGroupBox *m_sendGroup = nullptr;

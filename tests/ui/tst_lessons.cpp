@@ -1,0 +1,284 @@
+// The Lessons menu in the whole window, against a real engine and real demo instances: each
+// built-in lesson loads from its menu entry (a real click on one of them), the card says what
+// to point out, the traffic runs through the traffic panel, Save and Open go through the real
+// file dialogs and round-trip, and a malformed file is refused with its reason, changing nothing.
+
+#include "config/configwriter.h"
+#include "configdocument.h"
+#include "demo/demofleet.h"
+#include "demopoolfixture.h"
+#include "livepoller.h"
+#include "mainwindow.h"
+#include "messagebar.h"
+#include "presentationmode.h"
+#include "proxy/engine.h"
+#include "scenario/scenariofile.h"
+#include "scenario/scenariorunner.h"
+#include "teaching/lessoncard.h"
+#include "teaching/lessoncontroller.h"
+#include "traffic/trafficpanel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace lbscope;
+using namespace lbscope::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Answers the next file dialog with path, as a teacher typing it and pressing Enter would.
+void answerFileDialog(const QString &path)
+{
+    auto *timer = new QTimer;
+    timer->setInterval(20);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, path] {
+        auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        timer->stop();
+        timer->deleteLater();
+        dialog->selectFile(path);
+        static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept, as Enter would
+    });
+    timer->start();
+}
+
+// The pool without its listener (a lesson keeps the window's) as nginx text.
+QByteArray poolText(ProxyConfig config)
+{
+    for (ServerConfig &server : config.servers)
+        server.listens.clear();
+    return ConfigWriter::write(config);
+}
+
+} // namespace
+
+class TestLessons : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<DemoPoolFixture> m_pool;
+    std::unique_ptr<ConfigDocument> m_document;
+    std::unique_ptr<MainWindow> m_window;
+
+    LessonController *lessons() const { return m_window->lessons(); }
+    Engine &engine() const { return m_pool->engine(); }
+
+    bool openWindow()
+    {
+        m_pool = std::make_unique<DemoPoolFixture>();
+        if (!m_pool->start())
+            return false;
+        m_document = std::make_unique<ConfigDocument>(m_pool->engine());
+        m_window = std::make_unique<MainWindow>(m_pool->engine(), *m_document);
+        m_window->resize(1280, 720);
+        m_window->show();
+        // The lessons' backends follow the running pool to the fixture's own loopback address.
+        return QTest::qWaitForWindowExposed(m_window.get());
+    }
+
+private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void init() { QVERIFY2(openWindow(), qPrintable(m_pool->error())); }
+    void cleanup()
+    {
+        m_window.reset();
+        m_document.reset();
+        m_pool.reset();
+    }
+
+    void menuListsTheLessons()
+    {
+        QMenu *menu = m_window->findChild<QMenu *>(u"lessonsMenu"_s);
+        QVERIFY(menu);
+        QVERIFY(m_window->menuBar()->actions().contains(menu->menuAction()));
+        QCOMPARE(lessons()->builtInActions().size(), 7);
+        const QStringList paths = ScenarioFile::builtInPaths();
+        for (qsizetype i = 0; i < paths.size(); ++i) {
+            QAction *action = lessons()->builtInActions()[i];
+            QVERIFY2(action->isEnabled(), qPrintable(action->toolTip()));
+            QVERIFY(menu->actions().contains(action));
+            QVERIFY(action->text().contains(ScenarioFile::read(paths[i]).scenario->title));
+        }
+        QVERIFY(menu->actions().contains(lessons()->openAction()));
+        QVERIFY(menu->actions().contains(lessons()->saveAction()));
+        QVERIFY(!lessons()->card()->isVisible()); // no lesson yet
+    }
+
+    // A real click on the menu entry: the pool is rebuilt, the card says what to point out and
+    // the panel sends the traffic, which reaches every backend of the lesson.
+    void clickLoadsALesson()
+    {
+        QMenu *menu = lessons()->menu();
+        QAction *action = lessons()->builtInActions().first();
+        menu->popup(m_window->mapToGlobal(QPoint(200, 100)));
+        QVERIFY(QTest::qWaitForWindowExposed(menu));
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(action).center());
+
+        const Scenario lesson = *ScenarioFile::read(ScenarioFile::builtInPaths().first()).scenario;
+        QTRY_VERIFY(lessons()->card()->isVisible());
+        QCOMPARE(lessons()->card()->title(), lesson.title);
+        QCOMPARE(lessons()->card()->description(), lesson.description);
+        QVERIFY(m_window->windowTitle().startsWith(u"three-equal.conf"_s));
+        QVERIFY(m_window->trafficPanel()->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(engine().accessLog().lastId() >= 3, 10'000);
+        QList<AccessRecord> records;
+        engine().accessLog().readAfter(0, &records);
+        QSet<QByteArray> peers;
+        for (const AccessRecord &record : std::as_const(records))
+            peers.insert(record.upstreamAddr);
+        QCOMPARE(peers.size(), 3);
+        QVERIFY(lessons()->card()->status().contains(u"of 30 s"_s));
+        QTRY_VERIFY(m_window->trafficPanel()->progress().done >= 3); // its progress shows there
+
+        // Stop lesson: the traffic stops, the card stays and says so.
+        auto *stop = lessons()->card()->findChild<QPushButton *>(u"lessonStop"_s);
+        QTest::mouseClick(stop, Qt::LeftButton);
+        QVERIFY(!m_window->trafficPanel()->isRunning());
+        QVERIFY(!lessons()->runner().isRunning());
+        QCOMPARE(lessons()->card()->status(), u"Finished"_s);
+        QVERIFY(lessons()->card()->isVisible());
+    }
+
+    // Every entry of the menu, triggered in turn, rebuilds its own pool and knobs.
+    void everyEntryLoads()
+    {
+        const QStringList paths = ScenarioFile::builtInPaths();
+        for (qsizetype i = 0; i < paths.size(); ++i) {
+            const Scenario lesson = *ScenarioFile::read(paths[i]).scenario;
+            lessons()->builtInActions()[i]->trigger();
+            QVERIFY2(m_window->messageBar()->text().isEmpty(), qPrintable(m_window->messageBar()->text()));
+            QCOMPARE(lessons()->card()->title(), lesson.title);
+            QCOMPARE(poolText(engine().configuration()), poolText(lessons()->runner().placed(lesson).pool));
+            QVERIFY(m_window->trafficPanel()->isRunning());
+            QCOMPARE(m_window->trafficPanel()->currentPlan().pathTemplate, lesson.traffic.pathTemplate);
+            int slowInstances = 0;
+            for (const DemoFleet::Instance &instance : engine().demoInstances()->instances())
+                slowInstances += instance.delayMs > 0;
+            QCOMPARE(slowInstances, i == 2 ? 1 : 0); // only the slow lesson has one; none is left over
+            // A lesson whose first step speaks shows its words at once.
+            if (!lesson.steps.isEmpty() && lesson.steps.first().atSeconds == 0)
+                QVERIFY(lessons()->card()->say().contains(lesson.steps.first().say));
+        }
+        lessons()->runner().stop();
+    }
+
+    // Save pool and traffic as scenario, then Open scenario, both through the real dialogs.
+    void savedLessonRoundTrips()
+    {
+        QTemporaryDir dir;
+        lessons()->builtInActions()[2]->trigger(); // the slow instance: a knob, a plan of its own
+        QVERIFY(lessons()->runner().isRunning());
+        const QByteArray pool = poolText(engine().configuration());
+        const TrafficPlan plan = m_window->trafficPanel()->currentPlan();
+
+        const QString path = dir.filePath(u"mine"_s + ScenarioFile::Suffix);
+        answerFileDialog(path);
+        lessons()->saveAction()->trigger();
+        QVERIFY2(QFile::exists(path), qPrintable(m_window->messageBar()->text()));
+        QVERIFY(QFile::exists(dir.filePath(u"mine.conf"_s)));
+        QVERIFY(m_window->messageBar()->text().contains(u"mine.lesson.json"_s));
+
+        const auto delayOf3100 = [this] {
+            for (const DemoFleet::Instance &instance : engine().demoInstances()->instances()) {
+                if (instance.port == 3100)
+                    return instance.delayMs;
+            }
+            return -1;
+        };
+        // Something else runs in between: the same three servers, none slow.
+        lessons()->builtInActions()[0]->trigger();
+        QCOMPARE(delayOf3100(), 0);
+
+        answerFileDialog(path);
+        lessons()->openAction()->trigger();
+        QVERIFY2(m_window->messageBar()->text().isEmpty(), qPrintable(m_window->messageBar()->text()));
+        QCOMPARE(poolText(engine().configuration()), pool);
+        const TrafficPlan reopened = m_window->trafficPanel()->currentPlan();
+        QCOMPARE(reopened.mode, plan.mode);
+        QCOMPARE(reopened.rate, plan.rate);
+        QCOMPARE(reopened.durationSeconds, plan.durationSeconds);
+        QCOMPARE(reopened.concurrency, plan.concurrency);
+        QCOMPARE(reopened.simulatedClients, plan.simulatedClients);
+        QCOMPARE(reopened.pathTemplate, plan.pathTemplate);
+        QCOMPARE(reopened.host, plan.host);
+        QCOMPARE(delayOf3100(), 400); // the knob came back
+        QCOMPARE(lessons()->card()->title(), ScenarioFile::read(path).scenario->title);
+        lessons()->runner().stop();
+    }
+
+    // The card over the charts while the crashing lesson runs, as the class sees it, in the
+    // normal look and in presentation mode (build/screenshots/lesson-card*.png for the README).
+    void lessonCardWhileRunning_data()
+    {
+        QTest::addColumn<bool>("presenting");
+        QTest::newRow("normal") << false;
+        QTest::newRow("presentation") << true;
+    }
+
+    void lessonCardWhileRunning()
+    {
+        QFETCH(bool, presenting);
+        m_window->presentationMode()->setEnabled(presenting);
+        ScenarioRunner::Placement placement = lessons()->runner().placement();
+        placement.timeScale = 0.5; // the crash at 1.5 s
+        lessons()->runner().setPlacement(placement);
+        lessons()->builtInActions()[3]->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(lessons()->runner().stepsApplied() >= 2, 10'000);
+        QVERIFY(lessons()->card()->say().contains(u"3100 crashed"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(engine().accessLog().lastId() >= 50, 10'000);
+        const quint64 sequence = m_window->poller()->lastTick().sequence;
+        QTRY_VERIFY(m_window->poller()->lastTick().sequence >= sequence + 2);
+        // The card and the charts under it share the middle; both keep room to be read.
+        LessonCard *card = lessons()->card();
+        QVERIFY(card->isVisible());
+        QVERIFY(card->height() < m_window->centralWidget()->height() / 2);
+        const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + (presenting ? u"/lesson-card-presentation.png"_s : u"/lesson-card.png"_s);
+        QVERIFY(m_window->grab().save(path));
+        qInfo("saved %s", qPrintable(path));
+        lessons()->runner().stop();
+        m_window->presentationMode()->setEnabled(false);
+    }
+
+    // A malformed file: refused with its name and reason in the message bar; nothing changes.
+    void malformedFileIsRefused()
+    {
+        lessons()->builtInActions()[1]->trigger();
+        const QByteArray pool = ConfigWriter::write(engine().configuration());
+        const QString title = lessons()->card()->title();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"broken"_s + ScenarioFile::Suffix);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"title": "Broken", "pool": "broken.conf", "traffic": {"mode": "rate", "rate": -3}})");
+        file.close();
+
+        answerFileDialog(path);
+        lessons()->openAction()->trigger();
+        const QString message = m_window->messageBar()->text();
+        QVERIFY2(message.contains(u"broken.lesson.json"_s) && message.contains(u"traffic.rate"_s), qPrintable(message));
+        QCOMPARE(m_window->messageBar()->kind(), MessageBar::Kind::Error);
+        QCOMPARE(ConfigWriter::write(engine().configuration()), pool);
+        QCOMPARE(lessons()->card()->title(), title);
+        QVERIFY(m_window->trafficPanel()->isRunning()); // the lesson before goes on
+        lessons()->runner().stop();
+    }
+};
+
+QTEST_MAIN(TestLessons)
+#include "tst_lessons.moc"
