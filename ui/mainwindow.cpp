@@ -12,12 +12,12 @@
 #include "messagebar.h"
 #include "presentationmode.h"
 #include "proxy/engine.h"
+#include "teaching/algorithmstatepanel.h"
 #include "teaching/flowview.h"
 #include "teaching/lessoncard.h"
 #include "teaching/lessoncontroller.h"
 #include "teaching/methodcomparisonview.h"
 #include "teaching/nginxtwinpanel.h"
-#include "teaching/algorithmstatepanel.h"
 #include "teaching/sequencestrip.h"
 #include "traffic/trafficpanel.h"
 #include "upstream/upstreameditor.h"
@@ -323,6 +323,8 @@ void MainWindow::createMenus()
     m_stepMode->setStatusTip(tr("No automatic traffic: each Space sends exactly one request and every view advances "
                                 "one step (F8 again to leave)"));
     connect(m_stepMode, &QAction::toggled, this, &MainWindow::setStepMode);
+    // The traffic panel leaves step mode by itself when a lesson starts its traffic.
+    connect(m_traffic, &TrafficPanel::stepModeChanged, m_stepMode, &QAction::setChecked);
 
     QMenu *proxy = menuBar()->addMenu(tr("&Proxy"));
     QAction *reset = proxy->addAction(tr("&Reset Counters"), this, &MainWindow::resetCounters);

@@ -100,7 +100,11 @@ private slots:
         rig.model.setCapacity(50);
         int removals = 0;
         connect(&rig.model, &QAbstractItemModel::rowsRemoved, this, [&] { ++removals; });
-        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/", 120)));
+        // In two parts: one tick with all 120 would only ever insert the newest 50.
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/", 40)));
+        QTRY_COMPARE(rig.model.totalSeen(), 40u);
+        QCOMPARE(removals, 0);
+        QVERIFY(sendRequests(rig.pool.proxyPort(), repeated("/", 80)));
         QTRY_COMPARE(rig.model.totalSeen(), 120u);
         QCOMPARE(rig.model.rowCount(), 50);
         QVERIFY(removals > 0);

@@ -153,6 +153,18 @@ private slots:
         QVERIFY(lessons()->card()->isVisible());
     }
 
+    // A lesson's traffic is automatic: starting one in step mode (F8) leaves step mode.
+    void aLessonEndsStepMode()
+    {
+        QTest::keyClick(m_window.get(), Qt::Key_F8);
+        QVERIFY(m_window->stepModeAction()->isChecked());
+        QVERIFY(m_window->trafficPanel()->isStepMode());
+        lessons()->builtInActions().first()->trigger();
+        QTRY_VERIFY(m_window->trafficPanel()->isRunning());
+        QVERIFY(!m_window->trafficPanel()->isStepMode());
+        QVERIFY(!m_window->stepModeAction()->isChecked());
+    }
+
     // Every entry of the menu, triggered in turn, rebuilds its own pool and knobs.
     void everyEntryLoads()
     {

@@ -324,11 +324,20 @@ void SequenceStrip::paintEvent(QPaintEvent *)
     const int shown = visibleSlots();
     const QRect caption(Margin, Margin, width() - 2 * Margin, fontMetrics().height());
     painter.setPen(palette().color(QPalette::WindowText));
-    const QString captionText = !m_caption.isEmpty()
-                                    ? m_caption
-                                    : tr("Last %1 picks, newest on the right: each cell is the backend that answered "
-                                         "(red \u00d7: failed, dark band: retried)")
-                                          .arg(shown);
+    const int held = std::min(shown, m_count);
+    QString captionText = m_caption;
+    if (captionText.isEmpty() && held == 0)
+        captionText = tr("The picks appear here, newest on the right: each cell is the backend that answered "
+                         "(red \u00d7: failed, dark band: retried)");
+    else if (captionText.isEmpty() && held == 1)
+        captionText = tr("The first pick: the cell is the backend that answered "
+                         "(red \u00d7: failed, dark band: retried)");
+    else if (captionText.isEmpty())
+        captionText = tr("Last %1 picks, newest on the right: each cell is the backend that answered "
+                         "(red \u00d7: failed, dark band: retried)")
+                          .arg(held);
+    // Cut with an ellipsis where presentation mode's font makes it longer than the strip.
+    captionText = fontMetrics().elidedText(captionText, Qt::ElideRight, caption.width());
     painter.drawText(caption, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine, captionText);
 
     const QRect area = slotsRect();

@@ -387,6 +387,8 @@ bool TrafficPanel::runPlan(const TrafficPlan &plan, QString *error)
         *error = problem;
         return false;
     }
+    // A lesson's traffic is automatic: starting one ends step mode.
+    setStepMode(false);
     stop();
     m_queuedSingles = 0;
     {
@@ -437,6 +439,7 @@ void TrafficPanel::setStepMode(bool on)
     if (on && (m_kind == RunKind::Burst || m_kind == RunKind::Rate))
         stop();
     updateControls();
+    emit stepModeChanged(on);
 }
 
 void TrafficPanel::sendBurst()

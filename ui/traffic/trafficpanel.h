@@ -66,8 +66,8 @@ public:
     TrafficPlan currentPlan() const;
 
     // Runs a whole plan (a lesson's), aimed where it says: the run that was going stops, the
-    // controls show the plan (so it can be run again by hand) and its progress shows here.
-    // False with *error when the plan is invalid or the generator refused it.
+    // controls show the plan (so it can be run again by hand) and its progress shows here; step
+    // mode ends. False with *error when the plan is invalid or the generator refused it.
     bool runPlan(const TrafficPlan &plan, QString *error);
     // Step mode: no automatic traffic. Turning it on stops a burst or a steady rate; while it
     // is on they cannot start (their tooltips say why) and each Send 1 (Space) sends exactly
@@ -87,6 +87,7 @@ signals:
     void runPlanStarted(const lbscope::TrafficPlan &plan);
     void runStarted();
     void runFinished();
+    void stepModeChanged(bool on);
 
 private:
     enum class RunKind {
