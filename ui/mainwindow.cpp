@@ -36,6 +36,7 @@
 #include <QSettings>
 #include <QShowEvent>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -202,8 +203,9 @@ void MainWindow::createDocks()
     m_views->addTab(m_flow, tr("Fl&ow"));
     connect(m_poller, &LivePoller::ticked, m_flow, &FlowView::handleTick);
     m_views->setTabToolTip(0, tr("Requests, rates, latency and status per backend (Alt+C)"));
-    m_views->setTabToolTip(1, tr("Every request: where it went and why (Alt+L)"));
-    m_views->setTabToolTip(2, tr("The running configuration as nginx text, editable (Alt+F)"));
+    m_views->setTabToolTip(m_views->indexOf(m_log), tr("Every request: where it went and why (Alt+L)"));
+    m_views->setTabToolTip(m_views->indexOf(m_configEditor),
+                           tr("The running configuration as nginx text, editable (Alt+F)"));
     m_views->setTabToolTip(m_views->indexOf(m_flow),
                            tr("Requests travelling to their backends, slow ones turning red (Alt+O)"));
     // Its own copies of the pool, so the main proxy's figures stay as they are.
@@ -213,6 +215,11 @@ void MainWindow::createDocks()
     connect(m_poller, &LivePoller::ticked, m_compare, &MethodComparisonView::handleTick);
     m_views->setTabToolTip(m_views->addTab(createAlgorithmPage(), tr("&Algorithm")),
                            tr("The balancer's own state at each pick, step by step (Alt+A)"));
+    // The teaching views next to the charts, the log and the configuration after them.
+    QTabBar *tabs = m_views->tabBar();
+    tabs->moveTab(m_views->indexOf(m_algorithmPage), 1);
+    tabs->moveTab(m_views->indexOf(m_flow), 2);
+    tabs->moveTab(m_views->indexOf(m_compare), 3);
     m_trafficDock = trafficDock;
 }
 

@@ -96,7 +96,7 @@ private slots:
         // The other views a class sees: the log with a request selected, and the demo instances.
         auto *views = window.findChild<QTabWidget *>();
         QVERIFY(views);
-        views->setCurrentIndex(1);
+        views->setCurrentWidget(window.logPanel());
         QTableView *table = window.logPanel()->tableView();
         table->selectRow(table->model()->rowCount() - 1);
         for (QDockWidget *dock : window.findChildren<QDockWidget *>()) {

@@ -214,7 +214,7 @@ QWidget *MethodComparisonView::buildControls()
     amount->addStretch(1);
     m_start = new QPushButton(tr("Start &both"), controls);
     m_start->setObjectName(u"startComparison"_s);
-    m_stop = new QPushButton(tr("Stop b&oth"), controls);
+    m_stop = new QPushButton(tr("Stop both"), controls);
     m_stop->setObjectName(u"stopComparison"_s);
     m_stop->setToolTip(tr("Stop both runs; the copies are stopped and their ports closed"));
     amount->addWidget(m_start);
