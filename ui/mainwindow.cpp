@@ -210,6 +210,7 @@ void MainWindow::createDocks()
                            tr("Requests travelling to their backends, slow ones turning red (Alt+O)"));
     // Its own copies of the pool, so the main proxy's figures stay as they are.
     m_compare = new MethodComparisonView(m_palette, this);
+    m_compare->setObjectName(u"methodComparison"_s);
     const int compareTab = m_views->addTab(m_compare, tr("Compare metho&ds"));
     m_views->setTabToolTip(compareTab, tr("Two methods side by side on the same traffic (Alt+D)"));
     connect(m_poller, &LivePoller::ticked, m_compare, &MethodComparisonView::handleTick);
@@ -230,6 +231,7 @@ QWidget *MainWindow::createAlgorithmPage()
     m_algorithmStrip->setObjectName(u"algorithmStrip"_s);
     m_statePanel = new AlgorithmStatePanel(m_palette, this);
     m_algorithmPage = new QWidget(this);
+    m_algorithmPage->setObjectName(u"algorithmPage"_s); // the window reopens on its last tab by name
     auto *layout = new QVBoxLayout(m_algorithmPage);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -262,7 +264,7 @@ void MainWindow::applyDefaultDockSizes()
 
 void MainWindow::arrangeForProjector()
 {
-    // What a class watches in front: every server's row, the charts and the Send buttons.
+    // What a class watches in front: every server's row, the view in the middle, the Send buttons.
     // Leaving presentation mode gives the layout from before back.
     auto *upstreamDock = findChild<QDockWidget *>(u"UpstreamDock"_s);
     const int dockFrame = upstreamDock->height() - m_upstreamEditor->height();
@@ -270,7 +272,6 @@ void MainWindow::arrangeForProjector()
     resizeDocks({upstreamDock}, {servers}, Qt::Vertical);
     resizeDocks({m_trafficDock}, {m_trafficDock->sizeHint().width()}, Qt::Horizontal);
     m_trafficDock->raise();
-    m_views->setCurrentIndex(0);
 }
 
 void MainWindow::showEvent(QShowEvent *event)
