@@ -14,9 +14,9 @@ namespace lbscope::test {
 class DemoWindowFixture
 {
 public:
-    bool open()
+    bool open(const QList<int> &weights = {1, 1, 1})
     {
-        if (!m_pool.start())
+        if (!m_pool.start({}, weights))
             return false;
         m_document = std::make_unique<ConfigDocument>(m_pool.engine());
         m_window = std::make_unique<MainWindow>(m_pool.engine(), *m_document);

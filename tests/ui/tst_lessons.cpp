@@ -6,7 +6,7 @@
 #include "config/configwriter.h"
 #include "configdocument.h"
 #include "demo/demofleet.h"
-#include "demopoolfixture.h"
+#include "demowindowfixture.h"
 #include "livepoller.h"
 #include "mainwindow.h"
 #include "messagebar.h"
@@ -70,41 +70,28 @@ class TestLessons : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<DemoPoolFixture> m_pool;
-    std::unique_ptr<ConfigDocument> m_document;
-    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<DemoWindowFixture> m_rig;
 
-    LessonController *lessons() const { return m_window->lessons(); }
-    Engine &engine() const { return m_pool->engine(); }
+    LessonController *lessons() const { return m_rig->window().lessons(); }
+    Engine &engine() const { return m_rig->pool().engine(); }
 
     bool openWindow()
     {
-        m_pool = std::make_unique<DemoPoolFixture>();
-        if (!m_pool->start())
-            return false;
-        m_document = std::make_unique<ConfigDocument>(m_pool->engine());
-        m_window = std::make_unique<MainWindow>(m_pool->engine(), *m_document);
-        m_window->resize(1280, 720);
-        m_window->show();
         // The lessons' backends follow the running pool to the fixture's own loopback address.
-        return QTest::qWaitForWindowExposed(m_window.get());
+        m_rig = std::make_unique<DemoWindowFixture>();
+        return m_rig->open();
     }
 
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
-    void init() { QVERIFY2(openWindow(), qPrintable(m_pool->error())); }
-    void cleanup()
-    {
-        m_window.reset();
-        m_document.reset();
-        m_pool.reset();
-    }
+    void init() { QVERIFY2(openWindow(), qPrintable(m_rig->pool().error())); }
+    void cleanup() { m_rig.reset(); }
 
     void menuListsTheLessons()
     {
-        QMenu *menu = m_window->findChild<QMenu *>(u"lessonsMenu"_s);
+        QMenu *menu = m_rig->window().findChild<QMenu *>(u"lessonsMenu"_s);
         QVERIFY(menu);
-        QVERIFY(m_window->menuBar()->actions().contains(menu->menuAction()));
+        QVERIFY(m_rig->window().menuBar()->actions().contains(menu->menuAction()));
         QCOMPARE(lessons()->builtInActions().size(), 7);
         const QStringList paths = ScenarioFile::builtInPaths();
         for (qsizetype i = 0; i < paths.size(); ++i) {
@@ -124,7 +111,7 @@ private slots:
     {
         QMenu *menu = lessons()->menu();
         QAction *action = lessons()->builtInActions().first();
-        menu->popup(m_window->mapToGlobal(QPoint(200, 100)));
+        menu->popup(m_rig->window().mapToGlobal(QPoint(200, 100)));
         QVERIFY(QTest::qWaitForWindowExposed(menu));
         QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(action).center());
 
@@ -132,8 +119,8 @@ private slots:
         QTRY_VERIFY(lessons()->card()->isVisible());
         QCOMPARE(lessons()->card()->title(), lesson.title);
         QCOMPARE(lessons()->card()->description(), lesson.description);
-        QVERIFY(m_window->windowTitle().startsWith(u"three-equal.conf"_s));
-        QVERIFY(m_window->trafficPanel()->isRunning());
+        QVERIFY(m_rig->window().windowTitle().startsWith(u"three-equal.conf"_s));
+        QVERIFY(m_rig->window().trafficPanel()->isRunning());
         QTRY_VERIFY_WITH_TIMEOUT(engine().accessLog().lastId() >= 3, 10'000);
         QList<AccessRecord> records;
         engine().accessLog().readAfter(0, &records);
@@ -142,12 +129,12 @@ private slots:
             peers.insert(record.upstreamAddr);
         QCOMPARE(peers.size(), 3);
         QVERIFY(lessons()->card()->status().contains(u"of 30 s"_s));
-        QTRY_VERIFY(m_window->trafficPanel()->progress().done >= 3); // its progress shows there
+        QTRY_VERIFY(m_rig->window().trafficPanel()->progress().done >= 3); // its progress shows there
 
         // Stop lesson: the traffic stops, the card stays and says so.
         auto *stop = lessons()->card()->findChild<QPushButton *>(u"lessonStop"_s);
         QTest::mouseClick(stop, Qt::LeftButton);
-        QVERIFY(!m_window->trafficPanel()->isRunning());
+        QVERIFY(!m_rig->window().trafficPanel()->isRunning());
         QVERIFY(!lessons()->runner().isRunning());
         QCOMPARE(lessons()->card()->status(), u"Finished"_s);
         QVERIFY(lessons()->card()->isVisible());
@@ -156,13 +143,13 @@ private slots:
     // A lesson's traffic is automatic: starting one in step mode (F8) leaves step mode.
     void aLessonEndsStepMode()
     {
-        QTest::keyClick(m_window.get(), Qt::Key_F8);
-        QVERIFY(m_window->stepModeAction()->isChecked());
-        QVERIFY(m_window->trafficPanel()->isStepMode());
+        QTest::keyClick(&m_rig->window(), Qt::Key_F8);
+        QVERIFY(m_rig->window().stepModeAction()->isChecked());
+        QVERIFY(m_rig->window().trafficPanel()->isStepMode());
         lessons()->builtInActions().first()->trigger();
-        QTRY_VERIFY(m_window->trafficPanel()->isRunning());
-        QVERIFY(!m_window->trafficPanel()->isStepMode());
-        QVERIFY(!m_window->stepModeAction()->isChecked());
+        QTRY_VERIFY(m_rig->window().trafficPanel()->isRunning());
+        QVERIFY(!m_rig->window().trafficPanel()->isStepMode());
+        QVERIFY(!m_rig->window().stepModeAction()->isChecked());
     }
 
     // Every entry of the menu, triggered in turn, rebuilds its own pool and knobs.
@@ -172,11 +159,11 @@ private slots:
         for (qsizetype i = 0; i < paths.size(); ++i) {
             const Scenario lesson = *ScenarioFile::read(paths[i]).scenario;
             lessons()->builtInActions()[i]->trigger();
-            QVERIFY2(m_window->messageBar()->text().isEmpty(), qPrintable(m_window->messageBar()->text()));
+            QVERIFY2(m_rig->window().messageBar()->text().isEmpty(), qPrintable(m_rig->window().messageBar()->text()));
             QCOMPARE(lessons()->card()->title(), lesson.title);
             QCOMPARE(poolText(engine().configuration()), poolText(lessons()->runner().placed(lesson).pool));
-            QVERIFY(m_window->trafficPanel()->isRunning());
-            QCOMPARE(m_window->trafficPanel()->currentPlan().pathTemplate, lesson.traffic.pathTemplate);
+            QVERIFY(m_rig->window().trafficPanel()->isRunning());
+            QCOMPARE(m_rig->window().trafficPanel()->currentPlan().pathTemplate, lesson.traffic.pathTemplate);
             int slowInstances = 0;
             for (const DemoFleet::Instance &instance : engine().demoInstances()->instances())
                 slowInstances += instance.delayMs > 0;
@@ -195,14 +182,14 @@ private slots:
         lessons()->builtInActions()[2]->trigger(); // the slow instance: a knob, a plan of its own
         QVERIFY(lessons()->runner().isRunning());
         const QByteArray pool = poolText(engine().configuration());
-        const TrafficPlan plan = m_window->trafficPanel()->currentPlan();
+        const TrafficPlan plan = m_rig->window().trafficPanel()->currentPlan();
 
         const QString path = dir.filePath(u"mine"_s + ScenarioFile::Suffix);
         answerFileDialog(path);
         lessons()->saveAction()->trigger();
-        QVERIFY2(QFile::exists(path), qPrintable(m_window->messageBar()->text()));
+        QVERIFY2(QFile::exists(path), qPrintable(m_rig->window().messageBar()->text()));
         QVERIFY(QFile::exists(dir.filePath(u"mine.conf"_s)));
-        QVERIFY(m_window->messageBar()->text().contains(u"mine.lesson.json"_s));
+        QVERIFY(m_rig->window().messageBar()->text().contains(u"mine.lesson.json"_s));
 
         const auto delayOf3100 = [this] {
             for (const DemoFleet::Instance &instance : engine().demoInstances()->instances()) {
@@ -217,9 +204,9 @@ private slots:
 
         answerFileDialog(path);
         lessons()->openAction()->trigger();
-        QVERIFY2(m_window->messageBar()->text().isEmpty(), qPrintable(m_window->messageBar()->text()));
+        QVERIFY2(m_rig->window().messageBar()->text().isEmpty(), qPrintable(m_rig->window().messageBar()->text()));
         QCOMPARE(poolText(engine().configuration()), pool);
-        const TrafficPlan reopened = m_window->trafficPanel()->currentPlan();
+        const TrafficPlan reopened = m_rig->window().trafficPanel()->currentPlan();
         QCOMPARE(reopened.mode, plan.mode);
         QCOMPARE(reopened.rate, plan.rate);
         QCOMPARE(reopened.durationSeconds, plan.durationSeconds);
@@ -244,7 +231,7 @@ private slots:
     void lessonCardWhileRunning()
     {
         QFETCH(bool, presenting);
-        m_window->presentationMode()->setEnabled(presenting);
+        m_rig->window().presentationMode()->setEnabled(presenting);
         ScenarioRunner::Placement placement = lessons()->runner().placement();
         placement.timeScale = 0.5; // the crash at 1.5 s
         lessons()->runner().setPlacement(placement);
@@ -252,19 +239,19 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(lessons()->runner().stepsApplied() >= 2, 10'000);
         QVERIFY(lessons()->card()->say().contains(u"3100 crashed"_s));
         QTRY_VERIFY_WITH_TIMEOUT(engine().accessLog().lastId() >= 50, 10'000);
-        const quint64 sequence = m_window->poller()->lastTick().sequence;
-        QTRY_VERIFY(m_window->poller()->lastTick().sequence >= sequence + 2);
+        const quint64 sequence = m_rig->window().poller()->lastTick().sequence;
+        QTRY_VERIFY(m_rig->window().poller()->lastTick().sequence >= sequence + 2);
         // The card and the charts under it share the middle; both keep room to be read.
         LessonCard *card = lessons()->card();
         QVERIFY(card->isVisible());
-        QVERIFY(card->height() < m_window->centralWidget()->height() / 2);
+        QVERIFY(card->height() < m_rig->window().centralWidget()->height() / 2);
         const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
         QVERIFY(QDir().mkpath(dir));
         const QString path = dir + (presenting ? u"/lesson-card-presentation.png"_s : u"/lesson-card.png"_s);
-        QVERIFY(m_window->grab().save(path));
+        QVERIFY(m_rig->window().grab().save(path));
         qInfo("saved %s", qPrintable(path));
         lessons()->runner().stop();
-        m_window->presentationMode()->setEnabled(false);
+        m_rig->window().presentationMode()->setEnabled(false);
     }
 
     // A malformed file: refused with its name and reason in the message bar; nothing changes.
@@ -282,12 +269,12 @@ private slots:
 
         answerFileDialog(path);
         lessons()->openAction()->trigger();
-        const QString message = m_window->messageBar()->text();
+        const QString message = m_rig->window().messageBar()->text();
         QVERIFY2(message.contains(u"broken.lesson.json"_s) && message.contains(u"traffic.rate"_s), qPrintable(message));
-        QCOMPARE(m_window->messageBar()->kind(), MessageBar::Kind::Error);
+        QCOMPARE(m_rig->window().messageBar()->kind(), MessageBar::Kind::Error);
         QCOMPARE(ConfigWriter::write(engine().configuration()), pool);
         QCOMPARE(lessons()->card()->title(), title);
-        QVERIFY(m_window->trafficPanel()->isRunning()); // the lesson before goes on
+        QVERIFY(m_rig->window().trafficPanel()->isRunning()); // the lesson before goes on
         lessons()->runner().stop();
     }
 };

@@ -5,7 +5,7 @@
 // during a 5:1:1 round robin (build/screenshots/state-panel.png).
 
 #include "configdocument.h"
-#include "demopoolfixture.h"
+#include "demowindowfixture.h"
 #include "livepoller.h"
 #include "mainwindow.h"
 #include "presentationmode.h"
@@ -33,47 +33,35 @@ class TestStepMode : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<DemoPoolFixture> m_pool;
-    std::unique_ptr<ConfigDocument> m_document;
-    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<DemoWindowFixture> m_rig;
 
     bool openWindow(const QList<int> &weights)
     {
-        m_pool = std::make_unique<DemoPoolFixture>();
-        if (!m_pool->start({}, weights))
-            return false;
-        m_document = std::make_unique<ConfigDocument>(m_pool->engine());
-        m_window = std::make_unique<MainWindow>(m_pool->engine(), *m_document);
-        m_window->resize(1280, 720);
-        m_window->show();
-        return QTest::qWaitForWindowExposed(m_window.get());
+        m_rig = std::make_unique<DemoWindowFixture>();
+        return m_rig->open(weights);
     }
-    quint64 logged() const { return m_pool->engine().accessLog().lastId(); }
+    quint64 logged() const { return m_rig->pool().engine().accessLog().lastId(); }
     AccessRecord record(quint64 id) const
     {
         AccessRecord found;
-        m_pool->engine().accessLog().findNewest([id](const AccessRecord &each) { return each.id == id; }, &found);
+        m_rig->pool().engine().accessLog().findNewest([id](const AccessRecord &each) { return each.id == id; }, &found);
         return found;
     }
     // Ticks have delivered everything logged to the views.
     bool settled() const
     {
-        return m_window->statePanel()->shownId() == logged() && m_window->algorithmStrip()->count() == int(logged());
+        return m_rig->window().statePanel()->shownId() == logged() &&
+               m_rig->window().algorithmStrip()->count() == int(logged());
     }
 
 private slots:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
-    void cleanup()
-    {
-        m_window.reset();
-        m_document.reset();
-        m_pool.reset();
-    }
+    void cleanup() { m_rig.reset(); }
 
     void stepModeStopsASteadyRate()
     {
-        QVERIFY2(openWindow({1, 1, 1}), qPrintable(m_pool->error()));
-        TrafficPanel *traffic = m_window->trafficPanel();
+        QVERIFY2(openWindow({1, 1, 1}), qPrintable(m_rig->pool().error()));
+        TrafficPanel *traffic = m_rig->window().trafficPanel();
         auto *rateButton = traffic->findChild<QPushButton *>(u"rateStartStop"_s);
         auto *burstButton = traffic->findChild<QPushButton *>(u"sendBurst"_s);
         QVERIFY(rateButton && burstButton);
@@ -82,40 +70,40 @@ private slots:
         QTRY_VERIFY(traffic->isRunning());
         QTRY_VERIFY(logged() > 0);
 
-        QTest::keyClick(m_window.get(), Qt::Key_F8); // View > Step Mode
-        QVERIFY(m_window->stepModeAction()->isChecked());
+        QTest::keyClick(&m_rig->window(), Qt::Key_F8); // View > Step Mode
+        QVERIFY(m_rig->window().stepModeAction()->isChecked());
         QVERIFY(traffic->isStepMode());
         QVERIFY(!traffic->isRunning());
         QVERIFY(!rateButton->isEnabled());
         QVERIFY(!burstButton->isEnabled());
         QVERIFY(rateButton->toolTip().contains(u"Step mode is on"_s));
         // The Algorithm page comes to the front, its Step button ready.
-        auto *views = m_window->findChild<QTabWidget *>();
-        QVERIFY(views->currentWidget()->isAncestorOf(m_window->statePanel()));
-        QVERIFY(m_window->statePanel()->stepButton()->isVisible());
+        auto *views = m_rig->window().findChild<QTabWidget *>();
+        QVERIFY(views->currentWidget()->isAncestorOf(m_rig->window().statePanel()));
+        QVERIFY(m_rig->window().statePanel()->stepButton()->isVisible());
         // Nothing starts a rate now: a click on the disabled button does nothing.
         QTest::mouseClick(rateButton, Qt::LeftButton);
         QVERIFY(!traffic->isRunning());
 
-        QTest::keyClick(m_window.get(), Qt::Key_F8);
+        QTest::keyClick(&m_rig->window(), Qt::Key_F8);
         QVERIFY(!traffic->isStepMode());
         QVERIFY(rateButton->isEnabled());
     }
 
     void eachSpaceSendsExactlyOneRequest()
     {
-        QVERIFY2(openWindow({5, 1, 1}), qPrintable(m_pool->error()));
-        m_window->stepModeAction()->trigger();
-        QVERIFY(m_window->statePanel()->isStepMode());
-        AlgorithmStatePanel *panel = m_window->statePanel();
+        QVERIFY2(openWindow({5, 1, 1}), qPrintable(m_rig->pool().error()));
+        m_rig->window().stepModeAction()->trigger();
+        QVERIFY(m_rig->window().statePanel()->isStepMode());
+        AlgorithmStatePanel *panel = m_rig->window().statePanel();
         QCOMPARE(logged(), 0u);
         // Wherever the focus is: here on the Step button itself.
         panel->stepButton()->setFocus();
         for (quint64 press = 1; press <= 7; ++press) {
-            QTest::keyClick(m_window.get(), Qt::Key_Space);
+            QTest::keyClick(&m_rig->window(), Qt::Key_Space);
             QTRY_COMPARE(logged(), press);
             QTRY_VERIFY(settled());
-            QCOMPARE(m_window->sequenceStrip()->count(), int(press));
+            QCOMPARE(m_rig->window().sequenceStrip()->count(), int(press));
             QCOMPARE(panel->historyIds().size(), qsizetype(press));
             const AccessRecord last = record(press);
             const QByteArray picked = last.decisions.last().pickedName();
@@ -129,21 +117,22 @@ private slots:
                      QString::number(last.decisions.last().weightsBefore.value(chosen)));
         }
         // nginx's smooth 5:1:1: a a b a c a a.
-        QCOMPARE(m_window->algorithmStrip()->peers(),
-                 (QByteArrayList{m_pool->peer(0), m_pool->peer(0), m_pool->peer(1), m_pool->peer(0), m_pool->peer(2),
-                                 m_pool->peer(0), m_pool->peer(0)}));
+        QCOMPARE(
+            m_rig->window().algorithmStrip()->peers(),
+            (QByteArrayList{m_rig->pool().peer(0), m_rig->pool().peer(0), m_rig->pool().peer(1), m_rig->pool().peer(0),
+                            m_rig->pool().peer(2), m_rig->pool().peer(0), m_rig->pool().peer(0)}));
 
         // Pressed faster than the answers come, now from the list of recent picks: still one
         // request per press, none lost.
         panel->historyList()->setFocus();
         for (int press = 0; press < 4; ++press)
-            QTest::keyClick(m_window.get(), Qt::Key_Space);
+            QTest::keyClick(&m_rig->window(), Qt::Key_Space);
         QTRY_COMPARE(logged(), 11u);
-        QTRY_VERIFY(!m_window->trafficPanel()->isRunning());
+        QTRY_VERIFY(!m_rig->window().trafficPanel()->isRunning());
         QTRY_VERIFY(settled());
         // And nothing more after the queue ran dry.
-        const quint64 sequence = m_window->poller()->lastTick().sequence;
-        QTRY_VERIFY(m_window->poller()->lastTick().sequence >= sequence + 3);
+        const quint64 sequence = m_rig->window().poller()->lastTick().sequence;
+        QTRY_VERIFY(m_rig->window().poller()->lastTick().sequence >= sequence + 3);
         QCOMPARE(logged(), 11u);
         QCOMPARE(panel->historyIds().size(), 11);
 
@@ -155,43 +144,43 @@ private slots:
 
     void stripCellShowsItsPick()
     {
-        QVERIFY2(openWindow({5, 1, 1}), qPrintable(m_pool->error()));
-        m_window->stepModeAction()->trigger();
+        QVERIFY2(openWindow({5, 1, 1}), qPrintable(m_rig->pool().error()));
+        m_rig->window().stepModeAction()->trigger();
         for (quint64 press = 1; press <= 5; ++press) {
-            QTest::keyClick(m_window.get(), Qt::Key_Space);
+            QTest::keyClick(&m_rig->window(), Qt::Key_Space);
             QTRY_COMPARE(logged(), press);
         }
         QTRY_VERIFY(settled());
-        SequenceStrip *strip = m_window->algorithmStrip();
+        SequenceStrip *strip = m_rig->window().algorithmStrip();
         QVERIFY(strip->isVisible());
         QTest::mouseClick(strip, Qt::LeftButton, {}, strip->cellRect(1).center());
-        QCOMPARE(m_window->statePanel()->shownId(), strip->idAt(1));
-        QVERIFY(m_window->statePanel()->headerLabel()->text().contains(u"#%1 "_s.arg(strip->idAt(1))));
+        QCOMPARE(m_rig->window().statePanel()->shownId(), strip->idAt(1));
+        QVERIFY(m_rig->window().statePanel()->headerLabel()->text().contains(u"#%1 "_s.arg(strip->idAt(1))));
     }
 
     // The README's picture: 5:1:1 round robin a cycle of seven steps and three more, the third picking the second
     // server.
     void statePanelScreenshot()
     {
-        QVERIFY2(openWindow({5, 1, 1}), qPrintable(m_pool->error()));
-        m_window->stepModeAction()->trigger();
+        QVERIFY2(openWindow({5, 1, 1}), qPrintable(m_rig->pool().error()));
+        m_rig->window().stepModeAction()->trigger();
         for (quint64 press = 1; press <= 10; ++press) {
-            QTest::keyClick(m_window.get(), Qt::Key_Space);
+            QTest::keyClick(&m_rig->window(), Qt::Key_Space);
             QTRY_COMPARE(logged(), press);
         }
         QTRY_VERIFY(settled());
         const QString dir = QStringLiteral(LBSCOPE_BINARY_DIR "/screenshots");
         QVERIFY(QDir().mkpath(dir));
         const QString path = dir + u"/state-panel.png"_s;
-        QVERIFY(m_window->grab().save(path));
+        QVERIFY(m_rig->window().grab().save(path));
         qInfo("saved %s", qPrintable(path));
         // The same on a projector: presentation mode's larger font and high contrast.
-        m_window->presentationMode()->setEnabled(true);
-        QTest::keyClick(m_window.get(), Qt::Key_Space);
+        m_rig->window().presentationMode()->setEnabled(true);
+        QTest::keyClick(&m_rig->window(), Qt::Key_Space);
         QTRY_COMPARE(logged(), 11u);
         QTRY_VERIFY(settled());
-        QVERIFY(m_window->grab().save(dir + u"/state-panel-presentation.png"_s));
-        m_window->presentationMode()->setEnabled(false);
+        QVERIFY(m_rig->window().grab().save(dir + u"/state-panel-presentation.png"_s));
+        m_rig->window().presentationMode()->setEnabled(false);
     }
 };
 
