@@ -14,16 +14,6 @@ namespace lbscope {
 
 namespace {
 
-QLabel *figure(const QString &objectName, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    label->setWordWrap(true);
-    ApplicationFontFollower::follow(label, ApplicationFontFollower::scaled(1.3, true));
-    return label;
-}
-
 QString hex(quint32 value)
 {
     return u"0x%1"_s.arg(value, 8, 16, QLatin1Char('0'));
@@ -33,11 +23,11 @@ QString hex(quint32 value)
 
 HashView::HashView(BackendPalette *palette, QWidget *parent)
     : MethodStateView(palette, parent)
-    , m_key(figure(u"hashKey"_s, this))
-    , m_hash(figure(u"hashValue"_s, this))
+    , m_key(makeFigure(u"hashKey"_s, true))
+    , m_hash(makeFigure(u"hashValue"_s, true))
     , m_pointCaption(new QLabel(tr("Ring point hit:"), this))
-    , m_point(figure(u"hashPoint"_s, this))
-    , m_pick(figure(u"hashPick"_s, this))
+    , m_point(makeFigure(u"hashPoint"_s, true))
+    , m_pick(makeFigure(u"hashPick"_s, true))
     , m_moved(new QLabel(this))
     , m_ring(new HashRingWidget(palette, this))
 {

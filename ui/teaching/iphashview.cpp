@@ -1,6 +1,5 @@
 #include "teaching/iphashview.h"
 
-#include "applicationfontfollower.h"
 #include "backendpalette.h"
 
 #include <QFormLayout>
@@ -13,25 +12,12 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
-namespace {
-
-QLabel *figure(const QString &objectName, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    ApplicationFontFollower::follow(label, ApplicationFontFollower::scaled(1.3, true));
-    return label;
-}
-
-} // namespace
-
 IpHashView::IpHashView(BackendPalette *palette, QWidget *parent)
     : MethodStateView(palette, parent)
-    , m_client(figure(u"ipHashClient"_s, this))
-    , m_key(figure(u"ipHashKey"_s, this))
-    , m_hash(figure(u"ipHashValue"_s, this))
-    , m_pick(figure(u"ipHashPick"_s, this))
+    , m_client(makeFigure(u"ipHashClient"_s))
+    , m_key(makeFigure(u"ipHashKey"_s))
+    , m_hash(makeFigure(u"ipHashValue"_s))
+    , m_pick(makeFigure(u"ipHashPick"_s))
 {
     m_clients = makeTable({tr("Client address"), tr("Key hashed"), tr("Backend"), tr("Requests")}, u"clientTable"_s);
     m_clients->setAccessibleName(tr("ip_hash: the backend of each client seen so far"));

@@ -1,9 +1,11 @@
 #include "teaching/methodstateview.h"
 
+#include "applicationfontfollower.h"
 #include "backendpalette.h"
 
 #include <QEvent>
 #include <QHeaderView>
+#include <QLabel>
 #include <QTableWidget>
 
 using namespace Qt::StringLiterals;
@@ -85,6 +87,16 @@ void MethodStateView::changeEvent(QEvent *event)
         for (QTableWidget *table : std::as_const(m_tables))
             fitHeadings(table);
     }
+}
+
+QLabel *MethodStateView::makeFigure(const QString &objectName, bool wrap)
+{
+    auto *label = new QLabel(this);
+    label->setObjectName(objectName);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setWordWrap(wrap);
+    ApplicationFontFollower::follow(label, ApplicationFontFollower::scaled(1.3, true));
+    return label;
 }
 
 QTableWidgetItem *MethodStateView::numberItem(const QString &text)

@@ -10,6 +10,7 @@
 #include <QList>
 #include <QWidget>
 
+class QLabel;
 class QTableWidget;
 class QTableWidgetItem;
 
@@ -36,6 +37,8 @@ protected:
     // The server cell: the backend's colour and number, its address; chosen rows are marked.
     QTableWidgetItem *serverItem(const QByteArray &name, bool chosen);
     static QTableWidgetItem *numberItem(const QString &text);
+    // A figure (a key, a hash, the pick) in large bold type that follows presentation mode.
+    QLabel *makeFigure(const QString &objectName, bool wrap = false);
     // Bold and tinted in the chosen backend's colour, so the winner stands out from the back.
     void markChosenRow(QTableWidget *table, int row, const QByteArray &name);
     // "skipped: failed", "backup"...: why a peer of the pick's list took no part.
