@@ -1,5 +1,7 @@
 #include "teaching/nginxtwinpanel.h"
 
+#include "elidedlabel.h"
+
 #include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -47,7 +49,7 @@ NginxTwinPanel::NginxTwinPanel(BackendPalette *palette, QWidget *parent)
     , m_toggle(new QAction(tr("Compare with Real &nginx"), this))
     , m_controls(new QWidget(this))
     , m_button(new QToolButton(m_controls))
-    , m_status(new QLabel(m_controls))
+    , m_status(new ElidedLabel(m_controls))
     , m_differences(new QLabel(m_controls))
     , m_strip(new SequenceStrip(palette, this))
 {
@@ -64,7 +66,6 @@ NginxTwinPanel::NginxTwinPanel(BackendPalette *palette, QWidget *parent)
     m_button->setText(tr("Compare with real nginx"));
     m_status->setObjectName(u"nginxTwinStatus"_s);
     // One line that never widens the window; a longer message is whole in the tooltip.
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_differences->setObjectName(u"nginxTwinDifferences"_s);
     QFont bold = m_differences->font();
@@ -200,7 +201,8 @@ void NginxTwinPanel::handleStatusChanged()
         break;
     }
     m_status->setText(text);
-    m_status->setToolTip(toolTip.isEmpty() ? text : toolTip);
+    if (!toolTip.isEmpty())
+        m_status->setToolTip(toolTip);
     QPalette pal = palette();
     if (error)
         pal.setColor(QPalette::WindowText, errorColor(palette()));

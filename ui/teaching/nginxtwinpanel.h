@@ -24,6 +24,7 @@ class QToolButton;
 namespace lbscope {
 
 class BackendPalette;
+class ElidedLabel;
 
 class NginxTwinPanel final : public QWidget
 {
@@ -84,7 +85,7 @@ private:
     QAction *m_toggle;
     QWidget *m_controls;
     QToolButton *m_button;
-    QLabel *m_status;
+    ElidedLabel *m_status;
     QLabel *m_differences;
     SequenceStrip *m_strip;
 };
