@@ -1,5 +1,6 @@
 #include "http/messageparser.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace lbscope {
@@ -161,6 +162,20 @@ int MessageParser::onHeaderValue(http_parser *parser, const char *at, size_t len
 int MessageParser::onHeadersComplete(http_parser *parser)
 {
     auto *p = self(parser);
+    // libhttp-parser (built lenient, as Debian's is) lets a space or tab into a field name:
+    // "Content-Length : 33" would go upstream as a header it did not count as the length, for a
+    // strict peer to read the body differently. RFC 9112 5.1 says reject; nginx 1.21.1 and later
+    // answer 400 to a space or control character in a name.
+    for (const HeaderSpan &header : std::as_const(p->m_headers)) {
+        const QByteArrayView name(p->m_base + header.name.offset, header.name.length);
+        if (name.isEmpty() || std::any_of(name.begin(), name.end(), [](char c) {
+                const auto byte = static_cast<unsigned char>(c);
+                return byte <= 0x20 || byte == 0x7f;
+            })) {
+            p->fail(HttpFailure::BadRequest);
+            return -1;
+        }
+    }
     p->m_chunked = (parser->flags & F_CHUNKED) != 0;
     if (parser->flags & F_CONTENTLENGTH)
         p->m_contentLength = parser->content_length;

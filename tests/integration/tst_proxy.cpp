@@ -491,6 +491,11 @@ private slots:
         QTest::addColumn<int>("status");
         QTest::newRow("400 malformed") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n") << 400;
         QTest::newRow("400 no Host") << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400;
+        // Smuggling: a length a strict backend would count and the proxy did not.
+        QTest::newRow("400 space before the colon")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length : 33\r\n\r\n"
+                          "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n")
+            << 400;
         QTest::newRow("400 CL and TE")
             << QByteArray(
                    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")

@@ -65,7 +65,16 @@ private slots:
         QTest::newRow("HTTP/1.1 without Host") << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400;
         QTest::newRow("two Host headers") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400;
         QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << 400;
-        QTest::newRow("space in header name") << QByteArray("GET / HTTP/1.1\r\nHo st: a\r\n\r\n") << 400;
+        QTest::newRow("space in header name")
+            << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX Forwarded: b\r\n\r\n") << 400;
+        // RFC 9112 5.1: no whitespace between a field name and its colon. A lenient parser that
+        // let it through would not count this as the length, and a strict peer would.
+        QTest::newRow("space before the colon")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length : 5\r\n\r\nhello") << 400;
+        QTest::newRow("tab before the colon")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length\t: 5\r\n\r\nhello") << 400;
+        QTest::newRow("control character in a name")
+            << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-\x01Y: b\r\n\r\n") << 400;
         QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: a\r\n\r\n") << 505;
         QTest::newRow("TRACE") << QByteArray("TRACE / HTTP/1.1\r\nHost: a\r\n\r\n") << 405;
         QTest::newRow("request line at the limit")
