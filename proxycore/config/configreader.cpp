@@ -5,6 +5,7 @@
 
 #include <QFile>
 #include <QHostAddress>
+#include <QScopeGuard>
 #include <QSet>
 #include <QThread>
 
@@ -378,8 +379,12 @@ private:
     };
     static const Directive s_directives[];
 
+    // nginx sets no limit; deeper than this is no configuration anyone writes.
+    static constexpr int MaxBlockDepth = 64;
+
     bool parseBlock(Context context);
     bool skipBlock();
+    bool tooDeep(const Statement &statement);
     bool dispatch(Context context, const Statement &statement);
     bool checkShape(const Statement &statement, const Directive &directive);
     bool ignore(const Statement &statement, const QString &what, const QString &reason = QString());
@@ -440,6 +445,7 @@ private:
     bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
 
     Tokenizer m_tokenizer;
+    int m_depth = 0; // blocks parseBlock is inside, the main context counting as one
     QString m_file;
     ProxyConfig m_config;
     QList<ConfigMessage> m_warnings;
@@ -524,6 +530,9 @@ ConfigReadResult Parser::run()
 
 bool Parser::parseBlock(Context context)
 {
+    // Nested locations recurse through here: a bound, so no file can exhaust the stack.
+    ++m_depth;
+    const auto leave = qScopeGuard([this] { --m_depth; });
     for (;;) {
         Statement statement;
         if (!m_tokenizer.next(&statement)) {
@@ -535,6 +544,10 @@ bool Parser::parseBlock(Context context)
             return context == MainContext || fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
         case StatementEnd::BlockEnd:
             return context != MainContext || fail(statement.endWhere, u"unexpected \"}\""_s);
+        case StatementEnd::BlockStart:
+            if (m_depth - 1 >= MaxBlockDepth) // the blocks open around this one, the main context not one
+                return tooDeep(statement);
+            [[fallthrough]];
         default:
             if (!dispatch(context, statement))
                 return false;
@@ -542,9 +555,16 @@ bool Parser::parseBlock(Context context)
     }
 }
 
+bool Parser::tooDeep(const Statement &statement)
+{
+    return fail(statement.endWhere, u"blocks nested more than %1 deep"_s.arg(MaxBlockDepth));
+}
+
 // The contents of a block outside the subset: read for well-formedness only.
 bool Parser::skipBlock()
 {
+    // A loop, not recursion: how deep the skipped blocks go costs no stack.
+    int open = 1;
     for (;;) {
         Statement statement;
         if (!m_tokenizer.next(&statement)) {
@@ -555,10 +575,13 @@ bool Parser::skipBlock()
         case StatementEnd::EndOfFile:
             return fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
         case StatementEnd::BlockEnd:
-            return true;
+            if (--open == 0)
+                return true;
+            break;
         case StatementEnd::BlockStart:
-            if (!skipBlock())
-                return false;
+            if (m_depth - 1 + open >= MaxBlockDepth)
+                return tooDeep(statement);
+            ++open;
             break;
         case StatementEnd::Semicolon:
             break;

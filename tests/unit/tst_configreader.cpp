@@ -168,6 +168,7 @@ private slots:
     void implicitUpstreams();
     void structuralErrors_data();
     void structuralErrors();
+    void nestingUpToTheBoundReads();
     void parameterErrors_data();
     void parameterErrors();
     void warnings_data();
@@ -557,6 +558,11 @@ void TestConfigReader::structuralErrors_data()
     QTest::addColumn<QString>("error");
 
     QTest::newRow("stray brace") << QByteArray("}") << u"t.conf:1:1: unexpected \"}\""_s;
+    // Deep nesting is refused where it passes the bound, before it can exhaust the stack.
+    QTest::newRow("70,000 nested blocks")
+        << QByteArray("x {\n").repeated(70'000) << u"t.conf:65:3: blocks nested more than 64 deep"_s;
+    QTest::newRow("deep blocks in a server") << QByteArray("server {\n" + QByteArray("x {\n").repeated(100))
+                                             << u"t.conf:65:3: blocks nested more than 64 deep"_s;
     QTest::newRow("brace after arguments")
         << QByteArray("upstream u {\n    server 127.0.0.1\n}\n") << u"t.conf:3:1: unexpected \"}\""_s;
     QTest::newRow("missing brace") << QByteArray("upstream u {\n    server 127.0.0.1;\n")
@@ -616,6 +622,13 @@ void TestConfigReader::structuralErrors_data()
                                                   << u"t.conf:3:33: \"proxy_http_version\" directive is duplicate"_s;
     QTest::newRow("duplicate keepalive") << afterServer("keepalive 1;\n    keepalive 2;")
                                          << u"t.conf:4:5: \"keepalive\" directive is duplicate"_s;
+}
+
+void TestConfigReader::nestingUpToTheBoundReads()
+{
+    const ConfigReadResult result = read(QByteArray("x {\n").repeated(64) + QByteArray("}\n").repeated(64));
+    QVERIFY(result.ok());
+    QCOMPARE(messages(result.warnings), QStringList{u"t.conf:1: ignoring \"x\""_s});
 }
 
 void TestConfigReader::structuralErrors()
