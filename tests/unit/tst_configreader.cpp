@@ -4,6 +4,11 @@
 #include "config/configreader.h"
 #include "config/nginxvalues.h"
 
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -169,6 +174,7 @@ private slots:
     void structuralErrors_data();
     void structuralErrors();
     void nestingUpToTheBoundReads();
+    void noInputCrashesOrHangsTheReader();
     void parameterErrors_data();
     void parameterErrors();
     void warnings_data();
@@ -629,6 +635,73 @@ void TestConfigReader::nestingUpToTheBoundReads()
     const ConfigReadResult result = read(QByteArray("x {\n").repeated(64) + QByteArray("}\n").repeated(64));
     QVERIFY(result.ok());
     QCOMPARE(messages(result.warnings), QStringList{u"t.conf:1: ignoring \"x\""_s});
+}
+
+// Mutated real configurations and hostile bytes: every read ends, with a configuration or with
+// one error that says FILE:LINE, never both and never a crash.
+void TestConfigReader::noInputCrashesOrHangsTheReader()
+{
+    QList<QByteArray> corpus;
+    const QDir dirs[] = {QDir(QStringLiteral(LBSCOPE_SOURCE_DIR "/resources/configs")),
+                         QDir(QStringLiteral(LBSCOPE_SOURCE_DIR "/resources/scenarios"))};
+    for (const QDir &dir : dirs) {
+        for (const QFileInfo &info : dir.entryInfoList({u"*.conf"_s}, QDir::Files)) {
+            QFile file(info.filePath());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            corpus.append(file.readAll());
+        }
+    }
+    QVERIFY(corpus.size() >= 5);
+
+    QList<QByteArray> inputs = {
+        QByteArray(1 << 20, 'a'),                                          // one huge token
+        "upstream u {\n    server " + QByteArray(1 << 20, '1') + ";\n}\n", // a huge address
+        QByteArray("upstream u {\0\n}\n", 16),                             // a NUL byte
+        "server_name \xc3\x28 \xff\xfe;\n",                                // not UTF-8
+        "server {\n    server_name \"unterminated;\n}\n",
+        "server {\n    server_name 'unterminated;\n}\n",
+        QByteArray("}").repeated(10'000),
+        QByteArray("{").repeated(10'000),
+        QByteArray("\"").repeated(10'001),
+        QByteArray("\\").repeated(10'001),
+    };
+    QRandomGenerator random(20'261'202); // fixed: a failure can be run again
+    static const QByteArray Specials = QByteArray("{};\"'\\$#\n\r\t \xff\x80") + QByteArray(1, '\0');
+    constexpr int Mutants = 3000;
+    for (int i = 0; i < Mutants; ++i) {
+        QByteArray text = corpus[random.bounded(int(corpus.size()))];
+        for (int edits = 1 + random.bounded(4); edits > 0 && !text.isEmpty(); --edits) {
+            const int at = random.bounded(int(text.size()));
+            switch (random.bounded(5)) {
+            case 0: // a special byte in place of one
+                text[at] = Specials[random.bounded(int(Specials.size()))];
+                break;
+            case 1: // any byte
+                text[at] = char(random.bounded(256));
+                break;
+            case 2: // a piece of the file again, elsewhere
+                text.insert(random.bounded(int(text.size())), text.mid(at, random.bounded(1, 40)));
+                break;
+            case 3: // a piece cut out
+                text.remove(at, random.bounded(1, 40));
+                break;
+            case 4: // cut short
+                text.truncate(at);
+                break;
+            }
+        }
+        inputs.append(text);
+    }
+
+    static const QRegularExpression located(u"^t\\.conf:\\d+(:\\d+)?: "_s);
+    QDeadlineTimer deadline(60'000); // the loop's bound in time; it takes well under a second
+    for (const QByteArray &text : std::as_const(inputs)) {
+        QVERIFY2(!deadline.hasExpired(), "the reader took more than a minute");
+        const ConfigReadResult result = read(text);
+        QVERIFY(result.ok() != result.error.has_value());
+        if (result.error)
+            QVERIFY2(located.match(result.error->toString()).hasMatch(), qPrintable(result.error->toString()));
+    }
 }
 
 void TestConfigReader::structuralErrors()
