@@ -6,6 +6,7 @@
 
 #include "admin/adminserver.h"
 #include "config/configreader.h"
+#include "config/nginxmodules.h"
 #include "console.h"
 #include "demo/demofleet.h"
 #include "firecommand.h"
@@ -203,8 +204,8 @@ static bool wantsConsole(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
         const QByteArrayView arg(argv[i]);
-        if ((i == 1 && arg == "fire") || arg == "--headless" || arg == "-t" || arg == "-h" || arg == "--help" ||
-            arg == "--help-all" || arg == "-v" || arg == "--version")
+        if ((i == 1 && arg == "fire") || arg == "--headless" || arg == "-t" || arg == "-V" || arg == "-h" ||
+            arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version")
             return true;
     }
     return false;
@@ -248,6 +249,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption headless(u"headless"_s, u"Run the proxy engine without a window."_s);
     const QCommandLineOption config({u"c"_s, u"config"_s}, u"Read the nginx configuration from <file>."_s, u"file"_s);
     const QCommandLineOption test(u"t"_s, u"Test the configuration and exit, as nginx -t."_s);
+    const QCommandLineOption nginxVersion(
+        u"V"_s, u"Print, as nginx -V does, the nginx version followed and the modules not implemented."_s);
     const QCommandLineOption demo(u"demo"_s, u"Start a built-in demo web app on every loopback upstream address."_s);
     const QCommandLineOption trace(u"trace"_s, u"Print a line per request: where it went and why."_s);
     const QCommandLineOption admin(u"admin"_s, u"Serve /status (JSON) and /metrics (Prometheus) on <address:port>."_s,
@@ -256,8 +259,15 @@ int main(int argc, char *argv[])
                                               u"Let --admin listen on an address other than loopback."_s);
     const QCommandLineOption logCapacity(
         u"log-capacity"_s, u"Requests the in-memory access log keeps (default 100000)."_s, u"n"_s, u"100000"_s);
-    parser.addOptions({headless, config, test, demo, trace, admin, adminAllowRemote, logCapacity});
+    parser.addOptions({headless, config, test, nginxVersion, demo, trace, admin, adminAllowRemote, logCapacity});
     parser.process(app);
+
+    if (parser.isSet(nginxVersion)) {
+        // On stderr, as nginx prints it: tools parse these two lines.
+        err() << "nginx version: nginx/" << lbscope::NginxModules::Version << " (lbscope " << LBSCOPE_VERSION << ")\n"
+              << lbscope::NginxModules::configureArguments() << Qt::endl;
+        return 0;
+    }
 
     if (!parser.isSet(config)) {
         err() << "lbscope: --config FILE is required (try resources/configs/photos.conf)" << Qt::endl;

@@ -51,6 +51,24 @@ private slots:
         QVERIFY(process.readAllStandardError().contains("test is successful"));
     }
 
+    // nginx -V's two lines, on stderr as nginx prints them, with no display and no -c.
+    void capitalVPrintsTheNginxVersionFollowed()
+    {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(u"DISPLAY"_s);
+        process.setProcessEnvironment(environment);
+        process.start(lbscopeBinary, {u"-V"_s});
+        QVERIFY(process.waitForFinished(20'000));
+        QCOMPARE(process.exitCode(), 0);
+        const QList<QByteArray> lines = process.readAllStandardError().trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0], QByteArray("nginx version: nginx/1.22.1 (lbscope " LBSCOPE_PROJECT_VERSION ")"));
+        QVERIFY(lines[1].startsWith("configure arguments: --without-"));
+        QVERIFY(lines[1].contains(" --without-http_rewrite_module"));
+        QVERIFY(!lines[1].contains("upstream"));
+    }
+
     void checkRejectsABadConfigWithItsPosition()
     {
         QTemporaryDir dir;

@@ -2,6 +2,7 @@
 // was checked against what nginx 1.22 says about the same file (nginx gives FILE:LINE only).
 
 #include "config/configreader.h"
+#include "config/nginxmodules.h"
 #include "config/nginxvalues.h"
 
 #include <QDeadlineTimer>
@@ -175,6 +176,7 @@ private slots:
     void structuralErrors();
     void nestingUpToTheBoundReads();
     void noInputCrashesOrHangsTheReader();
+    void modulesSaidMissingAreIgnored();
     void parameterErrors_data();
     void parameterErrors();
     void warnings_data();
@@ -701,6 +703,39 @@ void TestConfigReader::noInputCrashesOrHangsTheReader()
         QVERIFY(result.ok() != result.error.has_value());
         if (result.error)
             QVERIFY2(located.match(result.error->toString()).hasMatch(), qPrintable(result.error->toString()));
+    }
+}
+
+// What `lbscope -V` tells tools: every module it names as --without-... has its directive
+// ignored (so nothing it configures takes effect), and every module it implements is read.
+void TestConfigReader::modulesSaidMissingAreIgnored()
+{
+    const auto place = [](const NginxModule &module) -> QByteArray {
+        switch (module.where) {
+        case NginxModule::Where::Http:
+            return module.directive + '\n';
+        case NginxModule::Where::Upstream:
+            return "upstream pool {\n    " + module.directive + "\n    server 127.0.0.1:3000;\n}\n";
+        case NginxModule::Where::Location:
+            break;
+        }
+        return inLocation(module.directive);
+    };
+    for (const NginxModule &module : NginxModules::unimplemented()) {
+        const ConfigReadResult result = read(place(module));
+        QVERIFY2(result.ok(), qPrintable(QString::fromLatin1(module.configureName)));
+        const QByteArray name = module.directive.left(module.directive.indexOf(' '));
+        QVERIFY2(
+            messages(result.warnings).join(u'\n').contains(u"ignoring \""_s + QString::fromLatin1(name)),
+            qPrintable(QString::fromLatin1(module.configureName) + u": "_s + messages(result.warnings).join(u'\n')));
+        QVERIFY(NginxModules::configureArguments().contains(QByteArray(" --without-" + module.configureName)));
+    }
+    for (const NginxModule &module : NginxModules::implemented()) {
+        const ConfigReadResult result = read(place(module));
+        QVERIFY2(result.ok(), qPrintable(QString::fromLatin1(module.configureName)));
+        QVERIFY2(result.warnings.isEmpty(), qPrintable(QString::fromLatin1(module.configureName) + u": "_s +
+                                                       messages(result.warnings).join(u'\n')));
+        QVERIFY(!NginxModules::configureArguments().contains(module.configureName));
     }
 }
 
