@@ -21,8 +21,11 @@
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
@@ -38,18 +41,39 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// Answers the next file dialog with path, as a teacher typing it and pressing Enter would.
+// Answers the next file dialog with path, as a teacher typing it and pressing Enter would. It
+// looks for the dialog among the top-level widgets (under load it may not be the active modal
+// widget yet), and gives up after 20 s by rejecting any modal dialog, so a test fails, not hangs.
 void answerFileDialog(const QString &path)
 {
     auto *timer = new QTimer;
     timer->setInterval(20);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, path] {
-        auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
-        if (!dialog)
+    QElapsedTimer waited;
+    waited.start();
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, path, waited] {
+        QFileDialog *dialog = nullptr;
+        for (QWidget *widget : QApplication::topLevelWidgets()) {
+            if (auto *candidate = qobject_cast<QFileDialog *>(widget); candidate && candidate->isVisible())
+                dialog = candidate;
+        }
+        if (!dialog && waited.elapsed() < 20'000)
             return;
         timer->stop();
         timer->deleteLater();
-        dialog->selectFile(path);
+        if (!dialog) {
+            for (QWidget *widget : QApplication::topLevelWidgets()) {
+                if (auto *modal = qobject_cast<QDialog *>(widget); modal && modal->isVisible())
+                    modal->reject();
+            }
+            return;
+        }
+        // The name typed in, as a teacher would: selectFile alone can lose the race with the
+        // dialog's own default name while the directory loads.
+        const QFileInfo file(path);
+        dialog->setDirectory(file.absolutePath());
+        dialog->selectFile(file.fileName());
+        if (auto *name = dialog->findChild<QLineEdit *>(u"fileNameEdit"_s))
+            name->setText(file.fileName());
         static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept, as Enter would
     });
     timer->start();
