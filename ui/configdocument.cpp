@@ -27,7 +27,8 @@ bool ConfigDocument::listensBeyondLoopback(const ProxyConfig &config)
         if (server.listens.isEmpty())
             continue; // nginx's default for a server without listen is 127.0.0.1:80 here
         for (const ListenAddress &listen : server.listens) {
-            if (listen.host.isEmpty() || (listen.host != "localhost"_L1 && !QHostAddress(listen.host).isLoopback()))
+            // A bare port stays on loopback (routing.cpp, listenAddress).
+            if (!listen.host.isEmpty() && listen.host != "localhost"_L1 && !QHostAddress(listen.host).isLoopback())
                 return true;
         }
     }

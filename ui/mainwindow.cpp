@@ -401,8 +401,7 @@ void MainWindow::updateListening()
     if (!addresses.isEmpty()) {
         // The generator sends to the first listener; "every address" is reachable on loopback.
         const auto &[address, port] = addresses.first();
-        const bool any = address == QHostAddress::Any || address == QHostAddress::AnyIPv4;
-        m_traffic->setTarget(any ? QHostAddress(QHostAddress::LocalHost) : address, port);
+        m_traffic->setTarget(TrafficPlan::targetFor(address), port);
     }
     const QSignalBlocker blocker(m_listenEverywhere);
     m_listenEverywhere->setChecked(beyondLoopback);
@@ -506,8 +505,9 @@ void MainWindow::toggleListenEverywhere(bool everywhere)
     ProxyConfig config = m_engine.configuration();
     for (ServerConfig &server : config.servers) {
         for (ListenAddress &listen : server.listens) {
-            listen.host = everywhere ? QString() : u"127.0.0.1"_s;
-            listen.text = everywhere ? QString::number(listen.port) : u"127.0.0.1:%1"_s.arg(listen.port);
+            // Every interface in so many words: a bare port binds loopback only.
+            listen.host = everywhere ? u"0.0.0.0"_s : u"127.0.0.1"_s;
+            listen.text = u"%1:%2"_s.arg(listen.host).arg(listen.port);
         }
     }
     QString error;

@@ -1110,7 +1110,8 @@ bool Parser::handleListenParameter(const Token &parameter, ListenAddress *listen
 bool Parser::checkListenUnique(const Token &address, const ListenAddress &listen)
 {
     // Only a key for finding duplicates, spelt as nginx's message spells it; nothing binds here.
-    const QString key = nginx::joinHostPort(listen.host.isEmpty() ? u"0.0.0.0"_s : listen.host, listen.port);
+    // A bare port binds loopback (routing.cpp, listenAddress).
+    const QString key = nginx::joinHostPort(listen.host.isEmpty() ? u"127.0.0.1"_s : listen.host, listen.port);
     if (m_serverListens.contains(key))
         return fail(address.where, u"a duplicate listen "_s + key);
     m_serverListens.insert(key);

@@ -338,8 +338,10 @@ std::optional<HostPort> splitListenAddress(QStringView text, AddressError *error
     std::optional<HostPort> result = splitHostPort(text, error);
     if (!result || result->isUnix)
         return result;
+    // "*" names every IPv4 address, as 0.0.0.0 does; only a bare port leaves the host empty
+    // (which LB Scope binds on loopback: routing.cpp, listenAddress).
     if (result->host == "*"_L1)
-        result->host.clear();
+        result->host = u"0.0.0.0"_s;
     if (!result->hasPort)
         result->port = 80;
     return result;

@@ -56,8 +56,8 @@ enum class AddressError {
 
 std::optional<HostPort> splitHostPort(QStringView text, AddressError *error = nullptr);
 
-// A listen directive's address: "8080", "*:8080", "127.0.0.1", "[::1]:8080". The host is
-// empty for every address ("*" or a port alone); the port is 80 when not given.
+// A listen directive's address: "8080", "*:8080", "127.0.0.1", "[::1]:8080". "*" gives host
+// 0.0.0.0; the host is empty for a port alone; the port is 80 when not given.
 std::optional<HostPort> splitListenAddress(QStringView text, AddressError *error = nullptr);
 
 // "host:port", with brackets around an IPv6 host.

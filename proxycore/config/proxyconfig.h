@@ -154,7 +154,7 @@ struct LocationConfig
 struct ListenAddress
 {
     QString text; // as written: "127.0.0.1:8080", "8080", "[::1]:8080"
-    QString host; // "127.0.0.1", "::1"; empty: every address (nginx's "*")
+    QString host; // "127.0.0.1", "::1", "0.0.0.0" (also for "*"); empty: a port alone, bound on loopback
     quint16 port = 80;
     bool defaultServer = false;
     SourceLocation source;

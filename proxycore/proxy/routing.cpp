@@ -144,10 +144,11 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
 
 std::optional<QHostAddress> listenAddress(const ListenAddress &listen, QString *error)
 {
-    // "listen 8080;" and "listen *:8080;" are the configuration's explicit choice of every
-    // IPv4 address, which is what nginx binds for them.
-    if (listen.host.isEmpty() || listen.host == "*"_L1)
-        return QHostAddress(QHostAddress::AnyIPv4);
+    // Every interface only when the configuration names it ("listen *:8080;", "listen
+    // 0.0.0.0:8080;"). A bare port would open every interface in nginx; here it stays on
+    // loopback, as a server without listen does, so nothing reaches beyond the machine unasked.
+    if (listen.host.isEmpty())
+        return QHostAddress(QHostAddress::LocalHost);
     QHostAddress address;
     if (address.setAddress(listen.host))
         return address;

@@ -108,9 +108,7 @@ bool ScenarioRunner::run(const Scenario &scenario, QString *error)
         return false;
     }
     const auto &[address, port] = listeners.first();
-    const bool any =
-        address == QHostAddress::Any || address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6;
-    playing.traffic.address = any ? QHostAddress(QHostAddress::LocalHost) : address;
+    playing.traffic.address = TrafficPlan::targetFor(address);
     playing.traffic.port = port;
 
     m_current = std::move(playing);

@@ -230,6 +230,13 @@ std::optional<quint64> TrafficPlan::totalRequests() const
     return total;
 }
 
+QHostAddress TrafficPlan::targetFor(const QHostAddress &listener)
+{
+    const bool any =
+        listener == QHostAddress::Any || listener == QHostAddress::AnyIPv4 || listener == QHostAddress::AnyIPv6;
+    return any ? QHostAddress(QHostAddress::LocalHost) : listener;
+}
+
 QHostAddress TrafficPlan::clientAddress(int index)
 {
     const auto i = quint32(index);

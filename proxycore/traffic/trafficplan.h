@@ -86,6 +86,9 @@ struct TrafficPlan
     // Simulated client i: 127.(i / 256 % 256).(i % 256).1. The first three octets differ, which
     // is what nginx's ip_hash looks at, and every address is on Linux's loopback.
     static QHostAddress clientAddress(int index);
+    // Where a client on this machine reaches a proxy listening on `listener`: the address
+    // itself, or loopback for a listener on every address.
+    static QHostAddress targetFor(const QHostAddress &listener);
 
     static QList<PathPart> parsePathTemplate(const QString &text, QString *error);
     static QByteArray expandPath(const QList<PathPart> &parts, quint64 sequence, QRandomGenerator &random);

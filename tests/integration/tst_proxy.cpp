@@ -485,6 +485,31 @@ private slots:
         QVERIFY(!response->hasHeader("X-Upstream-Addr")); // add_header skips 5xx without "always"
     }
 
+    // Every interface only when the file names it: a bare port binds loopback (nginx would
+    // open every IPv4 address), "*" and 0.0.0.0 every IPv4 address.
+    void aBarePortListensOnLoopbackOnly_data()
+    {
+        QTest::addColumn<QString>("listen");
+        QTest::addColumn<QHostAddress>("bound");
+        QTest::newRow("bare port") << u"8080"_s << QHostAddress(QHostAddress::LocalHost);
+        QTest::newRow("*") << u"*:8080"_s << QHostAddress(QHostAddress::AnyIPv4);
+        QTest::newRow("0.0.0.0") << u"0.0.0.0:8080"_s << QHostAddress(QHostAddress::AnyIPv4);
+    }
+
+    void aBarePortListensOnLoopbackOnly()
+    {
+        QFETCH(QString, listen);
+        QFETCH(QHostAddress, bound);
+        quint16 port = 0;
+        const auto engine = startEngine(
+            u"server {\n    listen %1;\n    location / {\n        proxy_pass http://127.0.0.1:1;\n    }\n}\n"_s.arg(
+                listen),
+            u"t.conf"_s, &port);
+        QVERIFY(engine);
+        QCOMPARE(engine->listeningAddresses().size(), 1);
+        QCOMPARE(engine->listeningAddresses().first().first, bound);
+    }
+
     void clientErrors_data()
     {
         QTest::addColumn<QByteArray>("wire");

@@ -132,12 +132,21 @@ private slots:
         ConfigReadResult local = ConfigReader::readText(poolText(u"127.0.0.1"_s), u"a.conf"_s);
         QVERIFY(local.ok());
         QVERIFY(!ConfigDocument::listensBeyondLoopback(*local.config));
-        ConfigReadResult everywhere = ConfigReader::readText(
-            "upstream p {\n server 127.0.0.1:3000;\n}\nserver {\n listen 8080;\n location / {\n proxy_pass http://p;\n "
-            "}\n}\n",
-            u"b.conf"_s);
-        QVERIFY(everywhere.ok());
-        QVERIFY(ConfigDocument::listensBeyondLoopback(*everywhere.config));
+        // A bare port stays on loopback; every address only when the file names it.
+        const auto pool = [](const QByteArray &listen) {
+            return ConfigReader::readText("upstream p {\n server 127.0.0.1:3000;\n}\nserver {\n listen " + listen +
+                                              ";\n location / {\n proxy_pass http://p;\n }\n}\n",
+                                          u"b.conf"_s);
+        };
+        const ConfigReadResult barePort = pool("8080");
+        QVERIFY(barePort.ok());
+        QVERIFY(!ConfigDocument::listensBeyondLoopback(*barePort.config));
+        for (const QByteArray &listen :
+             {QByteArray("*:8080"), QByteArray("0.0.0.0:8080"), QByteArray("10.0.0.1:8080")}) {
+            const ConfigReadResult everywhere = pool(listen);
+            QVERIFY(everywhere.ok());
+            QVERIFY2(ConfigDocument::listensBeyondLoopback(*everywhere.config), listen.constData());
+        }
     }
 };
 

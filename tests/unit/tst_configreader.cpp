@@ -425,8 +425,9 @@ void TestConfigReader::listen_data()
     QTest::addColumn<bool>("defaultServer");
 
     QTest::newRow("port") << QByteArray("listen 8080;") << u"8080"_s << QString() << 8080 << false;
-    QTest::newRow("star") << QByteArray("listen *:8080;") << u"*:8080"_s << QString() << 8080 << false;
-    QTest::newRow("star alone") << QByteArray("listen *;") << u"*"_s << QString() << 80 << false;
+    // "*" is every IPv4 address, spelt as 0.0.0.0; only a bare port leaves the host empty.
+    QTest::newRow("star") << QByteArray("listen *:8080;") << u"*:8080"_s << u"0.0.0.0"_s << 8080 << false;
+    QTest::newRow("star alone") << QByteArray("listen *;") << u"*"_s << u"0.0.0.0"_s << 80 << false;
     QTest::newRow("address") << QByteArray("listen 127.0.0.1:8080;") << u"127.0.0.1:8080"_s << u"127.0.0.1"_s << 8080
                              << false;
     QTest::newRow("address alone") << QByteArray("listen 127.0.0.1;") << u"127.0.0.1"_s << u"127.0.0.1"_s << 80
@@ -863,11 +864,14 @@ void TestConfigReader::parameterErrors_data()
                                  << u"t.conf:2:15: invalid parameter \"Default_server\""_s;
     QTest::newRow("listen unix") << inServer("listen unix:/tmp/s;")
                                  << u"t.conf:2:12: unix domain sockets are not supported"_s;
-    QTest::newRow("duplicate listen") << inServer("listen 8080;\n    listen *:8080;")
-                                      << u"t.conf:3:12: a duplicate listen 0.0.0.0:8080"_s;
+    // A bare port binds loopback, "*" every address: the keys are what would be bound.
+    QTest::newRow("duplicate listen") << inServer("listen 8080;\n    listen 127.0.0.1:8080;")
+                                      << u"t.conf:3:12: a duplicate listen 127.0.0.1:8080"_s;
+    QTest::newRow("duplicate listen on every address")
+        << inServer("listen *:8080;\n    listen 0.0.0.0:8080;") << u"t.conf:3:12: a duplicate listen 0.0.0.0:8080"_s;
     QTest::newRow("duplicate default server")
         << (inServer("listen 83 default_server;") + inServer("listen 83 default_server;"))
-        << u"t.conf:5:12: a duplicate default server for 0.0.0.0:83"_s;
+        << u"t.conf:5:12: a duplicate default server for 127.0.0.1:83"_s;
 
     QTest::newRow("unknown log format") << QByteArray("access_log /tmp/a.log main;")
                                         << u"t.conf:1:23: unknown log format \"main\""_s;

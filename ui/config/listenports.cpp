@@ -8,8 +8,9 @@ namespace {
 
 QHostAddress addressOf(const ListenAddress &listen)
 {
+    // As the engine binds them (routing.cpp, listenAddress): a bare port on loopback.
     if (listen.host.isEmpty())
-        return QHostAddress(QHostAddress::Any);
+        return QHostAddress(QHostAddress::LocalHost);
     const QHostAddress address(listen.host);
     return address.isNull() ? QHostAddress(QHostAddress::LocalHost) : address; // "localhost"
 }
