@@ -1,6 +1,7 @@
 #include "configtextedit.h"
 
 #include "applicationfontfollower.h"
+#include "errortextcolor.h"
 
 #include <QEvent>
 #include <QFontDatabase>
@@ -63,7 +64,7 @@ QColor ConfigTextEdit::colorFor(Mark::Kind kind, const QPalette &palette)
 {
     const bool darkBase = palette.color(QPalette::Base).lightnessF() < 0.5;
     if (kind == Mark::Kind::Error)
-        return darkBase ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc6, 0x28, 0x28);
+        return errorTextColor(palette);
     return darkBase ? QColor(0xff, 0xc1, 0x07) : QColor(0xb2, 0x6a, 0x00);
 }
 

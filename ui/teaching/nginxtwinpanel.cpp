@@ -1,6 +1,7 @@
 #include "teaching/nginxtwinpanel.h"
 
 #include "elidedlabel.h"
+#include "errortextcolor.h"
 
 #include <QAction>
 #include <QHBoxLayout>
@@ -13,11 +14,6 @@ using namespace Qt::StringLiterals;
 namespace lbscope {
 
 namespace {
-
-QColor errorColor(const QPalette &palette)
-{
-    return palette.color(QPalette::Base).lightnessF() < 0.5 ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc6, 0x28, 0x28);
-}
 
 // nginx -t says what is wrong on its first line ("nginx: [emerg] ... in FILE:LINE"); the lines
 // after it ("configuration file ... test failed") add nothing a class needs.
@@ -205,7 +201,7 @@ void NginxTwinPanel::handleStatusChanged()
         m_status->setToolTip(toolTip);
     QPalette pal = palette();
     if (error)
-        pal.setColor(QPalette::WindowText, errorColor(palette()));
+        pal.setColor(QPalette::WindowText, errorTextColor(palette()));
     m_status->setPalette(pal);
     if (status == NginxTwin::Status::NotInstalled || status == NginxTwin::Status::Failed) {
         // The switch goes back off; the message stays until it is tried again.

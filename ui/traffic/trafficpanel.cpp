@@ -1,6 +1,7 @@
 #include "trafficpanel.h"
 
 #include "applicationfontfollower.h"
+#include "errortextcolor.h"
 #include "ratecontrol.h"
 #include "trafficdistributionview.h"
 
@@ -23,11 +24,6 @@ using namespace Qt::StringLiterals;
 namespace lbscope {
 
 namespace {
-
-QColor errorColor(const QPalette &palette)
-{
-    return palette.color(QPalette::Base).lightnessF() < 0.5 ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc6, 0x28, 0x28);
-}
 
 // A number the class reads from the back of the room, with its caption under it.
 QLabel *addFigure(QGridLayout *grid, int row, int column, const QString &caption, const QString &toolTip)
@@ -272,7 +268,7 @@ bool TrafficPanel::validatePath()
     m_pathError->setVisible(!ok);
     if (!ok) {
         QPalette pal = m_pathError->palette();
-        pal.setColor(QPalette::WindowText, errorColor(palette()));
+        pal.setColor(QPalette::WindowText, errorTextColor(palette()));
         m_pathError->setPalette(pal);
         m_pathError->setText(tr("Not sent: %1").arg(error));
     }
@@ -282,7 +278,7 @@ bool TrafficPanel::validatePath()
 void TrafficPanel::showProblem(const QString &text)
 {
     QPalette pal = m_problem->palette();
-    pal.setColor(QPalette::WindowText, errorColor(palette()));
+    pal.setColor(QPalette::WindowText, errorTextColor(palette()));
     m_problem->setPalette(pal);
     m_problem->setText(text);
     m_problem->setVisible(!text.isEmpty());
@@ -560,7 +556,7 @@ void TrafficPanel::poll()
     m_p99->setText(latency.count ? milliseconds(latency.p99Ms) : u"-"_s);
     QPalette pal = m_failed->palette();
     pal.setColor(QPalette::WindowText,
-                 m_progress.failed ? errorColor(palette()) : palette().color(QPalette::WindowText));
+                 m_progress.failed ? errorTextColor(palette()) : palette().color(QPalette::WindowText));
     m_failed->setPalette(pal);
     QString text = m_progress.elapsedMs < 1000 ? tr("%L1 ms").arg(m_progress.elapsedMs)
                                                : tr("%L1 s").arg(double(m_progress.elapsedMs) / 1000.0, 0, 'f', 1);
