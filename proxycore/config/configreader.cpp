@@ -376,6 +376,7 @@ private:
         Handler handler;
         std::optional<qint64> ProxySettings::*int64Field = nullptr;
         std::optional<int> ProxySettings::*intField = nullptr;
+        std::optional<bool> ProxySettings::*flagField = nullptr;
     };
     static const Directive s_directives[];
 
@@ -442,6 +443,8 @@ private:
     bool handleSize(const Statement &statement, const Directive &directive);
     bool handleOffset(const Statement &statement, const Directive &directive);
     bool handleNumber(const Statement &statement, const Directive &directive);
+    bool handleFlag(const Statement &statement, const Directive &directive);
+    bool handleClientBodyTempPath(const Statement &statement, const Directive &);
     bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
 
     Tokenizer m_tokenizer;
@@ -506,6 +509,11 @@ const Parser::Directive Parser::s_directives[] = {
     {"proxy_buffer_size"_L1, AnyLevel, 1, 1, false, &Parser::handleSize, &ProxySettings::proxyBufferSize},
     {"client_max_body_size"_L1, AnyLevel, 1, 1, false, &Parser::handleOffset,
      &ProxySettings::clientMaxBodySize},
+    {"client_body_buffer_size"_L1, AnyLevel, 1, 1, false, &Parser::handleSize,
+     &ProxySettings::clientBodyBufferSize},
+    {"client_body_temp_path"_L1, AnyLevel, 1, 4, false, &Parser::handleClientBodyTempPath},
+    {"proxy_request_buffering"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::proxyRequestBuffering},
     {"client_header_timeout"_L1, ServerLevel, 1, 1, false, &Parser::handleTime,
      &ProxySettings::clientHeaderTimeoutMs},
     {"client_body_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::clientBodyTimeoutMs},
@@ -1295,6 +1303,30 @@ bool Parser::handleOffset(const Statement &statement, const Directive &directive
 bool Parser::handleNumber(const Statement &statement, const Directive &directive)
 {
     return setOnce(statement, settings().*directive.intField, [](const QString &text) { return parseCount(text); });
+}
+
+bool Parser::handleFlag(const Statement &statement, const Directive &directive)
+{
+    return setOnce(statement, settings().*directive.flagField, [](const QString &text) -> std::optional<int> {
+        if (text == "on"_L1)
+            return 1;
+        if (text == "off"_L1)
+            return 0;
+        return std::nullopt;
+    });
+}
+
+// client_body_temp_path PATH [LEVEL1 [LEVEL2 [LEVEL3]]]: the levels only spread nginx's files
+// over subfolders; LB Scope's temporary files are unlinked while open, so it takes the path alone.
+bool Parser::handleClientBodyTempPath(const Statement &statement, const Directive &)
+{
+    for (qsizetype i = 2; i < statement.args.size(); ++i) {
+        const std::optional<int> level = parseCount(statement.args[i].text);
+        if (!level || *level < 1 || *level > 2)
+            return invalidValue(statement, statement.args[i]);
+    }
+    return setOnce(statement, settings().clientBodyTempPath,
+                   [](const QString &text) { return std::optional<QString>(text); });
 }
 
 bool Parser::handleKeepaliveTimeout(const Statement &statement, const Directive &)

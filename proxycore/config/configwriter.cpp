@@ -76,6 +76,12 @@ void writeNumber(ConfText &out, QLatin1StringView name, const std::optional<int>
         out.directive(name, {QString::number(*number)});
 }
 
+void writeFlag(ConfText &out, QLatin1StringView name, const std::optional<bool> &flag)
+{
+    if (flag)
+        out.directive(name, {*flag ? u"on"_s : u"off"_s});
+}
+
 void writeHeaders(ConfText &out, QLatin1StringView name, const std::optional<QList<HeaderDirective>> &headers)
 {
     if (!headers)
@@ -125,6 +131,10 @@ void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation
     writeTime(out, "proxy_read_timeout"_L1, settings.proxyReadTimeoutMs);
     writeSize(out, "proxy_buffer_size"_L1, settings.proxyBufferSize, nginx::SizeUnits::UpToMega);
     writeSize(out, "client_max_body_size"_L1, settings.clientMaxBodySize, nginx::SizeUnits::UpToGiga);
+    writeSize(out, "client_body_buffer_size"_L1, settings.clientBodyBufferSize, nginx::SizeUnits::UpToMega);
+    if (settings.clientBodyTempPath)
+        out.directive("client_body_temp_path"_L1, {*settings.clientBodyTempPath});
+    writeFlag(out, "proxy_request_buffering"_L1, settings.proxyRequestBuffering);
     // nginx refuses client_header_timeout inside a location: the header is read before routing.
     if (!inLocation)
         writeTime(out, "client_header_timeout"_L1, settings.clientHeaderTimeoutMs);

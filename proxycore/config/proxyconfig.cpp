@@ -97,6 +97,9 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     mergeField(&ResolvedLocation::proxyReadTimeoutMs, &ProxySettings::proxyReadTimeoutMs);
     mergeField(&ResolvedLocation::proxyBufferSize, &ProxySettings::proxyBufferSize);
     mergeField(&ResolvedLocation::clientMaxBodySize, &ProxySettings::clientMaxBodySize);
+    mergeField(&ResolvedLocation::clientBodyBufferSize, &ProxySettings::clientBodyBufferSize);
+    mergeField(&ResolvedLocation::clientBodyTempPath, &ProxySettings::clientBodyTempPath);
+    mergeField(&ResolvedLocation::proxyRequestBuffering, &ProxySettings::proxyRequestBuffering);
     mergeField(&ResolvedLocation::clientHeaderTimeoutMs, &ProxySettings::clientHeaderTimeoutMs);
     mergeField(&ResolvedLocation::clientBodyTimeoutMs, &ProxySettings::clientBodyTimeoutMs);
     mergeField(&ResolvedLocation::keepaliveTimeoutMs, &ProxySettings::keepaliveTimeoutMs);

@@ -132,6 +132,9 @@ struct ProxySettings
     std::optional<qint64> proxyReadTimeoutMs;
     std::optional<qint64> proxyBufferSize;   // upstream header limit, bytes
     std::optional<qint64> clientMaxBodySize; // 0: no limit
+    std::optional<qint64> clientBodyBufferSize;
+    std::optional<QString> clientBodyTempPath;
+    std::optional<bool> proxyRequestBuffering;
     std::optional<qint64> clientHeaderTimeoutMs;
     std::optional<qint64> clientBodyTimeoutMs;
     std::optional<qint64> keepaliveTimeoutMs;            // client side
@@ -206,6 +209,9 @@ struct ResolvedLocation
     qint64 proxyReadTimeoutMs = 60'000;
     qint64 proxyBufferSize = 4096;
     qint64 clientMaxBodySize = 1024 * 1024;
+    qint64 clientBodyBufferSize = 16 * 1024; // nginx's default on 64-bit systems
+    QString clientBodyTempPath;              // empty: the system's temporary folder
+    bool proxyRequestBuffering = true;
     qint64 clientHeaderTimeoutMs = 60'000;
     qint64 clientBodyTimeoutMs = 60'000;
     qint64 keepaliveTimeoutMs = 75'000;

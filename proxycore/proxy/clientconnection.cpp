@@ -4,6 +4,7 @@
 #include "proxy/keepalivepool.h"
 #include "proxy/routing.h"
 #include "proxy/socketclose.h"
+#include "proxy/upstreamrequesthead.h"
 #include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
 
@@ -16,12 +17,7 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
-constexpr qsizetype outputGatherLimit = 64 * 1024;
-
-QByteArray seconds(qint64 ms)
-{
-    return QByteArray::number(double(ms) / 1000.0, 'f', 3);
-}
+constexpr qint64 bodyReadChunk = 64 * 1024;  // from a buffered body's file, per write
 
 bool isNonIdempotent(http_method method)
 {
@@ -123,13 +119,6 @@ QByteArray chunkSizeLine(qsizetype size)
     return QByteArray::number(size, 16) + QByteArrayView("\r\n");
 }
 
-void appendListItem(QByteArray &list, QByteArrayView item)
-{
-    if (!list.isEmpty())
-        list.append(", ");
-    list.append(item);
-}
-
 } // namespace
 
 ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const RoutingTable> table, const Listener &listener,
@@ -140,6 +129,7 @@ ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const Routing
     , m_listener(&listener)
     , m_input(inputCapacity)
     , m_request(MessageParser::Kind::Request, HeadLimits{})
+    , m_relay(m_socket)
     , m_idle(this)
 {
     m_request.setBodyConsumer(this);
@@ -199,6 +189,8 @@ void ClientConnection::processInput()
 {
     if (m_phase == Phase::ReadingHead)
         readRequestHead();
+    else if (m_phase == Phase::ReadingBody)
+        readBufferedBody();
     else if (m_phase == Phase::Proxying)
         forwardRequestBody();
 }
@@ -234,10 +226,40 @@ bool ClientConnection::readRequestHead()
     }
 }
 
+// proxy_request_buffering on: the whole body, before any peer is chosen. A malformed or too
+// large body is answered here and nothing reaches an upstream.
+void ClientConnection::readBufferedBody()
+{
+    while (m_request.state() == MessageParser::State::ReadingBody) {
+        if (m_input.pending() == 0) {
+            m_input.discardConsumed(m_request.headLength());
+            if (m_input.readFrom(m_socket) <= 0)
+                return;
+            m_idle.touch();
+        }
+        const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
+        m_input.consume(parsed);
+    }
+    if (m_request.state() == MessageParser::State::Failed) {
+        // A temporary file that cannot be written is the server's fault, as in nginx.
+        respondError(m_body.errorString().isEmpty() ? statusForFailure(m_request.failure()) : 500, true);
+        return;
+    }
+    m_requestComplete = true;
+    m_idle.disarm();
+    startProxying();
+}
+
 // Streams the request body upstream while the upstream's send buffer has room.
 bool ClientConnection::forwardRequestBody()
 {
-    while (!m_requestComplete && m_connection && m_request.state() == MessageParser::State::ReadingBody) {
+    if (m_bodyBuffered) {
+        sendBufferedBody();
+        return true;
+    }
+    // Until the upstream is connected, the body waits (behind what was preread with the head).
+    while (!m_requestComplete && m_connection && m_requestSent &&
+           m_request.state() == MessageParser::State::ReadingBody) {
         if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
             return false; // upstreamWritable() resumes
         if (m_input.pending() == 0) {
@@ -250,7 +272,7 @@ bool ClientConnection::forwardRequestBody()
         m_input.consume(parsed);
         if (m_request.state() == MessageParser::State::Failed) {
             const int status = statusForFailure(m_request.failure());
-            if (m_responseStarted) {
+            if (m_relay.started()) {
                 m_socket.abort();
                 deleteLater();
             } else {
@@ -268,6 +290,25 @@ bool ClientConnection::forwardRequestBody()
     return true;
 }
 
+// The buffered body, from the start on each attempt, while the upstream's send buffer has room.
+void ClientConnection::sendBufferedBody()
+{
+    while (m_connection && m_bodySent < m_body.size()) {
+        if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
+            return; // upstreamWritable() resumes
+        const QByteArrayView bytes = m_body.read(m_bodySent, bodyReadChunk, m_bodyScratch);
+        if (bytes.isEmpty()) {
+            respondError(500, true); // the temporary file could not be read back
+            return;
+        }
+        bump(peerCounters().bytesToUpstream, quint64(bytes.size()));
+        m_connection->writeBody(bytes);
+        m_bodySent += bytes.size();
+    }
+    if (m_body.inFile() && m_bodySent == m_body.size())
+        m_bodyScratch = QByteArray();
+}
+
 void ClientConnection::consumeBody(QByteArrayView bytes)
 {
     const qint64 limit = m_route->settings.clientMaxBodySize;
@@ -275,6 +316,16 @@ void ClientConnection::consumeBody(QByteArrayView bytes)
         m_request.abort(HttpFailure::BodyTooLarge);
         return;
     }
+    if (m_bodyBuffered) {
+        if (!m_body.append(bytes))
+            m_request.abort(HttpFailure::BadRequest); // readBufferedBody() answers 500
+        return;
+    }
+    streamBody(bytes);
+}
+
+void ClientConnection::streamBody(QByteArrayView bytes)
+{
     m_bodyForwarded = true;
     bump(peerCounters().bytesToUpstream, quint64(bytes.size()));
     if (m_chunkedUpstream) {
@@ -318,18 +369,57 @@ void ClientConnection::beginRequest()
         respondError(413, true);
         return;
     }
-    if (m_request.isChunked() && settings.proxyHttpVersionMinor == 0) {
-        respondError(411, true); // nginx without request buffering: HTTP/1.0 cannot carry chunks
+    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
+    // Chunks cannot go to an HTTP/1.0 upstream: nginx buffers them whatever the setting says.
+    m_bodyBuffered = m_facts.hasBody && (settings.proxyRequestBuffering ||
+                                         (m_request.isChunked() && settings.proxyHttpVersionMinor == 0));
+    m_idle.arm(settings.clientBodyTimeoutMs);
+    if (!m_bodyBuffered) {
+        streamBodyUnlessPreread();
         return;
     }
+    m_phase = Phase::ReadingBody;
+    m_body.start(settings.clientBodyBufferSize, settings.clientBodyTempPath);
+    if (m_facts.expectContinue && m_request.versionMinor() >= 1)
+        m_relay.write("HTTP/1.1 100 Continue\r\n\r\n", 0);
+    m_request.resume();
+    readBufferedBody();
+}
+
+// proxy_request_buffering off: a body that came whole with the head is sent as a buffered
+// one (with Content-Length), as nginx does; otherwise what came with the head leads the
+// stream once the upstream is connected.
+void ClientConnection::streamBodyUnlessPreread()
+{
+    if (m_facts.hasBody && m_input.pending() > 0) {
+        const ResolvedLocation &settings = m_route->settings;
+        m_bodyBuffered = true; // consumeBody() keeps the preread bytes
+        m_body.start(settings.clientBodyBufferSize, settings.clientBodyTempPath);
+        m_request.resume();
+        m_input.consume(m_request.execute(m_input.base(), m_input.begin(), m_input.pending()));
+        if (m_request.state() == MessageParser::State::Failed) {
+            respondError(m_body.errorString().isEmpty() ? statusForFailure(m_request.failure()) : 500, true);
+            return;
+        }
+        if (m_request.state() == MessageParser::State::MessageComplete) {
+            m_requestComplete = true;
+            m_idle.disarm();
+        } else {
+            m_bodyBuffered = false; // the rest streams behind the preread bytes
+        }
+    }
+    startProxying();
+}
+
+void ClientConnection::startProxying()
+{
     m_phase = Phase::Proxying;
-    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
+    const ResolvedLocation &settings = m_route->settings;
     m_upstream = m_worker.upstream(m_route->upstreamIndex);
     m_upstream->startSelection(m_selection, settings.proxyNextUpstreamTries);
     m_hashKey.truncate(0);
     if (const auto &key = m_upstream->definition().hashKey)
         key->appendTo(requestContext(), m_hashKey);
-    m_idle.arm(settings.clientBodyTimeoutMs);
     startAttempt();
 }
 
@@ -338,9 +428,8 @@ void ClientConnection::startAttempt()
     Peer *peer = m_upstream->pick(m_selection, PickInput{m_clientAddress, m_hashKey}, m_decision);
     m_decisions.append(m_decision);
     if (!peer) {
-        appendListItem(m_upstreamAddrs, m_upstream->name().toUtf8());
-        m_attemptClock.invalidate();
-        recordAttempt("502");
+        m_attempts.startWithoutPeer(m_upstream->name().toUtf8());
+        m_attempts.setStatus("502");
         closeAttempt();
         respondError(502, !requestFullyRead());
         return;
@@ -351,11 +440,9 @@ void ClientConnection::startAttempt()
     counters.lastSelectedMs.store(coarseEpochMs(), std::memory_order_relaxed);
     counters.active.store(counters.active.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     counters.inFlight.append(m_inFlight, coarseEpochMs());
-    appendListItem(m_upstreamAddrs, peer->name);
-    m_attemptClock.start();
-    m_attemptConnectUs = -1;
-    m_attemptHeaderUs = -1;
+    m_attempts.start(peer->name);
     m_requestSent = false;
+    m_bodySent = 0;
     m_upstreamLocalPort = 0;
     m_upstreamConnectionRequest = 0;
     const ResolvedLocation &settings = m_route->settings;
@@ -369,59 +456,23 @@ void ClientConnection::startAttempt()
 
 QByteArray ClientConnection::buildUpstreamHead()
 {
-    const char *base = m_input.base();
-    const RequestContext context = requestContext();
-    const bool http11 = m_route->settings.proxyHttpVersionMinor == 1;
-    m_chunkedUpstream = m_request.isChunked();
-    m_upstreamKeepAlive = http11;
-
-    // A fresh array sized from the last head: the connection sends it and the access record
-    // keeps it, the same bytes.
-    QByteArray head;
-    head.reserve(m_upstreamHeadHint > 0 ? m_upstreamHeadHint + 32 : 256);
-    head.append(http_method_str(m_request.method()));
-    head.append(' ');
-    head.append(m_request.target().in(base));
-    head.append(http11 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
-    for (const CompiledHeader &header : m_route->upstreamHeaders) {
-        const qsizetype mark = head.size();
-        head.append(header.name);
-        head.append(": ");
-        const qsizetype valueStart = head.size();
-        header.value.appendTo(context, head);
-        if (head.size() == valueStart) {
-            head.truncate(mark); // an empty value removes the header
-            continue;
-        }
-        if (equalsIgnoreCase(header.name, "connection") &&
-            equalsIgnoreCase(QByteArrayView(head).sliced(valueStart), "close"))
-            m_upstreamKeepAlive = false;
-        head.append("\r\n");
-    }
+    UpstreamRequestHead builder;
+    m_chunkedUpstream = m_facts.hasBody && !m_bodyBuffered && m_request.isChunked();
     if (m_chunkedUpstream) {
-        head.append("Transfer-Encoding: chunked\r\n");
+        builder.framing = UpstreamRequestHead::BodyFraming::Chunked;
+    } else if (m_bodyBuffered) {
+        builder.framing = UpstreamRequestHead::BodyFraming::Length;
+        builder.bodyLength = quint64(m_body.size());
     } else if (const auto length = m_request.contentLength(); length && *length > 0) {
-        head.append("Content-Length: ");
-        head.append(QByteArray::number(*length));
-        head.append("\r\n");
+        builder.framing = UpstreamRequestHead::BodyFraming::Length;
+        builder.bodyLength = *length;
     }
-    for (const HeaderSpan &header : m_request.headers()) {
-        const QByteArrayView name = header.name.in(base);
-        const bool replaced = std::any_of(m_route->replacedHeaders.cbegin(), m_route->replacedHeaders.cend(),
-                                          [&](const QByteArray &lower) { return equalsIgnoreCase(lower, name); });
-        if (replaced)
-            continue;
-        head.append(name);
-        head.append(": ");
-        head.append(header.value.in(base));
-        head.append("\r\n");
-    }
-    head.append("\r\n");
-    if (head.capacity() - head.size() > 64)
-        head.squeeze(); // the hint was far off: the access record should not keep the slack
-    m_upstreamHeadHint = head.size();
-    m_upstreamHead = head;
-    return head;
+    builder.sizeHint = m_upstreamHeadHint;
+    UpstreamRequestHead::Result head = builder.build(m_request, m_input.base(), *m_route, requestContext());
+    m_upstreamKeepAlive = head.keepAlive;
+    m_upstreamHeadHint = head.bytes.size();
+    m_upstreamHead = head.bytes;
+    return head.bytes;
 }
 
 RequestContext ClientConnection::requestContext() const
@@ -435,9 +486,9 @@ RequestContext ClientConnection::requestContext() const
     context.serverPort = m_serverPort;
     context.proxyHost = m_route ? QByteArrayView(m_route->proxyHost) : QByteArrayView();
     context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
-    context.upstreamAddr = m_upstreamAddrs;
-    context.upstreamStatus = m_upstreamStatuses;
-    context.upstreamResponseTime = m_upstreamTimes;
+    context.upstreamAddr = m_attempts.addresses();
+    context.upstreamStatus = m_attempts.statuses();
+    context.upstreamResponseTime = m_attempts.responseTimes();
     return context;
 }
 
@@ -446,13 +497,15 @@ RequestContext ClientConnection::requestContext() const
 void ClientConnection::upstreamReady()
 {
     m_requestSent = true;
-    m_attemptConnectUs = m_attemptClock.nsecsElapsed() / 1000;
+    m_attempts.connected();
     m_upstreamLocalPort = m_connection->localPort();
     m_upstreamConnectionRequest = m_connection->requestsSent();
     if (m_request.state() == MessageParser::State::HeadComplete) {
         if (m_facts.expectContinue && m_facts.hasBody && m_request.versionMinor() >= 1)
-            writeToClient("HTTP/1.1 100 Continue\r\n\r\n");
+            m_relay.write("HTTP/1.1 100 Continue\r\n\r\n", 0);
         m_request.resume();
+    } else if (!m_bodyBuffered && m_body.size() > 0 && !m_bodyForwarded) {
+        streamBody(m_body.read(0, m_body.size(), m_bodyScratch)); // preread with the head
     }
     forwardRequestBody();
 }
@@ -465,7 +518,7 @@ void ClientConnection::upstreamWritable()
 void ClientConnection::upstreamHead(const MessageParser &response, const char *base)
 {
     const int status = response.statusCode();
-    m_attemptHeaderUs = m_attemptClock.nsecsElapsed() / 1000;
+    m_attempts.headerReceived();
     const ResolvedLocation &settings = m_route->settings;
     const quint32 flag = nextUpstreamFlag(status);
     if ((settings.proxyNextUpstream & flag) && m_selection.triesLeft > 1 && !m_bodyForwarded &&
@@ -476,7 +529,7 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
         if (failed)
             peerCounters().countFailure(FailureKind::HttpStatus, status, coarseEpochMs());
         bump(peerCounters().retries);
-        recordAttempt(QByteArray::number(status));
+        m_attempts.setStatus(QByteArray::number(status));
         closeAttempt();
         releasePeer(failed);
         dropUpstream();
@@ -484,51 +537,12 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
         return;
     }
     m_status = status;
-    recordAttempt(QByteArray::number(status));
+    m_attempts.setStatus(QByteArray::number(status));
     peerCounters().countResponse(status);
-    writeResponseHead(response, base);
-}
-
-void ClientConnection::writeResponseHead(const MessageParser &response, const char *base)
-{
-    const int status = response.statusCode();
-    const bool bodyless = m_request.method() == HTTP_HEAD || status < 200 || status == 204 || status == 304;
-    QByteArray &head = m_output; // goes out with the first body bytes, in one write
-    head.append("HTTP/1.1 ");
-    head.append(QByteArray::number(status));
-    head.append(' ');
-    head.append(response.target().isEmpty() ? reasonPhrase(status) : response.target().in(base));
-    head.append("\r\nServer: ");
-    head.append(serverToken);
-    head.append("\r\nDate: ");
-    head.append(httpDate());
-    head.append("\r\n");
-    for (const HeaderSpan &header : response.headers()) {
-        if (isResponseHeaderDropped(header.name.in(base)))
-            continue;
-        head.append(header.name.in(base));
-        head.append(": ");
-        head.append(header.value.in(base));
-        head.append("\r\n");
-    }
-    if (const auto length = response.contentLength()) {
-        head.append("Content-Length: ");
-        head.append(QByteArray::number(*length));
-        head.append("\r\n");
-        m_responseFraming = bodyless ? ResponseFraming::None : ResponseFraming::Length;
-    } else if (bodyless) {
-        m_responseFraming = ResponseFraming::None;
-    } else if (m_request.versionMinor() >= 1) {
-        head.append("Transfer-Encoding: chunked\r\n");
-        m_responseFraming = ResponseFraming::Chunked;
-    } else {
-        m_responseFraming = ResponseFraming::UntilClose;
-        m_keepAlive = false;
-    }
-    head.append(m_keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
-    appendAddHeaders(head, status);
-    head.append("\r\n");
-    m_responseStarted = true;
+    const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor()};
+    m_relay.beginHead(response, base, options, &m_keepAlive);
+    appendAddHeaders(m_relay.headBuffer(), status);
+    m_relay.endHead();
 }
 
 // add_header: for the statuses nginx names, or any status with "always"; the proxy's own
@@ -556,15 +570,8 @@ void ClientConnection::appendAddHeaders(QByteArray &head, int status) const
 
 void ClientConnection::upstreamBody(QByteArrayView bytes)
 {
-    m_bodyBytesSent += bytes.size();
     bump(peerCounters().bytesFromUpstream, quint64(bytes.size()));
-    if (m_responseFraming == ResponseFraming::Chunked) {
-        queueToClient(chunkSizeLine(bytes.size()));
-        queueToClient(bytes);
-        queueToClient("\r\n");
-    } else {
-        queueToClient(bytes);
-    }
+    m_relay.body(bytes);
     if (!m_upstreamReadPaused && m_socket.bytesToWrite() > writeHighWater) {
         m_upstreamReadPaused = true;
         m_connection->setReadingPaused(true);
@@ -573,14 +580,12 @@ void ClientConnection::upstreamBody(QByteArrayView bytes)
 
 void ClientConnection::upstreamReadDone()
 {
-    flushToClient();
+    m_relay.flush();
 }
 
 void ClientConnection::upstreamComplete()
 {
-    if (m_responseFraming == ResponseFraming::Chunked)
-        queueToClient("0\r\n\r\n");
-    flushToClient();
+    m_relay.complete();
     const bool reusable =
         m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable() && m_upstream->pool()->capacity() > 0;
     closeAttempt();
@@ -599,14 +604,14 @@ void ClientConnection::upstreamComplete()
 void ClientConnection::upstreamFailed(UpstreamError error)
 {
     const bool timeout = error == UpstreamError::Timeout;
-    if (m_responseStarted) {
+    if (m_relay.started()) {
         // Too late for another peer or an error page: the client sees a truncated response.
         // nginx does not count this against the peer.
         bump(peerCounters().truncated);
         closeAttempt();
         releasePeer(false);
         dropUpstream();
-        flushToClient();
+        m_relay.flush();
         endRequest();
         m_socket.abort();
         deleteLater();
@@ -615,7 +620,7 @@ void ClientConnection::upstreamFailed(UpstreamError error)
     const bool reused = m_connection && m_connection->isReused();
     PeerCounters &counters = peerCounters();
     counters.countFailure(failureKind(error), 0, coarseEpochMs());
-    recordAttempt(timeout ? "504" : "502");
+    m_attempts.setStatus(timeout ? "504" : "502");
     closeAttempt();
     releasePeer(true);
     dropUpstream();
@@ -645,29 +650,19 @@ bool ClientConnection::requestFullyRead() const
     return m_requestComplete || (m_request.state() == MessageParser::State::HeadComplete && !m_facts.hasBody);
 }
 
-void ClientConnection::recordAttempt(QByteArrayView status)
-{
-    appendListItem(m_upstreamStatuses, status);
-}
-
-// The attempt's times, as nginx logs them: connect and header "-" when not reached, the
-// response time up to the end of the attempt whatever its outcome.
+// The attempt's times, as nginx logs them, and in the peer's histograms.
 void ClientConnection::closeAttempt()
 {
-    const qint64 responseUs = m_attemptClock.isValid() ? m_attemptClock.nsecsElapsed() / 1000 : 0;
-    const auto time = [](qint64 us) { return us < 0 ? QByteArray("-") : seconds(us / 1000); };
-    appendListItem(m_upstreamConnectTimes, time(m_attemptConnectUs));
-    appendListItem(m_upstreamHeaderTimes, time(m_attemptHeaderUs));
-    appendListItem(m_upstreamTimes, seconds(responseUs / 1000));
-    if (m_selection.current && m_attemptClock.isValid()) {
+    const bool timed = m_attempts.running();
+    const AttemptLog::Times times = m_attempts.finish();
+    if (m_selection.current && timed) {
         PeerCounters &counters = peerCounters();
-        if (m_attemptConnectUs >= 0)
-            counters.connectTime.add(m_attemptConnectUs);
-        if (m_attemptHeaderUs >= 0)
-            counters.headerTime.add(m_attemptHeaderUs);
-        counters.responseTime.add(responseUs);
+        if (times.connectUs >= 0)
+            counters.connectTime.add(times.connectUs);
+        if (times.headerUs >= 0)
+            counters.headerTime.add(times.headerUs);
+        counters.responseTime.add(times.responseUs);
     }
-    m_attemptClock.invalidate();
 }
 
 PeerCounters &ClientConnection::peerCounters()
@@ -731,8 +726,8 @@ void ClientConnection::respondError(int status, bool close)
     QByteArray extraHeaders;
     appendAddHeaders(extraHeaders, status);
     const bool headRequest = m_request.state() != MessageParser::State::Failed && m_request.method() == HTTP_HEAD;
-    writeToClient(errorResponse(status, keepAlive, headRequest, extraHeaders));
-    m_bodyBytesSent = headRequest ? 0 : errorBody(status).size();
+    m_relay.write(errorResponse(status, keepAlive, headRequest, extraHeaders),
+                  headRequest ? 0 : errorBody(status).size());
     if (!keepAlive) {
         endRequest();
         closeGracefully();
@@ -755,21 +750,17 @@ void ClientConnection::endRequest()
     m_server = nullptr;
     m_upstream.reset();
     m_requestComplete = false;
-    m_responseStarted = false;
     m_bodyForwarded = false;
-    m_bytesSent = 0;
-    m_bodyBytesSent = 0;
-    m_upstreamConnectTimes.truncate(0);
-    m_upstreamHeaderTimes.truncate(0);
+    m_bodyBuffered = false;
+    m_body.clear();
+    m_bodySent = 0;
+    m_relay.reset();
     m_decisions.clear();
-    m_upstreamAddrs.truncate(0);
-    m_upstreamStatuses.truncate(0);
-    m_upstreamTimes.truncate(0);
+    m_attempts.clear();
     m_upstreamHead = QByteArray();
     m_facts = RequestFacts{}; // its spans point into this request's head
     m_upstreamLocalPort = 0;
     m_upstreamConnectionRequest = 0;
-    m_attemptClock.invalidate();
 }
 
 void ClientConnection::logRequest()
@@ -806,16 +797,16 @@ void ClientConnection::logRequest()
     if (m_route)
         record.location = m_route->prefix;
     record.status = m_status;
-    record.bytesSent = m_bytesSent;
-    record.bodyBytesSent = m_bodyBytesSent;
+    record.bytesSent = m_relay.bytesSent();
+    record.bodyBytesSent = m_relay.bodyBytesSent();
     record.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
     if (m_upstream)
         record.upstream = m_upstream->name();
-    record.upstreamAddr = m_upstreamAddrs;
-    record.upstreamStatus = m_upstreamStatuses;
-    record.upstreamConnectTime = m_upstreamConnectTimes;
-    record.upstreamHeaderTime = m_upstreamHeaderTimes;
-    record.upstreamResponseTime = m_upstreamTimes;
+    record.upstreamAddr = m_attempts.addresses();
+    record.upstreamStatus = m_attempts.statuses();
+    record.upstreamConnectTime = m_attempts.connectTimes();
+    record.upstreamHeaderTime = m_attempts.headerTimes();
+    record.upstreamResponseTime = m_attempts.responseTimes();
     record.decisions = m_decisions;
     record.upstreamHead = m_upstreamHead;
     record.upstreamLocalPort = m_upstreamLocalPort;
@@ -835,33 +826,6 @@ void ClientConnection::finishRequest()
     m_request.reset();
     m_idle.arm(m_listener->servers[m_listener->defaultServer].settings.keepaliveTimeoutMs);
     processInput();
-}
-
-void ClientConnection::writeToClient(QByteArrayView bytes)
-{
-    queueToClient(bytes);
-    flushToClient();
-}
-
-// Small pieces (a head, a chunk line, a short body) are gathered and leave in one write();
-// large ones go straight to the socket after what was gathered before them.
-void ClientConnection::queueToClient(QByteArrayView bytes)
-{
-    m_bytesSent += bytes.size();
-    if (m_output.size() + bytes.size() <= outputGatherLimit) {
-        m_output.append(bytes);
-        return;
-    }
-    flushToClient();
-    m_socket.write(bytes.data(), bytes.size());
-}
-
-void ClientConnection::flushToClient()
-{
-    if (m_output.isEmpty())
-        return;
-    m_socket.write(m_output.constData(), m_output.size());
-    m_output.truncate(0);
 }
 
 void ClientConnection::handleBytesWritten(qint64)
@@ -899,13 +863,16 @@ void ClientConnection::lingerClose()
 void ClientConnection::handleDisconnected()
 {
     // The client went away: nginx's 499. A peer that was working for it is not at fault.
-    if (m_attemptClock.isValid())
+    if (m_attempts.running())
         closeAttempt();
     if (m_selection.current)
         releasePeer(false);
     dropUpstream();
     if (m_phase == Phase::Proxying) {
-        m_status = m_responseStarted ? m_status : 499;
+        m_status = m_relay.started() ? m_status : 499;
+        endRequest();
+    } else if (m_phase == Phase::ReadingBody) {
+        m_status = 400; // nginx: "client prematurely closed connection" while reading the body
         endRequest();
     }
     m_phase = Phase::Closing;
@@ -919,6 +886,10 @@ void ClientConnection::timerEvent(QTimerEvent *event)
         return QObject::timerEvent(event);
     if (!m_idle.expired(event->timerId(), m_idle.timeoutMs()))
         return;
+    if (m_phase == Phase::ReadingBody) {
+        respondError(408, true); // nginx answers a body timeout with 408 and closes
+        return;
+    }
     if (m_phase == Phase::Proxying) {
         // client_body_timeout counts only while we read the body: not while the head waits
         // for a connection, nor while the upstream's send buffer holds us back.
@@ -930,9 +901,9 @@ void ClientConnection::timerEvent(QTimerEvent *event)
             m_idle.arm(m_idle.timeoutMs());
             return;
         }
-        if (m_attemptClock.isValid())
+        if (m_attempts.running())
             closeAttempt();
-        if (!m_responseStarted) {
+        if (!m_relay.started()) {
             respondError(408, true); // nginx answers a body timeout with 408 and closes
             return;
         }

@@ -1,18 +1,22 @@
 #pragma once
 
 // One client connection, from accept to close, in one worker thread. It reads requests
-// (keep-alive and pipelined, one at a time), routes each to a location, asks the upstream's
-// balancer for a peer, and relays request and response between the client socket and an
-// UpstreamConnection, streaming bodies with backpressure in both directions. Failed attempts
-// go to the next peer by nginx's proxy_next_upstream rules.
+// (keep-alive and pipelined, one at a time), routes each to a location, reads the body whole
+// first when the location buffers it (nginx's default), asks the upstream's balancer for a
+// peer, and relays request and response between the client socket and an
+// UpstreamConnection, with backpressure in both directions. Failed attempts go to the next
+// peer by nginx's proxy_next_upstream rules.
 
 #include "balancing/balancer.h"
 #include "http/headers.h"
 #include "http/inputbuffer.h"
 #include "http/messageparser.h"
 #include "http/variables.h"
+#include "proxy/attemptlog.h"
 #include "proxy/idletimer.h"
 #include "proxy/upstreamconnection.h"
+#include "request/requestbodybuffer.h"
+#include "request/responserelay.h"
 #include "stats/peercounters.h"
 
 #include <QElapsedTimer>
@@ -54,14 +58,9 @@ protected:
 private:
     enum class Phase {
         ReadingHead,
+        ReadingBody, // the whole body, before a peer is chosen (proxy_request_buffering on)
         Proxying,
         Closing
-    };
-    enum class ResponseFraming {
-        None,
-        Length,
-        Chunked,
-        UntilClose
     };
 
     void handleReadyRead();
@@ -70,12 +69,15 @@ private:
 
     void processInput();
     bool readRequestHead();
+    void readBufferedBody();
     bool forwardRequestBody();
+    void sendBufferedBody();
     void beginRequest();
+    void streamBodyUnlessPreread();
+    void startProxying();
     void startAttempt();
     bool mayRetry(UpstreamError error) const;
     bool requestFullyRead() const;
-    void recordAttempt(QByteArrayView status);
     void closeAttempt();
     void releasePeer(bool failed);
     PeerCounters &peerCounters();
@@ -90,12 +92,10 @@ private:
     void lingerClose();
 
     QByteArray buildUpstreamHead();
-    void writeResponseHead(const MessageParser &response, const char *base);
     void appendAddHeaders(QByteArray &head, int status) const;
-    void writeToClient(QByteArrayView bytes);
-    void queueToClient(QByteArrayView bytes);
-    void flushToClient();
     RequestContext requestContext() const;
+
+    void streamBody(QByteArrayView bytes);
 
     // BodyConsumer: request body bytes on their way upstream.
     void consumeBody(QByteArrayView bytes) override;
@@ -131,37 +131,30 @@ private:
     Decision m_decision;
     QVarLengthArray<Decision, 1> m_decisions; // one per attempt, for the access record
     bool m_requestActive = false;
-    qint64 m_bytesSent = 0;
     UpstreamConnection *m_connection = nullptr;
     bool m_keepAlive = false;
+    bool m_bodyBuffered = false;      // read whole into m_body before the first attempt
     bool m_chunkedUpstream = false;   // request body re-chunked towards an HTTP/1.1 upstream
     bool m_upstreamKeepAlive = false; // the head we sent allows reusing the connection
     bool m_requestSent = false;       // the head reached an upstream connection
-    bool m_bodyForwarded = false;     // body bytes left our buffer: no retry possible
+    bool m_bodyForwarded = false;     // streamed body bytes left our buffer: no retry possible
     bool m_requestComplete = false;
-    bool m_responseStarted = false;
     bool m_upstreamReadPaused = false;
-    ResponseFraming m_responseFraming = ResponseFraming::None;
     int m_status = 0;
     int m_requestsServed = 0;
-    QByteArray m_upstreamAddrs;
-    QByteArray m_upstreamStatuses;
-    QByteArray m_upstreamTimes;
-    QByteArray m_upstreamConnectTimes;
-    QByteArray m_upstreamHeaderTimes;
-    QElapsedTimer m_attemptClock;
+    RequestBodyBuffer m_body;
+    qint64 m_bodySent = 0; // of m_body, in this attempt
+    QByteArray m_bodyScratch;
+    AttemptLog m_attempts;
     InFlightAttempt m_inFlight; // in its peer's InFlightList while an attempt is counted active
-    qint64 m_attemptConnectUs = -1;
-    qint64 m_attemptHeaderUs = -1;
-    bool m_counted = false; // in the worker's open-connections gauge
-    qint64 m_bodyBytesSent = 0;
+    bool m_counted = false;     // in the worker's open-connections gauge
+    ResponseRelay m_relay;
     QElapsedTimer m_requestClock;
     QByteArray m_upstreamHead; // the last attempt's head, as sent; shared with the access record
     qsizetype m_upstreamHeadHint = 0;
     quint16 m_upstreamLocalPort = 0;
     int m_upstreamConnectionRequest = 0;
     QByteArray m_hashKey; // the upstream's hash key, evaluated once per request
-    QByteArray m_output;  // response bytes gathered so that one event makes one write()
 
     IdleTimer m_idle;
 };

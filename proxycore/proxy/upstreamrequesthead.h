@@ -1,0 +1,36 @@
+#pragma once
+
+// The request head LB Scope sends upstream, as nginx's proxy module builds it: the request
+// line in the location's protocol, proxy_set_header's fields (defaults merged, an empty value
+// leaves the field out), the body's framing, then the client's fields that are not replaced.
+
+#include <QByteArray>
+
+namespace lbscope {
+
+class MessageParser;
+struct RequestContext;
+struct Route;
+
+struct UpstreamRequestHead
+{
+    enum class BodyFraming {
+        None,
+        Length,  // Content-Length: bodyLength
+        Chunked, // streamed to an HTTP/1.1 upstream as it arrives
+    };
+
+    BodyFraming framing = BodyFraming::None;
+    quint64 bodyLength = 0;
+    qsizetype sizeHint = 0; // the last head's size: one allocation, no slack
+
+    struct Result
+    {
+        QByteArray bytes;
+        bool keepAlive = false; // HTTP/1.1 and no "Connection: close" set
+    };
+    Result build(const MessageParser &request, const char *base, const Route &route,
+                 const RequestContext &context) const;
+};
+
+} // namespace lbscope

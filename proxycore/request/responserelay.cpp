@@ -1,0 +1,126 @@
+#include "request/responserelay.h"
+
+#include "http/headers.h"
+#include "http/messageparser.h"
+#include "proxy/errorpages.h"
+
+#include <QTcpSocket>
+
+namespace lbscope {
+
+namespace {
+
+constexpr qsizetype outputGatherLimit = 64 * 1024;
+
+QByteArray chunkSizeLine(qsizetype size)
+{
+    return QByteArray::number(size, 16) + QByteArrayView("\r\n");
+}
+
+} // namespace
+
+void ResponseRelay::beginHead(const MessageParser &response, const char *base, const HeadOptions &options,
+                              bool *keepAlive)
+{
+    const int status = response.statusCode();
+    const bool bodyless = options.headRequest || status < 200 || status == 204 || status == 304;
+    QByteArray &head = m_output; // goes out with the first body bytes, in one write
+    const qsizetype start = head.size();
+    head.append("HTTP/1.1 ");
+    head.append(QByteArray::number(status));
+    head.append(' ');
+    head.append(response.target().isEmpty() ? reasonPhrase(status) : response.target().in(base));
+    head.append("\r\nServer: ");
+    head.append(serverToken);
+    head.append("\r\nDate: ");
+    head.append(httpDate());
+    head.append("\r\n");
+    for (const HeaderSpan &header : response.headers()) {
+        if (isResponseHeaderDropped(header.name.in(base)))
+            continue;
+        head.append(header.name.in(base));
+        head.append(": ");
+        head.append(header.value.in(base));
+        head.append("\r\n");
+    }
+    if (const auto length = response.contentLength()) {
+        head.append("Content-Length: ");
+        head.append(QByteArray::number(*length));
+        head.append("\r\n");
+        m_framing = bodyless ? Framing::None : Framing::Length;
+    } else if (bodyless) {
+        m_framing = Framing::None;
+    } else if (options.clientVersionMinor >= 1) {
+        head.append("Transfer-Encoding: chunked\r\n");
+        m_framing = Framing::Chunked;
+    } else {
+        m_framing = Framing::UntilClose;
+        *keepAlive = false;
+    }
+    head.append(*keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+    m_bytesSent += head.size() - start;
+    m_started = true;
+}
+
+void ResponseRelay::endHead()
+{
+    m_output.append("\r\n");
+    m_bytesSent += 2;
+}
+
+void ResponseRelay::body(QByteArrayView bytes)
+{
+    m_bodyBytesSent += bytes.size();
+    if (m_framing == Framing::Chunked) {
+        queue(chunkSizeLine(bytes.size()));
+        queue(bytes);
+        queue("\r\n");
+    } else {
+        queue(bytes);
+    }
+}
+
+void ResponseRelay::complete()
+{
+    if (m_framing == Framing::Chunked)
+        queue("0\r\n\r\n");
+    flush();
+}
+
+void ResponseRelay::write(QByteArrayView bytes, qint64 bodyBytes)
+{
+    m_bodyBytesSent += bodyBytes;
+    queue(bytes);
+    flush();
+}
+
+// Small pieces (a head, a chunk line, a short body) are gathered and leave in one write();
+// large ones go straight to the socket after what was gathered before them.
+void ResponseRelay::queue(QByteArrayView bytes)
+{
+    m_bytesSent += bytes.size();
+    if (m_output.size() + bytes.size() <= outputGatherLimit) {
+        m_output.append(bytes);
+        return;
+    }
+    flush();
+    m_socket.write(bytes.data(), bytes.size());
+}
+
+void ResponseRelay::flush()
+{
+    if (m_output.isEmpty())
+        return;
+    m_socket.write(m_output.constData(), m_output.size());
+    m_output.truncate(0);
+}
+
+void ResponseRelay::reset()
+{
+    m_framing = Framing::None;
+    m_started = false;
+    m_bytesSent = 0;
+    m_bodyBytesSent = 0;
+}
+
+} // namespace lbscope
