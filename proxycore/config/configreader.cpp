@@ -377,6 +377,7 @@ private:
         std::optional<qint64> ProxySettings::*int64Field = nullptr;
         std::optional<int> ProxySettings::*intField = nullptr;
         std::optional<bool> ProxySettings::*flagField = nullptr;
+        std::optional<QString> ProxySettings::*pathField = nullptr;
     };
     static const Directive s_directives[];
 
@@ -444,7 +445,8 @@ private:
     bool handleOffset(const Statement &statement, const Directive &directive);
     bool handleNumber(const Statement &statement, const Directive &directive);
     bool handleFlag(const Statement &statement, const Directive &directive);
-    bool handleClientBodyTempPath(const Statement &statement, const Directive &);
+    bool handleTempPath(const Statement &statement, const Directive &directive);
+    bool handleProxyBuffers(const Statement &statement, const Directive &);
     bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
 
     Tokenizer m_tokenizer;
@@ -511,9 +513,21 @@ const Parser::Directive Parser::s_directives[] = {
      &ProxySettings::clientMaxBodySize},
     {"client_body_buffer_size"_L1, AnyLevel, 1, 1, false, &Parser::handleSize,
      &ProxySettings::clientBodyBufferSize},
-    {"client_body_temp_path"_L1, AnyLevel, 1, 4, false, &Parser::handleClientBodyTempPath},
+    {"client_body_temp_path"_L1, AnyLevel, 1, 4, false, &Parser::handleTempPath, nullptr, nullptr, nullptr,
+     &ProxySettings::clientBodyTempPath},
     {"proxy_request_buffering"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
      &ProxySettings::proxyRequestBuffering},
+    {"proxy_buffering"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::proxyBuffering},
+    {"proxy_buffers"_L1, AnyLevel, 2, 2, false, &Parser::handleProxyBuffers},
+    {"proxy_busy_buffers_size"_L1, AnyLevel, 1, 1, false, &Parser::handleSize, &ProxySettings::proxyBusyBuffersSize},
+    {"proxy_max_temp_file_size"_L1, AnyLevel, 1, 1, false, &Parser::handleSize,
+     &ProxySettings::proxyMaxTempFileSize},
+    {"proxy_temp_file_write_size"_L1, AnyLevel, 1, 1, false, &Parser::handleSize,
+     &ProxySettings::proxyTempFileWriteSize},
+    {"proxy_temp_path"_L1, AnyLevel, 1, 4, false, &Parser::handleTempPath, nullptr, nullptr, nullptr,
+     &ProxySettings::proxyTempPath},
+    {"send_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::sendTimeoutMs},
     {"client_header_timeout"_L1, ServerLevel, 1, 1, false, &Parser::handleTime,
      &ProxySettings::clientHeaderTimeoutMs},
     {"client_body_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::clientBodyTimeoutMs},
@@ -1316,17 +1330,34 @@ bool Parser::handleFlag(const Statement &statement, const Directive &directive)
     });
 }
 
-// client_body_temp_path PATH [LEVEL1 [LEVEL2 [LEVEL3]]]: the levels only spread nginx's files
-// over subfolders; LB Scope's temporary files are unlinked while open, so it takes the path alone.
-bool Parser::handleClientBodyTempPath(const Statement &statement, const Directive &)
+// client_body_temp_path and proxy_temp_path: PATH [LEVEL1 [LEVEL2 [LEVEL3]]]. The levels only
+// spread nginx's files over subfolders; LB Scope keeps one file per body for as long as the
+// request, so it takes the path alone.
+bool Parser::handleTempPath(const Statement &statement, const Directive &directive)
 {
     for (qsizetype i = 2; i < statement.args.size(); ++i) {
         const std::optional<int> level = parseCount(statement.args[i].text);
         if (!level || *level < 1 || *level > 2)
             return invalidValue(statement, statement.args[i]);
     }
-    return setOnce(statement, settings().clientBodyTempPath,
+    return setOnce(statement, settings().*directive.pathField,
                    [](const QString &text) { return std::optional<QString>(text); });
+}
+
+// proxy_buffers NUMBER SIZE
+bool Parser::handleProxyBuffers(const Statement &statement, const Directive &)
+{
+    std::optional<ProxyBuffers> &field = settings().proxyBuffers;
+    if (field)
+        return duplicate(statement);
+    const std::optional<int> number = parseCount(statement.args[1].text);
+    if (!number || *number < 2)
+        return invalidValue(statement, statement.args[1]);
+    const std::optional<qint64> size = nginx::parseSize(statement.args[2].text, nginx::SizeUnits::UpToMega);
+    if (!size || *size <= 0)
+        return invalidValue(statement, statement.args[2]);
+    field = ProxyBuffers{*number, *size};
+    return true;
 }
 
 bool Parser::handleKeepaliveTimeout(const Statement &statement, const Directive &)

@@ -135,6 +135,16 @@ void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation
     if (settings.clientBodyTempPath)
         out.directive("client_body_temp_path"_L1, {*settings.clientBodyTempPath});
     writeFlag(out, "proxy_request_buffering"_L1, settings.proxyRequestBuffering);
+    writeFlag(out, "proxy_buffering"_L1, settings.proxyBuffering);
+    if (settings.proxyBuffers)
+        out.directive("proxy_buffers"_L1, {QString::number(settings.proxyBuffers->number),
+                                           nginx::formatSize(settings.proxyBuffers->size, nginx::SizeUnits::UpToMega)});
+    writeSize(out, "proxy_busy_buffers_size"_L1, settings.proxyBusyBuffersSize, nginx::SizeUnits::UpToMega);
+    writeSize(out, "proxy_max_temp_file_size"_L1, settings.proxyMaxTempFileSize, nginx::SizeUnits::UpToMega);
+    writeSize(out, "proxy_temp_file_write_size"_L1, settings.proxyTempFileWriteSize, nginx::SizeUnits::UpToMega);
+    if (settings.proxyTempPath)
+        out.directive("proxy_temp_path"_L1, {*settings.proxyTempPath});
+    writeTime(out, "send_timeout"_L1, settings.sendTimeoutMs);
     // nginx refuses client_header_timeout inside a location: the header is read before routing.
     if (!inLocation)
         writeTime(out, "client_header_timeout"_L1, settings.clientHeaderTimeoutMs);

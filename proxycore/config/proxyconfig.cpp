@@ -100,6 +100,13 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     mergeField(&ResolvedLocation::clientBodyBufferSize, &ProxySettings::clientBodyBufferSize);
     mergeField(&ResolvedLocation::clientBodyTempPath, &ProxySettings::clientBodyTempPath);
     mergeField(&ResolvedLocation::proxyRequestBuffering, &ProxySettings::proxyRequestBuffering);
+    mergeField(&ResolvedLocation::proxyBuffering, &ProxySettings::proxyBuffering);
+    mergeField(&ResolvedLocation::proxyBuffers, &ProxySettings::proxyBuffers);
+    mergeField(&ResolvedLocation::proxyBusyBuffersSize, &ProxySettings::proxyBusyBuffersSize);
+    mergeField(&ResolvedLocation::proxyMaxTempFileSize, &ProxySettings::proxyMaxTempFileSize);
+    mergeField(&ResolvedLocation::proxyTempFileWriteSize, &ProxySettings::proxyTempFileWriteSize);
+    mergeField(&ResolvedLocation::proxyTempPath, &ProxySettings::proxyTempPath);
+    mergeField(&ResolvedLocation::sendTimeoutMs, &ProxySettings::sendTimeoutMs);
     mergeField(&ResolvedLocation::clientHeaderTimeoutMs, &ProxySettings::clientHeaderTimeoutMs);
     mergeField(&ResolvedLocation::clientBodyTimeoutMs, &ProxySettings::clientBodyTimeoutMs);
     mergeField(&ResolvedLocation::keepaliveTimeoutMs, &ProxySettings::keepaliveTimeoutMs);

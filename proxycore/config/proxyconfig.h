@@ -118,6 +118,15 @@ struct AccessLogDirective
     friend bool operator==(const AccessLogDirective &, const AccessLogDirective &) = default;
 };
 
+// proxy_buffers NUMBER SIZE
+struct ProxyBuffers
+{
+    int number = 8;
+    qint64 size = 4096;
+
+    friend bool operator==(const ProxyBuffers &, const ProxyBuffers &) = default;
+};
+
 // Directives that nginx inherits from http to server to location. Unset means "inherit".
 struct ProxySettings
 {
@@ -135,6 +144,13 @@ struct ProxySettings
     std::optional<qint64> clientBodyBufferSize;
     std::optional<QString> clientBodyTempPath;
     std::optional<bool> proxyRequestBuffering;
+    std::optional<bool> proxyBuffering;
+    std::optional<ProxyBuffers> proxyBuffers;
+    std::optional<qint64> proxyBusyBuffersSize;
+    std::optional<qint64> proxyMaxTempFileSize; // 0: no temporary file
+    std::optional<qint64> proxyTempFileWriteSize;
+    std::optional<QString> proxyTempPath;
+    std::optional<qint64> sendTimeoutMs;
     std::optional<qint64> clientHeaderTimeoutMs;
     std::optional<qint64> clientBodyTimeoutMs;
     std::optional<qint64> keepaliveTimeoutMs;            // client side
@@ -212,6 +228,13 @@ struct ResolvedLocation
     qint64 clientBodyBufferSize = 16 * 1024; // nginx's default on 64-bit systems
     QString clientBodyTempPath;              // empty: the system's temporary folder
     bool proxyRequestBuffering = true;
+    bool proxyBuffering = true;
+    ProxyBuffers proxyBuffers;
+    qint64 proxyBusyBuffersSize = 8 * 1024;
+    qint64 proxyMaxTempFileSize = 1024LL * 1024 * 1024;
+    qint64 proxyTempFileWriteSize = 8 * 1024;
+    QString proxyTempPath; // empty: the system's temporary folder
+    qint64 sendTimeoutMs = 60'000;
     qint64 clientHeaderTimeoutMs = 60'000;
     qint64 clientBodyTimeoutMs = 60'000;
     qint64 keepaliveTimeoutMs = 75'000;

@@ -540,9 +540,27 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
     m_attempts.setStatus(QByteArray::number(status));
     peerCounters().countResponse(status);
     const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor()};
+    if (responseBuffered(response, base, settings)) {
+        m_relay.startBuffering({settings.proxyBuffers.number * settings.proxyBuffers.size,
+                                settings.proxyMaxTempFileSize, settings.proxyTempPath});
+    }
     m_relay.beginHead(response, base, options, &m_keepAlive);
     appendAddHeaders(m_relay.headBuffer(), status);
     m_relay.endHead();
+}
+
+// proxy_buffering, unless the upstream asks otherwise with X-Accel-Buffering (as nginx honours it).
+bool ClientConnection::responseBuffered(const MessageParser &response, const char *base,
+                                        const ResolvedLocation &settings) const
+{
+    if (const HeaderSpan *header = findHeader(response, base, "x-accel-buffering")) {
+        const QByteArrayView value = trimmed(header->value.in(base));
+        if (equalsIgnoreCase(value, "yes"))
+            return true;
+        if (equalsIgnoreCase(value, "no"))
+            return false;
+    }
+    return settings.proxyBuffering;
 }
 
 // add_header: for the statuses nginx names, or any status with "always"; the proxy's own
@@ -572,7 +590,7 @@ void ClientConnection::upstreamBody(QByteArrayView bytes)
 {
     bump(peerCounters().bytesFromUpstream, quint64(bytes.size()));
     m_relay.body(bytes);
-    if (!m_upstreamReadPaused && m_socket.bytesToWrite() > writeHighWater) {
+    if (!m_upstreamReadPaused && m_relay.upstreamShouldPause()) {
         m_upstreamReadPaused = true;
         m_connection->setReadingPaused(true);
     }
@@ -598,6 +616,12 @@ void ClientConnection::upstreamComplete()
     }
     if (!m_requestComplete)
         m_keepAlive = false; // the rest of the body is still on its way: do not parse it as a request
+    if (m_relay.hasBacklog()) {
+        // The upstream is done and released; the client still reads from the spool.
+        m_phase = Phase::Draining;
+        m_idle.arm(m_route->settings.sendTimeoutMs);
+        return;
+    }
     finishRequest();
 }
 
@@ -831,13 +855,31 @@ void ClientConnection::finishRequest()
 void ClientConnection::handleBytesWritten(qint64)
 {
     m_idle.touch();
-    if (m_upstreamReadPaused && m_socket.bytesToWrite() < writeLowWater) {
+    if (m_relay.hasBacklog() && !m_relay.drain()) {
+        abortRequest(); // the spool's file failed: the response cannot be completed
+        return;
+    }
+    if (m_upstreamReadPaused && m_relay.upstreamMayResume()) {
         m_upstreamReadPaused = false;
         if (m_connection)
             m_connection->setReadingPaused(false);
     }
+    if (m_phase == Phase::Draining && !m_relay.hasBacklog()) {
+        finishRequest();
+        return;
+    }
     if (m_phase == Phase::Closing && m_socket.bytesToWrite() == 0)
         lingerClose();
+}
+
+// The response cannot be finished: logged as it stands, and the connection reset.
+void ClientConnection::abortRequest()
+{
+    endRequest();
+    m_phase = Phase::Closing;
+    m_idle.disarm();
+    m_socket.abort();
+    deleteLater();
 }
 
 void ClientConnection::closeGracefully()
@@ -868,7 +910,7 @@ void ClientConnection::handleDisconnected()
     if (m_selection.current)
         releasePeer(false);
     dropUpstream();
-    if (m_phase == Phase::Proxying) {
+    if (m_phase == Phase::Proxying || m_phase == Phase::Draining) {
         m_status = m_relay.started() ? m_status : 499;
         endRequest();
     } else if (m_phase == Phase::ReadingBody) {
@@ -888,6 +930,10 @@ void ClientConnection::timerEvent(QTimerEvent *event)
         return;
     if (m_phase == Phase::ReadingBody) {
         respondError(408, true); // nginx answers a body timeout with 408 and closes
+        return;
+    }
+    if (m_phase == Phase::Draining) {
+        abortRequest(); // send_timeout: the client took nothing for that long
         return;
     }
     if (m_phase == Phase::Proxying) {

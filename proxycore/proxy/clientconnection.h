@@ -32,6 +32,7 @@ struct Listener;
 struct Route;
 struct RoutingTable;
 class UpstreamRuntime;
+struct ResolvedLocation;
 struct VirtualServer;
 class Worker;
 
@@ -49,8 +50,6 @@ public:
 
     void start(qintptr descriptor);
 
-    static constexpr qint64 writeHighWater = 256 * 1024;
-    static constexpr qint64 writeLowWater = 64 * 1024;
 
 protected:
     void timerEvent(QTimerEvent *event) override;
@@ -60,6 +59,7 @@ private:
         ReadingHead,
         ReadingBody, // the whole body, before a peer is chosen (proxy_request_buffering on)
         Proxying,
+        Draining, // the upstream is done; the client still reads the spooled response
         Closing
     };
 
@@ -88,10 +88,12 @@ private:
     void endRequest();
     void logRequest();
     void finishRequest();
+    void abortRequest();
     void closeGracefully();
     void lingerClose();
 
     QByteArray buildUpstreamHead();
+    bool responseBuffered(const MessageParser &response, const char *base, const ResolvedLocation &settings) const;
     void appendAddHeaders(QByteArray &head, int status) const;
     RequestContext requestContext() const;
 

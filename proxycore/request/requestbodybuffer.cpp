@@ -1,6 +1,6 @@
 #include "request/requestbodybuffer.h"
 
-#include <QDir>
+#include "request/temporaryfile.h"
 
 namespace lbscope {
 
@@ -30,12 +30,9 @@ bool RequestBodyBuffer::append(QByteArrayView bytes)
 // nginx writes the body out at the first byte past the buffer, with what the buffer held.
 bool RequestBodyBuffer::moveToFile()
 {
-    const QString dir = m_tempDir.isEmpty() ? QDir::tempPath() : m_tempDir;
-    auto file = std::make_unique<QTemporaryFile>(dir + QStringLiteral("/lbscope-body-XXXXXX"));
-    if (!file->open()) {
-        m_error = QStringLiteral("cannot create a temporary file in \"%1\": %2").arg(dir, file->errorString());
+    std::unique_ptr<QTemporaryFile> file = openTemporaryFile(m_tempDir, QStringLiteral("lbscope-body"), &m_error);
+    if (!file)
         return false;
-    }
     if (file->write(m_memory) != m_memory.size()) {
         m_error = file->errorString();
         return false;

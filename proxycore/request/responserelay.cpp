@@ -68,6 +68,12 @@ void ResponseRelay::endHead()
     m_bytesSent += 2;
 }
 
+void ResponseRelay::startBuffering(const ResponseSpool::Limits &limits)
+{
+    m_buffering = true;
+    m_spool.start(limits);
+}
+
 void ResponseRelay::body(QByteArrayView bytes)
 {
     m_bodyBytesSent += bytes.size();
@@ -104,19 +110,58 @@ void ResponseRelay::queue(QByteArrayView bytes)
         return;
     }
     flush();
-    m_socket.write(bytes.data(), bytes.size());
+    send(bytes);
 }
 
 void ResponseRelay::flush()
 {
     if (m_output.isEmpty())
         return;
-    m_socket.write(m_output.constData(), m_output.size());
+    send(m_output);
     m_output.truncate(0);
+}
+
+// To the socket, unless bytes wait before these or the socket already holds enough.
+void ResponseRelay::send(QByteArrayView bytes)
+{
+    if (m_buffering && (!m_spool.isEmpty() || m_socket.bytesToWrite() > socketHighWater)) {
+        if (!m_spool.append(bytes))
+            m_spoolFailed = true;
+        return;
+    }
+    m_socket.write(bytes.data(), bytes.size());
+}
+
+bool ResponseRelay::drain()
+{
+    while (!m_spool.isEmpty() && m_socket.bytesToWrite() < socketHighWater) {
+        const QByteArrayView bytes = m_spool.peek(64 * 1024, m_spoolScratch);
+        if (bytes.isEmpty())
+            return false;
+        m_socket.write(bytes.data(), bytes.size());
+        m_spool.consume(bytes.size());
+    }
+    if (m_spool.isEmpty())
+        m_spoolScratch = QByteArray();
+    return !m_spoolFailed;
+}
+
+bool ResponseRelay::upstreamShouldPause() const
+{
+    return m_buffering ? m_spool.isFull() : m_socket.bytesToWrite() > socketHighWater;
+}
+
+bool ResponseRelay::upstreamMayResume() const
+{
+    return m_buffering ? !m_spool.isFull() : m_socket.bytesToWrite() < socketLowWater;
 }
 
 void ResponseRelay::reset()
 {
+    m_buffering = false;
+    m_spoolFailed = false;
+    m_spool.clear();
+    m_spoolScratch = QByteArray();
     m_framing = Framing::None;
     m_started = false;
     m_bytesSent = 0;

@@ -2,7 +2,11 @@
 
 // The response on its way to the client: the head as nginx rewrites an upstream's (its own
 // Server, Date, framing and Connection), the body re-framed for the client's protocol, and
-// small pieces gathered so that one event makes one write().
+// small pieces gathered so that one event makes one write(). With proxy_buffering on, what
+// the client does not take at once waits in a ResponseSpool, so the upstream can finish;
+// off, the upstream is read no faster than the client takes the bytes.
+
+#include "request/responsespool.h"
 
 #include <QByteArray>
 
@@ -32,9 +36,23 @@ public:
     QByteArray &headBuffer() { return m_output; }
     void endHead();
 
+    // proxy_buffering on for this response: bytes the socket cannot take wait in a spool.
+    void startBuffering(const ResponseSpool::Limits &limits);
     void body(QByteArrayView bytes);
     void complete(); // the last chunk, if chunked, and everything out
     bool started() const { return m_started; }
+
+    // Moves spooled bytes to the socket as it drains; false when the spool cannot be read.
+    bool drain();
+    bool hasBacklog() const { return !m_spool.isEmpty(); }
+    // Whether the upstream should stop being read, or may be read again.
+    bool upstreamShouldPause() const;
+    bool upstreamMayResume() const;
+    QString spoolError() const { return m_spool.errorString(); }
+
+    // Bytes queued in the socket above which the relay holds back (Qt's write buffer grows without bound).
+    static constexpr qint64 socketHighWater = 256 * 1024;
+    static constexpr qint64 socketLowWater = 64 * 1024;
 
     // Bytes that are already a whole response (LB Scope's own error pages).
     void write(QByteArrayView bytes, qint64 bodyBytes);
@@ -53,8 +71,14 @@ private:
         UntilClose
     };
 
+    void send(QByteArrayView bytes);
+
     QTcpSocket &m_socket;
     QByteArray m_output;
+    ResponseSpool m_spool;
+    QByteArray m_spoolScratch;
+    bool m_buffering = false;
+    bool m_spoolFailed = false;
     Framing m_framing = Framing::None;
     bool m_started = false;
     qint64 m_bytesSent = 0;

@@ -5,14 +5,10 @@
 // read whole before a peer is chosen and goes upstream with Content-Length, so chunked uploads
 // reach an HTTP/1.0 upstream and a retry sends the body again.
 
-#include "config/configreader.h"
 #include "httptestclient.h"
-#include "proxy/engine.h"
+#include "nginxandlbscope.h"
 #include "recordingbackend.h"
-#include "twin/nginxprocess.h"
 
-#include <QFile>
-#include <QTemporaryDir>
 #include <QTest>
 
 using namespace lbscope;
@@ -58,25 +54,17 @@ struct Outcome
     }
 };
 
-class Proxies
+// The case under one proxy, in front of a fresh pair of recording backends.
+bool runCase(NginxAndLbscope &proxies, bool nginx, const Case &testCase, Outcome *outcome, QString *error)
 {
-public:
-    explicit Proxies(QString nginxBinary)
-        : m_nginxBinary(std::move(nginxBinary))
-    {
-        NginxProcess::preparePrefix(m_dir.path());
+    RecordingBackend a("A"), b("B");
+    if (!a.listen() || !b.listen()) {
+        *error = u"backends cannot listen"_s;
+        return false;
     }
-
-    bool run(const Case &testCase, Outcome *nginx, Outcome *lbscope, QString *error)
-    {
-        return runNginx(testCase, nginx, error) && runLbscope(testCase, lbscope, error);
-    }
-
-private:
-    bool writeConfig(const Case &testCase, quint16 listenPort, const RecordingBackend &a, const RecordingBackend &b,
-                     QString *error)
-    {
-        const QString text = uR"(%1events {}
+    a.dropNext(testCase.dropFirst);
+    const auto config = [&](quint16 port) {
+        return uR"(%1events {}
 http {
     access_log off;
 %2    upstream pool {
@@ -90,74 +78,12 @@ http {
 %6        }
     }
 }
-)"_s.arg(QString::fromUtf8(NginxProcess::mainDirectives(m_dir.path())),
-                             QString::fromUtf8(NginxProcess::httpTempDirectives(m_dir.path())),
-                             QString::fromLatin1(a.address()), QString::fromLatin1(b.address()),
-                             QString::number(listenPort), testCase.location);
-        QFile file(configPath());
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text.toUtf8()) < 0) {
-            *error = file.errorString();
-            return false;
-        }
-        return true;
-    }
-
-    bool runNginx(const Case &testCase, Outcome *outcome, QString *error)
-    {
-        RecordingBackend a("A"), b("B");
-        if (!a.listen() || !b.listen()) {
-            *error = u"backends cannot listen"_s;
-            return false;
-        }
-        a.dropNext(testCase.dropFirst);
-        const quint16 port = NginxProcess::freeLoopbackPort();
-        if (!writeConfig(testCase, port, a, b, error))
-            return false;
-        NginxProcess nginx;
-        nginx.setBinary(m_nginxBinary);
-        nginx.start(m_dir.path(), configPath(), port);
-        const bool settled = QTest::qWaitFor(
-            [&] {
-                return nginx.state() == NginxProcess::State::Running ||
-                       nginx.state() == NginxProcess::State::NotRunning;
-            },
-            NginxProcess::StartTimeoutMs + WaitMs);
-        if (!settled || nginx.state() != NginxProcess::State::Running) {
-            *error = u"nginx did not start: "_s + nginx.errorText();
-            return false;
-        }
-        exchange(testCase, port, outcome);
-        collect(a, b, outcome);
-        return true;
-    }
-
-    bool runLbscope(const Case &testCase, Outcome *outcome, QString *error)
-    {
-        RecordingBackend a("A"), b("B");
-        if (!a.listen() || !b.listen()) {
-            *error = u"backends cannot listen"_s;
-            return false;
-        }
-        a.dropNext(testCase.dropFirst);
-        if (!writeConfig(testCase, NginxProcess::freeLoopbackPort(), a, b, error))
-            return false;
-        const ConfigReadResult result = ConfigReader::readFile(configPath());
-        if (!result.ok()) {
-            *error = result.error->toString();
-            return false;
-        }
-        ProxyConfig config = *result.config;
-        config.servers[0].listens[0].port = 0; // the system picks one
-        Engine engine;
-        if (!engine.start(config, error))
-            return false;
-        exchange(testCase, engine.listeningAddresses().first().second, outcome);
-        collect(a, b, outcome);
-        return true;
-    }
-
-    static void exchange(const Case &testCase, quint16 port, Outcome *outcome)
-    {
+)"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()),
+                   QString::fromLatin1(a.address()), QString::fromLatin1(b.address()), QString::number(port),
+                   testCase.location)
+            .toUtf8();
+    };
+    const auto run = [&](quint16 port) {
         HttpTestClient client;
         if (!client.connectTo(port))
             return;
@@ -170,21 +96,11 @@ http {
             outcome->bodies.append(response->body);
         }
         outcome->closed = client.waitForClose(WaitMs);
-    }
-
-    // Whatever is still on its way to the backends arrives before the proxy is gone.
-    static void collect(const RecordingBackend &a, const RecordingBackend &b, Outcome *outcome)
-    {
-        QTest::qWait(0);
         outcome->receivedA = a.received();
         outcome->receivedB = b.received();
-    }
-
-    QString configPath() const { return m_dir.filePath(u"nginx.conf"_s); }
-
-    QString m_nginxBinary;
-    QTemporaryDir m_dir;
-};
+    };
+    return nginx ? proxies.runNginx(config, run, error) : proxies.runLbscope(config, run, error);
+}
 
 // A forwarded request as head plus decoded body, whatever chunk sizes carried it.
 QByteArrayList decoded(const QByteArrayList &connections)
@@ -305,10 +221,11 @@ private slots:
     void sameAsNginx()
     {
         QFETCH(Case, testCase);
-        Proxies proxies(m_nginx);
+        NginxAndLbscope proxies(m_nginx);
         Outcome nginx, lbscope;
         QString error;
-        QVERIFY2(proxies.run(testCase, &nginx, &lbscope, &error), qPrintable(error));
+        QVERIFY2(runCase(proxies, true, testCase, &nginx, &error), qPrintable(error));
+        QVERIFY2(runCase(proxies, false, testCase, &lbscope, &error), qPrintable(error));
         const QString both = u"nginx:\n"_s + nginx.describe() + u"\nlbscope:\n"_s + lbscope.describe();
         QVERIFY2(!nginx.statuses.isEmpty(), qPrintable(both));
         QVERIFY2(lbscope.statuses == nginx.statuses, qPrintable(both));
