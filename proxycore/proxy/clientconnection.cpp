@@ -1,11 +1,8 @@
 #include "proxy/clientconnection.h"
 
 #include "proxy/errorpages.h"
-#include "proxy/keepalivepool.h"
 #include "proxy/routing.h"
 #include "proxy/socketclose.h"
-#include "proxy/upstreamrequesthead.h"
-#include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
 
 #include <QDateTime>
@@ -17,65 +14,6 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
-constexpr qint64 bodyReadChunk = 64 * 1024;  // from a buffered body's file, per write
-
-bool isNonIdempotent(http_method method)
-{
-    return method == HTTP_POST || method == HTTP_LOCK || method == HTTP_PATCH;
-}
-
-quint32 nextUpstreamFlag(UpstreamError error)
-{
-    switch (error) {
-    case UpstreamError::Timeout:
-        return NextUpstreamTimeout;
-    case UpstreamError::InvalidHeader:
-        return NextUpstreamInvalidHeader;
-    case UpstreamError::Refused:
-    case UpstreamError::Reset:
-    case UpstreamError::Truncated:
-        return NextUpstreamError;
-    }
-    return NextUpstreamError;
-}
-
-FailureKind failureKind(UpstreamError error)
-{
-    switch (error) {
-    case UpstreamError::Refused:
-        return FailureKind::Refused;
-    case UpstreamError::Timeout:
-        return FailureKind::Timeout;
-    case UpstreamError::InvalidHeader:
-        return FailureKind::InvalidHeader;
-    case UpstreamError::Reset:
-    case UpstreamError::Truncated:
-        return FailureKind::Reset;
-    }
-    return FailureKind::Reset;
-}
-
-quint32 nextUpstreamFlag(int status)
-{
-    switch (status) {
-    case 500:
-        return NextUpstreamHttp500;
-    case 502:
-        return NextUpstreamHttp502;
-    case 503:
-        return NextUpstreamHttp503;
-    case 504:
-        return NextUpstreamHttp504;
-    case 403:
-        return NextUpstreamHttp403;
-    case 404:
-        return NextUpstreamHttp404;
-    case 429:
-        return NextUpstreamHttp429;
-    default:
-        return 0;
-    }
-}
 
 // nginx adds add_header fields only to these statuses unless "always" is given.
 bool addHeaderApplies(int status)
@@ -114,11 +52,6 @@ QByteArray headerLines(const MessageParser &request, const char *base)
     return QByteArray(base + begin, end - begin);
 }
 
-QByteArray chunkSizeLine(qsizetype size)
-{
-    return QByteArray::number(size, 16) + QByteArrayView("\r\n");
-}
-
 } // namespace
 
 ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const RoutingTable> table, const Listener &listener,
@@ -130,6 +63,7 @@ ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const Routing
     , m_input(inputCapacity)
     , m_request(MessageParser::Kind::Request, HeadLimits{})
     , m_relay(m_socket)
+    , m_proxy(worker, *this, m_relay)
     , m_idle(this)
 {
     m_request.setBodyConsumer(this);
@@ -143,8 +77,6 @@ ClientConnection::~ClientConnection()
     // The member socket outlives this body: when it closes it would signal a half-destroyed
     // connection (and log a request from it), so it must not reach us any more.
     m_socket.disconnect(this);
-    dropUpstream();
-    InFlightList::remove(m_inFlight); // never left linked from the worker's counters
     if (m_counted) {
         std::atomic<qint64> &connections = m_worker.counters().connections;
         connections.store(connections.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
@@ -250,18 +182,12 @@ void ClientConnection::readBufferedBody()
     startProxying();
 }
 
-// Streams the request body upstream while the upstream's send buffer has room.
+// A streamed body, parsed from the client's input while the upstream can take it.
 bool ClientConnection::forwardRequestBody()
 {
-    if (m_bodyBuffered) {
-        sendBufferedBody();
-        return true;
-    }
-    // Until the upstream is connected, the body waits (behind what was preread with the head).
-    while (!m_requestComplete && m_connection && m_requestSent &&
-           m_request.state() == MessageParser::State::ReadingBody) {
-        if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
-            return false; // upstreamWritable() resumes
+    if (m_bodyBuffered)
+        return true; // the proxy handler sends it from m_body
+    while (!m_requestComplete && m_proxy.canTakeBody() && m_request.state() == MessageParser::State::ReadingBody) {
         if (m_input.pending() == 0) {
             m_input.discardConsumed(m_request.headLength());
             if (m_input.readFrom(m_socket) <= 0)
@@ -273,8 +199,8 @@ bool ClientConnection::forwardRequestBody()
         if (m_request.state() == MessageParser::State::Failed) {
             const int status = statusForFailure(m_request.failure());
             if (m_relay.started()) {
-                m_socket.abort();
-                deleteLater();
+                m_proxy.stop();
+                abortRequest();
             } else {
                 respondError(status, true);
             }
@@ -283,30 +209,10 @@ bool ClientConnection::forwardRequestBody()
     }
     if (m_request.state() == MessageParser::State::MessageComplete && !m_requestComplete) {
         m_requestComplete = true;
-        if (m_chunkedUpstream)
-            m_connection->writeBody("0\r\n\r\n");
+        m_proxy.endStreamedBody();
         m_idle.disarm();
     }
     return true;
-}
-
-// The buffered body, from the start on each attempt, while the upstream's send buffer has room.
-void ClientConnection::sendBufferedBody()
-{
-    while (m_connection && m_bodySent < m_body.size()) {
-        if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
-            return; // upstreamWritable() resumes
-        const QByteArrayView bytes = m_body.read(m_bodySent, bodyReadChunk, m_bodyScratch);
-        if (bytes.isEmpty()) {
-            respondError(500, true); // the temporary file could not be read back
-            return;
-        }
-        bump(peerCounters().bytesToUpstream, quint64(bytes.size()));
-        m_connection->writeBody(bytes);
-        m_bodySent += bytes.size();
-    }
-    if (m_body.inFile() && m_bodySent == m_body.size())
-        m_bodyScratch = QByteArray();
 }
 
 void ClientConnection::consumeBody(QByteArrayView bytes)
@@ -321,20 +227,7 @@ void ClientConnection::consumeBody(QByteArrayView bytes)
             m_request.abort(HttpFailure::BadRequest); // readBufferedBody() answers 500
         return;
     }
-    streamBody(bytes);
-}
-
-void ClientConnection::streamBody(QByteArrayView bytes)
-{
-    m_bodyForwarded = true;
-    bump(peerCounters().bytesToUpstream, quint64(bytes.size()));
-    if (m_chunkedUpstream) {
-        m_connection->writeBody(chunkSizeLine(bytes.size()));
-        m_connection->writeBody(bytes);
-        m_connection->writeBody("\r\n");
-    } else {
-        m_connection->writeBody(bytes);
-    }
+    m_proxy.sendBody(bytes);
 }
 
 // ---- one request ----------------------------------------------------------------------
@@ -414,65 +307,7 @@ void ClientConnection::streamBodyUnlessPreread()
 void ClientConnection::startProxying()
 {
     m_phase = Phase::Proxying;
-    const ResolvedLocation &settings = m_route->settings;
-    m_upstream = m_worker.upstream(m_route->upstreamIndex);
-    m_upstream->startSelection(m_selection, settings.proxyNextUpstreamTries);
-    m_hashKey.truncate(0);
-    if (const auto &key = m_upstream->definition().hashKey)
-        key->appendTo(requestContext(), m_hashKey);
-    startAttempt();
-}
-
-void ClientConnection::startAttempt()
-{
-    Peer *peer = m_upstream->pick(m_selection, PickInput{m_clientAddress, m_hashKey}, m_decision);
-    m_decisions.append(m_decision);
-    if (!peer) {
-        m_attempts.startWithoutPeer(m_upstream->name().toUtf8());
-        m_attempts.setStatus("502");
-        closeAttempt();
-        respondError(502, !requestFullyRead());
-        return;
-    }
-    PeerCounters &counters = m_worker.counters().peers.at(peer->statsSlot);
-    bump(counters.requests);
-    counters.rate.add(coarseEpochSecs());
-    counters.lastSelectedMs.store(coarseEpochMs(), std::memory_order_relaxed);
-    counters.active.store(counters.active.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    counters.inFlight.append(m_inFlight, coarseEpochMs());
-    m_attempts.start(peer->name);
-    m_requestSent = false;
-    m_bodySent = 0;
-    m_upstreamLocalPort = 0;
-    m_upstreamConnectionRequest = 0;
-    const ResolvedLocation &settings = m_route->settings;
-    m_connection = m_upstream->pool()->take(peer->address, peer->port);
-    if (!m_connection)
-        m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, &m_worker);
-    const UpstreamConnection::Timeouts timeouts{settings.proxyConnectTimeoutMs, settings.proxySendTimeoutMs,
-                                                settings.proxyReadTimeoutMs};
-    m_connection->begin(this, buildUpstreamHead(), m_request.method() == HTTP_HEAD, timeouts);
-}
-
-QByteArray ClientConnection::buildUpstreamHead()
-{
-    UpstreamRequestHead builder;
-    m_chunkedUpstream = m_facts.hasBody && !m_bodyBuffered && m_request.isChunked();
-    if (m_chunkedUpstream) {
-        builder.framing = UpstreamRequestHead::BodyFraming::Chunked;
-    } else if (m_bodyBuffered) {
-        builder.framing = UpstreamRequestHead::BodyFraming::Length;
-        builder.bodyLength = quint64(m_body.size());
-    } else if (const auto length = m_request.contentLength(); length && *length > 0) {
-        builder.framing = UpstreamRequestHead::BodyFraming::Length;
-        builder.bodyLength = *length;
-    }
-    builder.sizeHint = m_upstreamHeadHint;
-    UpstreamRequestHead::Result head = builder.build(m_request, m_input.base(), *m_route, requestContext());
-    m_upstreamKeepAlive = head.keepAlive;
-    m_upstreamHeadHint = head.bytes.size();
-    m_upstreamHead = head.bytes;
-    return head.bytes;
+    m_proxy.start(*m_route, m_bodyBuffered ? &m_body : nullptr);
 }
 
 RequestContext ClientConnection::requestContext() const
@@ -486,59 +321,46 @@ RequestContext ClientConnection::requestContext() const
     context.serverPort = m_serverPort;
     context.proxyHost = m_route ? QByteArrayView(m_route->proxyHost) : QByteArrayView();
     context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
-    context.upstreamAddr = m_attempts.addresses();
-    context.upstreamStatus = m_attempts.statuses();
-    context.upstreamResponseTime = m_attempts.responseTimes();
+    context.upstreamAddr = m_proxy.attempts().addresses();
+    context.upstreamStatus = m_proxy.attempts().statuses();
+    context.upstreamResponseTime = m_proxy.attempts().responseTimes();
     return context;
 }
 
-// ---- the upstream's side -------------------------------------------------------------------
+// ---- the proxy handler's client ----------------------------------------------------------
 
-void ClientConnection::upstreamReady()
+const MessageParser &ClientConnection::request() const
 {
-    m_requestSent = true;
-    m_attempts.connected();
-    m_upstreamLocalPort = m_connection->localPort();
-    m_upstreamConnectionRequest = m_connection->requestsSent();
+    return m_request;
+}
+
+const char *ClientConnection::requestBase() const
+{
+    return m_input.base();
+}
+
+const QHostAddress &ClientConnection::clientAddress() const
+{
+    return m_clientAddress;
+}
+
+void ClientConnection::requestBodyWanted()
+{
     if (m_request.state() == MessageParser::State::HeadComplete) {
         if (m_facts.expectContinue && m_facts.hasBody && m_request.versionMinor() >= 1)
             m_relay.write("HTTP/1.1 100 Continue\r\n\r\n", 0);
         m_request.resume();
-    } else if (!m_bodyBuffered && m_body.size() > 0 && !m_bodyForwarded) {
-        streamBody(m_body.read(0, m_body.size(), m_bodyScratch)); // preread with the head
+    } else if (m_body.size() > 0 && !m_proxy.bodyStarted()) {
+        m_proxy.sendBody(m_body.read(0, m_body.size(), m_bodyScratch)); // preread with the head
     }
     forwardRequestBody();
 }
 
-void ClientConnection::upstreamWritable()
-{
-    forwardRequestBody();
-}
-
-void ClientConnection::upstreamHead(const MessageParser &response, const char *base)
+void ClientConnection::responseHead(const MessageParser &response, const char *base)
 {
     const int status = response.statusCode();
-    m_attempts.headerReceived();
     const ResolvedLocation &settings = m_route->settings;
-    const quint32 flag = nextUpstreamFlag(status);
-    if ((settings.proxyNextUpstream & flag) && m_selection.triesLeft > 1 && !m_bodyForwarded &&
-        !(isNonIdempotent(m_request.method()) && !(settings.proxyNextUpstream & NextUpstreamNonIdempotent))) {
-        // A listed status on a try that is not the last: nginx moves on, and counts a
-        // failure except for 403 and 404.
-        const bool failed = status != 403 && status != 404;
-        if (failed)
-            peerCounters().countFailure(FailureKind::HttpStatus, status, coarseEpochMs());
-        bump(peerCounters().retries);
-        m_attempts.setStatus(QByteArray::number(status));
-        closeAttempt();
-        releasePeer(failed);
-        dropUpstream();
-        startAttempt();
-        return;
-    }
     m_status = status;
-    m_attempts.setStatus(QByteArray::number(status));
-    peerCounters().countResponse(status);
     const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor()};
     if (responseBuffered(response, base, settings)) {
         m_relay.startBuffering({settings.proxyBuffers.number * settings.proxyBuffers.size,
@@ -547,6 +369,29 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
     m_relay.beginHead(response, base, options, &m_keepAlive);
     appendAddHeaders(m_relay.headBuffer(), status);
     m_relay.endHead();
+}
+
+void ClientConnection::responseComplete()
+{
+    if (!m_requestComplete)
+        m_keepAlive = false; // the rest of the body is still on its way: do not parse it as a request
+    if (m_relay.hasBacklog()) {
+        // The upstream is done and released; the client still reads from the spool.
+        m_phase = Phase::Draining;
+        m_idle.arm(m_route->settings.sendTimeoutMs);
+        return;
+    }
+    finishRequest();
+}
+
+void ClientConnection::proxyFailed(int status)
+{
+    respondError(status, !requestFullyRead());
+}
+
+void ClientConnection::responseTruncated()
+{
+    abortRequest();
 }
 
 // proxy_buffering, unless the upstream asks otherwise with X-Accel-Buffering (as nginx honours it).
@@ -586,112 +431,9 @@ void ClientConnection::appendAddHeaders(QByteArray &head, int status) const
     }
 }
 
-void ClientConnection::upstreamBody(QByteArrayView bytes)
-{
-    bump(peerCounters().bytesFromUpstream, quint64(bytes.size()));
-    m_relay.body(bytes);
-    if (!m_upstreamReadPaused && m_relay.upstreamShouldPause()) {
-        m_upstreamReadPaused = true;
-        m_connection->setReadingPaused(true);
-    }
-}
-
-void ClientConnection::upstreamReadDone()
-{
-    m_relay.flush();
-}
-
-void ClientConnection::upstreamComplete()
-{
-    m_relay.complete();
-    const bool reusable =
-        m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable() && m_upstream->pool()->capacity() > 0;
-    closeAttempt();
-    releasePeer(false);
-    if (reusable) {
-        m_upstream->pool()->put(m_connection);
-        m_connection = nullptr;
-    } else {
-        dropUpstream();
-    }
-    if (!m_requestComplete)
-        m_keepAlive = false; // the rest of the body is still on its way: do not parse it as a request
-    if (m_relay.hasBacklog()) {
-        // The upstream is done and released; the client still reads from the spool.
-        m_phase = Phase::Draining;
-        m_idle.arm(m_route->settings.sendTimeoutMs);
-        return;
-    }
-    finishRequest();
-}
-
-void ClientConnection::upstreamFailed(UpstreamError error)
-{
-    const bool timeout = error == UpstreamError::Timeout;
-    if (m_relay.started()) {
-        // Too late for another peer or an error page: the client sees a truncated response.
-        // nginx does not count this against the peer.
-        bump(peerCounters().truncated);
-        closeAttempt();
-        releasePeer(false);
-        dropUpstream();
-        m_relay.flush();
-        endRequest();
-        m_socket.abort();
-        deleteLater();
-        return;
-    }
-    const bool reused = m_connection && m_connection->isReused();
-    PeerCounters &counters = peerCounters();
-    counters.countFailure(failureKind(error), 0, coarseEpochMs());
-    m_attempts.setStatus(timeout ? "504" : "502");
-    closeAttempt();
-    releasePeer(true);
-    dropUpstream();
-    if (reused && error == UpstreamError::Reset)
-        ++m_selection.triesLeft; // a stale keepalive connection does not use up a try
-    if (mayRetry(error)) {
-        bump(counters.retries);
-        startAttempt();
-        return;
-    }
-    respondError(timeout ? 504 : 502, !requestFullyRead());
-}
-
-bool ClientConnection::mayRetry(UpstreamError error) const
-{
-    const ResolvedLocation &settings = m_route->settings;
-    if (!(settings.proxyNextUpstream & nextUpstreamFlag(error)) || m_selection.triesLeft <= 0 || m_bodyForwarded)
-        return false;
-    if (settings.proxyNextUpstreamTimeoutMs > 0 && m_requestClock.elapsed() >= settings.proxyNextUpstreamTimeoutMs)
-        return false;
-    const bool sent = m_requestSent && error != UpstreamError::Refused;
-    return !(sent && isNonIdempotent(m_request.method()) && !(settings.proxyNextUpstream & NextUpstreamNonIdempotent));
-}
-
 bool ClientConnection::requestFullyRead() const
 {
     return m_requestComplete || (m_request.state() == MessageParser::State::HeadComplete && !m_facts.hasBody);
-}
-
-// The attempt's times, as nginx logs them, and in the peer's histograms.
-void ClientConnection::closeAttempt()
-{
-    const bool timed = m_attempts.running();
-    const AttemptLog::Times times = m_attempts.finish();
-    if (m_selection.current && timed) {
-        PeerCounters &counters = peerCounters();
-        if (times.connectUs >= 0)
-            counters.connectTime.add(times.connectUs);
-        if (times.headerUs >= 0)
-            counters.headerTime.add(times.headerUs);
-        counters.responseTime.add(times.responseUs);
-    }
-}
-
-PeerCounters &ClientConnection::peerCounters()
-{
-    return m_worker.counters().peers.at(m_selection.current->statsSlot);
 }
 
 // Edits and reloads apply from the next request on, also on a kept-alive connection; a
@@ -708,17 +450,6 @@ void ClientConnection::useCurrentTable()
     }
 }
 
-void ClientConnection::releasePeer(bool failed)
-{
-    PeerCounters &counters = peerCounters();
-    counters.active.store(counters.active.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
-    InFlightList::remove(m_inFlight);
-    bool madeUnavailable = false;
-    counters.failedUntil.store(m_upstream->release(m_selection, failed, &madeUnavailable), std::memory_order_relaxed);
-    if (madeUnavailable)
-        bump(counters.unavailable);
-}
-
 void ClientConnection::countRequest()
 {
     WorkerCounters &counters = m_worker.counters();
@@ -726,23 +457,11 @@ void ClientConnection::countRequest()
     counters.rate.add(coarseEpochSecs());
 }
 
-void ClientConnection::dropUpstream()
-{
-    if (!m_connection)
-        return;
-    m_connection->abort();
-    m_connection->deleteLater();
-    m_connection = nullptr;
-    m_upstreamReadPaused = false;
-}
-
 // ---- answering and closing --------------------------------------------------------------
 
 void ClientConnection::respondError(int status, bool close)
 {
-    if (m_selection.current)
-        releasePeer(false);
-    dropUpstream();
+    m_proxy.stop();
     m_status = status;
     m_worker.counters().countClientError(status);
     const bool keepAlive = !close && m_request.shouldKeepAlive();
@@ -772,19 +491,13 @@ void ClientConnection::endRequest()
     m_status = 0;
     m_route = nullptr;
     m_server = nullptr;
-    m_upstream.reset();
+    m_proxy.reset();
     m_requestComplete = false;
-    m_bodyForwarded = false;
     m_bodyBuffered = false;
     m_body.clear();
-    m_bodySent = 0;
+    m_bodyScratch = QByteArray();
     m_relay.reset();
-    m_decisions.clear();
-    m_attempts.clear();
-    m_upstreamHead = QByteArray();
     m_facts = RequestFacts{}; // its spans point into this request's head
-    m_upstreamLocalPort = 0;
-    m_upstreamConnectionRequest = 0;
 }
 
 void ClientConnection::logRequest()
@@ -824,17 +537,7 @@ void ClientConnection::logRequest()
     record.bytesSent = m_relay.bytesSent();
     record.bodyBytesSent = m_relay.bodyBytesSent();
     record.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
-    if (m_upstream)
-        record.upstream = m_upstream->name();
-    record.upstreamAddr = m_attempts.addresses();
-    record.upstreamStatus = m_attempts.statuses();
-    record.upstreamConnectTime = m_attempts.connectTimes();
-    record.upstreamHeaderTime = m_attempts.headerTimes();
-    record.upstreamResponseTime = m_attempts.responseTimes();
-    record.decisions = m_decisions;
-    record.upstreamHead = m_upstreamHead;
-    record.upstreamLocalPort = m_upstreamLocalPort;
-    record.upstreamConnectionRequest = m_upstreamConnectionRequest;
+    m_proxy.fillRecord(record);
     m_worker.accessLog().append(std::move(record));
 }
 
@@ -859,11 +562,7 @@ void ClientConnection::handleBytesWritten(qint64)
         abortRequest(); // the spool's file failed: the response cannot be completed
         return;
     }
-    if (m_upstreamReadPaused && m_relay.upstreamMayResume()) {
-        m_upstreamReadPaused = false;
-        if (m_connection)
-            m_connection->setReadingPaused(false);
-    }
+    m_proxy.clientDrained();
     if (m_phase == Phase::Draining && !m_relay.hasBacklog()) {
         finishRequest();
         return;
@@ -887,7 +586,7 @@ void ClientConnection::closeGracefully()
     if (m_phase == Phase::Closing)
         return;
     m_phase = Phase::Closing;
-    dropUpstream();
+    m_proxy.stop();
     if (m_socket.bytesToWrite() == 0)
         lingerClose();
 }
@@ -905,11 +604,7 @@ void ClientConnection::lingerClose()
 void ClientConnection::handleDisconnected()
 {
     // The client went away: nginx's 499. A peer that was working for it is not at fault.
-    if (m_attempts.running())
-        closeAttempt();
-    if (m_selection.current)
-        releasePeer(false);
-    dropUpstream();
+    m_proxy.stop();
     if (m_phase == Phase::Proxying || m_phase == Phase::Draining) {
         m_status = m_relay.started() ? m_status : 499;
         endRequest();
@@ -939,22 +634,18 @@ void ClientConnection::timerEvent(QTimerEvent *event)
     if (m_phase == Phase::Proxying) {
         // client_body_timeout counts only while we read the body: not while the head waits
         // for a connection, nor while the upstream's send buffer holds us back.
-        const bool readingBody = m_request.state() == MessageParser::State::ReadingBody && m_connection &&
-                                 m_connection->bytesToWrite() <= UpstreamConnection::sendHighWater;
+        const bool readingBody = m_request.state() == MessageParser::State::ReadingBody && m_proxy.canTakeBody();
         if (m_requestComplete)
             return; // waiting for the upstream: its own timeouts apply
         if (!readingBody) {
             m_idle.arm(m_idle.timeoutMs());
             return;
         }
-        if (m_attempts.running())
-            closeAttempt();
+        m_proxy.stop();
         if (!m_relay.started()) {
             respondError(408, true); // nginx answers a body timeout with 408 and closes
             return;
         }
-        releasePeer(false);
-        dropUpstream();
         m_status = 408; // too late for an answer: nginx logs 408 and closes
         endRequest();
     } else if (m_phase == Phase::ReadingHead && (m_input.pending() > 0 || m_request.headLength() > 0)) {
@@ -965,9 +656,7 @@ void ClientConnection::timerEvent(QTimerEvent *event)
         m_status = 408;
         endRequest();
     }
-    if (m_selection.current)
-        releasePeer(false);
-    dropUpstream();
+    m_proxy.stop();
     m_socket.abort();
     deleteLater();
 }
