@@ -1,5 +1,6 @@
 #include "configreader.h"
 
+#include "ignoreddirectives.h"
 #include "nginxvalues.h"
 #include "stats/logformat.h"
 
@@ -389,9 +390,10 @@ private:
     bool tooDeep(const Statement &statement);
     bool dispatch(Context context, const Statement &statement);
     bool checkShape(const Statement &statement, const Directive &directive);
-    bool ignore(const Statement &statement, const QString &what, const QString &reason = QString());
+    bool ignore(const Statement &statement, const QString &what, const QString &reason = QString(),
+                const QString &effect = QString());
     bool fail(const SourceLocation &where, const QString &text);
-    void warn(const SourceLocation &where, const QString &text);
+    void warn(const SourceLocation &where, const QString &text, const QString &effect = QString());
     bool duplicate(const Statement &statement);
     bool firstTime(QSet<QString> *seen, const Statement &statement);
     bool invalidValue(const Statement &statement, const Token &value);
@@ -624,7 +626,10 @@ bool Parser::dispatch(Context context, const Statement &statement)
     }
     if (known)
         return fail(statement.name().where, u"%1 directive is not allowed here"_s.arg(quoted(name)));
-    return ignore(statement, name);
+    QStringList args;
+    for (qsizetype i = 1; i < statement.args.size(); ++i)
+        args.append(statement.args[i].text);
+    return ignore(statement, name, {}, ignoredDirectiveEffect(name, args));
 }
 
 // nginx's order of checks: the terminator first, then the number of arguments.
@@ -642,12 +647,12 @@ bool Parser::checkShape(const Statement &statement, const Directive &directive)
     return true;
 }
 
-bool Parser::ignore(const Statement &statement, const QString &what, const QString &reason)
+bool Parser::ignore(const Statement &statement, const QString &what, const QString &reason, const QString &effect)
 {
     QString text = u"ignoring "_s + quoted(what);
     if (!reason.isEmpty())
         text += " ("_L1 + reason + u')';
-    warn(statement.name().where, text);
+    warn(statement.name().where, text, effect);
     return statement.end != StatementEnd::BlockStart || skipBlock();
 }
 
@@ -658,9 +663,15 @@ bool Parser::fail(const SourceLocation &where, const QString &text)
     return false;
 }
 
-void Parser::warn(const SourceLocation &where, const QString &text)
+// effect: what nginx would do that LB Scope does not; such a warning is marked so it stands out.
+void Parser::warn(const SourceLocation &where, const QString &text, const QString &effect)
 {
-    m_warnings.append(ConfigMessage{ConfigMessage::Severity::Warning, where, text});
+    if (effect.isEmpty()) {
+        m_warnings.append(ConfigMessage{ConfigMessage::Severity::Warning, where, text});
+        return;
+    }
+    m_warnings.append(ConfigMessage{ConfigMessage::Severity::Warning, where,
+                                    text + u": "_s + effect + u", LB Scope does not"_s, true});
 }
 
 bool Parser::duplicate(const Statement &statement)
@@ -1125,7 +1136,8 @@ bool Parser::handleListenParameter(const Token &parameter, ListenAddress *listen
     }
     if (!isIgnoredListenParameter(parameter.text))
         return invalidParameter(parameter);
-    warn(parameter.where, u"ignoring %1 in \"listen\""_s.arg(quoted(parameter.text)));
+    warn(parameter.where, u"ignoring %1 in \"listen\""_s.arg(quoted(parameter.text)),
+         ignoredListenParameterEffect(parameter.text));
     return true;
 }
 
@@ -1380,6 +1392,12 @@ bool Parser::handleKeepaliveTimeout(const Statement &statement, const Directive 
 }
 
 } // namespace
+
+qsizetype ConfigReadResult::responseChangingWarnings() const
+{
+    return std::count_if(warnings.cbegin(), warnings.cend(),
+                         [](const ConfigMessage &warning) { return warning.changesResponses; });
+}
 
 QString ConfigMessage::toString() const
 {

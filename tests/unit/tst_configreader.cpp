@@ -265,10 +265,11 @@ void TestConfigReader::debianStyleConfig()
         u"t.conf:21: ignoring \"types\""_s,
         u"t.conf:25: ignoring \"ssl_protocols\""_s,
         u"t.conf:26: ignoring \"ssl_prefer_server_ciphers\""_s,
-        u"t.conf:31: ignoring \"gzip\""_s,
-        u"t.conf:42: ignoring \"root\""_s,
-        u"t.conf:43: ignoring \"index\""_s,
-        u"t.conf:48: ignoring \"try_files\""_s,
+        u"t.conf:31: ignoring \"gzip\": nginx would compress responses, LB Scope does not"_s,
+        u"t.conf:42: ignoring \"root\": nginx would serve files from disk where nothing is proxied, LB Scope does "
+        u"not"_s,
+        u"t.conf:43: ignoring \"index\": nginx would serve index files, LB Scope does not"_s,
+        u"t.conf:48: ignoring \"try_files\": nginx would try files on disk before anything else, LB Scope does not"_s,
         u"t.conf:50: ignoring \"location ~ /\\.ht\" (only prefix locations are supported)"_s,
         u"t.conf:55: ignoring \"include\""_s,
         u"t.conf:56: ignoring \"include\""_s,
@@ -946,7 +947,8 @@ void TestConfigReader::warnings_data()
     QTest::newRow("unknown block") << QByteArray("stream {\n    server {\n        listen 1;\n    }\n}\n")
                                    << QStringList{u"t.conf:1: ignoring \"stream\""_s};
     QTest::newRow("if block") << inServer("if ($request_method = POST) {\n        return 405;\n    }")
-                              << QStringList{u"t.conf:2: ignoring \"if\""_s};
+                              << QStringList{u"t.conf:2: ignoring \"if\": nginx would apply directives "
+                                             u"conditionally, LB Scope does not"_s};
     QTest::newRow("events contents are silent")
         << QByteArray("events {\n    worker_connections 768;\n    use epoll;\n}\n") << QStringList();
     QTest::newRow("access_log is kept") << QByteArray("access_log /tmp/a.log;\n") << QStringList();
@@ -994,6 +996,19 @@ void TestConfigReader::warnings_data()
         << inServer("access_log /var/log/$host.log;")
         << QStringList{u"t.conf:2: ignoring \"access_log /var/log/$host.log\" (variables in log file names are "
                        u"not supported)"_s};
+    QTest::newRow("skipping gzip changes responses")
+        << QByteArray("gzip on;\ngzip_types text/plain;\n")
+        << QStringList{u"t.conf:1: ignoring \"gzip\": nginx would compress responses, LB Scope does not"_s,
+                       u"t.conf:2: ignoring \"gzip_types\""_s};
+    QTest::newRow("switched off, it changes nothing")
+        << QByteArray("gzip off;\nexpires off;\nsendfile on;\n")
+        << QStringList{u"t.conf:1: ignoring \"gzip\""_s, u"t.conf:2: ignoring \"expires\""_s,
+                       u"t.conf:3: ignoring \"sendfile\""_s};
+    QTest::newRow("a cache and TLS change responses")
+        << inServer("listen 443 ssl;\n    proxy_cache c;")
+        << QStringList{u"t.conf:2: ignoring \"ssl\" in \"listen\": nginx would speak TLS on this port, LB Scope "
+                       u"does not"_s,
+                       u"t.conf:3: ignoring \"proxy_cache\": nginx would cache responses, LB Scope does not"_s};
     QTest::newRow("foreign map") << QByteArray("map $uri $x {\n    default 1;\n}\n")
                                  << QStringList{u"t.conf:1: ignoring \"map\""_s};
     QTest::newRow("LB Scope's own map is silent")
@@ -1006,8 +1021,10 @@ void TestConfigReader::warnings()
     const ConfigReadResult result = read(text);
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     QTEST(messages(result.warnings), "expected");
-    for (const ConfigMessage &warning : result.warnings)
+    for (const ConfigMessage &warning : result.warnings) {
         QCOMPARE(warning.severity, ConfigMessage::Severity::Warning);
+        QCOMPARE(warning.changesResponses, warning.text.endsWith(u", LB Scope does not"_s));
+    }
 }
 
 void TestConfigReader::resolveSettings_data()
