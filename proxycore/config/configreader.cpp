@@ -449,6 +449,7 @@ private:
     bool handleFlag(const Statement &statement, const Directive &directive);
     bool handleTempPath(const Statement &statement, const Directive &directive);
     bool handleProxyBuffers(const Statement &statement, const Directive &);
+    bool handleErrorPage(const Statement &statement, const Directive &);
     bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
 
     Tokenizer m_tokenizer;
@@ -529,6 +530,11 @@ const Parser::Directive Parser::s_directives[] = {
      &ProxySettings::proxyTempFileWriteSize},
     {"proxy_temp_path"_L1, AnyLevel, 1, 4, false, &Parser::handleTempPath, nullptr, nullptr, nullptr,
      &ProxySettings::proxyTempPath},
+    {"error_page"_L1, AnyLevel, 2, -1, false, &Parser::handleErrorPage},
+    {"proxy_intercept_errors"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::proxyInterceptErrors},
+    {"recursive_error_pages"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::recursiveErrorPages},
     {"send_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::sendTimeoutMs},
     {"client_header_timeout"_L1, ServerLevel, 1, 1, false, &Parser::handleTime,
      &ProxySettings::clientHeaderTimeoutMs},
@@ -1354,6 +1360,43 @@ bool Parser::handleTempPath(const Statement &statement, const Directive &directi
     }
     return setOnce(statement, settings().*directive.pathField,
                    [](const QString &text) { return std::optional<QString>(text); });
+}
+
+// error_page CODE... [=[RESPONSE]] URI, checked in nginx's order and words.
+bool Parser::handleErrorPage(const Statement &statement, const Directive &)
+{
+    // nginx names only the value here, not the directive.
+    const auto invalid = [this](const Token &word) { return fail(word.where, u"invalid value %1"_s.arg(quoted(word.text))); };
+    ErrorPageDirective page;
+    page.source = statement.name().where;
+    const qsizetype last = statement.args.size() - 1;
+    page.uri = statement.args[last].text;
+    for (qsizetype i = 1; i < last; ++i) {
+        const Token &word = statement.args[i];
+        if (i == last - 1 && i > 1 && word.text.startsWith(u'=')) {
+            page.replaceStatus = true;
+            if (word.text.size() > 1) {
+                const std::optional<int> status = parseCount(word.text.mid(1));
+                if (!status)
+                    return invalid(word);
+                page.status = *status;
+            }
+            continue;
+        }
+        const std::optional<int> code = parseCount(word.text);
+        if (!code)
+            return invalid(word);
+        if (*code == 499)
+            return invalid(word);
+        if (*code < 300 || *code > 599)
+            return fail(word.where, u"value %1 must be between 300 and 599"_s.arg(quoted(word.text)));
+        page.codes.append(*code);
+    }
+    auto &pages = settings().errorPages;
+    if (!pages)
+        pages.emplace();
+    pages->append(std::move(page));
+    return true;
 }
 
 // proxy_buffers NUMBER SIZE

@@ -145,6 +145,19 @@ void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation
     if (settings.proxyTempPath)
         out.directive("proxy_temp_path"_L1, {*settings.proxyTempPath});
     writeTime(out, "send_timeout"_L1, settings.sendTimeoutMs);
+    if (settings.errorPages) {
+        for (const ErrorPageDirective &page : *settings.errorPages) {
+            QStringList words;
+            for (int code : page.codes)
+                words.append(QString::number(code));
+            if (page.replaceStatus)
+                words.append(page.status > 0 ? u"="_s + QString::number(page.status) : u"="_s);
+            words.append(page.uri);
+            out.directive("error_page"_L1, words);
+        }
+    }
+    writeFlag(out, "proxy_intercept_errors"_L1, settings.proxyInterceptErrors);
+    writeFlag(out, "recursive_error_pages"_L1, settings.recursiveErrorPages);
     // nginx refuses client_header_timeout inside a location: the header is read before routing.
     if (!inLocation)
         writeTime(out, "client_header_timeout"_L1, settings.clientHeaderTimeoutMs);

@@ -50,8 +50,6 @@ constexpr std::array effects = {
     Effect{"userid"_L1, "set a visitor cookie"_L1},
     Effect{"ssl_certificate"_L1, "speak TLS"_L1, false},
     Effect{"http2"_L1, "speak HTTP/2"_L1},
-    Effect{"error_page"_L1, "replace error responses"_L1, false},
-    Effect{"proxy_intercept_errors"_L1, "replace upstream error responses with error_page's"_L1},
     Effect{"rewrite"_L1, "rewrite request URIs"_L1, false},
     Effect{"return"_L1, "answer requests itself"_L1, false},
     Effect{"if"_L1, "apply directives conditionally"_L1, false},

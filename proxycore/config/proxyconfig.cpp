@@ -78,6 +78,7 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     ResolvedLocation r;
     const auto inner = [location](auto member) { return location ? &(location->*member) : nullptr; };
 
+    r.errorPages = mergeList(http.errorPages, server.errorPages, inner(&ProxySettings::errorPages));
     r.proxySetHeaders = mergeList(http.proxySetHeaders, server.proxySetHeaders, inner(&ProxySettings::proxySetHeaders));
     r.addHeaders = mergeList(http.addHeaders, server.addHeaders, inner(&ProxySettings::addHeaders));
     r.accessLogs = mergeList(http.accessLogs, server.accessLogs, inner(&ProxySettings::accessLogs));
@@ -107,6 +108,8 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     mergeField(&ResolvedLocation::proxyTempFileWriteSize, &ProxySettings::proxyTempFileWriteSize);
     mergeField(&ResolvedLocation::proxyTempPath, &ProxySettings::proxyTempPath);
     mergeField(&ResolvedLocation::sendTimeoutMs, &ProxySettings::sendTimeoutMs);
+    mergeField(&ResolvedLocation::proxyInterceptErrors, &ProxySettings::proxyInterceptErrors);
+    mergeField(&ResolvedLocation::recursiveErrorPages, &ProxySettings::recursiveErrorPages);
     mergeField(&ResolvedLocation::clientHeaderTimeoutMs, &ProxySettings::clientHeaderTimeoutMs);
     mergeField(&ResolvedLocation::clientBodyTimeoutMs, &ProxySettings::clientBodyTimeoutMs);
     mergeField(&ResolvedLocation::keepaliveTimeoutMs, &ProxySettings::keepaliveTimeoutMs);

@@ -118,6 +118,19 @@ struct AccessLogDirective
     friend bool operator==(const AccessLogDirective &, const AccessLogDirective &) = default;
 };
 
+// `error_page CODE... [=[RESPONSE]] URI;`
+struct ErrorPageDirective
+{
+    QList<int> codes;
+    // = alone: the status of whatever URI answers; =CODE: that status; neither: the error's own.
+    bool replaceStatus = false;
+    int status = 0; // with replaceStatus, 0 for "="
+    QString uri;    // a URI (may hold variables), @name, or an http(s):// URL to redirect to
+    SourceLocation source;
+
+    friend bool operator==(const ErrorPageDirective &, const ErrorPageDirective &) = default;
+};
+
 // proxy_buffers NUMBER SIZE
 struct ProxyBuffers
 {
@@ -151,6 +164,9 @@ struct ProxySettings
     std::optional<qint64> proxyTempFileWriteSize;
     std::optional<QString> proxyTempPath;
     std::optional<qint64> sendTimeoutMs;
+    std::optional<QList<ErrorPageDirective>> errorPages; // inherited only if a level has none
+    std::optional<bool> proxyInterceptErrors;
+    std::optional<bool> recursiveErrorPages;
     std::optional<qint64> clientHeaderTimeoutMs;
     std::optional<qint64> clientBodyTimeoutMs;
     std::optional<qint64> keepaliveTimeoutMs;            // client side
@@ -235,6 +251,9 @@ struct ResolvedLocation
     qint64 proxyTempFileWriteSize = 8 * 1024;
     QString proxyTempPath; // empty: the system's temporary folder
     qint64 sendTimeoutMs = 60'000;
+    QList<ErrorPageDirective> errorPages;
+    bool proxyInterceptErrors = false;
+    bool recursiveErrorPages = false;
     qint64 clientHeaderTimeoutMs = 60'000;
     qint64 clientBodyTimeoutMs = 60'000;
     qint64 keepaliveTimeoutMs = 75'000;

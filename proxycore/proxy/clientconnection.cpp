@@ -14,6 +14,7 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
+constexpr int maxInternalRedirects = 10;      // nginx's NGX_HTTP_MAX_URI_CHANGES
 
 // nginx adds add_header fields only to these statuses unless "always" is given.
 bool addHeaderApplies(int status)
@@ -185,8 +186,8 @@ void ClientConnection::readBufferedBody()
 // A streamed body, parsed from the client's input while the upstream can take it.
 bool ClientConnection::forwardRequestBody()
 {
-    if (m_bodyBuffered)
-        return true; // the proxy handler sends it from m_body
+    if (m_bodyBuffered || m_bodyDiscarded)
+        return true; // the proxy handler sends it from m_body, or sends no body
     while (!m_requestComplete && m_proxy.canTakeBody() && m_request.state() == MessageParser::State::ReadingBody) {
         if (m_input.pending() == 0) {
             m_input.discardConsumed(m_request.headLength());
@@ -253,16 +254,35 @@ void ClientConnection::beginRequest()
     }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_route = m_server->route(m_request.target().in(base));
+    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < keepaliveRequests();
+    enterLocation();
+}
+
+int ClientConnection::keepaliveRequests() const
+{
+    return (m_route ? m_route->settings : m_server->settings).keepaliveRequests;
+}
+
+// The content phase of the location the request is in, on its first pass or after an
+// internal redirect: its body is read (unless it already was, or was thrown away) and the
+// request proxied.
+void ClientConnection::enterLocation()
+{
     if (!m_route || m_route->upstreamIndex < 0) {
-        respondError(404, !m_request.shouldKeepAlive() || m_facts.hasBody);
+        respondError(404, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
         return;
     }
     const ResolvedLocation &settings = m_route->settings;
-    if (settings.clientMaxBodySize > 0 && m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
+    if (!m_bodyDiscarded && settings.clientMaxBodySize > 0 &&
+        m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
+        m_bodyDiscarded = true;
         respondError(413, true);
         return;
     }
-    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
+    if (m_bodyDiscarded || m_requestComplete || (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
+        startProxying(); // after an internal redirect, with what is left of the body
+        return;
+    }
     // Chunks cannot go to an HTTP/1.0 upstream: nginx buffers them whatever the setting says.
     m_bodyBuffered = m_facts.hasBody && (settings.proxyRequestBuffering ||
                                          (m_request.isChunked() && settings.proxyHttpVersionMinor == 0));
@@ -307,7 +327,8 @@ void ClientConnection::streamBodyUnlessPreread()
 void ClientConnection::startProxying()
 {
     m_phase = Phase::Proxying;
-    m_proxy.start(*m_route, m_bodyBuffered ? &m_body : nullptr);
+    const ProxyHandler::Redirected redirected{m_redirectMethod, m_redirectTarget, m_bodyDiscarded};
+    m_proxy.start(*m_route, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
 }
 
 RequestContext ClientConnection::requestContext() const
@@ -358,10 +379,12 @@ void ClientConnection::requestBodyWanted()
 
 void ClientConnection::responseHead(const MessageParser &response, const char *base)
 {
-    const int status = response.statusCode();
+    const int status =
+        m_errorPage ? m_errorPage->finalStatus(m_errorStatus, response.statusCode()) : response.statusCode();
     const ResolvedLocation &settings = m_route->settings;
     m_status = status;
-    const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor()};
+    const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor(),
+                                             m_errorPage ? status : 0};
     if (responseBuffered(response, base, settings)) {
         m_relay.startBuffering({settings.proxyBuffers.number * settings.proxyBuffers.size,
                                 settings.proxyMaxTempFileSize, settings.proxyTempPath});
@@ -373,7 +396,7 @@ void ClientConnection::responseHead(const MessageParser &response, const char *b
 
 void ClientConnection::responseComplete()
 {
-    if (!m_requestComplete)
+    if (!requestFullyRead())
         m_keepAlive = false; // the rest of the body is still on its way: do not parse it as a request
     if (m_relay.hasBacklog()) {
         // The upstream is done and released; the client still reads from the spool.
@@ -385,6 +408,11 @@ void ClientConnection::responseComplete()
 }
 
 void ClientConnection::proxyFailed(int status)
+{
+    respondError(status, !requestFullyRead());
+}
+
+void ClientConnection::responseIntercepted(int status)
 {
     respondError(status, !requestFullyRead());
 }
@@ -462,11 +490,52 @@ void ClientConnection::countRequest()
 void ClientConnection::respondError(int status, bool close)
 {
     m_proxy.stop();
+    if (followErrorPage(status, close))
+        return;
+    writeBuiltInPage(status, close, {});
+}
+
+// error_page: instead of the built-in page, the request goes on to the page's URI (a new
+// round of location matching, as GET, without its body) or the client is redirected.
+bool ClientConnection::followErrorPage(int status, bool close)
+{
+    if (!m_server || m_request.state() == MessageParser::State::Failed)
+        return false;
+    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
+    if (m_errorPage && !settings.recursiveErrorPages)
+        return false;
+    const ErrorPage *page = (m_route ? m_route->errorPages : m_server->errorPages).find(status);
+    if (!page || ++m_internalRedirects > maxInternalRedirects)
+        return false;
+    m_errorPage = page;
+    m_errorStatus = status;
+    if (page->target == ErrorPage::Target::Redirect) {
+        const QByteArray location = page->uri.evaluate(requestContext());
+        writeBuiltInPage(page->redirectStatus(), close, "Location: " + location + "\r\n");
+        return true;
+    }
+    if (page->target == ErrorPage::Target::Named)
+        return false; // named locations are not matched yet: the built-in page answers
+    m_redirectTarget = page->uri.evaluate(requestContext());
+    m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
+    m_keepAlive = m_keepAlive && !close;
+    // A body cut short (over the limit, malformed, half streamed) goes no further; one not yet
+    // read is read for the page's location, as nginx does.
+    if (m_facts.hasBody && !m_requestComplete && m_request.state() != MessageParser::State::HeadComplete)
+        m_bodyDiscarded = true;
+    const qsizetype query = m_redirectTarget.indexOf('?');
+    m_route = m_server->route(QByteArrayView(m_redirectTarget).first(query < 0 ? m_redirectTarget.size() : query));
+    enterLocation();
+    return true;
+}
+
+void ClientConnection::writeBuiltInPage(int status, bool close, const QByteArray &location)
+{
     m_status = status;
     m_worker.counters().countClientError(status);
     const bool keepAlive = !close && m_request.shouldKeepAlive();
     m_keepAlive = keepAlive;
-    QByteArray extraHeaders;
+    QByteArray extraHeaders = location;
     appendAddHeaders(extraHeaders, status);
     const bool headRequest = m_request.state() != MessageParser::State::Failed && m_request.method() == HTTP_HEAD;
     m_relay.write(errorResponse(status, keepAlive, headRequest, extraHeaders),
@@ -498,6 +567,12 @@ void ClientConnection::endRequest()
     m_bodyScratch = QByteArray();
     m_relay.reset();
     m_facts = RequestFacts{}; // its spans point into this request's head
+    m_errorPage = nullptr;
+    m_bodyDiscarded = false;
+    m_errorStatus = 0;
+    m_internalRedirects = 0;
+    m_redirectTarget.clear();
+    m_redirectMethod.clear();
 }
 
 void ClientConnection::logRequest()

@@ -24,6 +24,7 @@
 namespace lbscope {
 
 struct Listener;
+struct ErrorPage;
 struct ResolvedLocation;
 struct Route;
 struct RoutingTable;
@@ -66,11 +67,15 @@ private:
     void readBufferedBody();
     bool forwardRequestBody();
     void beginRequest();
+    int keepaliveRequests() const;
+    void enterLocation();
     void streamBodyUnlessPreread();
     void startProxying();
     void countRequest();
     void useCurrentTable();
     void respondError(int status, bool close);
+    bool followErrorPage(int status, bool close);
+    void writeBuiltInPage(int status, bool close, const QByteArray &location);
     void endRequest();
     void logRequest();
     void finishRequest();
@@ -94,6 +99,7 @@ private:
     void responseHead(const MessageParser &response, const char *base) override;
     void responseComplete() override;
     void proxyFailed(int status) override;
+    void responseIntercepted(int status) override;
     void responseTruncated() override;
 
     Worker &m_worker;
@@ -120,12 +126,19 @@ private:
     bool m_keepAlive = false;
     bool m_bodyBuffered = false; // read whole into m_body before the content handler starts
     bool m_requestComplete = false;
+    bool m_bodyDiscarded = false; // over the limit or cut short: an error page goes without it
     int m_status = 0;
     QElapsedTimer m_requestClock;
     RequestBodyBuffer m_body;
     QByteArray m_bodyScratch;
     ResponseRelay m_relay;
     ProxyHandler m_proxy;
+    // error_page in progress: the page, the status that led to it, and where it sent the request.
+    const ErrorPage *m_errorPage = nullptr;
+    int m_errorStatus = 0;
+    int m_internalRedirects = 0;
+    QByteArray m_redirectTarget;
+    QByteArray m_redirectMethod;
 
     IdleTimer m_idle;
 };

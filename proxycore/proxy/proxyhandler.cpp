@@ -93,10 +93,11 @@ ProxyHandler::~ProxyHandler()
     InFlightList::remove(m_inFlight); // never left linked from the worker's counters
 }
 
-void ProxyHandler::start(const Route &route, RequestBodyBuffer *body)
+void ProxyHandler::start(const Route &route, RequestBodyBuffer *body, Redirected redirected)
 {
     m_route = &route;
     m_body = body;
+    m_redirected = redirected;
     m_upstream = m_worker.upstream(route.upstreamIndex);
     m_upstream->startSelection(m_selection, route.settings.proxyNextUpstreamTries);
     m_hashKey.truncate(0);
@@ -141,8 +142,12 @@ QByteArray ProxyHandler::buildUpstreamHead()
 {
     const MessageParser &request = m_client.request();
     UpstreamRequestHead builder;
-    m_chunked = !m_body && request.isChunked();
-    if (m_chunked) {
+    builder.method = m_redirected.method;
+    builder.target = m_redirected.target;
+    m_chunked = !m_body && !m_redirected.bodyDiscarded && request.isChunked();
+    if (m_redirected.bodyDiscarded) {
+        builder.framing = UpstreamRequestHead::BodyFraming::Length; // nginx says "Content-Length: 0"
+    } else if (m_chunked) {
         builder.framing = UpstreamRequestHead::BodyFraming::Chunked;
     } else if (m_body) {
         builder.framing = UpstreamRequestHead::BodyFraming::Length;
@@ -215,7 +220,7 @@ void ProxyHandler::upstreamReady()
     m_upstreamConnectionRequest = m_connection->requestsSent();
     if (m_body)
         sendBufferedBody();
-    else
+    else if (!m_redirected.bodyDiscarded)
         m_client.requestBodyWanted();
 }
 
@@ -223,7 +228,7 @@ void ProxyHandler::upstreamWritable()
 {
     if (m_body)
         sendBufferedBody();
-    else
+    else if (!m_redirected.bodyDiscarded)
         m_client.requestBodyWanted();
 }
 
@@ -254,6 +259,14 @@ void ProxyHandler::upstreamHead(const MessageParser &response, const char *base)
     }
     m_attempts.setStatus(QByteArray::number(status));
     peerCounters().countResponse(status);
+    if (m_route->settings.proxyInterceptErrors && status >= 300 && m_route->errorPages.find(status)) {
+        // proxy_intercept_errors: the upstream's answer is dropped for the error page.
+        closeAttempt();
+        releasePeer(false);
+        dropConnection();
+        m_client.responseIntercepted(status);
+        return;
+    }
     m_client.responseHead(response, base);
 }
 
@@ -394,6 +407,7 @@ void ProxyHandler::reset()
 {
     m_route = nullptr;
     m_body = nullptr;
+    m_redirected = {};
     m_upstream.reset();
     m_decisions.clear();
     m_attempts.clear();

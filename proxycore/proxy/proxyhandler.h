@@ -46,6 +46,8 @@ public:
         virtual void responseComplete() = 0;
         // No response could be started: the client answers with status.
         virtual void proxyFailed(int status) = 0;
+        // proxy_intercept_errors: the upstream answered status, and an error_page replaces it.
+        virtual void responseIntercepted(int status) = 0;
         // The response broke off after it had started: the client can only close.
         virtual void responseTruncated() = 0;
     };
@@ -54,9 +56,18 @@ public:
     ~ProxyHandler() override;
     Q_DISABLE_COPY_MOVE(ProxyHandler)
 
+    // Where an internal redirect sent the request; empty views: the client's request line.
+    struct Redirected
+    {
+        QByteArrayView method;
+        QByteArrayView target;
+        bool bodyDiscarded = false; // the client's body was thrown away: Content-Length: 0
+        bool active() const { return !target.isEmpty(); }
+    };
+
     // Starts the first attempt of a request routed to route. body is the buffered body, or
     // null when it streams (then sendBody() carries it, once canTakeBody()).
-    void start(const Route &route, RequestBodyBuffer *body);
+    void start(const Route &route, RequestBodyBuffer *body, Redirected redirected);
     bool canTakeBody() const;
     void sendBody(QByteArrayView bytes);
     void endStreamedBody(); // the last chunk, towards an HTTP/1.1 upstream
@@ -99,6 +110,7 @@ private:
 
     const Route *m_route = nullptr;
     RequestBodyBuffer *m_body = nullptr; // buffered: sent whole on each attempt
+    Redirected m_redirected;
     std::shared_ptr<UpstreamRuntime> m_upstream;
     PeerSelection m_selection;
     Decision m_decision;

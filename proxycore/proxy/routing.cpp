@@ -139,6 +139,10 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
                 target->port == 80 ? target->host.toUtf8() : table.upstreams[route->upstreamIndex].config.name.toUtf8();
         }
     }
+    std::optional<ErrorPageRules> errorPages = ErrorPageRules::compile(route->settings.errorPages, error);
+    if (!errorPages)
+        return false;
+    route->errorPages = std::move(*errorPages);
     return compileUpstreamHeaders(route->settings, route, error);
 }
 
@@ -178,6 +182,10 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     virtualServer.firstName = virtualServer.names.value(0);
     virtualServer.label = server.serverNames.value(0).toUtf8();
     virtualServer.settings = resolveSettings(config.settings, server.settings, nullptr);
+    std::optional<ErrorPageRules> errorPages = ErrorPageRules::compile(virtualServer.settings.errorPages, error);
+    if (!errorPages)
+        return false;
+    virtualServer.errorPages = std::move(*errorPages);
     for (const LocationConfig &location : server.locations) {
         Route route;
         if (!buildRoute(table, config, server, location, &route, error))

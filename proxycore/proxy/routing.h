@@ -7,6 +7,7 @@
 #include "balancing/peer.h"
 #include "config/proxyconfig.h"
 #include "http/variables.h"
+#include "request/errorpagerules.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -33,6 +34,7 @@ struct Route
     QList<CompiledHeader> upstreamHeaders; // what goes upstream, nginx's order, defaults merged
     QList<QByteArray> replacedHeaders;     // client headers not passed on (lower case)
     QList<CompiledHeader> addHeaders;
+    ErrorPageRules errorPages;
 };
 
 struct VirtualServer
@@ -42,6 +44,7 @@ struct VirtualServer
     QByteArray label;          // for access records: the first server_name as written, or the first listen
     QList<Route> routes;       // longest prefix first
     ResolvedLocation settings; // server level, for what happens before routing
+    ErrorPageRules errorPages; // server level, for requests no location takes
 
     const Route *route(QByteArrayView target) const;
 };

@@ -20,9 +20,9 @@ UpstreamRequestHead::Result UpstreamRequestHead::build(const MessageParser &requ
     // keeps it, the same bytes.
     QByteArray &head = result.bytes;
     head.reserve(sizeHint > 0 ? sizeHint + 32 : 256);
-    head.append(http_method_str(request.method()));
+    head.append(method.isEmpty() ? QByteArrayView(http_method_str(request.method())) : method);
     head.append(' ');
-    head.append(request.target().in(base));
+    head.append(target.isEmpty() ? request.target().in(base) : target);
     head.append(http11 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
     for (const CompiledHeader &header : route.upstreamHeaders) {
         const qsizetype mark = head.size();

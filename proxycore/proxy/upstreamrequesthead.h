@@ -20,6 +20,10 @@ struct UpstreamRequestHead
         Chunked, // streamed to an HTTP/1.1 upstream as it arrives
     };
 
+    // After an internal redirect (error_page) the request line is not the client's; empty:
+    // the client's own.
+    QByteArrayView method;
+    QByteArrayView target;
     BodyFraming framing = BodyFraming::None;
     quint64 bodyLength = 0;
     qsizetype sizeHint = 0; // the last head's size: one allocation, no slack

@@ -22,14 +22,16 @@ QByteArray chunkSizeLine(qsizetype size)
 void ResponseRelay::beginHead(const MessageParser &response, const char *base, const HeadOptions &options,
                               bool *keepAlive)
 {
-    const int status = response.statusCode();
-    const bool bodyless = options.headRequest || status < 200 || status == 204 || status == 304;
+    const int upstreamStatus = response.statusCode();
+    const int status = options.status > 0 ? options.status : upstreamStatus;
+    const bool bodyless = options.headRequest || upstreamStatus < 200 || upstreamStatus == 204 || upstreamStatus == 304;
     QByteArray &head = m_output; // goes out with the first body bytes, in one write
     const qsizetype start = head.size();
     head.append("HTTP/1.1 ");
     head.append(QByteArray::number(status));
     head.append(' ');
-    head.append(response.target().isEmpty() ? reasonPhrase(status) : response.target().in(base));
+    const bool ownReason = status == upstreamStatus && !response.target().isEmpty();
+    head.append(ownReason ? response.target().in(base) : reasonPhrase(status));
     head.append("\r\nServer: ");
     head.append(serverToken);
     head.append("\r\nDate: ");

@@ -29,6 +29,7 @@ public:
     {
         bool headRequest = false;
         int clientVersionMinor = 1;
+        int status = 0; // an error_page's status in place of the upstream's; 0: the upstream's
     };
     // The upstream's status line and headers; *keepAlive is cleared when the body can only
     // end with the connection. Append further headers to headBuffer(), then endHead().

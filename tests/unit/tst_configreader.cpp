@@ -930,6 +930,19 @@ void TestConfigReader::parameterErrors_data()
                                  << u"t.conf:1:16: unix domain sockets are not supported"_s;
     QTest::newRow("map in server") << inServer("map $uri $x {\n    }")
                                    << u"t.conf:2:5: \"map\" directive is not allowed here"_s;
+    // error_page, worded as nginx 1.22 words each (checked with nginx -t).
+    QTest::newRow("error_page alone") << inServer("error_page 404;")
+                                      << u"t.conf:2:5: invalid number of arguments in \"error_page\" directive"_s;
+    QTest::newRow("error_page 200") << inServer("error_page 200 /x;")
+                                    << u"t.conf:2:16: value \"200\" must be between 300 and 599"_s;
+    QTest::newRow("error_page 499") << inServer("error_page 499 /x;") << u"t.conf:2:16: invalid value \"499\""_s;
+    QTest::newRow("error_page word") << inServer("error_page abc /x;") << u"t.conf:2:16: invalid value \"abc\""_s;
+    QTest::newRow("error_page =word") << inServer("error_page 404 =abc /x;")
+                                      << u"t.conf:2:20: invalid value \"=abc\""_s;
+    QTest::newRow("error_page without a code") << inServer("error_page =200 /x;")
+                                               << u"t.conf:2:16: invalid value \"=200\""_s;
+    QTest::newRow("error_page two =") << inServer("error_page 404 =200 =200 /x;")
+                                      << u"t.conf:2:20: invalid value \"=200\""_s;
 }
 
 void TestConfigReader::parameterErrors()
