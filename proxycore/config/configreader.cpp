@@ -2,7 +2,8 @@
 
 #include "ignoreddirectives.h"
 #include "nginxvalues.h"
-#include "stats/logformat.h"
+#include "variables/logformattemplate.h"
+#include "variables/variable.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -837,14 +838,14 @@ bool Parser::handleLogFormat(const Statement &statement, const Directive &)
     QString error;
     if (statement.args.size() > 2 && statement.args[2].text.startsWith("escape="_L1)) {
         format.escape = statement.args[2].text.mid(7);
-        if (!LogFormatter::compile(format, &error))
+        if (!LogFormatTemplate::compile(format.escape, QString(), &error))
             return fail(statement.args[2].where, error);
         first = 3;
     }
     // Each string is compiled on its own, as nginx does: a variable cannot span two strings.
     for (qsizetype i = first; i < statement.args.size(); ++i) {
         const Token &part = statement.args[i];
-        if (!LogFormatter::compile({format.name, format.escape, part.text, {}}, &error))
+        if (!LogFormatTemplate::compile(format.escape, part.text, &error))
             return fail(part.where, error);
         format.format += part.text;
     }
@@ -857,7 +858,7 @@ bool Parser::handleLogFormat(const Statement &statement, const Directive &)
 bool Parser::handleMap(const Statement &statement, const Directive &)
 {
     const QString &variable = statement.args[2].text;
-    if (variable.startsWith(u'$') && LogFormatter::ownVariables().contains(variable.mid(1)))
+    if (variable.startsWith(u'$') && ownVariableNames().contains(variable.mid(1)))
         return skipBlock();
     return ignore(statement, statement.name().text);
 }
