@@ -3,6 +3,7 @@
 #include "ignoreddirectives.h"
 #include "nginxvalues.h"
 #include "variables/logformattemplate.h"
+#include "variables/valuetemplate.h"
 #include "variables/variable.h"
 
 #include <QFile>
@@ -437,6 +438,7 @@ private:
     bool handleProxyPass(const Statement &statement, const Directive &);
     bool checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort);
 
+    bool checkVariables(const Token &value);
     bool handleProxySetHeader(const Statement &statement, const Directive &);
     bool handleAddHeader(const Statement &statement, const Directive &);
     bool handleProxyHttpVersion(const Statement &statement, const Directive &);
@@ -1050,6 +1052,8 @@ bool Parser::handleHash(const Statement &statement, const Directive &)
     const bool consistent = statement.args.size() == 3;
     if (consistent && statement.args[2].text != "consistent"_L1)
         return invalidParameter(statement.args[2]);
+    if (!checkVariables(statement.args[1]))
+        return false;
     setMethod(statement, BalancingMethod::Hash);
     m_upstream->hashKey = statement.args[1].text;
     m_upstream->hashConsistent = consistent;
@@ -1246,8 +1250,20 @@ bool Parser::checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort)
 
 // --- settings inherited from http to server to location ---------------------------------------
 
+// A value with variables is checked as nginx checks it when it loads: an unknown variable
+// or a malformed one fails the file.
+bool Parser::checkVariables(const Token &value)
+{
+    QString error;
+    if (!ValueTemplate::compile(value.text, &error))
+        return fail(value.where, error);
+    return true;
+}
+
 bool Parser::handleProxySetHeader(const Statement &statement, const Directive &)
 {
+    if (!checkVariables(statement.args[2]))
+        return false;
     std::optional<QList<HeaderDirective>> &headers = settings().proxySetHeaders;
     if (!headers)
         headers.emplace();
@@ -1261,6 +1277,8 @@ bool Parser::handleAddHeader(const Statement &statement, const Directive &)
     const bool always = statement.args.size() == 4;
     if (always && statement.args[3].text != "always"_L1)
         return invalidParameter(statement.args[3]);
+    if (!checkVariables(statement.args[2]))
+        return false;
     std::optional<QList<HeaderDirective>> &headers = settings().addHeaders;
     if (!headers)
         headers.emplace();

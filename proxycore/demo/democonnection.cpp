@@ -595,9 +595,6 @@ void DemoConnection::logResponse()
     record.versionMajor = request.versionMajor;
     record.versionMinor = request.versionMinor;
     record.host = request.host;
-    record.referer = request.referer;
-    record.userAgent = request.userAgent;
-    record.forwardedFor = request.forwardedFor;
     record.requestHeaders = request.headerLines;
     record.status = m_status;
     record.bytesSent = m_bytesSent;

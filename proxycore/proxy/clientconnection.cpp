@@ -603,13 +603,6 @@ void ClientConnection::logRequest()
         record.versionMajor = m_request.versionMajor();
         record.versionMinor = m_request.versionMinor();
         record.host = m_facts.host.in(base).toByteArray();
-        const auto header = [&](QByteArrayView name) {
-            const HeaderSpan *found = findHeader(m_request, base, name);
-            return found ? trimmed(found->value.in(base)).toByteArray() : QByteArray();
-        };
-        record.referer = header("referer");
-        record.userAgent = header("user-agent");
-        record.forwardedFor = header("x-forwarded-for");
         record.requestHeaders = HeaderList::copyLines(m_request, base);
         record.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
     }

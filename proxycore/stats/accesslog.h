@@ -30,12 +30,10 @@ struct AccessRecord
     QByteArray uri;           // $request_uri, as the client sent it
     int versionMajor = 1;
     int versionMinor = 1;
-    QByteArray host;         // the Host header
-    QByteArray referer;      // $http_referer
-    QByteArray userAgent;    // $http_user_agent
-    QByteArray forwardedFor; // $http_x_forwarded_for
+    QByteArray host; // the Host header
     // The client's header lines as received, from the first name to the end of the last value
-    // ("Host: a\r\nUser-Agent: b"), for $http_NAME and the detail pane; empty without headers.
+    // ("Host: a\r\nUser-Agent: b"), for $http_NAME, $cookie_NAME and the detail pane; empty
+    // without headers.
     QByteArray requestHeaders;
     qint64 requestLength = 0; // $request_length: head and body bytes read
     QByteArray serverName;    // the server block: its first server_name, or its first listen

@@ -8,6 +8,8 @@
 
 #include <QByteArrayView>
 
+#include <optional>
+
 namespace lbscope {
 
 struct RequestContext
@@ -51,7 +53,7 @@ struct RequestContext
     HeaderList sentHeaders;
     bool keepAlive = false;
     qint64 requestTimeMs = 0;
-    qint64 timeMs = 0; // wall clock for $msec and the times; 0: now
+    std::optional<qint64> timeMs; // wall clock for $msec and the times; none: now
 };
 
 } // namespace lbscope

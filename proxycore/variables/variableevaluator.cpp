@@ -100,7 +100,7 @@ bool appendHost(QByteArray &out, const RequestContext &context)
         return true;
     }
     out.append(context.serverName);
-    return true;
+    return !context.serverName.isEmpty();
 }
 
 bool appendBinaryAddress(QByteArray &out, QByteArrayView text)
@@ -128,7 +128,7 @@ const QByteArray &hostName()
 
 qint64 nowMs(const RequestContext &context)
 {
-    return context.timeMs != 0 ? context.timeMs : QDateTime::currentMSecsSinceEpoch();
+    return context.timeMs ? *context.timeMs : QDateTime::currentMSecsSinceEpoch();
 }
 
 bool appendRequestLine(QByteArray &out, const RequestContext &context)
