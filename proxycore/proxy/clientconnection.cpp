@@ -606,8 +606,10 @@ void ClientConnection::logRequest()
         record.requestHeaders = HeaderList::copyLines(m_request, base);
         record.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
     }
-    if (m_server)
+    if (m_server) {
         record.serverName = m_server->label; // shared with the routing table: no copy
+        record.firstServerName = m_server->firstName;
+    }
     if (m_route)
         record.location = m_route->prefix;
     record.status = m_status;

@@ -104,6 +104,9 @@ void ProxyHandler::start(const Route &route, RequestBodyBuffer *body, Redirected
     m_hashKey.truncate(0);
     if (const auto &key = m_upstream->definition().hashKey)
         key->appendTo(m_client.requestContext(), m_hashKey);
+    // As nginx, the head is made once, before any peer is chosen: every attempt sends it, and
+    // the $upstream_* variables in proxy_set_header find nothing yet.
+    buildUpstreamHead();
     m_clock.start();
     startAttempt();
 }
@@ -136,12 +139,10 @@ void ProxyHandler::startAttempt()
         m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, &m_worker);
     const UpstreamConnection::Timeouts timeouts{settings.proxyConnectTimeoutMs, settings.proxySendTimeoutMs,
                                                 settings.proxyReadTimeoutMs};
-    // nginx evaluates proxy_set_header once per request: a retry sends the same head.
-    const QByteArray head = m_upstreamHead.isEmpty() ? buildUpstreamHead() : m_upstreamHead;
-    m_connection->begin(this, head, m_client.request().method() == HTTP_HEAD, timeouts);
+    m_connection->begin(this, m_upstreamHead, m_client.request().method() == HTTP_HEAD, timeouts);
 }
 
-QByteArray ProxyHandler::buildUpstreamHead()
+void ProxyHandler::buildUpstreamHead()
 {
     const MessageParser &request = m_client.request();
     UpstreamRequestHead builder;
@@ -164,7 +165,6 @@ QByteArray ProxyHandler::buildUpstreamHead()
     m_connectionReusable = head.keepAlive;
     m_upstreamHeadHint = head.bytes.size();
     m_upstreamHead = head.bytes;
-    return head.bytes;
 }
 
 // ---- the request body --------------------------------------------------------------------

@@ -89,7 +89,7 @@ public:
 
 private:
     void startAttempt();
-    QByteArray buildUpstreamHead();
+    void buildUpstreamHead();
     void sendBufferedBody();
     bool mayRetry(UpstreamError error) const;
     bool retryOnStatus(int status) const;

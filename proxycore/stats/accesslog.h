@@ -37,6 +37,7 @@ struct AccessRecord
     QByteArray requestHeaders;
     qint64 requestLength = 0; // $request_length: head and body bytes read
     QByteArray serverName;    // the server block: its first server_name, or its first listen
+    QByteArray firstServerName; // its first server_name alone ($server_name; $host without Host)
     QByteArray location;      // the location prefix that matched ("/"); empty when none
     int status = 0;           // what the client got; 499: the client went away first
     qint64 bytesSent = 0;     // $bytes_sent: head and body

@@ -94,6 +94,7 @@ RequestContext contextOf(const AccessRecord &record)
     context.serverPort = record.serverPort;
     context.connection = record.connection;
     context.connectionRequests = record.connectionRequests;
+    context.serverName = record.firstServerName;
     context.upstreamAddr = record.upstreamAddr;
     context.upstreamStatus = record.upstreamStatus;
     context.upstreamConnectTime = record.upstreamConnectTime;
