@@ -27,8 +27,10 @@ constexpr int WaitMs = 10'000;
 enum class Compare {
     Exact,
     Shape, // digits may differ: times, a pid, a connection's serial number
-    // Bytes to the client: LB Scope's Server header says "lbscope", nginx's "nginx/1.22.1".
-    ServerTokenShorter,
+    // Bytes to the client: LB Scope's Server header says "lbscope" where nginx's says
+    // "nginx/1.22.1", and so does the foot of an error page.
+    ServerTokenInHead,
+    ServerTokenInErrorPage,
 };
 
 struct Field
@@ -71,8 +73,8 @@ const Field fields[] = {
     {"$request_length"},
     {"$status"},
     {"$STATUS"},
-    {"$body_bytes_sent"},
-    {"$bytes_sent", Compare::ServerTokenShorter},
+    {"$body_bytes_sent", Compare::ServerTokenInErrorPage},
+    {"$bytes_sent", Compare::ServerTokenInHead},
     {"$sent_http_content_type"},
     {"$sent_http_x_backend"},
     {"$sent_http_content_length"},
@@ -102,6 +104,8 @@ const Field fields[] = {
 };
 
 constexpr char separator[] = " | ";
+constexpr QByteArrayView nginxToken = "nginx/1.22.1";
+const qsizetype shorterBy = nginxToken.size() - serverToken.size();
 
 QString logFormat()
 {
@@ -152,9 +156,19 @@ const QByteArray postRequest = "POST /upload?a=posted HTTP/1.1\r\n"
                                "\r\n"
                                "hello";
 const QByteArray bareRequest = "GET / HTTP/1.0\r\n\r\n";
+// To a peer that reads the request and closes: nginx's own 502 page.
+const QByteArray droppedRequest = "GET /down?id=9 HTTP/1.1\r\nHost: photos.example.com\r\nConnection: close\r\n\r\n";
+constexpr int droppedRequestIndex = 3;
+
+// LB Scope keeps no copy of the head of its own error pages: $sent_http_NAME finds nothing there.
+bool knownToDiffer(int request, const Field &field)
+{
+    return request == droppedRequestIndex && QByteArrayView(field.variable).startsWith("$sent_http_") &&
+           QByteArrayView(field.variable) != "$sent_http_connection";
+}
 
 bool runProxy(NginxAndLbscope &proxies, bool nginx, RecordingBackend &failing, RecordingBackend &working,
-              Outcome *outcome, QString *error)
+              RecordingBackend &dropping, Outcome *outcome, QString *error)
 {
     const QString logPath = proxies.prefix() + (nginx ? u"/nginx-access.log"_s : u"/lbscope-access.log"_s);
     const auto config = [&](quint16 port) {
@@ -181,11 +195,14 @@ http {
             proxy_set_header X-Upstream "$upstream_addr|$upstream_status|$upstream_http_x_backend";
             add_header X-Add "$upstream_http_x_backend|$status|$upstream_cookie_sid|$upstream_status|$upstream_addr";
         }
+        location /down {
+            proxy_pass http://%8;
+        }
     }
 }
 )"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()), logFormat(),
                    logPath, QString::fromLatin1(failing.address()), QString::fromLatin1(working.address()),
-                   QString::number(port))
+                   QString::number(port), QString::fromLatin1(dropping.address()))
             .toUtf8();
     };
     const qsizetype failingBefore = failing.received().size();
@@ -198,7 +215,7 @@ http {
                 return;
         }
         // Two requests on one connection ($connection_requests), then one each on their own.
-        const QList<QByteArrayList> connections = {{fullRequest, postRequest}, {bareRequest}};
+        const QList<QByteArrayList> connections = {{fullRequest, postRequest}, {bareRequest}, {droppedRequest}};
         int sent = 0;
         for (const QByteArrayList &requests : connections) {
             HttpTestClient client;
@@ -273,14 +290,15 @@ private slots:
         if (m_nginx.isEmpty())
             QSKIP("nginx not installed: scripts/deps installs it; these cases compare with it");
         NginxAndLbscope proxies(m_nginx);
-        RecordingBackend failing("F"), working("W");
-        QVERIFY(failing.listen() && working.listen());
+        RecordingBackend failing("F"), working("W"), dropping("D");
+        QVERIFY(failing.listen() && working.listen() && dropping.listen());
+        dropping.dropNext(1000);
         failing.setResponse("502 Bad Gateway", "Content-Type: text/plain\r\nX-Backend: failing\r\n");
         working.setResponse("200 OK", "Content-Type: text/plain\r\nX-Backend: w-one\r\nX-Backend: w-two\r\n"
                                       "Set-Cookie: sid=abc; Path=/\r\nSet-Cookie: other=x\r\n");
         QString error;
-        QVERIFY2(runProxy(proxies, true, failing, working, &m_nginxOutcome, &error), qPrintable(error));
-        QVERIFY2(runProxy(proxies, false, failing, working, &m_lbscopeOutcome, &error), qPrintable(error));
+        QVERIFY2(runProxy(proxies, true, failing, working, dropping, &m_nginxOutcome, &error), qPrintable(error));
+        QVERIFY2(runProxy(proxies, false, failing, working, dropping, &m_lbscopeOutcome, &error), qPrintable(error));
     }
 
     void logFieldsAsNginx_data()
@@ -302,6 +320,8 @@ private slots:
         const QByteArrayList actual = m_lbscopeOutcome.logLines[line].split('|');
         QCOMPARE(actual.size(), qsizetype(std::size(fields)));
         QCOMPARE(expected.size(), qsizetype(std::size(fields)));
+        if (knownToDiffer(line, fields[field]))
+            QSKIP("LB Scope's own error pages keep no head for $sent_http_NAME (README)");
         const QByteArray nginxValue = expected[field].trimmed();
         const QByteArray lbscopeValue = actual[field].trimmed();
         switch (fields[field].compare) {
@@ -311,10 +331,13 @@ private slots:
         case Compare::Shape:
             QCOMPARE(shape(lbscopeValue), shape(nginxValue));
             break;
-        case Compare::ServerTokenShorter:
-            QCOMPARE(lbscopeValue.toLongLong() + (qsizetype(strlen("nginx/1.22.1")) - serverToken.size()),
-                     nginxValue.toLongLong());
+        case Compare::ServerTokenInHead:
+        case Compare::ServerTokenInErrorPage: {
+            const bool errorPage = line == droppedRequestIndex;
+            const int tokens = (fields[field].compare == Compare::ServerTokenInHead) + errorPage;
+            QCOMPARE(lbscopeValue.toLongLong() + tokens * shorterBy, nginxValue.toLongLong());
             break;
+        }
         }
     }
 
@@ -335,7 +358,7 @@ private slots:
             const HttpResponse &actual = m_lbscopeOutcome.responses[i];
             QCOMPARE(actual.status, expected.status);
             QCOMPARE(actual.header("x-add"), expected.header("x-add"));
-            QCOMPARE(actual.body, expected.body);
+            QCOMPARE(actual.body, QByteArray(expected.body).replace(nginxToken, serverToken));
         }
     }
 
