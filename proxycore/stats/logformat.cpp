@@ -17,18 +17,20 @@ bool needsDefaultEscape(uchar c)
     return c < 0x20 || c == '"' || c == '\\' || c > 0x7e;
 }
 
+// Runs of bytes that need nothing are appended whole.
 void appendDefaultEscaped(QByteArray &out, QByteArrayView value)
 {
-    for (const char c : value) {
-        const auto byte = static_cast<uchar>(c);
-        if (!needsDefaultEscape(byte)) {
-            out.append(c);
+    qsizetype run = 0;
+    for (qsizetype i = 0; i < value.size(); ++i) {
+        const auto byte = static_cast<uchar>(value[i]);
+        if (!needsDefaultEscape(byte))
             continue;
-        }
-        out.append("\\x");
-        out.append(hexDigits[byte >> 4]);
-        out.append(hexDigits[byte & 0xf]);
+        out.append(value.sliced(run, i - run));
+        const char escaped[] = {'\\', 'x', hexDigits[byte >> 4], hexDigits[byte & 0xf]};
+        out.append(escaped, sizeof escaped);
+        run = i + 1;
     }
+    out.append(value.sliced(run));
 }
 
 // JSON string content: nginx leaves bytes from 0x7f up alone (UTF-8 passes through).
