@@ -2,7 +2,9 @@
 
 #include "ignoreddirectives.h"
 #include "nginxvalues.h"
-#include "stats/logformat.h"
+#include "variables/logformattemplate.h"
+#include "variables/valuetemplate.h"
+#include "variables/variable.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -436,6 +438,7 @@ private:
     bool handleProxyPass(const Statement &statement, const Directive &);
     bool checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort);
 
+    bool checkVariables(const Token &value);
     bool handleProxySetHeader(const Statement &statement, const Directive &);
     bool handleAddHeader(const Statement &statement, const Directive &);
     bool handleProxyHttpVersion(const Statement &statement, const Directive &);
@@ -837,14 +840,14 @@ bool Parser::handleLogFormat(const Statement &statement, const Directive &)
     QString error;
     if (statement.args.size() > 2 && statement.args[2].text.startsWith("escape="_L1)) {
         format.escape = statement.args[2].text.mid(7);
-        if (!LogFormatter::compile(format, &error))
+        if (!LogFormatTemplate::compile(format.escape, QString(), &error))
             return fail(statement.args[2].where, error);
         first = 3;
     }
     // Each string is compiled on its own, as nginx does: a variable cannot span two strings.
     for (qsizetype i = first; i < statement.args.size(); ++i) {
         const Token &part = statement.args[i];
-        if (!LogFormatter::compile({format.name, format.escape, part.text, {}}, &error))
+        if (!LogFormatTemplate::compile(format.escape, part.text, &error))
             return fail(part.where, error);
         format.format += part.text;
     }
@@ -857,7 +860,7 @@ bool Parser::handleLogFormat(const Statement &statement, const Directive &)
 bool Parser::handleMap(const Statement &statement, const Directive &)
 {
     const QString &variable = statement.args[2].text;
-    if (variable.startsWith(u'$') && LogFormatter::ownVariables().contains(variable.mid(1)))
+    if (variable.startsWith(u'$') && ownVariableNames().contains(variable.mid(1)))
         return skipBlock();
     return ignore(statement, statement.name().text);
 }
@@ -1049,6 +1052,8 @@ bool Parser::handleHash(const Statement &statement, const Directive &)
     const bool consistent = statement.args.size() == 3;
     if (consistent && statement.args[2].text != "consistent"_L1)
         return invalidParameter(statement.args[2]);
+    if (!checkVariables(statement.args[1]))
+        return false;
     setMethod(statement, BalancingMethod::Hash);
     m_upstream->hashKey = statement.args[1].text;
     m_upstream->hashConsistent = consistent;
@@ -1245,8 +1250,20 @@ bool Parser::checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort)
 
 // --- settings inherited from http to server to location ---------------------------------------
 
+// A value with variables is checked as nginx checks it when it loads: an unknown variable
+// or a malformed one fails the file.
+bool Parser::checkVariables(const Token &value)
+{
+    QString error;
+    if (!ValueTemplate::compile(value.text, &error))
+        return fail(value.where, error);
+    return true;
+}
+
 bool Parser::handleProxySetHeader(const Statement &statement, const Directive &)
 {
+    if (!checkVariables(statement.args[2]))
+        return false;
     std::optional<QList<HeaderDirective>> &headers = settings().proxySetHeaders;
     if (!headers)
         headers.emplace();
@@ -1260,6 +1277,8 @@ bool Parser::handleAddHeader(const Statement &statement, const Directive &)
     const bool always = statement.args.size() == 4;
     if (always && statement.args[3].text != "always"_L1)
         return invalidParameter(statement.args[3]);
+    if (!checkVariables(statement.args[2]))
+        return false;
     std::optional<QList<HeaderDirective>> &headers = settings().addHeaders;
     if (!headers)
         headers.emplace();

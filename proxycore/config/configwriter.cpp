@@ -1,7 +1,7 @@
 #include "configwriter.h"
 
 #include "nginxvalues.h"
-#include "stats/logformat.h"
+#include "variables/variable.h"
 
 #include <QStringList>
 
@@ -300,7 +300,7 @@ bool usesVariable(const QString &format, const QString &name)
 // for it with a map (nginx logs "-" for them). ConfigReader reads these maps back silently.
 void defineOwnVariables(ConfText &out, const QList<LogFormat> &formats)
 {
-    for (const QString &name : LogFormatter::ownVariables()) {
+    for (const QString &name : ownVariableNames()) {
         const bool used = std::any_of(formats.cbegin(), formats.cend(),
                                       [&](const LogFormat &format) { return usesVariable(format.format, name); });
         if (!used)

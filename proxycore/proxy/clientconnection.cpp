@@ -8,6 +8,8 @@
 #include <QDateTime>
 #include <QTimerEvent>
 
+#include <atomic>
+
 namespace lbscope {
 
 namespace {
@@ -36,21 +38,11 @@ bool addHeaderApplies(int status)
     }
 }
 
+std::atomic<quint64> nextConnectionNumber{1}; // $connection, counted over every worker
+
 int statusClass(int status)
 {
     return std::clamp(status / 100, 1, 5) - 1;
-}
-
-// The client's header lines as they came, from the first name to the end of the last value.
-QByteArray headerLines(const MessageParser &request, const char *base)
-{
-    const QList<HeaderSpan> &headers = request.headers();
-    if (headers.isEmpty())
-        return {};
-    const qsizetype begin = headers.first().name.offset;
-    const HeaderSpan &last = headers.last();
-    const qsizetype end = std::max(last.name.offset + last.name.length, last.value.offset + last.value.length);
-    return QByteArray(base + begin, end - begin);
 }
 
 } // namespace
@@ -63,6 +55,7 @@ ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const Routing
     , m_listener(&listener)
     , m_input(inputCapacity)
     , m_request(MessageParser::Kind::Request, HeadLimits{})
+    , m_connectionNumber(nextConnectionNumber.fetch_add(1, std::memory_order_relaxed))
     , m_relay(m_socket)
     , m_proxy(worker, *this, m_relay)
     , m_idle(this)
@@ -334,17 +327,27 @@ void ClientConnection::startProxying()
 RequestContext ClientConnection::requestContext() const
 {
     RequestContext context;
-    context.base = m_input.base();
-    context.request = &m_request;
+    const char *base = m_input.base();
+    context.method = http_method_str(m_request.method());
+    context.target = m_request.target().in(base);
+    context.versionMajor = m_request.versionMajor();
+    context.versionMinor = m_request.versionMinor();
+    context.requestHeaders = HeaderList(m_request, base);
+    context.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
     context.remoteAddr = m_remoteAddr;
-    context.remotePort = m_remotePort;
+    context.remotePort = m_socket.peerPort();
     context.serverAddr = m_serverAddr;
-    context.serverPort = m_serverPort;
+    context.serverPort = m_socket.localPort();
+    context.connection = m_connectionNumber;
+    context.connectionRequests = m_requestNumber;
     context.proxyHost = m_route ? QByteArrayView(m_route->proxyHost) : QByteArrayView();
     context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
-    context.upstreamAddr = m_proxy.attempts().addresses();
-    context.upstreamStatus = m_proxy.attempts().statuses();
-    context.upstreamResponseTime = m_proxy.attempts().responseTimes();
+    context.status = m_status;
+    context.bytesSent = m_relay.bytesSent();
+    context.bodyBytesSent = m_relay.bodyBytesSent();
+    context.keepAlive = m_keepAlive;
+    context.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
+    m_proxy.fillContext(context);
     return context;
 }
 
@@ -480,6 +483,7 @@ void ClientConnection::useCurrentTable()
 
 void ClientConnection::countRequest()
 {
+    ++m_requestNumber;
     WorkerCounters &counters = m_worker.counters();
     bump(counters.requests);
     counters.rate.add(coarseEpochSecs());
@@ -583,6 +587,10 @@ void ClientConnection::logRequest()
     record.worker = m_worker.index();
     record.clientAddress = m_remoteAddr;
     record.clientPort = m_socket.peerPort();
+    record.serverAddress = m_serverAddr;
+    record.serverPort = m_socket.localPort();
+    record.connection = m_connectionNumber;
+    record.connectionRequests = m_requestNumber;
     // A head cut short by a timeout has its request line once a header has begun.
     const MessageParser::State state = m_request.state();
     const bool parsed = state == MessageParser::State::Failed        ? !m_request.target().isEmpty()
@@ -595,17 +603,13 @@ void ClientConnection::logRequest()
         record.versionMajor = m_request.versionMajor();
         record.versionMinor = m_request.versionMinor();
         record.host = m_facts.host.in(base).toByteArray();
-        const auto header = [&](QByteArrayView name) {
-            const HeaderSpan *found = findHeader(m_request, base, name);
-            return found ? trimmed(found->value.in(base)).toByteArray() : QByteArray();
-        };
-        record.referer = header("referer");
-        record.userAgent = header("user-agent");
-        record.forwardedFor = header("x-forwarded-for");
-        record.requestHeaders = headerLines(m_request, base);
+        record.requestHeaders = HeaderList::copyLines(m_request, base);
+        record.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
     }
-    if (m_server)
+    if (m_server) {
         record.serverName = m_server->label; // shared with the routing table: no copy
+        record.firstServerName = m_server->firstName;
+    }
     if (m_route)
         record.location = m_route->prefix;
     record.status = m_status;

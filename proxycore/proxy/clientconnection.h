@@ -9,11 +9,11 @@
 #include "http/headers.h"
 #include "http/inputbuffer.h"
 #include "http/messageparser.h"
-#include "http/variables.h"
 #include "proxy/idletimer.h"
 #include "proxy/proxyhandler.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
+#include "variables/requestcontext.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -117,6 +117,8 @@ private:
     QHostAddress m_clientAddress;
     bool m_counted = false; // in the worker's open-connections gauge
     int m_requestsServed = 0;
+    quint64 m_connectionNumber = 0; // $connection
+    quint32 m_requestNumber = 0;    // $connection_requests: 1 for the first request
 
     // The request in flight.
     RequestFacts m_facts;

@@ -8,6 +8,7 @@
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
 #include "stats/accesslog.h"
+#include "variables/requestcontext.h"
 
 namespace lbscope {
 
@@ -103,6 +104,9 @@ void ProxyHandler::start(const Route &route, RequestBodyBuffer *body, Redirected
     m_hashKey.truncate(0);
     if (const auto &key = m_upstream->definition().hashKey)
         key->appendTo(m_client.requestContext(), m_hashKey);
+    // As nginx, the head is made once, before any peer is chosen: every attempt sends it, and
+    // the $upstream_* variables in proxy_set_header find nothing yet.
+    buildUpstreamHead();
     m_clock.start();
     startAttempt();
 }
@@ -135,10 +139,10 @@ void ProxyHandler::startAttempt()
         m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, &m_worker);
     const UpstreamConnection::Timeouts timeouts{settings.proxyConnectTimeoutMs, settings.proxySendTimeoutMs,
                                                 settings.proxyReadTimeoutMs};
-    m_connection->begin(this, buildUpstreamHead(), m_client.request().method() == HTTP_HEAD, timeouts);
+    m_connection->begin(this, m_upstreamHead, m_client.request().method() == HTTP_HEAD, timeouts);
 }
 
-QByteArray ProxyHandler::buildUpstreamHead()
+void ProxyHandler::buildUpstreamHead()
 {
     const MessageParser &request = m_client.request();
     UpstreamRequestHead builder;
@@ -161,7 +165,6 @@ QByteArray ProxyHandler::buildUpstreamHead()
     m_connectionReusable = head.keepAlive;
     m_upstreamHeadHint = head.bytes.size();
     m_upstreamHead = head.bytes;
-    return head.bytes;
 }
 
 // ---- the request body --------------------------------------------------------------------
@@ -259,6 +262,8 @@ void ProxyHandler::upstreamHead(const MessageParser &response, const char *base)
     }
     m_attempts.setStatus(QByteArray::number(status));
     peerCounters().countResponse(status);
+    if (m_route->keepResponseHeaders) // for the log, also when the error page takes over
+        m_keptResponseHeaders = HeaderList::copyLines(response, base);
     if (m_route->settings.proxyInterceptErrors && status >= 300 && m_route->errorPages.find(status)) {
         // proxy_intercept_errors: the upstream's answer is dropped for the error page.
         closeAttempt();
@@ -267,7 +272,11 @@ void ProxyHandler::upstreamHead(const MessageParser &response, const char *base)
         m_client.responseIntercepted(status);
         return;
     }
+    m_responseHeaders = HeaderList(response, base); // valid until the head has been passed on
     m_client.responseHead(response, base);
+    m_responseHeaders = HeaderList::fromLines(m_keptResponseHeaders);
+    if (m_route->keepResponseHeaders)
+        m_keptSentHead = m_relay.headBuffer(); // shared until the relay appends the body
 }
 
 void ProxyHandler::upstreamBody(QByteArrayView bytes)
@@ -357,7 +366,8 @@ bool ProxyHandler::mayRetry(UpstreamError error) const
 void ProxyHandler::closeAttempt()
 {
     const bool timed = m_attempts.running();
-    const AttemptLog::Times times = m_attempts.finish();
+    const AttemptLog::Times times = m_connection ? m_attempts.finish(m_connection->bytesReceived(), m_connection->bytesSent())
+                                                 : m_attempts.finish();
     if (m_selection.current && timed) {
         PeerCounters &counters = peerCounters();
         if (times.connectUs >= 0)
@@ -414,6 +424,9 @@ void ProxyHandler::reset()
     m_bodySent = 0;
     m_bodyForwarded = false;
     m_upstreamHead = QByteArray();
+    m_responseHeaders = HeaderList();
+    m_keptResponseHeaders = QByteArray();
+    m_keptSentHead = QByteArray();
     m_upstreamLocalPort = 0;
     m_upstreamConnectionRequest = 0;
 }
@@ -427,10 +440,26 @@ void ProxyHandler::fillRecord(AccessRecord &record) const
     record.upstreamConnectTime = m_attempts.connectTimes();
     record.upstreamHeaderTime = m_attempts.headerTimes();
     record.upstreamResponseTime = m_attempts.responseTimes();
+    record.upstreamBytesReceived = m_attempts.bytesReceived();
+    record.upstreamBytesSent = m_attempts.bytesSent();
+    record.upstreamHeaders = m_keptResponseHeaders;
+    record.sentHeaders = m_keptSentHead;
     record.decisions = m_decisions;
     record.upstreamHead = m_upstreamHead;
     record.upstreamLocalPort = m_upstreamLocalPort;
     record.upstreamConnectionRequest = m_upstreamConnectionRequest;
+}
+
+void ProxyHandler::fillContext(RequestContext &context) const
+{
+    context.upstreamAddr = m_attempts.addresses();
+    context.upstreamStatus = m_attempts.statuses();
+    context.upstreamConnectTime = m_attempts.connectTimes();
+    context.upstreamHeaderTime = m_attempts.headerTimes();
+    context.upstreamResponseTime = m_attempts.responseTimes();
+    context.upstreamBytesReceived = m_attempts.bytesReceived();
+    context.upstreamBytesSent = m_attempts.bytesSent();
+    context.upstreamHeaders = m_responseHeaders;
 }
 
 } // namespace lbscope

@@ -7,6 +7,7 @@
 // connection side (reading the client, error pages, logging) is its Client.
 
 #include "balancing/balancer.h"
+#include "http/headerlist.h"
 #include "proxy/attemptlog.h"
 #include "proxy/upstreamconnection.h"
 #include "stats/peercounters.h"
@@ -82,11 +83,13 @@ public:
     bool active() const { return m_upstream != nullptr; }
     bool bodyStarted() const { return m_bodyForwarded; }
     void fillRecord(AccessRecord &record) const;
+    // The $upstream_* variables as far as the attempts have gone.
+    void fillContext(RequestContext &context) const;
     const AttemptLog &attempts() const { return m_attempts; }
 
 private:
     void startAttempt();
-    QByteArray buildUpstreamHead();
+    void buildUpstreamHead();
     void sendBufferedBody();
     bool mayRetry(UpstreamError error) const;
     bool retryOnStatus(int status) const;
@@ -127,7 +130,10 @@ private:
     bool m_requestSent = false;     // the head reached an upstream connection
     bool m_bodyForwarded = false;   // streamed body bytes left: no retry possible
     bool m_readPaused = false;
-    QByteArray m_upstreamHead; // the last attempt's head, as sent; shared with the access record
+    QByteArray m_upstreamHead; // built once, as nginx does, and sent on every attempt; shared with the access record
+    HeaderList m_responseHeaders;     // the response's headers while its head is being passed on
+    QByteArray m_keptResponseHeaders; // a copy of them for the access record (Route::keepResponseHeaders)
+    QByteArray m_keptSentHead;        // and of the head the client was sent
     qsizetype m_upstreamHeadHint = 0;
     quint16 m_upstreamLocalPort = 0;
     int m_upstreamConnectionRequest = 0;

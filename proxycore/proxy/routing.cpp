@@ -3,6 +3,7 @@
 #include "http/headers.h"
 #include "http/uri.h"
 #include "stats/peercounters.h"
+#include "variables/logformattemplate.h"
 
 #include <QHostInfo>
 
@@ -25,6 +26,16 @@ const QList<QByteArray> &alwaysReplaced()
     static const QList<QByteArray> names = {"host", "connection", "content-length", "transfer-encoding",
                                             "te",   "keep-alive", "expect",         "upgrade"};
     return names;
+}
+
+bool logsResponseHeaders(const ProxyConfig &config)
+{
+    return std::any_of(config.logFormats.cbegin(), config.logFormats.cend(), [](const LogFormat &format) {
+        QString unused;
+        const std::optional<LogFormatTemplate> compiled = LogFormatTemplate::compile(format.escape, format.format, &unused);
+        return compiled && (compiled->uses(Variable::UpstreamHttp) || compiled->uses(Variable::UpstreamCookie) ||
+                            compiled->uses(Variable::SentHttp));
+    });
 }
 
 bool compileHeaders(const QList<HeaderDirective> &directives, QList<CompiledHeader> *out, QString *error)
@@ -290,6 +301,14 @@ std::shared_ptr<RoutingTable> RoutingTable::build(const ProxyConfig &config, con
     for (const ServerConfig &server : config.servers) {
         if (!addServer(*table, config, server, error))
             return nullptr;
+    }
+    if (logsResponseHeaders(config)) {
+        for (Listener &listener : table->listeners) {
+            for (VirtualServer &server : listener.servers) {
+                for (Route &route : server.routes)
+                    route.keepResponseHeaders = true;
+            }
+        }
     }
     for (UpstreamDefinition &upstream : table->upstreams) {
         for (PeerList *list : {&upstream.peers.primary, &upstream.peers.backup}) {

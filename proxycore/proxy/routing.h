@@ -6,8 +6,8 @@
 
 #include "balancing/peer.h"
 #include "config/proxyconfig.h"
-#include "http/variables.h"
 #include "request/errorpagerules.h"
+#include "variables/valuetemplate.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -35,6 +35,9 @@ struct Route
     QList<QByteArray> replacedHeaders;     // client headers not passed on (lower case)
     QList<CompiledHeader> addHeaders;
     ErrorPageRules errorPages;
+    // A log_format reads response headers ($upstream_http_NAME, $upstream_cookie_NAME,
+    // $sent_http_NAME): the access record keeps a copy of them. Without one, no copy is made.
+    bool keepResponseHeaders = false;
 };
 
 struct VirtualServer

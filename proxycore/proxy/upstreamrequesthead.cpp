@@ -2,7 +2,7 @@
 
 #include "http/headers.h"
 #include "http/messageparser.h"
-#include "http/variables.h"
+#include "variables/valuetemplate.h"
 #include "proxy/routing.h"
 
 #include <algorithm>

@@ -4,7 +4,7 @@
 // statuses it replaces, by what, and with which status.
 
 #include "config/proxyconfig.h"
-#include "http/variables.h"
+#include "variables/valuetemplate.h"
 
 #include <QList>
 

@@ -60,14 +60,14 @@ void ResponseRelay::beginHead(const MessageParser &response, const char *base, c
         *keepAlive = false;
     }
     head.append(*keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
-    m_bytesSent += head.size() - start;
+    m_headStart = start; // endHead() counts the head, with the headers appended after this
     m_started = true;
 }
 
 void ResponseRelay::endHead()
 {
     m_output.append("\r\n");
-    m_bytesSent += 2;
+    m_bytesSent += m_output.size() - m_headStart;
 }
 
 void ResponseRelay::startBuffering(const ResponseSpool::Limits &limits)

@@ -83,6 +83,7 @@ private:
     Framing m_framing = Framing::None;
     bool m_started = false;
     qint64 m_bytesSent = 0;
+    qsizetype m_headStart = 0; // where the head begins in m_output, until endHead()
     qint64 m_bodyBytesSent = 0;
 };
 

@@ -30,6 +30,13 @@ public:
 
     // The next `count` requests are read whole and their connections closed with no answer.
     void dropNext(int count) { m_drops = count; }
+    // Answers with this status line ("502 Bad Gateway") and these header lines ("X-A: 1\r\n")
+    // before its own.
+    void setResponse(QByteArray statusLine, QByteArray extraHeaders)
+    {
+        m_statusLine = std::move(statusLine);
+        m_extraHeaders = std::move(extraHeaders);
+    }
 
     // Every connection's bytes, in the order connections were accepted.
     const QByteArrayList &received() const { return m_received; }
@@ -83,7 +90,8 @@ private:
             return;
         }
         const QByteArray body = m_name + " read " + QByteArray::number(m_bodyLength) + " body bytes\n";
-        socket->write("HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(body.size()) +
+        socket->write("HTTP/1.1 " + m_statusLine + "\r\n" + m_extraHeaders +
+                      "Content-Length: " + QByteArray::number(body.size()) +
                       "\r\nConnection: close\r\n\r\n" + body);
         socket->disconnectFromHost();
     }
@@ -95,6 +103,8 @@ private:
     QByteArrayList m_received;
     int m_completed = 0;
     int m_drops = 0;
+    QByteArray m_statusLine = "200 OK";
+    QByteArray m_extraHeaders;
     qint64 m_bodyLength = 0;
 };
 

@@ -892,6 +892,22 @@ void TestConfigReader::parameterErrors_data()
     // Any $http_NAME and $arg_NAME is a variable, as in nginx.
     QTest::newRow("any header is known") << QByteArray("log_format a '$http_x_trace_id $arg_page' '$nosuch';")
                                          << u"t.conf:1:43: unknown \"nosuch\" variable"_s;
+    QTest::newRow("upstream and response variables are known")
+        << QByteArray("log_format a '$upstream_http_x_b $upstream_cookie_s $sent_http_x $upstream_bytes_received "
+                      "$cookie_c $request_length' '$nosuch';")
+        << u"t.conf:1:118: unknown \"nosuch\" variable"_s;
+    // A value with variables is checked when the file is read, as nginx -t does.
+    QTest::newRow("proxy_set_header, unknown variable") << QByteArray("proxy_set_header X-A '$nosuch';")
+                                                        << u"t.conf:1:22: unknown \"nosuch\" variable"_s;
+    QTest::newRow("proxy_set_header, unclosed bracket")
+        << QByteArray("proxy_set_header X-C '${cookie_c';")
+        << u"t.conf:1:22: the closing bracket in \"cookie_c\" variable is missing"_s;
+    QTest::newRow("add_header, lone dollar") << QByteArray("add_header X-A 'a$';")
+                                             << u"t.conf:1:16: invalid variable name"_s;
+    QTest::newRow("log_format's own variable in a header")
+        << QByteArray("add_header X-D $lbscope_decision;") << u"t.conf:1:16: unknown \"lbscope_decision\" variable"_s;
+    QTest::newRow("hash, unknown variable") << QByteArray("upstream u {\n    hash $nosuch;\n    server 127.0.0.1:1;\n}")
+                                            << u"t.conf:2:10: unknown \"nosuch\" variable"_s;
     QTest::newRow("variable split over strings")
         << QByteArray("log_format a 'x' '$';") << u"t.conf:1:18: invalid parameter \"$\""_s;
     QTest::newRow("dollar and space") << QByteArray("log_format a '$ x';")
