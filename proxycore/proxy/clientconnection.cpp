@@ -2,6 +2,7 @@
 
 #include "proxy/errorpages.h"
 #include "proxy/keepalivepool.h"
+#include "proxy/responseheadfilter.h"
 #include "proxy/routing.h"
 #include "proxy/socketclose.h"
 #include "proxy/upstreamrequesthead.h"
@@ -160,6 +161,7 @@ void ClientConnection::start(qintptr descriptor)
         deleteLater();
         return;
     }
+    m_connectionClock.start();
     m_socket.setReadBufferSize(inputCapacity);
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_clientAddress = m_socket.peerAddress();
@@ -293,6 +295,8 @@ bool ClientConnection::forwardRequestBody()
 // The buffered body, from the start on each attempt, while the upstream's send buffer has room.
 void ClientConnection::sendBufferedBody()
 {
+    if (!m_route->forwardsRequestBody())
+        return; // proxy_pass_request_body off, or proxy_set_body's body went with the head
     while (m_connection && m_bodySent < m_body.size()) {
         if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
             return; // upstreamWritable() resumes
@@ -360,7 +364,7 @@ void ClientConnection::beginRequest()
     }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_route = m_server->route(m_request.target().in(base));
-    if (!m_route || m_route->upstreamIndex < 0) {
+    if (!m_route || !m_route->proxies()) {
         respondError(404, !m_request.shouldKeepAlive() || m_facts.hasBody);
         return;
     }
@@ -369,10 +373,12 @@ void ClientConnection::beginRequest()
         respondError(413, true);
         return;
     }
-    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
+    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
+                  m_connectionClock.elapsed() <= settings.keepaliveTimeMs;
     // Chunks cannot go to an HTTP/1.0 upstream: nginx buffers them whatever the setting says.
     m_bodyBuffered = m_facts.hasBody && (settings.proxyRequestBuffering ||
-                                         (m_request.isChunked() && settings.proxyHttpVersionMinor == 0));
+                                         (m_request.isChunked() && settings.proxyHttpVersionMinor == 0) ||
+                                         !m_route->forwardsRequestBody());
     m_idle.arm(settings.clientBodyTimeoutMs);
     if (!m_bodyBuffered) {
         streamBodyUnlessPreread();
@@ -415,7 +421,12 @@ void ClientConnection::startProxying()
 {
     m_phase = Phase::Proxying;
     const ResolvedLocation &settings = m_route->settings;
-    m_upstream = m_worker.upstream(m_route->upstreamIndex);
+    m_target = upstreamTarget(*m_table, *m_route, requestContext());
+    if (m_target.errorStatus != 0) {
+        respondError(m_target.errorStatus, !requestFullyRead());
+        return;
+    }
+    m_upstream = m_worker.upstream(m_target.upstreamIndex);
     m_upstream->startSelection(m_selection, settings.proxyNextUpstreamTries);
     m_hashKey.truncate(0);
     if (const auto &key = m_upstream->definition().hashKey)
@@ -468,6 +479,7 @@ QByteArray ClientConnection::buildUpstreamHead()
         builder.bodyLength = *length;
     }
     builder.sizeHint = m_upstreamHeadHint;
+    builder.uri = m_target.uri;
     UpstreamRequestHead::Result head = builder.build(m_request, m_input.base(), *m_route, requestContext());
     m_upstreamKeepAlive = head.keepAlive;
     m_upstreamHeadHint = head.bytes.size();
@@ -484,7 +496,7 @@ RequestContext ClientConnection::requestContext() const
     context.remotePort = m_remotePort;
     context.serverAddr = m_serverAddr;
     context.serverPort = m_serverPort;
-    context.proxyHost = m_route ? QByteArrayView(m_route->proxyHost) : QByteArrayView();
+    context.proxyHost = m_target.proxyHost;
     context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
     context.upstreamAddr = m_attempts.addresses();
     context.upstreamStatus = m_attempts.statuses();
@@ -539,7 +551,9 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
     m_status = status;
     m_attempts.setStatus(QByteArray::number(status));
     peerCounters().countResponse(status);
-    const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor()};
+    const RequestContext context = requestContext();
+    const ResponseHeadFilter filter(*m_route, context);
+    const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor(), &filter};
     if (responseBuffered(response, base, settings)) {
         m_relay.startBuffering({settings.proxyBuffers.number * settings.proxyBuffers.size,
                                 settings.proxyMaxTempFileSize, settings.proxyTempPath});
@@ -553,7 +567,8 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
 bool ClientConnection::responseBuffered(const MessageParser &response, const char *base,
                                         const ResolvedLocation &settings) const
 {
-    if (const HeaderSpan *header = findHeader(response, base, "x-accel-buffering")) {
+    const HeaderSpan *header = findHeader(response, base, "x-accel-buffering");
+    if (header && !(settings.proxyIgnoreHeaders & IgnoreXAccelBuffering)) {
         const QByteArrayView value = trimmed(header->value.in(base));
         if (equalsIgnoreCase(value, "yes"))
             return true;
@@ -771,6 +786,7 @@ void ClientConnection::endRequest()
     logRequest();
     m_status = 0;
     m_route = nullptr;
+    m_target = UpstreamTarget{};
     m_server = nullptr;
     m_upstream.reset();
     m_requestComplete = false;

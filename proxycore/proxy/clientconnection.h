@@ -15,6 +15,7 @@
 #include "proxy/attemptlog.h"
 #include "proxy/idletimer.h"
 #include "proxy/upstreamconnection.h"
+#include "proxy/upstreamuri.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
 #include "stats/peercounters.h"
@@ -128,6 +129,7 @@ private:
     RequestFacts m_facts;
     const VirtualServer *m_server = nullptr;
     const Route *m_route = nullptr;
+    UpstreamTarget m_target; // where proxy_pass sends this request, with which URI
     std::shared_ptr<UpstreamRuntime> m_upstream;
     PeerSelection m_selection;
     Decision m_decision;
@@ -152,6 +154,7 @@ private:
     bool m_counted = false;     // in the worker's open-connections gauge
     ResponseRelay m_relay;
     QElapsedTimer m_requestClock;
+    QElapsedTimer m_connectionClock; // for keepalive_time
     QByteArray m_upstreamHead; // the last attempt's head, as sent; shared with the access record
     qsizetype m_upstreamHeadHint = 0;
     quint16 m_upstreamLocalPort = 0;
