@@ -8,6 +8,7 @@
 
 #include <QFile>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSet>
 #include <QThread>
@@ -380,7 +381,7 @@ private:
         std::optional<qint64> ProxySettings::*int64Field = nullptr;
         std::optional<int> ProxySettings::*intField = nullptr;
         std::optional<bool> ProxySettings::*flagField = nullptr;
-        std::optional<QString> ProxySettings::*pathField = nullptr;
+        std::optional<QString> ProxySettings::*pathField = nullptr; // also a template's field
     };
     static const Directive s_directives[];
 
@@ -454,6 +455,11 @@ private:
     bool handleProxyBuffers(const Statement &statement, const Directive &);
     bool handleErrorPage(const Statement &statement, const Directive &);
     bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
+    bool handleUpstreamKeepaliveTime(const Statement &statement, const Directive &);
+    bool handleProxyRedirect(const Statement &statement, const Directive &);
+    bool handleProxyHeaderName(const Statement &statement, const Directive &);
+    bool handleTemplate(const Statement &statement, const Directive &directive);
+    bool handleProxyIgnoreHeaders(const Statement &statement, const Directive &);
 
     Tokenizer m_tokenizer;
     int m_depth = 0; // blocks parseBlock is inside, the main context counting as one
@@ -490,6 +496,7 @@ const Parser::Directive Parser::s_directives[] = {
     {"keepalive"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepalive},
     {"keepalive_requests"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepaliveRequests},
     {"keepalive_timeout"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepaliveTimeout},
+    {"keepalive_time"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepaliveTime},
     {"least_conn"_L1, UpstreamContext, 0, 0, false, &Parser::handleLeastConn},
     {"ip_hash"_L1, UpstreamContext, 0, 0, false, &Parser::handleIpHash},
     {"hash"_L1, UpstreamContext, 1, 2, false, &Parser::handleHash},
@@ -545,6 +552,19 @@ const Parser::Directive Parser::s_directives[] = {
     {"keepalive_timeout"_L1, AnyLevel, 1, 2, false, &Parser::handleKeepaliveTimeout},
     {"keepalive_requests"_L1, AnyLevel, 1, 1, false, &Parser::handleNumber, nullptr,
      &ProxySettings::keepaliveRequests},
+    {"keepalive_time"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::keepaliveTimeMs},
+    {"proxy_redirect"_L1, AnyLevel, 1, 2, false, &Parser::handleProxyRedirect},
+    {"proxy_hide_header"_L1, AnyLevel, 1, 1, false, &Parser::handleProxyHeaderName},
+    {"proxy_pass_header"_L1, AnyLevel, 1, 1, false, &Parser::handleProxyHeaderName},
+    {"proxy_pass_request_headers"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::proxyPassRequestHeaders},
+    {"proxy_pass_request_body"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::proxyPassRequestBody},
+    {"proxy_set_body"_L1, AnyLevel, 1, 1, false, &Parser::handleTemplate, nullptr, nullptr, nullptr,
+     &ProxySettings::proxySetBody},
+    {"proxy_method"_L1, AnyLevel, 1, 1, false, &Parser::handleTemplate, nullptr, nullptr, nullptr,
+     &ProxySettings::proxyMethod},
+    {"proxy_ignore_headers"_L1, AnyLevel, 1, -1, false, &Parser::handleProxyIgnoreHeaders},
 };
 // clang-format on
 
@@ -1211,6 +1231,13 @@ bool Parser::handleProxyPass(const Statement &statement, const Directive &)
     if (!m_location->proxyPass.isEmpty())
         return duplicate(statement);
     const Token &url = statement.args[1];
+    if (url.text.contains(u'$')) {
+        // Evaluated per request (routing.cpp compiles it): an upstream name or an address.
+        if (url.text.startsWith("https://"_L1, Qt::CaseInsensitive))
+            return fail(url.where, u"https is not supported"_s);
+        m_location->proxyPass = url.text;
+        return true;
+    }
     nginx::HostPort hostPort;
     if (!checkProxyPassUrl(url, &hostPort))
         return false;
@@ -1226,20 +1253,16 @@ bool Parser::handleProxyPass(const Statement &statement, const Directive &)
 bool Parser::checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort)
 {
     const QString &text = url.text;
-    if (text.contains(u'$'))
-        return fail(url.where, u"variables in \"proxy_pass\" are not supported"_s);
     if (text.startsWith("https://"_L1, Qt::CaseInsensitive))
         return fail(url.where, u"https is not supported"_s);
     if (!text.startsWith("http://"_L1, Qt::CaseInsensitive))
         return fail(url.where, u"invalid URL prefix"_s);
-    const QString rest = text.mid(7);
+    QString rest = text.mid(7);
     if (rest.startsWith("unix:"_L1, Qt::CaseInsensitive))
         return fail(url.where, u"unix domain sockets are not supported"_s);
+    // The URI part ("/", "/v2/", "?x") replaces the location's prefix (proxy/upstreamuri.cpp).
     const auto uriStart = std::find_if(rest.cbegin(), rest.cend(), [](QChar c) { return c == u'/' || c == u'?'; });
-    if (uriStart != rest.cend()) {
-        const QString uri = rest.mid(uriStart - rest.cbegin());
-        return fail(url.where, u"URI part %1 in \"proxy_pass\" is not supported"_s.arg(quoted(uri)));
-    }
+    rest.truncate(uriStart - rest.cbegin());
     nginx::AddressError error = nginx::AddressError::None;
     const std::optional<nginx::HostPort> split = nginx::splitHostPort(rest, &error);
     if (!split)
@@ -1450,6 +1473,118 @@ bool Parser::handleKeepaliveTimeout(const Statement &statement, const Directive 
         warn(header.where, u"ignoring %1 in \"keepalive_timeout\""_s.arg(quoted(header.text)));
     }
     field = ms;
+    return true;
+}
+
+bool Parser::handleUpstreamKeepaliveTime(const Statement &statement, const Directive &)
+{
+    if (!firstTime(&m_upstreamSeen, statement))
+        return false;
+    const Token &value = statement.args[1];
+    const std::optional<qint64> ms = nginx::parseTimeMs(value.text);
+    if (!ms)
+        return invalidValue(statement, value);
+    m_upstream->keepaliveTimeMs = *ms;
+    return true;
+}
+
+// proxy_redirect default | off | REDIRECT REPLACEMENT | ~REGEX REPLACEMENT, as nginx 1.22
+// reads them: `off` stands alone at its level, `default` needs this location's proxy_pass
+// above it and without variables.
+bool Parser::handleProxyRedirect(const Statement &statement, const Directive &)
+{
+    std::optional<ProxyRedirects> &redirects = settings().proxyRedirects;
+    const Token &first = statement.args[1];
+    const bool off = statement.args.size() == 2 && first.text == "off"_L1;
+    if (redirects && (redirects->off || off))
+        return duplicate(statement);
+    ProxyRedirectRule rule;
+    rule.source = statement.name().where;
+    if (statement.args.size() == 2) {
+        if (off) {
+            redirects = ProxyRedirects{true, {}};
+            return true;
+        }
+        if (first.text != "default"_L1)
+            return invalidParameter(first);
+        if (!m_location || m_location->proxyPass.isEmpty()) {
+            return fail(statement.name().where,
+                        u"\"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s);
+        }
+        if (m_location->proxyPass.contains(u'$')) {
+            return fail(statement.name().where, u"\"proxy_redirect default\" cannot be used with \"proxy_pass\" "
+                                                u"directive with variables"_s);
+        }
+        rule.kind = ProxyRedirectRule::Kind::Default;
+    } else {
+        rule.pattern = first.text;
+        rule.replacement = statement.args[2].text;
+        if (rule.pattern.startsWith(u'~')) {
+            rule.kind = ProxyRedirectRule::Kind::Regex;
+            rule.pattern.remove(0, 1);
+            if (rule.pattern.startsWith(u'*')) {
+                rule.kind = ProxyRedirectRule::Kind::RegexCaseless;
+                rule.pattern.remove(0, 1);
+            }
+            const QRegularExpression regex(rule.pattern);
+            if (!regex.isValid()) {
+                return fail(first.where, u"pcre2_compile() failed: %1 in %2"_s.arg(regex.errorString(),
+                                                                                    quoted(rule.pattern)));
+            }
+        }
+    }
+    if (!redirects)
+        redirects.emplace();
+    redirects->rules.append(std::move(rule));
+    return true;
+}
+
+// proxy_hide_header NAME and proxy_pass_header NAME: lists, each taken whole by an inner level.
+bool Parser::handleProxyHeaderName(const Statement &statement, const Directive &)
+{
+    const bool hide = statement.name().text == "proxy_hide_header"_L1;
+    std::optional<QList<QByteArray>> &names = hide ? settings().proxyHideHeaders : settings().proxyPassHeaders;
+    if (!names)
+        names.emplace();
+    names->append(statement.args[1].text.toUtf8());
+    return true;
+}
+
+// proxy_set_body and proxy_method: a value with variables, compiled by routing.cpp.
+bool Parser::handleTemplate(const Statement &statement, const Directive &directive)
+{
+    return setOnce(statement, settings().*directive.pathField,
+                   [](const QString &text) { return std::optional<QString>(text); });
+}
+
+bool Parser::handleProxyIgnoreHeaders(const Statement &statement, const Directive &)
+{
+    static const QList<std::pair<QLatin1StringView, IgnoreHeaderFlag>> names = {
+        {"X-Accel-Redirect"_L1, IgnoreXAccelRedirect},
+        {"X-Accel-Expires"_L1, IgnoreXAccelExpires},
+        {"X-Accel-Limit-Rate"_L1, IgnoreXAccelLimitRate},
+        {"X-Accel-Buffering"_L1, IgnoreXAccelBuffering},
+        {"X-Accel-Charset"_L1, IgnoreXAccelCharset},
+        {"Expires"_L1, IgnoreExpires},
+        {"Cache-Control"_L1, IgnoreCacheControl},
+        {"Set-Cookie"_L1, IgnoreSetCookie},
+        {"Vary"_L1, IgnoreVary},
+    };
+    // Repeated directives add up, as nginx's bitmask settings do.
+    std::optional<quint32> &field = settings().proxyIgnoreHeaders;
+    quint32 flags = field.value_or(0);
+    for (qsizetype i = 1; i < statement.args.size(); ++i) {
+        const Token &word = statement.args[i];
+        const auto known = std::find_if(names.cbegin(), names.cend(), [&](const auto &entry) {
+            return word.text.compare(entry.first, Qt::CaseInsensitive) == 0;
+        });
+        if (known == names.cend())
+            return fail(word.where, u"invalid value %1"_s.arg(quoted(word.text)));
+        if (flags & known->second)
+            warn(word.where, u"duplicate value %1"_s.arg(quoted(word.text)));
+        flags |= known->second;
+    }
+    field = flags;
     return true;
 }
 

@@ -18,6 +18,15 @@ void merge(T *target, const std::optional<T> &http, const std::optional<T> &serv
         *target = *http;
 }
 
+template <typename T>
+std::optional<T> innermost(const std::optional<T> &http, const std::optional<T> &server,
+                           const std::optional<T> *location)
+{
+    if (location && location->has_value())
+        return *location;
+    return server.has_value() ? server : http;
+}
+
 template <typename T> bool hasDirectives(const std::optional<QList<T>> &list)
 {
     return list.has_value() && !list->isEmpty();
@@ -114,6 +123,16 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     mergeField(&ResolvedLocation::clientBodyTimeoutMs, &ProxySettings::clientBodyTimeoutMs);
     mergeField(&ResolvedLocation::keepaliveTimeoutMs, &ProxySettings::keepaliveTimeoutMs);
     mergeField(&ResolvedLocation::keepaliveRequests, &ProxySettings::keepaliveRequests);
+    mergeField(&ResolvedLocation::keepaliveTimeMs, &ProxySettings::keepaliveTimeMs);
+    mergeField(&ResolvedLocation::proxyHideHeaders, &ProxySettings::proxyHideHeaders);
+    mergeField(&ResolvedLocation::proxyPassHeaders, &ProxySettings::proxyPassHeaders);
+    mergeField(&ResolvedLocation::proxyPassRequestHeaders, &ProxySettings::proxyPassRequestHeaders);
+    mergeField(&ResolvedLocation::proxyPassRequestBody, &ProxySettings::proxyPassRequestBody);
+    mergeField(&ResolvedLocation::proxyIgnoreHeaders, &ProxySettings::proxyIgnoreHeaders);
+    // Optional in ResolvedLocation too: "set nowhere" means something of its own.
+    r.proxyRedirects = innermost(http.proxyRedirects, server.proxyRedirects, inner(&ProxySettings::proxyRedirects));
+    r.proxySetBody = innermost(http.proxySetBody, server.proxySetBody, inner(&ProxySettings::proxySetBody));
+    r.proxyMethod = innermost(http.proxyMethod, server.proxyMethod, inner(&ProxySettings::proxyMethod));
 
     // "off" anywhere in the list switches retries off, whatever else is listed (as nginx merges it).
     if (r.proxyNextUpstream & NextUpstreamOff)

@@ -60,6 +60,7 @@ struct UpstreamConfig
     int keepalive = 0;      // idle connections cached per worker; 0: no cache
     int keepaliveRequests = 1000;
     qint64 keepaliveTimeoutMs = 60'000;
+    qint64 keepaliveTimeMs = 3'600'000; // keepalive_time: a connection is not reused once older
     QString zoneName; // zone NAME [SIZE]: state shared by all workers
     QString zoneSize;
     SourceLocation source;
@@ -140,6 +141,46 @@ struct ProxyBuffers
     friend bool operator==(const ProxyBuffers &, const ProxyBuffers &) = default;
 };
 
+// One `proxy_redirect` line: `default`, `REDIRECT REPLACEMENT`, or `~REGEX REPLACEMENT`
+// (`~*` without regard to case). The texts are as written, variables and captures unexpanded.
+struct ProxyRedirectRule
+{
+    enum class Kind {
+        Default, // pattern and replacement come from the location's proxy_pass
+        Prefix,
+        Regex,
+        RegexCaseless,
+    };
+    Kind kind = Kind::Prefix;
+    QString pattern; // without the leading ~ or ~*
+    QString replacement;
+    SourceLocation source;
+
+    friend bool operator==(const ProxyRedirectRule &, const ProxyRedirectRule &) = default;
+};
+
+// The proxy_redirect lines of one level; `off` stands alone.
+struct ProxyRedirects
+{
+    bool off = false;
+    QList<ProxyRedirectRule> rules;
+
+    friend bool operator==(const ProxyRedirects &, const ProxyRedirects &) = default;
+};
+
+// proxy_ignore_headers values, as nginx's flag set.
+enum IgnoreHeaderFlag : quint32 {
+    IgnoreXAccelRedirect = 1u << 0,
+    IgnoreXAccelExpires = 1u << 1,
+    IgnoreXAccelLimitRate = 1u << 2,
+    IgnoreXAccelBuffering = 1u << 3,
+    IgnoreXAccelCharset = 1u << 4,
+    IgnoreExpires = 1u << 5,
+    IgnoreCacheControl = 1u << 6,
+    IgnoreSetCookie = 1u << 7,
+    IgnoreVary = 1u << 8,
+};
+
 // Directives that nginx inherits from http to server to location. Unset means "inherit".
 struct ProxySettings
 {
@@ -172,6 +213,15 @@ struct ProxySettings
     std::optional<qint64> keepaliveTimeoutMs;            // client side
     std::optional<int> keepaliveRequests;                // client side
     std::optional<QList<AccessLogDirective>> accessLogs; // the list of the innermost level with one
+    std::optional<qint64> keepaliveTimeMs;               // client side keepalive_time
+    std::optional<ProxyRedirects> proxyRedirects;        // taken whole from the innermost level with one
+    std::optional<QList<QByteArray>> proxyHideHeaders;   // names as written; each list inherited whole
+    std::optional<QList<QByteArray>> proxyPassHeaders;
+    std::optional<bool> proxyPassRequestHeaders;
+    std::optional<bool> proxyPassRequestBody;
+    std::optional<QString> proxySetBody; // template
+    std::optional<QString> proxyMethod;  // template
+    std::optional<quint32> proxyIgnoreHeaders; // IgnoreHeaderFlag bits
 
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
 };
@@ -258,6 +308,15 @@ struct ResolvedLocation
     qint64 clientBodyTimeoutMs = 60'000;
     qint64 keepaliveTimeoutMs = 75'000;
     int keepaliveRequests = 1000;
+    qint64 keepaliveTimeMs = 3'600'000;
+    std::optional<ProxyRedirects> proxyRedirects; // unset: `default` where proxy_pass has no variables
+    QList<QByteArray> proxyHideHeaders;
+    QList<QByteArray> proxyPassHeaders;
+    bool proxyPassRequestHeaders = true;
+    bool proxyPassRequestBody = true;
+    std::optional<QString> proxySetBody;
+    std::optional<QString> proxyMethod;
+    quint32 proxyIgnoreHeaders = 0;
     // Where this location's requests are logged; empty: nowhere (access_log off, or none set:
     // unlike nginx, LB Scope has no default logs/access.log).
     QList<AccessLogDirective> accessLogs;

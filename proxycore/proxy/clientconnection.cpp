@@ -1,6 +1,7 @@
 #include "proxy/clientconnection.h"
 
 #include "proxy/errorpages.h"
+#include "proxy/responseheadfilter.h"
 #include "proxy/routing.h"
 #include "proxy/socketclose.h"
 #include "proxy/worker.h"
@@ -86,6 +87,7 @@ void ClientConnection::start(qintptr descriptor)
         deleteLater();
         return;
     }
+    m_connectionClock.start();
     m_socket.setReadBufferSize(inputCapacity);
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_clientAddress = m_socket.peerAddress();
@@ -247,13 +249,10 @@ void ClientConnection::beginRequest()
     }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_route = m_server->route(m_request.target().in(base));
-    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < keepaliveRequests();
+    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
+    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
+                  m_connectionClock.elapsed() <= settings.keepaliveTimeMs; // keepalive_time
     enterLocation();
-}
-
-int ClientConnection::keepaliveRequests() const
-{
-    return (m_route ? m_route->settings : m_server->settings).keepaliveRequests;
 }
 
 // The content phase of the location the request is in, on its first pass or after an
@@ -261,7 +260,7 @@ int ClientConnection::keepaliveRequests() const
 // request proxied.
 void ClientConnection::enterLocation()
 {
-    if (!m_route || m_route->upstreamIndex < 0) {
+    if (!m_route || !m_route->proxies()) {
         respondError(404, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
         return;
     }
@@ -278,7 +277,8 @@ void ClientConnection::enterLocation()
     }
     // Chunks cannot go to an HTTP/1.0 upstream: nginx buffers them whatever the setting says.
     m_bodyBuffered = m_facts.hasBody && (settings.proxyRequestBuffering ||
-                                         (m_request.isChunked() && settings.proxyHttpVersionMinor == 0));
+                                         (m_request.isChunked() && settings.proxyHttpVersionMinor == 0) ||
+                                         !m_route->forwardsRequestBody());
     m_idle.arm(settings.clientBodyTimeoutMs);
     if (!m_bodyBuffered) {
         streamBodyUnlessPreread();
@@ -320,8 +320,13 @@ void ClientConnection::streamBodyUnlessPreread()
 void ClientConnection::startProxying()
 {
     m_phase = Phase::Proxying;
+    m_target = upstreamTarget(*m_table, *m_route, requestContext());
+    if (m_target.errorStatus != 0) {
+        respondError(m_target.errorStatus, !requestFullyRead());
+        return;
+    }
     const ProxyHandler::Redirected redirected{m_redirectMethod, m_redirectTarget, m_bodyDiscarded};
-    m_proxy.start(*m_route, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
+    m_proxy.start(*m_route, m_target, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
 }
 
 RequestContext ClientConnection::requestContext() const
@@ -340,7 +345,10 @@ RequestContext ClientConnection::requestContext() const
     context.serverPort = m_socket.localPort();
     context.connection = m_connectionNumber;
     context.connectionRequests = m_requestNumber;
-    context.proxyHost = m_route ? QByteArrayView(m_route->proxyHost) : QByteArrayView();
+    // proxy_pass with variables names its host per request; a static one has it in the route.
+    context.proxyHost = !m_target.proxyHost.isEmpty() ? QByteArrayView(m_target.proxyHost)
+                        : m_route                     ? QByteArrayView(m_route->proxyHost)
+                                                      : QByteArrayView();
     context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
     context.status = m_status;
     context.bytesSent = m_relay.bytesSent();
@@ -386,8 +394,10 @@ void ClientConnection::responseHead(const MessageParser &response, const char *b
         m_errorPage ? m_errorPage->finalStatus(m_errorStatus, response.statusCode()) : response.statusCode();
     const ResolvedLocation &settings = m_route->settings;
     m_status = status;
+    const RequestContext context = requestContext();
+    const ResponseHeadFilter filter(*m_route, context);
     const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor(),
-                                             m_errorPage ? status : 0};
+                                             m_errorPage ? status : 0, &filter};
     if (responseBuffered(response, base, settings)) {
         m_relay.startBuffering({settings.proxyBuffers.number * settings.proxyBuffers.size,
                                 settings.proxyMaxTempFileSize, settings.proxyTempPath});
@@ -429,7 +439,8 @@ void ClientConnection::responseTruncated()
 bool ClientConnection::responseBuffered(const MessageParser &response, const char *base,
                                         const ResolvedLocation &settings) const
 {
-    if (const HeaderSpan *header = findHeader(response, base, "x-accel-buffering")) {
+    const HeaderSpan *header = findHeader(response, base, "x-accel-buffering");
+    if (header && !(settings.proxyIgnoreHeaders & IgnoreXAccelBuffering)) {
         const QByteArrayView value = trimmed(header->value.in(base));
         if (equalsIgnoreCase(value, "yes"))
             return true;
@@ -572,6 +583,7 @@ void ClientConnection::endRequest()
     m_relay.reset();
     m_facts = RequestFacts{}; // its spans point into this request's head
     m_errorPage = nullptr;
+    m_target = UpstreamTarget{};
     m_bodyDiscarded = false;
     m_errorStatus = 0;
     m_internalRedirects = 0;

@@ -11,6 +11,7 @@
 #include "http/messageparser.h"
 #include "proxy/idletimer.h"
 #include "proxy/proxyhandler.h"
+#include "proxy/upstreamuri.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
 #include "variables/requestcontext.h"
@@ -67,7 +68,6 @@ private:
     void readBufferedBody();
     bool forwardRequestBody();
     void beginRequest();
-    int keepaliveRequests() const;
     void enterLocation();
     void streamBodyUnlessPreread();
     void startProxying();
@@ -116,6 +116,7 @@ private:
     QByteArray m_serverPort;
     QHostAddress m_clientAddress;
     bool m_counted = false; // in the worker's open-connections gauge
+    QElapsedTimer m_connectionClock; // for keepalive_time
     int m_requestsServed = 0;
     quint64 m_connectionNumber = 0; // $connection
     quint32 m_requestNumber = 0;    // $connection_requests: 1 for the first request
@@ -131,6 +132,7 @@ private:
     bool m_bodyDiscarded = false; // over the limit or cut short: an error page goes without it
     int m_status = 0;
     QElapsedTimer m_requestClock;
+    UpstreamTarget m_target; // where proxy_pass sends this request, with which URI
     RequestBodyBuffer m_body;
     QByteArray m_bodyScratch;
     ResponseRelay m_relay;

@@ -94,12 +94,14 @@ ProxyHandler::~ProxyHandler()
     InFlightList::remove(m_inFlight); // never left linked from the worker's counters
 }
 
-void ProxyHandler::start(const Route &route, RequestBodyBuffer *body, Redirected redirected)
+void ProxyHandler::start(const Route &route, const UpstreamTarget &target, RequestBodyBuffer *body,
+                         Redirected redirected)
 {
     m_route = &route;
+    m_target = &target;
     m_body = body;
     m_redirected = redirected;
-    m_upstream = m_worker.upstream(route.upstreamIndex);
+    m_upstream = m_worker.upstream(target.upstreamIndex);
     m_upstream->startSelection(m_selection, route.settings.proxyNextUpstreamTries);
     m_hashKey.truncate(0);
     if (const auto &key = m_upstream->definition().hashKey)
@@ -161,6 +163,7 @@ void ProxyHandler::buildUpstreamHead()
         builder.bodyLength = *length;
     }
     builder.sizeHint = m_upstreamHeadHint;
+    builder.uri = m_target->uri;
     UpstreamRequestHead::Result head = builder.build(request, m_client.requestBase(), *m_route, m_client.requestContext());
     m_connectionReusable = head.keepAlive;
     m_upstreamHeadHint = head.bytes.size();
@@ -196,6 +199,8 @@ void ProxyHandler::endStreamedBody()
 // The buffered body, from the start on each attempt, while the upstream's send buffer has room.
 void ProxyHandler::sendBufferedBody()
 {
+    if (!m_route->forwardsRequestBody())
+        return; // proxy_pass_request_body off, or proxy_set_body's body went with the head
     while (m_connection && m_bodySent < m_body->size()) {
         if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
             return; // upstreamWritable() resumes
@@ -418,6 +423,7 @@ void ProxyHandler::reset()
     m_route = nullptr;
     m_body = nullptr;
     m_redirected = {};
+    m_target = nullptr;
     m_upstream.reset();
     m_decisions.clear();
     m_attempts.clear();

@@ -21,6 +21,7 @@ namespace lbscope {
 class RequestBodyBuffer;
 class ResponseRelay;
 class UpstreamRuntime;
+struct UpstreamTarget;
 class Worker;
 struct AccessRecord;
 struct RequestContext;
@@ -68,7 +69,7 @@ public:
 
     // Starts the first attempt of a request routed to route. body is the buffered body, or
     // null when it streams (then sendBody() carries it, once canTakeBody()).
-    void start(const Route &route, RequestBodyBuffer *body, Redirected redirected);
+    void start(const Route &route, const UpstreamTarget &target, RequestBodyBuffer *body, Redirected redirected);
     bool canTakeBody() const;
     void sendBody(QByteArrayView bytes);
     void endStreamedBody(); // the last chunk, towards an HTTP/1.1 upstream
@@ -114,6 +115,7 @@ private:
     const Route *m_route = nullptr;
     RequestBodyBuffer *m_body = nullptr; // buffered: sent whole on each attempt
     Redirected m_redirected;
+    const UpstreamTarget *m_target = nullptr; // the connection's, for this request
     std::shared_ptr<UpstreamRuntime> m_upstream;
     PeerSelection m_selection;
     Decision m_decision;

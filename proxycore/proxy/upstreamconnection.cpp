@@ -33,6 +33,7 @@ UpstreamConnection::UpstreamConnection(const QHostAddress &address, quint16 port
     , m_input(inputCapacity)
     , m_idle(this)
 {
+    m_age.start();
     m_socket.setReadBufferSize(inputCapacity); // Qt buffers reads even when unbuffered
     m_response.setBodyConsumer(this);
     connect(&m_socket, &QTcpSocket::connected, this, &UpstreamConnection::handleConnected);

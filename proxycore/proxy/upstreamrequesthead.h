@@ -1,10 +1,13 @@
 #pragma once
 
 // The request head LB Scope sends upstream, as nginx's proxy module builds it: the request
-// line in the location's protocol, proxy_set_header's fields (defaults merged, an empty value
-// leaves the field out), the body's framing, then the client's fields that are not replaced.
+// line (proxy_method's method, proxy_pass's URI) in the location's protocol, proxy_set_header's
+// fields (defaults merged, an empty value leaves the field out), the body's framing, then the
+// client's fields that are not replaced, unless proxy_pass_request_headers is off. With
+// proxy_set_body, that body follows the head, with its length.
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 namespace lbscope {
 
@@ -27,10 +30,11 @@ struct UpstreamRequestHead
     BodyFraming framing = BodyFraming::None;
     quint64 bodyLength = 0;
     qsizetype sizeHint = 0; // the last head's size: one allocation, no slack
+    QByteArrayView uri;     // the request line's target (upstreamuri.h); empty: the client's
 
     struct Result
     {
-        QByteArray bytes;
+        QByteArray bytes; // the head, and proxy_set_body's body when there is one
         bool keepAlive = false; // HTTP/1.1 and no "Connection: close" set
     };
     Result build(const MessageParser &request, const char *base, const Route &route,

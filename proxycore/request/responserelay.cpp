@@ -3,8 +3,11 @@
 #include "http/headers.h"
 #include "http/messageparser.h"
 #include "proxy/errorpages.h"
+#include "proxy/responseheadfilter.h"
 
 #include <QTcpSocket>
+
+#include <algorithm>
 
 namespace lbscope {
 
@@ -32,17 +35,33 @@ void ResponseRelay::beginHead(const MessageParser &response, const char *base, c
     head.append(' ');
     const bool ownReason = status == upstreamStatus && !response.target().isEmpty();
     head.append(ownReason ? response.target().in(base) : reasonPhrase(status));
-    head.append("\r\nServer: ");
-    head.append(serverToken);
-    head.append("\r\nDate: ");
-    head.append(httpDate());
     head.append("\r\n");
+    const ResponseHeadFilter *filter = options.filter;
+    const auto hidden = [filter](QByteArrayView name) {
+        if (filter)
+            return filter->hides(name);
+        const QList<QByteArray> &defaults = defaultHiddenResponseHeaders();
+        return std::any_of(defaults.cbegin(), defaults.cend(),
+                           [&](const QByteArray &lower) { return equalsIgnoreCase(lower, name); });
+    };
+    if (hidden("server") || !findHeader(response, base, "server")) {
+        head.append("Server: ");
+        head.append(serverToken);
+        head.append("\r\n");
+    }
+    if (hidden("date") || !findHeader(response, base, "date")) {
+        head.append("Date: ");
+        head.append(httpDate());
+        head.append("\r\n");
+    }
     for (const HeaderSpan &header : response.headers()) {
-        if (isResponseHeaderDropped(header.name.in(base)))
+        const QByteArrayView name = header.name.in(base);
+        if (isResponseHeaderDropped(name) || hidden(name))
             continue;
-        head.append(header.name.in(base));
+        head.append(name);
         head.append(": ");
-        head.append(header.value.in(base));
+        const std::optional<QByteArray> value = filter ? filter->rewritten(name, header.value.in(base)) : std::nullopt;
+        head.append(value ? QByteArrayView(*value) : header.value.in(base));
         head.append("\r\n");
     }
     if (const auto length = response.contentLength()) {

@@ -835,13 +835,53 @@ void TestConfigReader::parameterErrors_data()
                                       << u"t.conf:1:18: invalid value \"abc\" in \"worker_processes\" directive"_s;
 
     QTest::newRow("https") << inLocation("proxy_pass https://u;") << u"t.conf:3:20: https is not supported"_s;
-    QTest::newRow("uri part") << inLocation("proxy_pass http://u/x;")
-                              << u"t.conf:3:20: URI part \"/x\" in \"proxy_pass\" is not supported"_s;
-    QTest::newRow("slash uri") << inLocation("proxy_pass http://127.0.0.1:1/;")
-                               << u"t.conf:3:20: URI part \"/\" in \"proxy_pass\" is not supported"_s;
+    QTest::newRow("uri part, unknown upstream") << inLocation("proxy_pass http://u/x;")
+                                                << u"t.conf:3:20: host not found in upstream \"u\""_s;
+    QTest::newRow("uri part, no host") << inLocation("proxy_pass http:///x;")
+                                       << u"t.conf:3:20: no host in upstream \"\""_s;
     QTest::newRow("no scheme") << inLocation("proxy_pass 127.0.0.1:1;") << u"t.conf:3:20: invalid URL prefix"_s;
-    QTest::newRow("variables") << inLocation("proxy_pass http://$host;")
-                               << u"t.conf:3:20: variables in \"proxy_pass\" are not supported"_s;
+    QTest::newRow("variables with https") << inLocation("proxy_pass https://$host;")
+                                          << u"t.conf:3:20: https is not supported"_s;
+    QTest::newRow("proxy_redirect default first") << inLocation("proxy_redirect default;")
+        << u"t.conf:3:9: \"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s;
+    QTest::newRow("proxy_redirect default in a server") << inServer("proxy_redirect default;")
+        << u"t.conf:2:5: \"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s;
+    QTest::newRow("proxy_redirect default with variables")
+        << inLocation("proxy_pass http://$host; proxy_redirect default;")
+        << u"t.conf:3:34: \"proxy_redirect default\" cannot be used with \"proxy_pass\" directive with variables"_s;
+    QTest::newRow("proxy_redirect off, then a rule") << inLocation("proxy_redirect off; proxy_redirect / /a;")
+                                                     << u"t.conf:3:29: \"proxy_redirect\" directive is duplicate"_s;
+    QTest::newRow("proxy_redirect rule, then off") << inLocation("proxy_redirect / /a; proxy_redirect off;")
+                                                   << u"t.conf:3:30: \"proxy_redirect\" directive is duplicate"_s;
+    QTest::newRow("proxy_redirect bogus") << inLocation("proxy_redirect bogus;")
+                                          << u"t.conf:3:24: invalid parameter \"bogus\""_s;
+    QTest::newRow("proxy_redirect false") << inLocation("proxy_redirect false;")
+                                          << u"t.conf:3:24: invalid parameter \"false\""_s;
+    QTest::newRow("proxy_redirect three") << inLocation("proxy_redirect a b c;")
+                                          << u"t.conf:3:9: invalid number of arguments in \"proxy_redirect\" directive"_s;
+    QTest::newRow("proxy_redirect regex") << inLocation("proxy_redirect ~( /x;")
+                                          << u"t.conf:3:24: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+    QTest::newRow("proxy_method twice") << inLocation("proxy_method GET; proxy_method PUT;")
+                                        << u"t.conf:3:27: \"proxy_method\" directive is duplicate"_s;
+    QTest::newRow("proxy_set_body twice") << inLocation("proxy_set_body a; proxy_set_body b;")
+                                          << u"t.conf:3:27: \"proxy_set_body\" directive is duplicate"_s;
+    QTest::newRow("proxy_pass_request_headers") << inLocation("proxy_pass_request_headers maybe;")
+        << u"t.conf:3:36: invalid value \"maybe\" in \"proxy_pass_request_headers\" directive"_s;
+    QTest::newRow("proxy_pass_request_body twice")
+        << inLocation("proxy_pass_request_body on; proxy_pass_request_body off;")
+        << u"t.conf:3:37: \"proxy_pass_request_body\" directive is duplicate"_s;
+    QTest::newRow("proxy_hide_header two") << inLocation("proxy_hide_header a b;")
+        << u"t.conf:3:9: invalid number of arguments in \"proxy_hide_header\" directive"_s;
+    QTest::newRow("proxy_ignore_headers") << inLocation("proxy_ignore_headers X-Accel-Buffering Bogus;")
+                                          << u"t.conf:3:48: invalid value \"Bogus\""_s;
+    QTest::newRow("keepalive_time") << inLocation("keepalive_time 5x;")
+                                    << u"t.conf:3:24: invalid value \"5x\" in \"keepalive_time\" directive"_s;
+    QTest::newRow("keepalive_time twice") << inLocation("keepalive_time 1h; keepalive_time 1h;")
+                                          << u"t.conf:3:28: \"keepalive_time\" directive is duplicate"_s;
+    QTest::newRow("upstream keepalive_time") << afterServer("keepalive_time 5x;")
+                                             << u"t.conf:3:20: invalid value \"5x\" in \"keepalive_time\" directive"_s;
+    QTest::newRow("upstream keepalive_time twice") << afterServer("keepalive_time 1s; keepalive_time 1s;")
+                                                   << u"t.conf:3:24: \"keepalive_time\" directive is duplicate"_s;
     QTest::newRow("no host") << inLocation("proxy_pass http://;") << u"t.conf:3:20: no host in upstream \"\""_s;
     QTest::newRow("proxy_pass port") << inLocation("proxy_pass http://127.0.0.1:1:5;")
                                      << u"t.conf:3:20: invalid port in upstream \"127.0.0.1:1:5\""_s;
@@ -998,7 +1038,10 @@ void TestConfigReader::warnings_data()
         << afterServer("keepalive 4;\n    least_conn;") << QStringList{u"t.conf:4: load balancing method redefined"_s};
     QTest::newRow("keepalive after method") << afterServer("least_conn;\n    keepalive 4;") << QStringList();
     QTest::newRow("unknown upstream directive")
-        << afterServer("keepalive_time 1h;") << QStringList{u"t.conf:3: ignoring \"keepalive_time\""_s};
+        << afterServer("ntlm;") << QStringList{u"t.conf:3: ignoring \"ntlm\""_s};
+    QTest::newRow("duplicate ignored header")
+        << inLocation("proxy_ignore_headers X-Accel-Buffering x-accel-buffering;")
+        << QStringList{u"t.conf:3: duplicate value \"x-accel-buffering\""_s};
     QTest::newRow("listen parameters") << inServer("listen 80 reuseport backlog=5 default_server;")
                                        << QStringList{u"t.conf:2: ignoring \"reuseport\" in \"listen\""_s,
                                                       u"t.conf:2: ignoring \"backlog=5\" in \"listen\""_s};
