@@ -107,6 +107,13 @@ void ClientConnection::start(qintptr descriptor)
     processInput();
 }
 
+void ClientConnection::stopGracefully()
+{
+    m_keepAlive = false;
+    if (m_phase == Phase::ReadingHead && !m_requestActive && m_input.pending() == 0 && m_request.headLength() == 0)
+        closeGracefully();
+}
+
 // ---- reading the client -------------------------------------------------------------
 
 void ClientConnection::handleReadyRead()
@@ -254,7 +261,8 @@ void ClientConnection::beginRequest()
     }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_route = m_server->route(m_request.target().in(base));
-    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < keepaliveRequests();
+    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < keepaliveRequests() &&
+                  !m_worker.stoppingGracefully();
     enterLocation();
 }
 

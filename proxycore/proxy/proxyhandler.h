@@ -89,6 +89,7 @@ private:
     QByteArray buildUpstreamHead();
     void sendBufferedBody();
     bool mayRetry(UpstreamError error) const;
+    void logUpstreamError(QStringView what);
     bool retryOnStatus(int status) const;
     void closeAttempt();
     void releasePeer(bool failed);
