@@ -185,6 +185,11 @@ int runHeadless(QCoreApplication &app, const lbscope::CommandLine &line)
     lbscope::AccessLogFileWriter logFiles(engine.accessLog());
     lbscope::ProcessControl control(engine, logFiles,
                                     {path, options, line.errorLogPath(), QStringLiteral(LBSCOPE_VERSION)});
+    // Caught before the pid file names this process: a -s that finds it must not kill it. What
+    // arrives before the event loop runs waits in the pipe.
+    UnixSignals unixSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1});
+    QObject::connect(&unixSignals, &UnixSignals::received, &control, &lbscope::ProcessControl::handleSignal);
+    QObject::connect(&control, &lbscope::ProcessControl::stopRequested, &app, &QCoreApplication::quit);
     QString error;
     const auto fail = [&](const QString &message) {
         err() << "lbscope: [emerg] " << message << Qt::endl;
@@ -210,9 +215,6 @@ int runHeadless(QCoreApplication &app, const lbscope::CommandLine &line)
     if (!logFiles.setConfiguration(config, &error))
         return fail(error);
 
-    UnixSignals unixSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1});
-    QObject::connect(&unixSignals, &UnixSignals::received, &control, &lbscope::ProcessControl::handleSignal);
-    QObject::connect(&control, &lbscope::ProcessControl::stopRequested, &app, &QCoreApplication::quit);
     ConsolePrinter printer(engine, line.trace);
     control.started();
     const int code = app.exec();

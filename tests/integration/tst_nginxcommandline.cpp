@@ -108,6 +108,7 @@ public:
             while (QTcpSocket *socket = m_server.nextPendingConnection()) {
                 connect(socket, &QTcpSocket::readyRead, this, [this, socket] { handle(socket); });
                 connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                connect(socket, &QObject::destroyed, this, [this, socket] { m_requests.remove(socket); });
             }
         });
     }
@@ -116,6 +117,7 @@ public:
     {
         if (m_held)
             answer(m_held, "slow");
+        m_held.clear();
     }
 
 private:
@@ -340,6 +342,12 @@ private slots:
         const Observed nginx = observe(m_nginx, u"nginx"_s, backend, downPort);
         const Observed lbscope = observe(lbscopeBinary, u"lbscope"_s, backend, downPort);
 
+        const auto logs = qScopeGuard([&] {
+            if (QTest::currentTestFailed())
+                qWarning().noquote() << "nginx's error log:\n"
+                                     << m_logs[u"nginx"_s] << "\nLB Scope's:\n"
+                                     << m_logs[u"lbscope"_s];
+        });
         // Spelt out first, so a difference says what differs.
         QCOMPARE(nginx.okStatus, 200);
         QCOMPARE(nginx.downStatus, 502);
@@ -373,6 +381,13 @@ private slots:
     }
 
 private:
+    // Notes where observe() stopped, for the failure message; returns what was seen so far.
+    Observed gaveUp(const Observed &seen, const QString &name, const char *stage)
+    {
+        m_logs[name] += u"gave up while %1\n"_s.arg(QLatin1StringView(stage));
+        return seen;
+    }
+
     // Starts binary in its own prefix, as `-p P -c conf/nginx.conf -e logs/startup.log -g
     // "daemon off;"`, and drives it. Each step is bounded; a failed step leaves the rest unset.
     Observed observe(const QString &binary, const QString &name, TestBackend &backend, quint16 downPort)
@@ -384,7 +399,7 @@ private:
         NginxProcess::preparePrefix(prefix);
         if (!writeFile(prefix + u"/conf/nginx.conf"_s,
                        QString::fromLatin1(runningConfig).arg(backend.port()).arg(downPort).arg(port).toUtf8()))
-            return seen;
+            return gaveUp(seen, name, "writing the prefix");
         const QStringList common = {u"-p"_s, prefix, u"-c"_s, u"conf/nginx.conf"_s, u"-e"_s, u"logs/startup.log"_s};
         const QString pidPath = prefix + u"/logs/nginx.pid"_s;
         const QString errorLog = prefix + u"/logs/error.log"_s;
@@ -416,7 +431,7 @@ private:
                                                   return probe.waitForConnected(200) && QFile::exists(pidPath);
                                               },
                                               ProcessTimeoutMs))
-            return seen;
+            return gaveUp(seen, name, "starting");
         seen.pidFileNamesProcess = readFile(pidPath).trimmed().toLongLong() == process->processId();
 
         HttpTestClient first;
@@ -426,14 +441,14 @@ private:
 
         seen.reloadExit = signal(u"reload"_s);
         if (!QTest::qWaitFor([&] { return readFile(errorLog).contains("reconfiguring\n"); }, ProcessTimeoutMs))
-            return seen;
+            return gaveUp(seen, name, "waiting for the reload");
         // nginx reloads by replacing its worker process: a worker that starts while the logs
         // are reopened would keep the renamed file. LB Scope's threads take the new file at once.
         static const QRegularExpression oldWorkerGone(u"worker process \\d+ exited"_s);
         if (binary == m_nginx &&
             !QTest::qWaitFor([&] { return QString::fromUtf8(readFile(errorLog)).contains(oldWorkerGone); },
                              ProcessTimeoutMs))
-            return seen;
+            return gaveUp(seen, name, "waiting for the old worker");
 
         // logrotate: rename, then -s reopen; new files appear under the old names. nginx's
         // workers reopen a moment after its master: a request may still go to the old file.
@@ -451,10 +466,10 @@ private:
         // -s quit with a request in flight: it finishes, new connections are refused.
         HttpTestClient slow;
         if (!slow.connectTo(port))
-            return seen;
+            return gaveUp(seen, name, "connecting the slow request");
         slow.send("GET /slow HTTP/1.1\r\nHost: example.org\r\n\r\n");
         if (!QTest::qWaitFor([&] { return backend.holding(); }, ProcessTimeoutMs))
-            return seen;
+            return gaveUp(seen, name, "waiting for the backend to hold it");
         seen.quitExit = signal(u"quit"_s);
         seen.newConnectionRefused = QTest::qWaitFor(
             [&] {
@@ -470,10 +485,12 @@ private:
             seen.slowConnection = response->header("Connection");
             seen.slowBody = response->body;
         }
-        seen.exitedAfterQuit = process->waitForFinished(ProcessTimeoutMs);
+        slow.socket().close(); // as a client does after "Connection: close"
+        seen.exitedAfterQuit = process->state() == QProcess::NotRunning || process->waitForFinished(ProcessTimeoutMs);
         seen.exitCode = process->exitStatus() == QProcess::NormalExit ? process->exitCode() : -1;
         seen.pidFileRemoved = !QFile::exists(pidPath);
 
+        m_logs[name] = QString::fromUtf8(readFile(errorLog + u".1"_s) + "--- reopened\n" + readFile(errorLog));
         const QStringList lines =
             QString::fromUtf8(readFile(errorLog + u".1"_s) + readFile(errorLog)).split(u'\n', Qt::SkipEmptyParts);
         static const QRegularExpression format(
@@ -497,14 +514,17 @@ private:
         if (!process->waitForStarted() ||
             !QTest::qWaitFor([&] { return QFile::exists(pidPath) && readFile(pidPath).endsWith('\n'); },
                              ProcessTimeoutMs))
-            return seen;
+            return gaveUp(seen, name, "starting again");
         seen.stopExit = signal(u"stop"_s);
-        seen.exitedAfterStop = process->waitForFinished(ProcessTimeoutMs) && !QFile::exists(pidPath);
+        seen.exitedAfterStop =
+            (process->state() == QProcess::NotRunning || process->waitForFinished(ProcessTimeoutMs)) &&
+            !QFile::exists(pidPath);
         return seen;
     }
 
     QString m_nginx;
     QTemporaryDir m_dir;
+    QHash<QString, QString> m_logs; // each program's error log, for failure messages
 };
 
 QTEST_GUILESS_MAIN(TestNginxCommandLine)
