@@ -11,7 +11,11 @@
 #include <QThread>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -1561,11 +1565,18 @@ QString ConfigMessage::toNginxString() const
 
 ConfigReadResult ConfigReader::readFile(const QString &path, const ConfigReadOptions &options)
 {
-    QFile file(path);
+    QFile file(path); // also Qt's resources (":/..."), which the lessons' files are
     if (!file.open(QIODevice::ReadOnly)) {
+        // open(2) again for nginx's wording with the errno: open() "PATH" failed (2: No such ...).
+        const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+        const int error = errno;
+        if (fd >= 0)
+            ::close(fd);
+        const QString why = fd < 0 ? u"%1: %2"_s.arg(error).arg(QString::fromLocal8Bit(std::strerror(error)))
+                                   : file.errorString();
         ConfigReadResult result;
         result.error = ConfigMessage{ConfigMessage::Severity::Error, SourceLocation{path, 0, 0},
-                                     u"open() %1 failed (%2)"_s.arg(quoted(path), file.errorString())};
+                                     u"open() %1 failed (%2)"_s.arg(quoted(path), why)};
         return result;
     }
     return readText(file.readAll(), path, options);

@@ -252,7 +252,7 @@ private slots:
                                                            u"-c"_s, u"conf/none.conf"_s,
                                                            u"-e"_s, u"logs/startup.log"_s,
                                                            u"-t"_s}
-                                    << QByteArray() << false;
+                                    << QByteArray() << true;
         QTest::newRow("-g") << good << with({u"-t"_s, u"-g"_s, u"worker_processes 2;"_s}) << QByteArray() << true;
         QTest::newRow("-g daemon off") << good << with({u"-t"_s, u"-g"_s, u"daemon off; master_process on;"_s})
                                        << QByteArray() << true;

@@ -1273,7 +1273,7 @@ void TestConfigReader::readFileErrors()
     const QString missing = dir.filePath(u"missing.conf"_s);
     const ConfigReadResult result = ConfigReader::readFile(missing);
     QVERIFY(!result.ok());
-    QCOMPARE(result.error->toString(), u"open() \"%1\" failed (No such file or directory)"_s.arg(missing));
+    QCOMPARE(result.error->toString(), u"open() \"%1\" failed (2: No such file or directory)"_s.arg(missing));
 
     const ConfigReadResult broken = ConfigReader::readText("upstream u {\n", dir.filePath(u"a.conf"_s));
     QVERIFY(!broken.ok());
