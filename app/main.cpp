@@ -1,8 +1,11 @@
-// lbscope: the window by default, or the proxy engine from the command line.
-//   lbscope [--config FILE] [--no-demo]                   the window, on FILE or the last pool or the seed
-//   lbscope fire URL [options]                            send test traffic, print where it went
-//   lbscope --headless --config FILE [--demo] [--trace]   run until SIGINT/SIGTERM; SIGHUP reloads
-//   lbscope -t --config FILE                              check the configuration, as nginx -t
+// lbscope: the window by default, or the proxy engine from the command line, driven as nginx
+// is (lbscope -h lists the options; CommandLine says which program each one runs).
+//   lbscope [--config FILE] [--no-demo]                     the window
+//   lbscope -p PREFIX -c FILE [-e LOG] [-g DIRECTIVES]      the proxy without a window, as nginx
+//   lbscope --headless --config FILE [--demo] [--trace]     the same, LB Scope's way
+//   lbscope -t|-T [-q] ...                                  check the configuration, as nginx -t
+//   lbscope -s stop|quit|reopen|reload ...                  signal the running one, as nginx -s
+//   lbscope fire URL [options]                              send test traffic, print where it went
 
 #include "admin/adminserver.h"
 #include "config/configreader.h"
@@ -10,14 +13,17 @@
 #include "console.h"
 #include "demo/demofleet.h"
 #include "firecommand.h"
+#include "process/commandline.h"
+#include "process/configtest.h"
+#include "process/errorlog.h"
+#include "process/processcontrol.h"
+#include "process/signalcommand.h"
 #include "proxy/engine.h"
 #include "stats/accesslogfile.h"
 #include "unixsignals.h"
 #include "windowmain.h"
 
-#include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFileInfo>
 #include <QHash>
 #include <QTextStream>
 #include <QTimer>
@@ -27,33 +33,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-std::optional<lbscope::ProxyConfig> loadConfig(const QString &path)
-{
-    const lbscope::ConfigReadResult result = lbscope::ConfigReader::readFile(path);
-    for (const lbscope::ConfigMessage &warning : result.warnings)
-        err() << "lbscope: [warn] " << warning.toString() << Qt::endl;
-    if (const qsizetype changing = result.responseChangingWarnings()) {
-        err() << "lbscope: [warn] " << changing
-              << (changing == 1 ? " skipped directive changes" : " skipped directives change")
-              << " what requests get: this file does not run here as it runs in nginx" << Qt::endl;
-    }
-    if (result.error)
-        err() << "lbscope: [emerg] " << result.error->toString() << Qt::endl;
-    return result.config;
-}
-
-int testConfig(const QString &path)
-{
-    const QString file = QFileInfo(path).absoluteFilePath();
-    if (!loadConfig(path)) {
-        err() << "lbscope: configuration file " << file << " test failed" << Qt::endl;
-        return 1;
-    }
-    err() << "lbscope: the configuration file " << file << " syntax is ok" << Qt::endl;
-    err() << "lbscope: configuration file " << file << " test is successful" << Qt::endl;
-    return 0;
-}
 
 // What the console shows while the proxy runs, polled ten times a second rather than one
 // signal per request: each demo instance's new log lines, and with --trace a line per
@@ -105,31 +84,8 @@ private:
     QHash<QString, quint64> m_demoCursors;
 };
 
-void reload(lbscope::Engine &engine, lbscope::AccessLogFileWriter &logFiles, const QString &path)
-{
-    err() << "lbscope: reloading " << path << Qt::endl;
-    const auto config = loadConfig(path);
-    QString error;
-    if (!config)
-        err() << "lbscope: reload failed, the running configuration stays" << Qt::endl;
-    else if (!engine.reload(*config, &error))
-        err() << "lbscope: [emerg] " << error << "; the running configuration stays" << Qt::endl;
-    else if (!logFiles.setConfiguration(*config, &error))
-        err() << "lbscope: [emerg] " << error << "; the access logs stay as they were" << Qt::endl;
-}
-
-struct HeadlessOptions
-{
-    QString path;
-    bool demo = false;
-    bool trace = false;
-    QString admin; // ADDR:PORT, or empty
-    bool adminAllowRemote = false;
-    qsizetype logCapacity = 100'000;
-};
-
 // --admin ADDR:PORT, else the configuration's lbscope_status ADDR:PORT.
-bool startAdmin(lbscope::AdminServer &admin, const HeadlessOptions &options, const lbscope::ProxyConfig &config)
+bool startAdmin(lbscope::AdminServer &admin, const lbscope::CommandLine &options, const lbscope::ProxyConfig &config)
 {
     QString where = options.admin;
     if (where.isEmpty() && config.statusListen)
@@ -153,43 +109,114 @@ bool startAdmin(lbscope::AdminServer &admin, const HeadlessOptions &options, con
     return true;
 }
 
-int runHeadless(QCoreApplication &app, const HeadlessOptions &options)
+// nginx's startup log: -e's file, which also gets what reading the configuration says. None
+// for stderr, where the console lines already are.
+std::unique_ptr<lbscope::ErrorLog> openStartupLog(const lbscope::CommandLine &line)
 {
-    const auto config = loadConfig(options.path);
-    if (!config)
-        return 1;
-
-    lbscope::Engine engine(options.logCapacity);
+    const QString path = line.errorLogPath();
+    if (path.isEmpty() || path == "stderr"_L1)
+        return nullptr;
+    auto log = std::make_unique<lbscope::ErrorLog>();
     QString error;
-    if (options.demo && !engine.startDemoInstances(*config, &error)) {
+    if (!log->open({{path, lbscope::ErrorLogLevel::Notice}}, &error)) {
+        err() << "lbscope: [alert] could not open error log file: " << error << Qt::endl;
+        return nullptr;
+    }
+    return log;
+}
+
+lbscope::ConfigReadOptions readOptions(const lbscope::CommandLine &line)
+{
+    lbscope::ConfigReadOptions options;
+    if (line.nginxPaths())
+        options.prefix = line.effectivePrefix();
+    options.globalDirectives = line.globalDirectives;
+    return options;
+}
+
+int testConfig(const lbscope::CommandLine &line)
+{
+    const std::unique_ptr<lbscope::ErrorLog> startupLog = openStartupLog(line);
+    const lbscope::ConfigTest::Report report =
+        lbscope::ConfigTest::run(line.configPath(), readOptions(line), line.quiet, line.dump, startupLog.get());
+    err() << report.messages << Qt::flush;
+    std::fwrite(report.dump.constData(), 1, std::size_t(report.dump.size()), stdout);
+    return report.exitCode;
+}
+
+// nginx -s: the configuration names the pid file, the pid file names the process.
+int sendSignal(const lbscope::CommandLine &line)
+{
+    const std::unique_ptr<lbscope::ErrorLog> startupLog = openStartupLog(line);
+    if (startupLog)
+        startupLog->write(lbscope::ErrorLogLevel::Notice, u"signal process started"_s);
+    const lbscope::ConfigReadResult result = lbscope::ConfigReader::readFile(line.configPath(), readOptions(line));
+    err() << lbscope::ConfigTest::readMessages(result, true, startupLog.get()) << Qt::flush;
+    if (!result.config)
+        return 1;
+    const auto fail = [&](lbscope::ErrorLogLevel level, const QString &message) {
+        err() << "lbscope: [" << lbscope::errorLogLevelName(level) << "] " << message << Qt::endl;
+        if (startupLog)
+            startupLog->write(level, message);
+        return 1;
+    };
+    if (!result.config->pidFile) {
+        return fail(lbscope::ErrorLogLevel::Error,
+                    u"no \"pid\" directive in %1: LB Scope writes no pid file without one"_s.arg(line.configPath()));
+    }
+    const lbscope::SignalCommand::Outcome outcome = lbscope::SignalCommand::send(
+        result.config->resolvePath(*result.config->pidFile), *lbscope::SignalCommand::signalNumber(line.signal));
+    return outcome.ok ? 0 : fail(outcome.level, outcome.message);
+}
+
+int runHeadless(QCoreApplication &app, const lbscope::CommandLine &line)
+{
+    const QString path = line.configPath();
+    const lbscope::ConfigReadOptions options = readOptions(line);
+    std::unique_ptr<lbscope::ErrorLog> startupLog = openStartupLog(line);
+    const lbscope::ConfigReadResult result = lbscope::ConfigReader::readFile(path, options);
+    err() << lbscope::ConfigTest::readMessages(result, false, startupLog.get()) << Qt::flush;
+    if (!result.config)
+        return 1;
+    const lbscope::ProxyConfig &config = *result.config;
+    startupLog.reset();
+
+    lbscope::Engine engine(line.logCapacity);
+    lbscope::AccessLogFileWriter logFiles(engine.accessLog());
+    lbscope::ProcessControl control(engine, logFiles,
+                                    {path, options, line.errorLogPath(), QStringLiteral(LBSCOPE_VERSION)});
+    // Caught before the pid file names this process: a -s that finds it must not kill it. What
+    // arrives before the event loop runs waits in the pipe.
+    UnixSignals unixSignals({SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1});
+    QObject::connect(&unixSignals, &UnixSignals::received, &control, &lbscope::ProcessControl::handleSignal);
+    QObject::connect(&control, &lbscope::ProcessControl::stopRequested, &app, &QCoreApplication::quit);
+    QString error;
+    const auto fail = [&](const QString &message) {
+        err() << "lbscope: [emerg] " << message << Qt::endl;
+        control.errorLog()->write(lbscope::ErrorLogLevel::Emerg, message);
+        return 1;
+    };
+    if (!control.prepare(config, &error)) {
         err() << "lbscope: [emerg] " << error << Qt::endl;
         return 1;
     }
-    if (!engine.start(*config, &error)) {
-        err() << "lbscope: [emerg] " << error << Qt::endl;
-        return 1;
-    }
+    if (line.demo && !engine.startDemoInstances(config, &error))
+        return fail(error);
+    if (!engine.start(config, &error))
+        return fail(error);
     for (const auto &[address, port] : engine.listeningAddresses()) {
         const QString host =
             address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString();
         out() << "listening on " << host << ':' << port << Qt::endl;
     }
     lbscope::AdminServer admin(engine);
-    if (!startAdmin(admin, options, *config))
+    if (!startAdmin(admin, line, config))
         return 1;
-    lbscope::AccessLogFileWriter logFiles(engine.accessLog());
-    QObject::connect(&logFiles, &lbscope::AccessLogFileWriter::errorOccurred, &app,
-                     [](const QString &message) { err() << "lbscope: [error] " << message << Qt::endl; });
-    if (!logFiles.setConfiguration(*config, &error)) {
-        err() << "lbscope: [emerg] " << error << Qt::endl;
-        return 1;
-    }
+    if (!logFiles.setConfiguration(config, &error))
+        return fail(error);
 
-    UnixSignals unixSignals;
-    QObject::connect(&unixSignals, &UnixSignals::terminationRequested, &app, [&app](int) { app.quit(); });
-    QObject::connect(&unixSignals, &UnixSignals::reloadRequested, &app,
-                     [&] { reload(engine, logFiles, options.path); });
-    ConsolePrinter printer(engine, options.trace);
+    ConsolePrinter printer(engine, line.trace);
+    control.started();
     const int code = app.exec();
     printer.print();
 
@@ -198,100 +225,66 @@ int runHeadless(QCoreApplication &app, const HeadlessOptions &options)
     admin.stop();
     engine.stop();
     engine.stopDemoInstances();
+    control.finish();
     out() << totals.summaryTable() << Qt::flush;
     return code;
 }
 
 } // namespace
 
-// The window is the default; these run without one.
-static bool wantsConsole(int argc, char *argv[])
-{
-    for (int i = 1; i < argc; ++i) {
-        const QByteArrayView arg(argv[i]);
-        if ((i == 1 && arg == "fire") || arg == "--headless" || arg == "-t" || arg == "-V" || arg == "-h" ||
-            arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version")
-            return true;
-    }
-    return false;
-}
-
 int main(int argc, char *argv[])
 {
-    if (!wantsConsole(argc, argv)) {
+    if (argc > 1 && qstrcmp(argv[1], "fire") == 0) {
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setApplicationName(u"lbscope"_s);
+        QCoreApplication::setApplicationVersion(QStringLiteral(LBSCOPE_VERSION));
+        return runFireCommand(app, app.arguments());
+    }
+    QStringList arguments;
+    for (int i = 1; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    QString parseError;
+    const std::optional<lbscope::CommandLine> line = lbscope::CommandLine::parse(arguments, &parseError);
+    if (!line) {
+        err() << "lbscope: " << parseError << Qt::endl;
+        return 1;
+    }
+    const lbscope::CommandLine::Mode mode = line->mode();
+    if (mode == lbscope::CommandLine::Mode::Help) {
+        out() << lbscope::CommandLine::helpText() << Qt::flush;
+        return 0;
+    }
+    if (mode == lbscope::CommandLine::Mode::Version) {
+        out() << "lbscope " << LBSCOPE_VERSION << Qt::endl;
+        return 0;
+    }
+    if (line->showVersion) {
+        // On stderr, as nginx prints them: tools parse these lines. Then, as nginx, -t still runs.
+        err() << "nginx version: nginx/" << lbscope::NginxModules::Version << " (lbscope " << LBSCOPE_VERSION << ")\n";
+        if (line->showBuild)
+            err() << lbscope::NginxModules::configureArguments() << '\n';
+        err() << Qt::flush;
+        if (!line->test)
+            return 0;
+    }
+    if (mode == lbscope::CommandLine::Mode::Window) {
         QString why;
         if (!displayAvailable(&why)) {
             err() << why << Qt::endl;
             return 1;
         }
-        QStringList arguments;
-        for (int i = 0; i < argc; ++i)
-            arguments.append(QString::fromLocal8Bit(argv[i]));
-        QCommandLineParser parser;
-        const QCommandLineOption config({u"c"_s, u"config"_s}, u"Open the nginx configuration <file>."_s, u"file"_s);
-        const QCommandLineOption noDemo(u"no-demo"_s, u"Do not start the built-in demo web apps."_s);
-        parser.addOptions({config, noDemo});
-        if (!parser.parse(arguments)) {
-            err() << "lbscope: " << parser.errorText() << " (try lbscope --help)" << Qt::endl;
-            return 2;
-        }
-        return runWindow(argc, argv, parser.value(config), !parser.isSet(noDemo));
+        return runWindow(argc, argv, line->configFile.value_or(QString()), !line->noDemo);
     }
 
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"lbscope"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(LBSCOPE_VERSION));
-    if (argc > 1 && qstrcmp(argv[1], "fire") == 0)
-        return runFireCommand(app, app.arguments());
-
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
-        u"LB Scope: an HTTP/1.1 reverse proxy and load balancer configured in "
-        "nginx syntax, that shows where every request goes.\n"
-        "With no --headless, -t or fire, it opens the window (--config FILE, --no-demo)."_s);
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption headless(u"headless"_s, u"Run the proxy engine without a window."_s);
-    const QCommandLineOption config({u"c"_s, u"config"_s}, u"Read the nginx configuration from <file>."_s, u"file"_s);
-    const QCommandLineOption test(u"t"_s, u"Test the configuration and exit, as nginx -t."_s);
-    const QCommandLineOption nginxVersion(
-        u"V"_s, u"Print, as nginx -V does, the nginx version followed and the modules not implemented."_s);
-    const QCommandLineOption demo(u"demo"_s, u"Start a built-in demo web app on every loopback upstream address."_s);
-    const QCommandLineOption trace(u"trace"_s, u"Print a line per request: where it went and why."_s);
-    const QCommandLineOption admin(u"admin"_s, u"Serve /status (JSON) and /metrics (Prometheus) on <address:port>."_s,
-                                   u"address:port"_s);
-    const QCommandLineOption adminAllowRemote(u"admin-allow-remote"_s,
-                                              u"Let --admin listen on an address other than loopback."_s);
-    const QCommandLineOption logCapacity(
-        u"log-capacity"_s, u"Requests the in-memory access log keeps (default 100000)."_s, u"n"_s, u"100000"_s);
-    parser.addOptions({headless, config, test, nginxVersion, demo, trace, admin, adminAllowRemote, logCapacity});
-    parser.process(app);
-
-    if (parser.isSet(nginxVersion)) {
-        // On stderr, as nginx prints it: tools parse these two lines.
-        err() << "nginx version: nginx/" << lbscope::NginxModules::Version << " (lbscope " << LBSCOPE_VERSION << ")\n"
-              << lbscope::NginxModules::configureArguments() << Qt::endl;
-        return 0;
+    switch (mode) {
+    case lbscope::CommandLine::Mode::Test:
+        return testConfig(*line);
+    case lbscope::CommandLine::Mode::Signal:
+        return sendSignal(*line);
+    default:
+        return runHeadless(app, *line);
     }
-
-    if (!parser.isSet(config)) {
-        err() << "lbscope: --config FILE is required (try resources/configs/photos.conf)" << Qt::endl;
-        return 2;
-    }
-    const QString path = parser.value(config);
-    if (parser.isSet(test))
-        return testConfig(path);
-    HeadlessOptions options;
-    options.path = path;
-    options.demo = parser.isSet(demo);
-    options.trace = parser.isSet(trace);
-    options.admin = parser.value(admin);
-    options.adminAllowRemote = parser.isSet(adminAllowRemote);
-    bool capacityOk = false;
-    options.logCapacity = parser.value(logCapacity).toLongLong(&capacityOk);
-    if (!capacityOk || options.logCapacity < 1) {
-        err() << "lbscope: --log-capacity wants a positive number" << Qt::endl;
-        return 2;
-    }
-    return runHeadless(app, options);
 }

@@ -14,7 +14,11 @@
 #include <QThread>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <limits>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -358,9 +362,10 @@ struct UpstreamReference
 class Parser
 {
 public:
-    Parser(const QString &text, const QString &file)
+    Parser(const QString &text, const QString &file, const ConfigReadOptions &options)
         : m_tokenizer(text, file)
         , m_file(file)
+        , m_options(options)
     {
     }
 
@@ -404,7 +409,12 @@ private:
     ProxySettings &settings();
     bool checkUpstreamReferences();
 
+    bool parseCommandLine();
     bool handleWorkerProcesses(const Statement &statement, const Directive &);
+    bool handlePid(const Statement &statement, const Directive &);
+    bool handleErrorLog(const Statement &statement, const Directive &);
+    bool parseErrorLogLevels(const Statement &statement, ErrorLogLevel *level);
+    bool handleMainFlag(const Statement &statement, const Directive &);
     bool handleEvents(const Statement &statement, const Directive &);
     bool handleHttp(const Statement &statement, const Directive &);
     bool handleAccessLog(const Statement &statement, const Directive &);
@@ -462,8 +472,10 @@ private:
     bool handleProxyIgnoreHeaders(const Statement &statement, const Directive &);
 
     Tokenizer m_tokenizer;
+    bool m_commandLine = false; // reading -g's directives
     int m_depth = 0; // blocks parseBlock is inside, the main context counting as one
     QString m_file;
+    ConfigReadOptions m_options;
     ProxyConfig m_config;
     QList<ConfigMessage> m_warnings;
     std::optional<ConfigMessage> m_error;
@@ -473,7 +485,7 @@ private:
     ServerConfig *m_server = nullptr;
     LocationConfig *m_location = nullptr;
 
-    QSet<QString> m_mainSeen;     // worker_processes, events, http: once per file
+    QSet<QString> m_mainSeen;     // worker_processes, pid, daemon, events, http: once per file
     QSet<QString> m_upstreamSeen; // keepalive*: once per upstream block
     bool m_balancerSet = false;   // a balancing directive (or keepalive) seen in this upstream
     QSet<QString> m_serverListens;
@@ -484,6 +496,10 @@ private:
 // clang-format off
 const Parser::Directive Parser::s_directives[] = {
     {"worker_processes"_L1, MainContext, 1, 1, false, &Parser::handleWorkerProcesses},
+    {"pid"_L1, MainContext, 1, 1, false, &Parser::handlePid},
+    {"error_log"_L1, AnyLevel, 1, -1, false, &Parser::handleErrorLog},
+    {"daemon"_L1, MainContext, 1, 1, false, &Parser::handleMainFlag},
+    {"master_process"_L1, MainContext, 1, 1, false, &Parser::handleMainFlag},
     {"events"_L1, MainContext, 0, 0, true, &Parser::handleEvents},
     {"http"_L1, MainContext, 0, 0, true, &Parser::handleHttp},
     {"access_log"_L1, AnyLevel, 1, -1, false, &Parser::handleAccessLog},
@@ -571,7 +587,8 @@ const Parser::Directive Parser::s_directives[] = {
 ConfigReadResult Parser::run()
 {
     m_config.sourceFile = m_file;
-    const bool ok = parseBlock(MainContext) && checkUpstreamReferences();
+    m_config.prefix = m_options.prefix;
+    const bool ok = parseCommandLine() && parseBlock(MainContext) && checkUpstreamReferences();
     ConfigReadResult result;
     result.warnings = m_warnings;
     if (ok)
@@ -590,8 +607,12 @@ bool Parser::parseBlock(Context context)
         Statement statement;
         if (!m_tokenizer.next(&statement)) {
             m_error = m_tokenizer.error();
+            if (m_commandLine && m_error->text.startsWith("unexpected end of file"_L1))
+                m_error->text = u"unexpected end of parameter, expecting \";\""_s;
             return false;
         }
+        if (m_commandLine && statement.end == StatementEnd::BlockStart)
+            return fail(statement.endWhere, u"block directives are not supported in -g option"_s);
         switch (statement.end) {
         case StatementEnd::EndOfFile:
             return context == MainContext || fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
@@ -746,6 +767,85 @@ bool Parser::checkUpstreamReferences()
 }
 
 // --- main and http ----------------------------------------------------------------------------
+
+// nginx -g: read before the file, in the main context, so the file's own copy of a directive
+// given there is the duplicate.
+bool Parser::parseCommandLine()
+{
+    if (m_options.globalDirectives.isEmpty())
+        return true;
+    Tokenizer file = m_tokenizer;
+    m_tokenizer = Tokenizer(m_options.globalDirectives, CommandLineSource);
+    m_commandLine = true;
+    const bool ok = parseBlock(MainContext);
+    m_commandLine = false;
+    m_tokenizer = file;
+    return ok;
+}
+
+bool Parser::handlePid(const Statement &statement, const Directive &)
+{
+    if (!firstTime(&m_mainSeen, statement))
+        return false;
+    m_config.pidFile = statement.args[1].text;
+    return true;
+}
+
+// error_log FILE [LEVEL]: the main level's are LB Scope's own log; the levels are checked as
+// nginx checks them wherever the directive stands.
+bool Parser::handleErrorLog(const Statement &statement, const Directive &)
+{
+    ErrorLogDirective log;
+    log.path = statement.args[1].text;
+    log.source = statement.name().where;
+    if (!parseErrorLogLevels(statement, &log.level))
+        return false;
+    const bool mainLevel = m_depth == 1 && !m_upstream && !m_server;
+    if (log.path.startsWith("syslog:"_L1) || log.path.startsWith("memory:"_L1))
+        return ignore(statement, joinedArguments(statement, 0, false), u"only files and stderr are supported"_s);
+    if (!mainLevel) {
+        return ignore(statement, joinedArguments(statement, 0, false), u"only the main level's error_log is written"_s);
+    }
+    m_config.errorLogs.append(std::move(log));
+    return true;
+}
+
+bool Parser::parseErrorLogLevels(const Statement &statement, ErrorLogLevel *level)
+{
+    bool mainLevelSet = false;
+    bool debugSet = false;
+    for (qsizetype i = 2; i < statement.args.size(); ++i) {
+        const Token &word = statement.args[i];
+        const std::optional<ErrorLogLevel> parsed = parseErrorLogLevel(word.text);
+        if (!parsed)
+            return fail(word.where, u"invalid log level %1"_s.arg(quoted(word.text)));
+        const bool debugMask = word.text.startsWith("debug_"_L1);
+        // nginx: one of the eight levels, or debug masks alone.
+        if (debugMask && mainLevelSet)
+            return fail(word.where, u"invalid log level %1"_s.arg(quoted(word.text)));
+        if (!debugMask && (mainLevelSet || debugSet))
+            return fail(word.where, u"duplicate log level %1"_s.arg(quoted(word.text)));
+        (debugMask ? debugSet : mainLevelSet) = true;
+        *level = *parsed;
+    }
+    return true;
+}
+
+// daemon, master_process: checked as nginx checks them. LB Scope always runs in the foreground
+// in one process; "daemon on" is said to be ignored, "off" is what it does anyway.
+bool Parser::handleMainFlag(const Statement &statement, const Directive &)
+{
+    if (!firstTime(&m_mainSeen, statement))
+        return false;
+    const Token &value = statement.args[1];
+    if (value.text != "on"_L1 && value.text != "off"_L1) {
+        return fail(value.where, u"invalid value %1 in %2 directive, it must be \"on\" or \"off\""_s.arg(
+                                     quoted(value.text), quoted(statement.name().text)));
+    }
+    if (statement.name().text == "daemon"_L1 && value.text == "on"_L1)
+        warn(statement.name().where, u"ignoring \"daemon on\" (LB Scope stays in the foreground)"_s);
+    return true;
+}
 
 bool Parser::handleWorkerProcesses(const Statement &statement, const Directive &)
 {
@@ -1598,6 +1698,8 @@ qsizetype ConfigReadResult::responseChangingWarnings() const
 
 QString ConfigMessage::toString() const
 {
+    if (where.file == CommandLineSource)
+        return text + " in command line"_L1;
     if (where.line <= 0)
         return text;
     QString position = where.file + u':' + QString::number(where.line);
@@ -1606,21 +1708,40 @@ QString ConfigMessage::toString() const
     return position + ": "_L1 + text;
 }
 
-ConfigReadResult ConfigReader::readFile(const QString &path)
+QString ConfigMessage::toNginxString() const
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        ConfigReadResult result;
-        result.error = ConfigMessage{ConfigMessage::Severity::Error, SourceLocation{path, 0, 0},
-                                     u"open() %1 failed (%2)"_s.arg(quoted(path), file.errorString())};
-        return result;
-    }
-    return readText(file.readAll(), path);
+    if (where.file == CommandLineSource)
+        return text + " in command line"_L1;
+    if (where.line <= 0)
+        return text;
+    return text + " in "_L1 + where.file + u':' + QString::number(where.line);
 }
 
-ConfigReadResult ConfigReader::readText(const QByteArray &text, const QString &fileName)
+ConfigReadResult ConfigReader::readFile(const QString &path, const ConfigReadOptions &options)
 {
-    return Parser(QString::fromUtf8(text), fileName).run();
+    QFile file(path); // also Qt's resources (":/..."), which the lessons' files are
+    if (!file.open(QIODevice::ReadOnly)) {
+        // open(2) again for nginx's wording with the errno: open() "PATH" failed (2: No such ...).
+        const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+        const int error = errno;
+        if (fd >= 0)
+            ::close(fd);
+        const QString why = fd < 0 ? u"%1: %2"_s.arg(error).arg(QString::fromLocal8Bit(std::strerror(error)))
+                                   : file.errorString();
+        ConfigReadResult result;
+        result.error = ConfigMessage{ConfigMessage::Severity::Error, SourceLocation{path, 0, 0},
+                                     u"open() %1 failed (%2)"_s.arg(quoted(path), why)};
+        return result;
+    }
+    return readText(file.readAll(), path, options);
+}
+
+ConfigReadResult ConfigReader::readText(const QByteArray &text, const QString &fileName,
+                                        const ConfigReadOptions &options)
+{
+    ConfigReadResult result = Parser(QString::fromUtf8(text), fileName, options).run();
+    result.files.prepend(ConfigFileText{fileName, text});
+    return result;
 }
 
 } // namespace lbscope

@@ -384,6 +384,13 @@ QByteArray ConfigWriter::write(const ProxyConfig &config)
 {
     ConfText out;
     out.directive("worker_processes"_L1, {QString::number(config.workerProcesses)});
+    if (config.pidFile)
+        out.directive("pid"_L1, {*config.pidFile});
+    for (const ErrorLogDirective &log : config.errorLogs) {
+        const bool defaultLevel = log.level == ErrorLogLevel::Error;
+        out.directive("error_log"_L1,
+                      defaultLevel ? QStringList{log.path} : QStringList{log.path, errorLogLevelName(log.level)});
+    }
     out.blankLine();
     out.emptyBlock(u"events"_s);
     out.blankLine();

@@ -1,5 +1,8 @@
 #include "proxyconfig.h"
 
+#include <QDir>
+#include <QFileInfo>
+
 #include <algorithm>
 
 namespace lbscope {
@@ -57,6 +60,17 @@ const UpstreamConfig *ProxyConfig::findUpstream(QStringView name) const
             return &upstream;
     }
     return nullptr;
+}
+
+QString ProxyConfig::resolvePath(const QString &path) const
+{
+    if (QDir::isAbsolutePath(path))
+        return path;
+    const QString base = !prefix.isEmpty()      ? prefix
+                         : sourceFile.isEmpty() ? QDir::currentPath()
+                                                : QFileInfo(sourceFile).absolutePath();
+    // As nginx joins them: the prefix, a slash if it has none, the path; nothing cleaned.
+    return base.endsWith(u'/') ? QString(base + path) : QString(base + u'/' + path);
 }
 
 const LogFormat *ProxyConfig::findLogFormat(QStringView name) const

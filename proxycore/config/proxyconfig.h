@@ -4,6 +4,8 @@
 // Values are stored at the level where the file wrote them (http, server, location) so the
 // writer can give the text back as it was; resolveSettings() applies nginx's inheritance.
 
+#include "config/errorloglevel.h"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
@@ -130,6 +132,17 @@ struct ErrorPageDirective
     SourceLocation source;
 
     friend bool operator==(const ErrorPageDirective &, const ErrorPageDirective &) = default;
+};
+
+// `error_log FILE [LEVEL];` at the main level: where LB Scope's own messages go.
+struct ErrorLogDirective
+{
+    QString path; // as written; "stderr" for the standard error
+    ErrorLogLevel level = ErrorLogLevel::Error;
+    SourceLocation source;
+
+    bool isStderr() const { return path == QLatin1StringView("stderr"); }
+    friend bool operator==(const ErrorLogDirective &, const ErrorLogDirective &) = default;
 };
 
 // proxy_buffers NUMBER SIZE
@@ -261,7 +274,12 @@ struct ServerConfig
 struct ProxyConfig
 {
     QString sourceFile;
+    // nginx's prefix (-p), which relative access_log, error_log and pid paths count from;
+    // empty: the configuration file's folder (LB Scope's own habit, for --config).
+    QString prefix;
     int workerProcesses = 1;
+    std::optional<QString> pidFile;     // `pid FILE;` as written; none: no pid file is written
+    QList<ErrorLogDirective> errorLogs; // the main level's, in file order; none: stderr at "error"
     QList<UpstreamConfig> upstreams;
     QList<ServerConfig> servers;
     ProxySettings settings;      // http level
@@ -271,6 +289,9 @@ struct ProxyConfig
     std::optional<ListenAddress> statusListen;
 
     const UpstreamConfig *findUpstream(QStringView name) const;
+    // A path of the file made absolute as nginx does it: from the prefix, else from the
+    // configuration file's folder, else from the current directory.
+    QString resolvePath(const QString &path) const;
     // Case-insensitive, as nginx looks formats up; "combined" finds the predefined one.
     const LogFormat *findLogFormat(QStringView name) const;
 

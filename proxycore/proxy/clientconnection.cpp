@@ -102,6 +102,13 @@ void ClientConnection::start(qintptr descriptor)
     processInput();
 }
 
+void ClientConnection::stopGracefully()
+{
+    m_keepAlive = false;
+    if (m_phase == Phase::ReadingHead && !m_requestActive && m_input.pending() == 0 && m_request.headLength() == 0)
+        closeGracefully();
+}
+
 // ---- reading the client -------------------------------------------------------------
 
 void ClientConnection::handleReadyRead()
@@ -251,7 +258,8 @@ void ClientConnection::beginRequest()
     m_route = m_server->route(m_request.target().in(base));
     const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
-                  m_connectionClock.elapsed() <= settings.keepaliveTimeMs; // keepalive_time
+                  m_connectionClock.elapsed() <= settings.keepaliveTimeMs && // keepalive_time
+                  !m_worker.stoppingGracefully();
     enterLocation();
 }
 

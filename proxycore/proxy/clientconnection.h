@@ -45,7 +45,8 @@ public:
     ~ClientConnection() override;
 
     void start(qintptr descriptor);
-
+    // A graceful stop: closes now when no request has begun, else after this one.
+    void stopGracefully();
 
 protected:
     void timerEvent(QTimerEvent *event) override;

@@ -142,7 +142,8 @@ bool Engine::start(const ProxyConfig &config, QString *error)
         WorkerThread thread;
         thread.thread = new QThread(this);
         thread.thread->setObjectName(u"lbscope-worker-%1"_s.arg(i));
-        thread.worker = new Worker(i, Worker::Shared{counters[std::size_t(i)], &m_accessLog, &m_tables, &m_states});
+        thread.worker = new Worker(
+            i, Worker::Shared{counters[std::size_t(i)], &m_accessLog, &m_tables, &m_states, m_errorLog.get()});
         thread.worker->moveToThread(thread.thread);
         connect(thread.thread, &QThread::finished, thread.worker, &QObject::deleteLater);
         thread.thread->start();
@@ -161,6 +162,41 @@ bool Engine::start(const ProxyConfig &config, QString *error)
     m_bound = bound;
     m_running = true;
     return true;
+}
+
+void Engine::setErrorLog(std::shared_ptr<ErrorLog> log)
+{
+    const QMutexLocker editLocker(&m_editMutex);
+    m_errorLog = std::move(log);
+}
+
+void Engine::stopGracefully()
+{
+    const QMutexLocker editLocker(&m_editMutex);
+    if (m_workers.empty() || m_workersDraining > 0) {
+        if (m_workers.empty()) // after this returns: a slot may call stop(), which takes the lock
+            QMetaObject::invokeMethod(this, &Engine::gracefullyStopped, Qt::QueuedConnection);
+        return;
+    }
+    {
+        const QMutexLocker locker(&m_mutex);
+        m_bound.clear();
+    }
+    m_workersDraining = int(m_workers.size());
+    for (const WorkerThread &thread : m_workers) {
+        connect(
+            thread.worker, &Worker::drained, this,
+            [this] {
+                if (--m_workersDraining == 0)
+                    emit gracefullyStopped();
+            },
+            Qt::QueuedConnection);
+    }
+    // The acceptor first and waited for: once its listeners are closed, every connection it
+    // handed on is already queued to its worker, ahead of that worker's stop.
+    QMetaObject::invokeMethod(m_workers.front().worker, &Worker::beginGracefulStop, Qt::BlockingQueuedConnection);
+    for (std::size_t i = 1; i < m_workers.size(); ++i)
+        QMetaObject::invokeMethod(m_workers[i].worker, &Worker::beginGracefulStop, Qt::QueuedConnection);
 }
 
 void Engine::stop()
@@ -184,6 +220,7 @@ void Engine::stopWorkers()
         delete thread.thread;
     }
     m_workers.clear();
+    m_workersDraining = 0;
     m_states.reset(0);
     m_stats.stopCounting();
 }

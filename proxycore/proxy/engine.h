@@ -33,6 +33,7 @@ namespace lbscope {
 
 struct RoutingTable;
 class DemoFleet;
+class ErrorLog;
 class Worker;
 
 class Engine final : public QObject
@@ -49,7 +50,13 @@ public:
     // On error nothing is left running and *error says why.
     bool start(const ProxyConfig &config, QString *error);
     void stop();
+    // nginx's graceful stop (SIGQUIT): the listeners close at once, idle connections close,
+    // requests in flight finish; then gracefullyStopped(), after which stop() ends the rest.
+    void stopGracefully();
     bool isRunning() const;
+    // Where the workers write upstream errors (nginx's "connect() failed ... while connecting
+    // to upstream"); set before start(). The log must outlive the engine's run.
+    void setErrorLog(std::shared_ptr<ErrorLog> log);
 
     // Live changes. Each applies to requests that start after it returns; requests in
     // flight finish on the peer they have. An invalid change is refused with *error and
@@ -92,6 +99,7 @@ public:
 
 signals:
     void configurationChanged();
+    void gracefullyStopped();
 
 private:
     struct WorkerThread
@@ -122,6 +130,8 @@ private:
     StatsCollector m_stats;
     AccessLog m_accessLog;
     std::unique_ptr<DemoFleet> m_demo;
+    std::shared_ptr<ErrorLog> m_errorLog;
+    int m_workersDraining = 0; // a graceful stop waits for this many
 };
 
 } // namespace lbscope

@@ -1,7 +1,10 @@
 #include "proxy/proxyhandler.h"
 
+#include "http/headers.h"
+#include "process/errorlog.h"
 #include "proxy/keepalivepool.h"
 #include "proxy/routing.h"
+#include "proxy/upstreamerrormessage.h"
 #include "proxy/upstreamrequesthead.h"
 #include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
@@ -339,6 +342,8 @@ void ProxyHandler::upstreamFailed(UpstreamError error)
         return;
     }
     const bool reused = m_connection && m_connection->isReused();
+    if (error == UpstreamError::Refused)
+        logUpstreamError(u"connect() failed (111: Connection refused) while connecting to upstream");
     PeerCounters &counters = peerCounters();
     counters.countFailure(failureKind(error), 0, coarseEpochMs());
     m_attempts.setStatus(timeout ? "504" : "502");
@@ -353,6 +358,38 @@ void ProxyHandler::upstreamFailed(UpstreamError error)
         return;
     }
     m_client.proxyFailed(timeout ? 504 : 502);
+}
+
+// To the error log, at nginx's level for it (error), with the request's facts as nginx adds them.
+void ProxyHandler::logUpstreamError(QStringView what)
+{
+    ErrorLog *log = m_worker.errorLog();
+    if (!log || !log->wants(ErrorLogLevel::Error) || !m_selection.current)
+        return;
+    const MessageParser &request = m_client.request();
+    const char *base = m_client.requestBase();
+    const RequestContext context = m_client.requestContext();
+    UpstreamErrorFacts facts;
+    facts.client = context.remoteAddr;
+    facts.server = context.serverName;
+    facts.requestLine = QByteArray(http_method_str(request.method())) + ' ' + request.target().in(base).toByteArray() +
+                        " HTTP/" + QByteArray::number(request.versionMajor()) + '.' +
+                        QByteArray::number(request.versionMinor());
+    // The URI as it went to the peer: the request line of the head sent there.
+    const QByteArrayView sent(m_upstreamHead);
+    const qsizetype space = sent.indexOf(' ');
+    const qsizetype uriEnd = space < 0 ? -1 : sent.indexOf(' ', space + 1);
+    const QByteArrayView uri = uriEnd < 0 ? request.target().in(base) : sent.sliced(space + 1, uriEnd - space - 1);
+    facts.upstream = "http://" + m_selection.current->name + uri.toByteArray();
+    if (const HeaderSpan *host = findHeader(request, base, "host")) {
+        facts.host = trimmed(host->value.in(base)).toByteArray();
+        facts.hasHost = true;
+    }
+    if (const HeaderSpan *referrer = findHeader(request, base, "referer")) {
+        facts.referrer = trimmed(referrer->value.in(base)).toByteArray();
+        facts.hasReferrer = true;
+    }
+    log->write(ErrorLogLevel::Error, upstreamErrorMessage(what, facts));
 }
 
 bool ProxyHandler::mayRetry(UpstreamError error) const

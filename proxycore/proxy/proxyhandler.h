@@ -93,6 +93,7 @@ private:
     void buildUpstreamHead();
     void sendBufferedBody();
     bool mayRetry(UpstreamError error) const;
+    void logUpstreamError(QStringView what);
     bool retryOnStatus(int status) const;
     void closeAttempt();
     void releasePeer(bool failed);

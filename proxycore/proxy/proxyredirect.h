@@ -9,7 +9,7 @@
 // location's prefix (or "/").
 
 #include "config/proxyconfig.h"
-#include "http/variables.h"
+#include "variables/valuetemplate.h"
 
 #include <QByteArray>
 #include <QList>

@@ -2,7 +2,7 @@
 
 #include "http/headers.h"
 #include "http/uri.h"
-#include "http/variables.h"
+#include "variables/valuetemplate.h"
 #include "proxy/routing.h"
 
 #include <algorithm>
@@ -42,9 +42,9 @@ std::optional<QByteArray> ResponseHeadFilter::rewritten(QByteArrayView name, QBy
 QByteArray ResponseHeadFilter::absolute(QByteArrayView location) const
 {
     QByteArray out("http://");
-    const HeaderSpan *host =
-        m_context.request ? findHeader(*m_context.request, m_context.base, "host") : nullptr;
-    const QByteArrayView hostValue = host ? trimmed(host->value.in(m_context.base)) : QByteArrayView();
+    QByteArray hostHeader;
+    m_context.requestHeaders.appendFirst("host", hostHeader);
+    const QByteArrayView hostValue = trimmed(hostHeader);
     if (!hostValue.isEmpty()) {
         appendHostName(out, hostValue);
     } else if (m_context.serverAddr.contains(':')) {
@@ -54,9 +54,9 @@ QByteArray ResponseHeadFilter::absolute(QByteArrayView location) const
     } else {
         out.append(m_context.serverAddr);
     }
-    if (m_context.serverPort != "80") {
+    if (m_context.serverPort != 80) {
         out.append(':');
-        out.append(m_context.serverPort);
+        out.append(QByteArray::number(m_context.serverPort));
     }
     out.append(location);
     return out;

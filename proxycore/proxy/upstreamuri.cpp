@@ -2,7 +2,7 @@
 
 #include "http/headers.h"
 #include "http/uri.h"
-#include "http/variables.h"
+#include "variables/valuetemplate.h"
 #include "proxy/routing.h"
 
 #include <QList>
@@ -166,7 +166,7 @@ UpstreamTarget evaluatedTarget(const RoutingTable &table, const Route &route, co
     target.proxyHost = parts.authority.first(address->port == 80 ? address->writtenHostLength : parts.authority.size())
                            .toByteArray();
     if (parts.uri.isEmpty())
-        target.uri = originForm(context.request->target().in(context.base)).toByteArray();
+        target.uri = originForm(context.target).toByteArray();
     else if (parts.uri.startsWith('?'))
         target.uri = '/' + parts.uri.toByteArray();
     else
@@ -260,7 +260,7 @@ UpstreamTarget upstreamTarget(const RoutingTable &table, const Route &route, con
     UpstreamTarget target;
     target.upstreamIndex = route.upstreamIndex;
     target.proxyHost = route.proxyHost;
-    const QByteArrayView requestTarget = context.request->target().in(context.base);
+    const QByteArrayView requestTarget = context.target;
     target.uri = route.passUri.replacesPrefix ? replacePrefix(requestTarget, route.prefix, route.passUri.uri)
                                               : originForm(requestTarget).toByteArray();
     return target;

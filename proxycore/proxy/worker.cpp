@@ -118,7 +118,32 @@ void Worker::serveConnection(qintptr descriptor, const QHostAddress &address, qu
         return;
     }
     auto *connection = new ClientConnection(*this, m_table, *listener, this);
+    ++m_connections;
+    connect(connection, &QObject::destroyed, this, &Worker::connectionEnded);
     connection->start(descriptor);
+    if (m_stoppingGracefully) // accepted before the listener closed: served, then closed
+        connection->stopGracefully();
+}
+
+void Worker::connectionEnded()
+{
+    --m_connections;
+    if (m_stoppingGracefully && m_connections == 0)
+        emit drained();
+}
+
+void Worker::beginGracefulStop()
+{
+    if (m_stoppingGracefully)
+        return;
+    m_stoppingGracefully = true;
+    qDeleteAll(m_servers);
+    m_servers.clear();
+    const auto connections = findChildren<ClientConnection *>(Qt::FindDirectChildrenOnly);
+    for (ClientConnection *connection : connections)
+        connection->stopGracefully();
+    if (m_connections == 0)
+        emit drained();
 }
 
 ProxyServer *Worker::openServerFor(const Listener &listener) const

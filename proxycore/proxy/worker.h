@@ -24,6 +24,7 @@
 namespace lbscope {
 
 class BalancerStateBoard;
+class ErrorLog;
 class KeepalivePool;
 class ProxyServer;
 
@@ -39,6 +40,7 @@ public:
         AccessLog *accessLog = nullptr;
         const TableBoard *tables = nullptr;
         BalancerStateBoard *states = nullptr;
+        ErrorLog *errorLog = nullptr; // may be null: no error log
     };
     Worker(int index, const Shared &shared, QObject *parent = nullptr);
     ~Worker() override;
@@ -48,6 +50,7 @@ public:
     const std::shared_ptr<UpstreamRuntime> &upstream(int index) const { return m_upstreams[std::size_t(index)]; }
     WorkerCounters &counters() { return *m_shared.counters; }
     AccessLog &accessLog() { return *m_shared.accessLog; }
+    ErrorLog *errorLog() const { return m_shared.errorLog; }
 
     // All of these run in this worker's thread.
     // Takes the newest published table when there is one; cheap when there is none.
@@ -59,6 +62,13 @@ public:
     QString listen(const RoutingTable &table, const QList<Worker *> &workers, const std::function<void()> &commit,
                    QList<QPair<QHostAddress, quint16>> *bound);
     void shutdown();
+    // nginx's graceful shutdown (SIGQUIT): this worker's listeners close, idle connections
+    // close, requests in flight finish and their connections close; then drained().
+    void beginGracefulStop();
+    bool stoppingGracefully() const { return m_stoppingGracefully; }
+
+signals:
+    void drained();
 
 protected:
     void timerEvent(QTimerEvent *event) override;
@@ -68,6 +78,7 @@ private:
     void noteStateChanged();
     void publishStates();
     ProxyServer *openServerFor(const Listener &listener) const;
+    void connectionEnded();
 
     int m_index;
     Shared m_shared;
@@ -78,6 +89,8 @@ private:
     QList<ProxyServer *> m_servers;
     QBasicTimer m_publishTimer; // runs while a state change waits to be published
     bool m_stopped = false;
+    bool m_stoppingGracefully = false;
+    int m_connections = 0; // ClientConnections alive
 };
 
 } // namespace lbscope

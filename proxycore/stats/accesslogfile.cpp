@@ -119,10 +119,8 @@ QStringList AccessLogFileWriter::filePaths() const
 
 bool AccessLogFileWriter::buildPlan(const ProxyConfig &config, Plan *plan, QString *error)
 {
-    const QString baseDir =
-        config.sourceFile.isEmpty() ? QDir::currentPath() : QFileInfo(config.sourceFile).absolutePath();
     const auto add = [&](const ResolvedLocation &resolved, DestinationSet *set) {
-        return addDestinations(resolved.accessLogs, config, baseDir, plan, set, error);
+        return addDestinations(resolved.accessLogs, config, plan, set, error);
     };
     if (!add(resolveSettings(config.settings, {}, nullptr), &plan->httpDestinations))
         return false;
@@ -147,8 +145,8 @@ bool AccessLogFileWriter::buildPlan(const ProxyConfig &config, Plan *plan, QStri
     return true;
 }
 
-bool AccessLogFileWriter::addDestinations(const QList<AccessLogDirective> &logs, const ProxyConfig &config,
-                                          const QString &baseDir, Plan *plan, DestinationSet *set, QString *error)
+bool AccessLogFileWriter::addDestinations(const QList<AccessLogDirective> &logs, const ProxyConfig &config, Plan *plan,
+                                          DestinationSet *set, QString *error)
 {
     for (const AccessLogDirective &log : logs) {
         const LogFormat *format = config.findLogFormat(log.formatName);
@@ -170,7 +168,7 @@ bool AccessLogFileWriter::addDestinations(const QList<AccessLogDirective> &logs,
             formatter = plan->formatters.size() - 1;
         }
 
-        const QString path = QDir::cleanPath(QDir(baseDir).absoluteFilePath(log.path));
+        const QString path = QDir::cleanPath(config.resolvePath(log.path));
         const auto found = std::find_if(plan->files.cbegin(), plan->files.cend(),
                                         [&](const OutputFile &output) { return output.path == path; });
         const auto file = static_cast<int>(found - plan->files.cbegin());

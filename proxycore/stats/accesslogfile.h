@@ -10,7 +10,7 @@
 // the request URI in that server; the record then goes to that location's access_log list
 // (nginx's inheritance, "off" included). When several servers remain (servers told apart only
 // by their listening port), the record goes to the union of their lists. Relative paths count
-// from the configuration file's folder (nginx counts them from its prefix); with no
+// from the prefix (ProxyConfig::resolvePath: nginx's -p, else the file's folder); with no
 // access_log anywhere nothing is written (nginx would use logs/access.log).
 
 #include "config/proxyconfig.h"
@@ -106,8 +106,8 @@ private:
     };
 
     bool buildPlan(const ProxyConfig &config, Plan *plan, QString *error);
-    bool addDestinations(const QList<AccessLogDirective> &logs, const ProxyConfig &config, const QString &baseDir,
-                         Plan *plan, DestinationSet *set, QString *error);
+    bool addDestinations(const QList<AccessLogDirective> &logs, const ProxyConfig &config, Plan *plan,
+                         DestinationSet *set, QString *error);
     bool openFiles(Plan *plan, QString *error);
     void collectDestinations(const AccessRecord &record, DestinationSet *set) const;
     void writePending();

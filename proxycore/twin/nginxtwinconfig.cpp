@@ -50,6 +50,10 @@ QByteArray NginxTwinConfig::write(const ProxyConfig &running, const QString &pre
     log.formatName = LogFormatName;
     config.settings.accessLogs = QList<AccessLogDirective>{log};
 
+    // The twin's pid file and error log are in its own prefix (mainDirectives), not the user's.
+    config.pidFile.reset();
+    config.errorLogs.clear();
+
     QByteArray text = ConfigWriter::write(config);
     // ConfigWriter writes one "http {" line at the start of a line; the temp paths go first in it.
     const QByteArray httpOpen = "\nhttp {\n";

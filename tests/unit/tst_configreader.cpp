@@ -192,6 +192,12 @@ private slots:
     void statusListen_data();
     void statusListen();
     void readFileErrors();
+    void errorLogs_data();
+    void errorLogs();
+    void pidAndMainFlags_data();
+    void pidAndMainFlags();
+    void globalDirectives_data();
+    void globalDirectives();
     void parseTime_data();
     void parseTime();
     void parseSize_data();
@@ -253,10 +259,7 @@ void TestConfigReader::debianStyleConfig()
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     const QStringList expected = {
         u"t.conf:1: ignoring \"user\""_s,
-        u"t.conf:3: ignoring \"pid\""_s,
-        u"t.conf:4: ignoring \"error_log\""_s,
         u"t.conf:5: ignoring \"include\""_s,
-        u"t.conf:6: ignoring \"daemon\""_s,
         u"t.conf:14: ignoring \"sendfile\""_s,
         u"t.conf:15: ignoring \"tcp_nopush\""_s,
         u"t.conf:16: ignoring \"types_hash_max_size\""_s,
@@ -278,6 +281,10 @@ void TestConfigReader::debianStyleConfig()
 
     const ProxyConfig &config = *result.config;
     QCOMPARE(config.workerProcesses, std::max(1, QThread::idealThreadCount()));
+    QCOMPARE(config.pidFile, u"/run/nginx.pid"_s);
+    QCOMPARE(config.errorLogs.size(), 1);
+    QCOMPARE(config.errorLogs.front().path, u"/var/log/nginx/error.log"_s);
+    QCOMPARE(config.errorLogs.front().level, ErrorLogLevel::Error);
     QVERIFY(config.settings.accessLogs);
     QCOMPARE(config.settings.accessLogs->size(), 1);
     QCOMPARE(config.settings.accessLogs->front().path, u"/var/log/nginx/access.log"_s);
@@ -1325,7 +1332,7 @@ void TestConfigReader::readFileErrors()
     const QString missing = dir.filePath(u"missing.conf"_s);
     const ConfigReadResult result = ConfigReader::readFile(missing);
     QVERIFY(!result.ok());
-    QCOMPARE(result.error->toString(), u"open() \"%1\" failed (No such file or directory)"_s.arg(missing));
+    QCOMPARE(result.error->toString(), u"open() \"%1\" failed (2: No such file or directory)"_s.arg(missing));
 
     const ConfigReadResult broken = ConfigReader::readText("upstream u {\n", dir.filePath(u"a.conf"_s));
     QVERIFY(!broken.ok());
@@ -1462,6 +1469,142 @@ void TestConfigReader::splitHostPort()
     QTEST(int(result->port), "port");
     QTEST(result->hasPort, "hasPort");
     QTEST(result->isUnix, "isUnix");
+}
+
+// error_log FILE [LEVEL...], checked as nginx 1.22 checks it (tst_nginxcommandline asks nginx).
+void TestConfigReader::errorLogs_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("error"); // empty: accepted
+    QTest::addColumn<int>("level");     // of the last main-level error_log
+    QTest::addColumn<QStringList>("warnings");
+
+    QTest::newRow("default level") << QByteArray("error_log logs/e.log;") << QString() << int(ErrorLogLevel::Error)
+                                   << QStringList();
+    QTest::newRow("notice") << QByteArray("error_log logs/e.log notice;") << QString() << int(ErrorLogLevel::Notice)
+                            << QStringList();
+    QTest::newRow("stderr debug") << QByteArray("error_log stderr debug;") << QString() << int(ErrorLogLevel::Debug)
+                                  << QStringList();
+    QTest::newRow("debug masks") << QByteArray("error_log e.log debug_http debug_core;") << QString()
+                                 << int(ErrorLogLevel::Debug) << QStringList();
+    QTest::newRow("two levels") << QByteArray("error_log e.log warn info;")
+                                << u"t.conf:1:22: duplicate log level \"info\""_s << 0 << QStringList();
+    QTest::newRow("mask after level") << QByteArray("error_log e.log warn debug_http;")
+                                      << u"t.conf:1:22: invalid log level \"debug_http\""_s << 0 << QStringList();
+    QTest::newRow("level after mask") << QByteArray("error_log e.log debug_http warn;")
+                                      << u"t.conf:1:28: duplicate log level \"warn\""_s << 0 << QStringList();
+    QTest::newRow("unknown level") << QByteArray("error_log e.log loud;")
+                                   << u"t.conf:1:17: invalid log level \"loud\""_s << 0 << QStringList();
+    QTest::newRow("no file") << QByteArray("error_log;")
+                             << u"t.conf:1:1: invalid number of arguments in \"error_log\" directive"_s << 0
+                             << QStringList();
+    QTest::newRow("syslog") << QByteArray("error_log syslog:server=127.0.0.1 warn;") << QString() << 0
+                            << QStringList{u"t.conf:1: ignoring \"error_log syslog:server=127.0.0.1 warn\" (only files "
+                                           u"and stderr are supported)"_s};
+    QTest::newRow("in http") << QByteArray("http {\n    error_log logs/h.log info;\n}") << QString() << 0
+                             << QStringList{u"t.conf:2: ignoring \"error_log logs/h.log info\" (only the main level's "
+                                            u"error_log is written)"_s};
+}
+
+void TestConfigReader::errorLogs()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, error);
+    QFETCH(int, level);
+    QFETCH(QStringList, warnings);
+    const ConfigReadResult result = read(text);
+    if (!error.isEmpty()) {
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error->toString(), error);
+        return;
+    }
+    QVERIFY2(result.ok(), qPrintable(result.error->toString()));
+    QCOMPARE(messages(result.warnings), warnings);
+    if (level == 0) {
+        QVERIFY(result.config->errorLogs.isEmpty());
+        return;
+    }
+    QCOMPARE(result.config->errorLogs.size(), 1);
+    QCOMPARE(int(result.config->errorLogs.front().level), level);
+    QCOMPARE(result.config->errorLogs.front().source, at(1, 1));
+}
+
+void TestConfigReader::pidAndMainFlags_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("error");
+    QTest::addColumn<QStringList>("warnings");
+
+    QTest::newRow("pid") << QByteArray("pid logs/nginx.pid;") << QString() << QStringList();
+    QTest::newRow("pid twice") << QByteArray("pid a.pid;\npid b.pid;")
+                               << u"t.conf:2:1: \"pid\" directive is duplicate"_s << QStringList();
+    QTest::newRow("pid in http") << QByteArray("http {\n    pid a.pid;\n}")
+                                 << u"t.conf:2:5: \"pid\" directive is not allowed here"_s << QStringList();
+    QTest::newRow("daemon off") << QByteArray("daemon off;\nmaster_process on;") << QString() << QStringList();
+    QTest::newRow("daemon on") << QByteArray("daemon on;") << QString()
+                               << QStringList{u"t.conf:1: ignoring \"daemon on\" (LB Scope stays in the foreground)"_s};
+    QTest::newRow("daemon maybe")
+        << QByteArray("daemon maybe;")
+        << u"t.conf:1:8: invalid value \"maybe\" in \"daemon\" directive, it must be \"on\" or \"off\""_s
+        << QStringList();
+}
+
+void TestConfigReader::pidAndMainFlags()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, error);
+    QFETCH(QStringList, warnings);
+    const ConfigReadResult result = read(text);
+    if (!error.isEmpty()) {
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error->toString(), error);
+        return;
+    }
+    QVERIFY2(result.ok(), qPrintable(result.error->toString()));
+    QCOMPARE(messages(result.warnings), warnings);
+    if (text.startsWith("pid"))
+        QCOMPARE(result.config->pidFile, u"logs/nginx.pid"_s);
+}
+
+// nginx -g: read before the file, errors "in command line".
+void TestConfigReader::globalDirectives_data()
+{
+    QTest::addColumn<QString>("directives");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("worker_processes") << u"worker_processes 3;"_s << QString();
+    QTest::newRow("two") << u"pid x.pid; error_log stderr notice;"_s << QString();
+    QTest::newRow("no semicolon") << u"worker_processes 3"_s
+                                  << u"unexpected end of parameter, expecting \";\" in command line"_s;
+    QTest::newRow("block") << u"events {}"_s << u"block directives are not supported in -g option in command line"_s;
+    QTest::newRow("not main") << u"listen 80;"_s << u"\"listen\" directive is not allowed here in command line"_s;
+    QTest::newRow("then the file's duplicate") << u"worker_processes 3; worker_processes 2;"_s
+                                               << u"\"worker_processes\" directive is duplicate in command line"_s;
+    QTest::newRow("duplicate in the file") << u"daemon off;"_s << u"t.conf:1:1: \"daemon\" directive is duplicate"_s;
+}
+
+void TestConfigReader::globalDirectives()
+{
+    QFETCH(QString, directives);
+    QFETCH(QString, error);
+    ConfigReadOptions options;
+    options.globalDirectives = directives;
+    options.prefix = u"/srv/p/"_s;
+    const ConfigReadResult result =
+        ConfigReader::readText("daemon off;\nupstream u {\n    server 127.0.0.1:1;\n}\n", fileName, options);
+    if (!error.isEmpty()) {
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error->toString(), error);
+        return;
+    }
+    QVERIFY2(result.ok(), qPrintable(result.error->toString()));
+    QCOMPARE(result.config->upstreams.size(), 1); // the file was read after them
+    QCOMPARE(result.config->prefix, u"/srv/p/"_s);
+    if (directives.startsWith(u"worker_processes"_s))
+        QCOMPARE(result.config->workerProcesses, 3);
+    else
+        QCOMPARE(result.config->resolvePath(*result.config->pidFile), u"/srv/p/x.pid"_s);
+    QCOMPARE(result.files.size(), 1); // -T dumps the file, not -g
 }
 
 QTEST_GUILESS_MAIN(TestConfigReader)
