@@ -89,6 +89,8 @@ std::optional<ValueTemplate::Part> ValueTemplate::variableNamed(QStringView name
         {"host"_L1, Variable::Host},
         {"remote_addr"_L1, Variable::RemoteAddr},
         {"remote_port"_L1, Variable::RemotePort},
+        {"realip_remote_addr"_L1, Variable::RealipRemoteAddr},
+        {"realip_remote_port"_L1, Variable::RealipRemotePort},
         {"server_addr"_L1, Variable::ServerAddr},
         {"server_port"_L1, Variable::ServerPort},
         {"proxy_add_x_forwarded_for"_L1, Variable::ProxyAddXForwardedFor},
@@ -150,6 +152,12 @@ void ValueTemplate::appendVariable(const Part &part, const RequestContext &conte
         break;
     case Variable::RemotePort:
         out.append(context.remotePort);
+        break;
+    case Variable::RealipRemoteAddr:
+        out.append(context.realipRemoteAddr);
+        break;
+    case Variable::RealipRemotePort:
+        out.append(context.realipRemotePort);
         break;
     case Variable::ServerAddr:
         out.append(context.serverAddr);

@@ -22,6 +22,8 @@ struct RequestContext
     const MessageParser *request = nullptr;
     QByteArrayView remoteAddr;
     QByteArrayView remotePort;
+    QByteArrayView realipRemoteAddr; // the connection's peer, before realip
+    QByteArrayView realipRemotePort;
     QByteArrayView serverAddr;
     QByteArrayView serverPort;
     QByteArrayView proxyHost;    // host[:port] of proxy_pass, or the upstream name
@@ -48,6 +50,8 @@ private:
         Host,
         RemoteAddr,
         RemotePort,
+        RealipRemoteAddr,
+        RealipRemotePort,
         ServerAddr,
         ServerPort,
         ProxyAddXForwardedFor,

@@ -162,12 +162,10 @@ void ClientConnection::start(qintptr descriptor)
     }
     m_socket.setReadBufferSize(inputCapacity);
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_clientAddress = m_socket.peerAddress();
+    m_client.setPeer(m_socket.peerAddress(), m_socket.peerPort());
     std::atomic<qint64> &connections = m_worker.counters().connections;
     connections.store(connections.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     m_counted = true;
-    m_remoteAddr = addressText(m_clientAddress);
-    m_remotePort = QByteArray::number(m_socket.peerPort());
     m_serverAddr = addressText(m_socket.localAddress());
     m_serverPort = QByteArray::number(m_socket.localPort());
     m_idle.arm(m_listener->servers[m_listener->defaultServer].settings.clientHeaderTimeoutMs);
@@ -359,14 +357,18 @@ void ClientConnection::beginRequest()
         return;
     }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
+    m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
     m_route = m_server->route(m_request.target().in(base));
-    if (!m_route || m_route->upstreamIndex < 0) {
-        respondError(404, !m_request.shouldKeepAlive() || m_facts.hasBody);
-        return;
-    }
-    const ResolvedLocation &settings = m_route->settings;
+    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
     if (settings.clientMaxBodySize > 0 && m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
         respondError(413, true);
+        return;
+    }
+    if (m_route)
+        m_client.applyRealIp(m_route->realIp, m_request, base); // the preaccess phase
+    const bool allowed = (m_route ? m_route->access : m_server->access).allows(m_client.address());
+    if (!allowed || !m_route || m_route->upstreamIndex < 0) {
+        respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || m_facts.hasBody);
         return;
     }
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
@@ -425,7 +427,7 @@ void ClientConnection::startProxying()
 
 void ClientConnection::startAttempt()
 {
-    Peer *peer = m_upstream->pick(m_selection, PickInput{m_clientAddress, m_hashKey}, m_decision);
+    Peer *peer = m_upstream->pick(m_selection, PickInput{m_client.address(), m_hashKey}, m_decision);
     m_decisions.append(m_decision);
     if (!peer) {
         m_attempts.startWithoutPeer(m_upstream->name().toUtf8());
@@ -480,8 +482,10 @@ RequestContext ClientConnection::requestContext() const
     RequestContext context;
     context.base = m_input.base();
     context.request = &m_request;
-    context.remoteAddr = m_remoteAddr;
-    context.remotePort = m_remotePort;
+    context.remoteAddr = m_client.addressText();
+    context.remotePort = m_client.portText();
+    context.realipRemoteAddr = m_client.peerAddressText();
+    context.realipRemotePort = m_client.peerPortText();
     context.serverAddr = m_serverAddr;
     context.serverPort = m_serverPort;
     context.proxyHost = m_route ? QByteArrayView(m_route->proxyHost) : QByteArrayView();
@@ -785,6 +789,7 @@ void ClientConnection::endRequest()
     m_facts = RequestFacts{}; // its spans point into this request's head
     m_upstreamLocalPort = 0;
     m_upstreamConnectionRequest = 0;
+    m_client.endRequest();
 }
 
 void ClientConnection::logRequest()
@@ -793,8 +798,7 @@ void ClientConnection::logRequest()
     AccessRecord record;
     record.timeMs = QDateTime::currentMSecsSinceEpoch();
     record.worker = m_worker.index();
-    record.clientAddress = m_remoteAddr;
-    record.clientPort = m_socket.peerPort();
+    m_client.describe(record);
     // A head cut short by a timeout has its request line once a header has begun.
     const MessageParser::State state = m_request.state();
     const bool parsed = state == MessageParser::State::Failed        ? !m_request.target().isEmpty()

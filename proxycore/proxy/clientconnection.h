@@ -15,6 +15,7 @@
 #include "proxy/attemptlog.h"
 #include "proxy/idletimer.h"
 #include "proxy/upstreamconnection.h"
+#include "realip/clientaddress.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
 #include "stats/peercounters.h"
@@ -118,11 +119,9 @@ private:
     MessageParser m_request;
     Phase m_phase = Phase::ReadingHead;
 
-    QByteArray m_remoteAddr;
-    QByteArray m_remotePort;
+    ClientAddress m_client; // the peer, or for one request the address realip found
     QByteArray m_serverAddr;
     QByteArray m_serverPort;
-    QHostAddress m_clientAddress;
 
     // The request in flight.
     RequestFacts m_facts;

@@ -4,9 +4,11 @@
 // locations with header templates ready to evaluate, and the upstream groups. Built once
 // per configuration, immutable, shared by every worker.
 
+#include "access/accessrules.h"
 #include "balancing/peer.h"
 #include "config/proxyconfig.h"
 #include "http/variables.h"
+#include "realip/realipresolver.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -33,6 +35,8 @@ struct Route
     QList<CompiledHeader> upstreamHeaders; // what goes upstream, nginx's order, defaults merged
     QList<QByteArray> replacedHeaders;     // client headers not passed on (lower case)
     QList<CompiledHeader> addHeaders;
+    RealIpResolver realIp; // the preaccess phase's, when the server's found no address
+    AccessRules access;
 };
 
 struct VirtualServer
@@ -42,6 +46,8 @@ struct VirtualServer
     QByteArray label;          // for access records: the first server_name as written, or the first listen
     QList<Route> routes;       // longest prefix first
     ResolvedLocation settings; // server level, for what happens before routing
+    RealIpResolver realIp;     // the post-read phase's
+    AccessRules access;        // for a request that no location matches
 
     const Route *route(QByteArrayView target) const;
 };

@@ -22,6 +22,10 @@ struct AccessRecord
     qint64 timeMs = 0;        // wall clock (ms since the epoch) when the request ended
     QByteArray clientAddress; // $remote_addr
     quint16 clientPort = 0;   // $remote_port
+    // The connection's own peer when the realip module replaced the client for this request
+    // ($realip_remote_addr, $realip_remote_port); empty and 0 when it did not.
+    QByteArray peerAddress;
+    quint16 peerPort = 0;
     int worker = -1;          // the engine worker that served it (BalancerStateSnapshot::worker); -1: none
     QByteArray method;        // empty when the request line could not be parsed
     QByteArray uri;           // $request_uri, as the client sent it

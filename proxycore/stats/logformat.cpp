@@ -290,6 +290,8 @@ std::optional<LogFormatter::Part> LogFormatter::variableNamed(QStringView name)
         {"request_time"_L1, Variable::RequestTime},
         {"remote_addr"_L1, Variable::RemoteAddr},
         {"remote_port"_L1, Variable::RemotePort},
+        {"realip_remote_addr"_L1, Variable::RealipRemoteAddr},
+        {"realip_remote_port"_L1, Variable::RealipRemotePort},
         {"remote_user"_L1, Variable::RemoteUser},
         {"request"_L1, Variable::Request},
         {"request_method"_L1, Variable::RequestMethod},
@@ -405,6 +407,15 @@ void LogFormatter::appendValue(const Part &part, const AccessRecord &record, QBy
         if (record.clientPort != 0)
             out.append(QByteArray::number(record.clientPort));
         break;
+    case Variable::RealipRemoteAddr:
+        out.append(record.peerAddress.isEmpty() ? record.clientAddress : record.peerAddress);
+        break;
+    case Variable::RealipRemotePort: {
+        const quint16 port = record.peerAddress.isEmpty() ? record.clientPort : record.peerPort;
+        if (port != 0)
+            out.append(QByteArray::number(port));
+        break;
+    }
     case Variable::RemoteUser: // no auth_basic in LB Scope: never set
         break;
     case Variable::Request:

@@ -56,6 +56,8 @@ private:
         // Ordinary variables: escaped, "-" when empty (default escaping).
         RemoteAddr,
         RemotePort,
+        RealipRemoteAddr,
+        RealipRemotePort,
         RemoteUser,
         Request,
         RequestMethod,
