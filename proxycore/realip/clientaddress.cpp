@@ -6,9 +6,13 @@ namespace lbscope {
 
 void ClientAddress::setPeer(const QHostAddress &address, quint16 port)
 {
-    m_peer = address;
+    // An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is what nginx's IPv4 socket sees.
+    const std::optional<quint32> mapped = address.protocol() == QAbstractSocket::IPv6Protocol
+                                              ? nginx::ipv4Of(address)
+                                              : std::nullopt;
+    m_peer = mapped ? QHostAddress(*mapped) : address;
     m_peerPort = port;
-    m_peerAddressText = lbscope::addressText(address); // an IPv4 client on a dual-stack socket reads as IPv4
+    m_peerAddressText = lbscope::addressText(m_peer);
     m_peerPortText = QByteArray::number(port);
     endRequest();
 }

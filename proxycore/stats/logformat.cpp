@@ -362,8 +362,11 @@ void LogFormatter::appendTo(const AccessRecord &record, QByteArray &out) const
         } else {
             value.truncate(0);
             appendValue(part, record, value);
-            // $is_args is the one variable nginx always finds, even empty.
-            appendEscaped(value, part.variable == Variable::IsArgs, out);
+            // Variables nginx finds even when empty: $is_args, and the ports, which realip
+            // leaves empty when the header gave none.
+            const bool found = part.variable == Variable::IsArgs || part.variable == Variable::RemotePort ||
+                               part.variable == Variable::RealipRemotePort;
+            appendEscaped(value, found, out);
         }
     }
 }
