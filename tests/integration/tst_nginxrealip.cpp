@@ -2,7 +2,8 @@
 // go to nginx and then to LB Scope's engine, with demo backends behind an ip_hash upstream.
 // Each request is compared on its status, the backend it reached (X-Upstream-Addr), the client
 // addresses the proxy worked with ($remote_addr, $remote_port, $realip_remote_addr and
-// $realip_remote_port, in a response header and in an access_log line), its Connection header
+// $realip_remote_port, in a response header and in an access_log line, and the
+// X-Forwarded-For that $proxy_add_x_forwarded_for would send on), its Connection header
 // and its body (error pages with the server's name set aside). Requests come from 127.0.0.1 and
 // from other loopback addresses (bound before connecting) and carry X-Real-IP, X-Forwarded-For
 // chains and other headers naming many different clients, so ip_hash behind a proxy must pick
@@ -296,8 +297,8 @@ private:
                ";\n        access_log " + logPath().toUtf8() +
                " realip;\n"
                "        add_header X-Upstream-Addr $upstream_addr always;\n"
-               "        add_header X-Remote \"$remote_addr $remote_port $realip_remote_addr $realip_remote_port\" "
-               "always;\n" +
+               "        add_header X-Remote \"$remote_addr $remote_port $realip_remote_addr $realip_remote_port "
+               "($proxy_add_x_forwarded_for)\" always;\n" +
                test.server + locations + "    }\n}\n";
     }
 
