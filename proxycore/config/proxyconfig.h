@@ -179,7 +179,7 @@ struct ProxySettings
     std::optional<QList<AccessLogDirective>> accessLogs; // the list of the innermost level with one
     std::optional<QList<AccessRule>> accessRules;        // allow/deny: the innermost level with any
     std::optional<QList<RealIpSource>> setRealIpFrom;    // same rule
-    std::optional<QString> realIpHeader; // "X-Real-IP", "X-Forwarded-For", "proxy_protocol" or a name
+    std::optional<QString> realIpHeader;                 // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
     std::optional<bool> realIpRecursive;
 
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
@@ -267,8 +267,8 @@ struct ResolvedLocation
     // Where this location's requests are logged; empty: nowhere (access_log off, or none set:
     // unlike nginx, LB Scope has no default logs/access.log).
     QList<AccessLogDirective> accessLogs;
-    QList<AccessRule> accessRules;      // empty: everyone is let in
-    QList<RealIpSource> setRealIpFrom;  // empty: the realip module does nothing
+    QList<AccessRule> accessRules;     // empty: everyone is let in
+    QList<RealIpSource> setRealIpFrom; // empty: the realip module does nothing
     QString realIpHeader = QStringLiteral("X-Real-IP");
     bool realIpRecursive = false;
 };

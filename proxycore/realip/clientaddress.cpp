@@ -7,9 +7,8 @@ namespace lbscope {
 void ClientAddress::setPeer(const QHostAddress &address, quint16 port)
 {
     // An IPv4 client on a dual-stack socket (::ffff:a.b.c.d) is what nginx's IPv4 socket sees.
-    const std::optional<quint32> mapped = address.protocol() == QAbstractSocket::IPv6Protocol
-                                              ? nginx::ipv4Of(address)
-                                              : std::nullopt;
+    const std::optional<quint32> mapped =
+        address.protocol() == QAbstractSocket::IPv6Protocol ? nginx::ipv4Of(address) : std::nullopt;
     m_peer = mapped ? QHostAddress(*mapped) : address;
     m_peerPort = port;
     m_peerAddressText = lbscope::addressText(m_peer);

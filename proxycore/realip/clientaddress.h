@@ -26,9 +26,9 @@ public:
     void endRequest();
 
     const QHostAddress &address() const { return m_address; }
-    quint16 port() const { return m_port; } // 0: the header gave none
-    const QByteArray &addressText() const { return m_addressText; } // $remote_addr
-    const QByteArray &portText() const { return m_portText; }       // $remote_port
+    quint16 port() const { return m_port; }                                 // 0: the header gave none
+    const QByteArray &addressText() const { return m_addressText; }         // $remote_addr
+    const QByteArray &portText() const { return m_portText; }               // $remote_port
     const QByteArray &peerAddressText() const { return m_peerAddressText; } // $realip_remote_addr
     const QByteArray &peerPortText() const { return m_peerPortText; }       // $realip_remote_port
     bool isReplaced() const { return m_replaced; }

@@ -126,7 +126,8 @@ RealIpResolver::Walk RealIpResolver::walk(QByteArrayView value, nginx::AddressAn
             --start;
         if (start > 0)
             ++start;
-        const std::optional<nginx::AddressAndPort> parsed = nginx::parseAddressAndPort(value.sliced(start, end - start));
+        const std::optional<nginx::AddressAndPort> parsed =
+            nginx::parseAddressAndPort(value.sliced(start, end - start));
         if (!parsed)
             return taken ? Walk::Done : Walk::Declined;
         *client = *parsed;

@@ -37,8 +37,8 @@ struct Request
     QByteArray source;           // the client's address; empty: 127.0.0.1
     bool sameConnection = false; // on the previous request's connection, kept alive
     QByteArray method = "GET";
-    int contentLength = -1;      // a body of this many bytes ("x" repeated); -1: none
-    bool variables = true;       // X-Remote compared too (LB Scope adds no add_header without a location)
+    int contentLength = -1; // a body of this many bytes ("x" repeated); -1: none
+    bool variables = true;  // X-Remote compared too (LB Scope adds no add_header without a location)
 };
 
 struct Case
@@ -130,14 +130,9 @@ QList<Request> forwardedChains()
 QList<Request> forwardedLines()
 {
     const QList<QByteArrayList> lines = {
-        {"%c", "10.0.0.1"},
-        {"%c, 10.0.0.1", "10.0.0.2, 10.0.0.3"},
-        {"10.0.0.2", "%c"},
-        {"%c", "10.0.0.3, junk"},
-        {"%c, 172.16.1.1", "junk, 10.0.0.3"},
-        {"%c", "10.0.0.2", "10.0.0.3:80"},
-        {"%c", "", "10.0.0.3"},
-        {"%c", "172.16.2.2", "10.0.0.3"},
+        {"%c", "10.0.0.1"},       {"%c, 10.0.0.1", "10.0.0.2, 10.0.0.3"}, {"10.0.0.2", "%c"},
+        {"%c", "10.0.0.3, junk"}, {"%c, 172.16.1.1", "junk, 10.0.0.3"},   {"%c", "10.0.0.2", "10.0.0.3:80"},
+        {"%c", "", "10.0.0.3"},   {"%c", "172.16.2.2", "10.0.0.3"},
     };
     QList<Request> requests;
     int k = 0;
@@ -156,12 +151,36 @@ QList<Request> forwardedLines()
 QList<Request> realIpValues()
 {
     const QByteArrayList values = {
-        "1.2.3.4:99",  "1.2.3.4:0",      "1.2.3.4:65536",        "[2001:db8::5]:8080", "2001:DB8:0:0:1:0:0:1",
-        "::1.2.3.4",   "::2:3",          "1:2:3:4:5:6:1.2.3.4",  ":1::2",              "1:2:3:4:5:6:7::",
-        "::",          "1..2.3",         "1.2.3.",               "001.002.003.004",     "1.2.3",
-        "fe80::1%1",   "[::1]",          "localhost",            "30.1.1.1, 30.2.2.2", ",",
-        "30.3.3.3 ",   "0000:0:0:0:0:0:0:1", "[1.2.3.4]:80",     "1.2.3.4:0080",       "2001:db8::1:0:0:1",
-        "::ffff:127.0.1.1", "::ffff:1.2.3.4", "[::ffff:5.6.7.8]:81", "::1",             "0.0.0.0",
+        "1.2.3.4:99",
+        "1.2.3.4:0",
+        "1.2.3.4:65536",
+        "[2001:db8::5]:8080",
+        "2001:DB8:0:0:1:0:0:1",
+        "::1.2.3.4",
+        "::2:3",
+        "1:2:3:4:5:6:1.2.3.4",
+        ":1::2",
+        "1:2:3:4:5:6:7::",
+        "::",
+        "1..2.3",
+        "1.2.3.",
+        "001.002.003.004",
+        "1.2.3",
+        "fe80::1%1",
+        "[::1]",
+        "localhost",
+        "30.1.1.1, 30.2.2.2",
+        ",",
+        "30.3.3.3 ",
+        "0000:0:0:0:0:0:0:1",
+        "[1.2.3.4]:80",
+        "1.2.3.4:0080",
+        "2001:db8::1:0:0:1",
+        "::ffff:127.0.1.1",
+        "::ffff:1.2.3.4",
+        "[::ffff:5.6.7.8]:81",
+        "::1",
+        "0.0.0.0",
     };
     QList<Request> requests;
     for (const QByteArray &value : values)
@@ -287,14 +306,15 @@ private:
         for (const auto &backend : m_backends)
             servers += "        server 127.0.0.1:" + QByteArray::number(backend->port()) + ";\n";
         const QByteArray locations =
-            test.locations.isEmpty() ? QByteArray("        location / {\n            proxy_pass http://pool;\n        }\n")
-                                     : test.locations;
+            test.locations.isEmpty()
+                ? QByteArray("        location / {\n            proxy_pass http://pool;\n        }\n")
+                : test.locations;
         return m_proxies.mainDirectives() + "events {}\nhttp {\n" + m_proxies.httpDirectives() +
                "    log_format realip '$remote_addr $remote_port $realip_remote_addr $realip_remote_port "
                "$status $request_uri';\n" +
                test.http + "    upstream pool {\n        ip_hash;\n" + servers +
-               "    }\n    server {\n        listen 127.0.0.1:" + QByteArray::number(port) +
-               ";\n        access_log " + logPath().toUtf8() +
+               "    }\n    server {\n        listen 127.0.0.1:" + QByteArray::number(port) + ";\n        access_log " +
+               logPath().toUtf8() +
                " realip;\n"
                "        add_header X-Upstream-Addr $upstream_addr always;\n"
                "        add_header X-Remote \"$remote_addr $remote_port $realip_remote_addr $realip_remote_port "
@@ -510,14 +530,15 @@ void TestNginxRealIp::ipHashBehindAProxy_data()
     QTest::newRow("http level inherited")
         << Case{"    set_real_ip_from 127.0.0.0/8;\n    set_real_ip_from 10.0.0.0/8;\n    real_ip_header "
                 "X-Forwarded-For;\n",
-                "        real_ip_recursive on;\n", {}, forwardedChains()};
+                "        real_ip_recursive on;\n",
+                {},
+                forwardedChains()};
     QTest::newRow("set_real_ip_from a host name")
         << Case{{}, "        set_real_ip_from localhost;\n", {}, eachClient(12, realIp)};
     QTest::newRow("set_real_ip_from unix: trusts no TCP peer")
         << Case{{}, "        set_real_ip_from unix:;\n", {}, eachClient(6, realIp)};
-    QTest::newRow("real_ip_header proxy_protocol without the PROXY protocol")
-        << Case{{}, "        set_real_ip_from 127.0.0.1;\n        real_ip_header proxy_protocol;\n", {},
-                eachClient(6, realIp)};
+    QTest::newRow("real_ip_header proxy_protocol without the PROXY protocol") << Case{
+        {}, "        set_real_ip_from 127.0.0.1;\n        real_ip_header proxy_protocol;\n", {}, eachClient(6, realIp)};
     // Realip lasts for its request: the next one on the connection starts from the peer again.
     QList<Request> keptAlive;
     for (int k = 0; k < 8; ++k) {
@@ -535,17 +556,25 @@ void TestNginxRealIp::accessRules_data()
     const QByteArray proxied = "            proxy_pass http://pool;\n        }\n";
 
     QTest::newRow("allow some, then deny all")
-        << Case{{}, "        allow 127.0.0.2;\n        allow 127.0.0.4/31;\n        deny all;\n", {},
+        << Case{{},
+                "        allow 127.0.0.2;\n        allow 127.0.0.4/31;\n        deny all;\n",
+                {},
                 fromSources(loopbackSources(8))};
     QTest::newRow("no rule matches: let in")
-        << Case{{}, "        deny 127.0.0.3;\n        deny 127.0.0.6/31;\n        allow 127.0.0.7;\n", {},
+        << Case{{},
+                "        deny 127.0.0.3;\n        deny 127.0.0.6/31;\n        allow 127.0.0.7;\n",
+                {},
                 fromSources(loopbackSources(8))};
-    QTest::newRow("first match wins")
-        << Case{{}, "        deny 127.0.0.2;\n        allow 127.0.0.0/29;\n        deny 127.0.0.3;\n        deny all;\n",
-                {}, fromSources(loopbackSources(9))};
-    QTest::newRow("networks")
-        << Case{{}, "        allow 127.0.0.0/31;\n        deny 127.0.0.0/30;\n        allow 127.0.0.0/8;\n", {},
-                fromSources({"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.1.2.3", "127.255.0.1"})};
+    QTest::newRow("first match wins") << Case{
+        {},
+        "        deny 127.0.0.2;\n        allow 127.0.0.0/29;\n        deny 127.0.0.3;\n        deny all;\n",
+        {},
+        fromSources(loopbackSources(9))};
+    QTest::newRow("networks") << Case{
+        {},
+        "        allow 127.0.0.0/31;\n        deny 127.0.0.0/30;\n        allow 127.0.0.0/8;\n",
+        {},
+        fromSources({"127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.1.2.3", "127.255.0.1"})};
     QTest::newRow("low address bits dropped")
         << Case{{}, "        deny 127.0.0.5/30;\n", {}, fromSources(loopbackSources(8))};
     QTest::newRow("the location's rules replace the server's")
@@ -558,23 +587,26 @@ void TestNginxRealIp::accessRules_data()
     QTest::newRow("IPv6 or unix: rules alone let IPv4 clients in")
         << Case{{},
                 "        deny all;\n",
-                "        location /v6/ {\n            deny ::1;\n" + proxied + "        location /unix/ {\n"
-                    "            allow unix:;\n" + proxied + "        location / {\n" + proxied,
+                "        location /v6/ {\n            deny ::1;\n" + proxied +
+                    "        location /unix/ {\n"
+                    "            allow unix:;\n" +
+                    proxied + "        location / {\n" + proxied,
                 fromSources({"127.0.0.1", "127.0.0.2"}, {"/v6/", "/unix/", "/"})};
-    QTest::newRow("http level inherited")
-        << Case{"    deny 127.0.0.5;\n    deny 127.0.0.6;\n", {},
-                "        location / {\n" + proxied + "        location /own/ {\n            deny 127.0.0.1;\n" +
-                    proxied,
-                fromSources(loopbackSources(6), {"/", "/own/"})};
+    QTest::newRow("http level inherited") << Case{
+        "    deny 127.0.0.5;\n    deny 127.0.0.6;\n",
+        {},
+        "        location / {\n" + proxied + "        location /own/ {\n            deny 127.0.0.1;\n" + proxied,
+        fromSources(loopbackSources(6), {"/", "/own/"})};
     // With no location, the server's rules; nginx then answers 404 (no static files here).
     QList<Request> unrouted = fromSources({"127.0.0.1", "127.0.0.2"}, {"/app/", "/elsewhere"});
     for (Request &request : unrouted)
         request.variables = request.path == "/app/"; // LB Scope adds no add_header without a location
-    QTest::newRow("no location matches")
-        << Case{{}, "        deny 127.0.0.2;\n", "        location /app/ {\n" + proxied, unrouted};
-    QTest::newRow("a location without proxy_pass")
-        << Case{{}, "        deny 127.0.0.2;\n", "        location /static/ {\n        }\n",
-                fromSources({"127.0.0.1", "127.0.0.2"}, {"/static/x"})};
+    QTest::newRow("no location matches") << Case{
+        {}, "        deny 127.0.0.2;\n", "        location /app/ {\n" + proxied, unrouted};
+    QTest::newRow("a location without proxy_pass") << Case{{},
+                                                           "        deny 127.0.0.2;\n",
+                                                           "        location /static/ {\n        }\n",
+                                                           fromSources({"127.0.0.1", "127.0.0.2"}, {"/static/x"})};
     // 403 keeps the connection, as nginx does.
     QList<Request> keptAlive;
     for (const QByteArray path : {"/", "/closed/", "/", "/closed/", "/closed/", "/"}) {
@@ -585,15 +617,19 @@ void TestNginxRealIp::accessRules_data()
     keptAlive[2].method = "HEAD";
     keptAlive[3].method = "HEAD";
     QTest::newRow("kept alive after 403")
-        << Case{{}, {}, "        location / {\n" + proxied + "        location /closed/ {\n            deny all;\n" +
-                            proxied, keptAlive};
+        << Case{{},
+                {},
+                "        location / {\n" + proxied + "        location /closed/ {\n            deny all;\n" + proxied,
+                keptAlive};
     // client_max_body_size is checked when the location is found, before the access phase.
     QList<Request> bodies = {from("127.0.0.2", "/small/"), from("127.0.0.1", "/small/"), from("127.0.0.2", "/small/")};
     bodies[0].method = bodies[1].method = "POST";
     bodies[0].contentLength = bodies[1].contentLength = 50;
-    QTest::newRow("413 before 403")
-        << Case{{}, "        deny 127.0.0.2;\n",
-                "        location /small/ {\n            client_max_body_size 10;\n" + proxied, bodies};
+    QTest::newRow("413 before 403") << Case{{},
+                                            "        deny 127.0.0.2;\n",
+                                            "        location /small/ {\n            client_max_body_size 10;\n" +
+                                                proxied,
+                                            bodies};
 }
 
 void TestNginxRealIp::realIpBeforeAccess_data()

@@ -934,8 +934,9 @@ void TestConfigReader::parameterErrors_data()
     // allow and deny: addresses and networks by nginx's grammar, "all" and "unix:" as written.
     for (const char *address : {"10.0.0.1/33", "10.0.0.1/", "10.0.0.1/x", "10.0.0.0/+8", "1.2.3", "300.1.1.1",
                                 "localhost", "ALL", "[::1]", "::1/129", "fe80::1%1", "1:2:3:4:5:6:7::"}) {
-        QTest::addRow("allow %s", address) << inLocation("allow " + QByteArray(address) + ";")
-                                           << u"t.conf:3:15: invalid parameter \"%1\""_s.arg(QLatin1StringView(address));
+        QTest::addRow("allow %s", address)
+            << inLocation("allow " + QByteArray(address) + ";")
+            << u"t.conf:3:15: invalid parameter \"%1\""_s.arg(QLatin1StringView(address));
     }
     QTest::newRow("deny two") << inLocation("deny 1.2.3.4 5.6.7.8;")
                               << u"t.conf:3:9: invalid number of arguments in \"deny\" directive"_s;
@@ -948,8 +949,9 @@ void TestConfigReader::parameterErrors_data()
             << inLocation("set_real_ip_from " + QByteArray(address) + ";")
             << u"t.conf:3:26: host not found in set_real_ip_from \"%1\""_s.arg(QLatin1StringView(shown));
     }
-    QTest::newRow("real_ip_header twice") << inLocation("real_ip_header X-Real-IP;\n        real_ip_header X-Forwarded-For;")
-                                          << u"t.conf:4:9: \"real_ip_header\" directive is duplicate"_s;
+    QTest::newRow("real_ip_header twice")
+        << inLocation("real_ip_header X-Real-IP;\n        real_ip_header X-Forwarded-For;")
+        << u"t.conf:4:9: \"real_ip_header\" directive is duplicate"_s;
     QTest::newRow("real_ip_header two") << inLocation("real_ip_header X-Real-IP X-Forwarded-For;")
                                         << u"t.conf:3:9: invalid number of arguments in \"real_ip_header\" directive"_s;
     QTest::newRow("real_ip_recursive maybe")
@@ -1027,7 +1029,8 @@ void TestConfigReader::warnings_data()
                        u"not supported)"_s};
     QTest::newRow("foreign map") << QByteArray("map $uri $x {\n    default 1;\n}\n")
                                  << QStringList{u"t.conf:1: ignoring \"map\""_s};
-    QTest::newRow("low address bits") << inServer("allow 10.0.0.1/8;\n    set_real_ip_from ::1/64;\n    deny 1..2.3/24;")
+    QTest::newRow("low address bits") << inServer(
+                                             "allow 10.0.0.1/8;\n    set_real_ip_from ::1/64;\n    deny 1..2.3/24;")
                                       << QStringList{u"t.conf:2: low address bits of 10.0.0.1/8 are meaningless"_s,
                                                      u"t.conf:3: low address bits of ::1/64 are meaningless"_s,
                                                      u"t.conf:4: low address bits of 1..2.3/24 are meaningless"_s};

@@ -87,8 +87,8 @@ private slots:
                 *error = result.error->toString();
                 return false;
             }
-            return RoutingTable::build(*result.config, [](const QString &, const QByteArray &) { return 0; }, error) !=
-                   nullptr;
+            return RoutingTable::build(
+                       *result.config, [](const QString &, const QByteArray &) { return 0; }, error) != nullptr;
         };
         QString error;
         QVERIFY2(build("localhost", &error), qPrintable(error));
