@@ -33,6 +33,11 @@ std::optional<lbscope::ProxyConfig> loadConfig(const QString &path)
     const lbscope::ConfigReadResult result = lbscope::ConfigReader::readFile(path);
     for (const lbscope::ConfigMessage &warning : result.warnings)
         err() << "lbscope: [warn] " << warning.toString() << Qt::endl;
+    if (const qsizetype changing = result.responseChangingWarnings()) {
+        err() << "lbscope: [warn] " << changing
+              << (changing == 1 ? " skipped directive changes" : " skipped directives change")
+              << " what requests get: this file does not run here as it runs in nginx" << Qt::endl;
+    }
     if (result.error)
         err() << "lbscope: [emerg] " << result.error->toString() << Qt::endl;
     return result.config;

@@ -1,11 +1,15 @@
 #include "configreader.h"
 
 #include "access/cidr.h"
+#include "ignoreddirectives.h"
 #include "nginxvalues.h"
-#include "stats/logformat.h"
+#include "variables/logformattemplate.h"
+#include "variables/valuetemplate.h"
+#include "variables/variable.h"
 
 #include <QFile>
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QSet>
 #include <QThread>
@@ -378,7 +382,7 @@ private:
         std::optional<qint64> ProxySettings::*int64Field = nullptr;
         std::optional<int> ProxySettings::*intField = nullptr;
         std::optional<bool> ProxySettings::*flagField = nullptr;
-        std::optional<QString> ProxySettings::*pathField = nullptr;
+        std::optional<QString> ProxySettings::*pathField = nullptr; // also a template's field
     };
     static const Directive s_directives[];
 
@@ -390,9 +394,10 @@ private:
     bool tooDeep(const Statement &statement);
     bool dispatch(Context context, const Statement &statement);
     bool checkShape(const Statement &statement, const Directive &directive);
-    bool ignore(const Statement &statement, const QString &what, const QString &reason = QString());
+    bool ignore(const Statement &statement, const QString &what, const QString &reason = QString(),
+                const QString &effect = QString());
     bool fail(const SourceLocation &where, const QString &text);
-    void warn(const SourceLocation &where, const QString &text);
+    void warn(const SourceLocation &where, const QString &text, const QString &effect = QString());
     bool duplicate(const Statement &statement);
     bool firstTime(QSet<QString> *seen, const Statement &statement);
     bool invalidValue(const Statement &statement, const Token &value);
@@ -435,6 +440,7 @@ private:
     bool handleProxyPass(const Statement &statement, const Directive &);
     bool checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort);
 
+    bool checkVariables(const Token &value);
     bool handleProxySetHeader(const Statement &statement, const Directive &);
     bool handleAddHeader(const Statement &statement, const Directive &);
     bool handleProxyHttpVersion(const Statement &statement, const Directive &);
@@ -448,11 +454,17 @@ private:
     bool handleFlag(const Statement &statement, const Directive &directive);
     bool handleTempPath(const Statement &statement, const Directive &directive);
     bool handleProxyBuffers(const Statement &statement, const Directive &);
+    bool handleErrorPage(const Statement &statement, const Directive &);
     bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
     bool handleAccessRule(const Statement &statement, const Directive &);
     bool handleSetRealIpFrom(const Statement &statement, const Directive &);
     bool handleRealIpHeader(const Statement &statement, const Directive &);
     bool isNetwork(const Token &address);
+    bool handleUpstreamKeepaliveTime(const Statement &statement, const Directive &);
+    bool handleProxyRedirect(const Statement &statement, const Directive &);
+    bool handleProxyHeaderName(const Statement &statement, const Directive &);
+    bool handleTemplate(const Statement &statement, const Directive &directive);
+    bool handleProxyIgnoreHeaders(const Statement &statement, const Directive &);
 
     Tokenizer m_tokenizer;
     int m_depth = 0; // blocks parseBlock is inside, the main context counting as one
@@ -489,6 +501,7 @@ const Parser::Directive Parser::s_directives[] = {
     {"keepalive"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepalive},
     {"keepalive_requests"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepaliveRequests},
     {"keepalive_timeout"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepaliveTimeout},
+    {"keepalive_time"_L1, UpstreamContext, 1, 1, false, &Parser::handleUpstreamKeepaliveTime},
     {"least_conn"_L1, UpstreamContext, 0, 0, false, &Parser::handleLeastConn},
     {"ip_hash"_L1, UpstreamContext, 0, 0, false, &Parser::handleIpHash},
     {"hash"_L1, UpstreamContext, 1, 2, false, &Parser::handleHash},
@@ -532,6 +545,11 @@ const Parser::Directive Parser::s_directives[] = {
      &ProxySettings::proxyTempFileWriteSize},
     {"proxy_temp_path"_L1, AnyLevel, 1, 4, false, &Parser::handleTempPath, nullptr, nullptr, nullptr,
      &ProxySettings::proxyTempPath},
+    {"error_page"_L1, AnyLevel, 2, -1, false, &Parser::handleErrorPage},
+    {"proxy_intercept_errors"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::proxyInterceptErrors},
+    {"recursive_error_pages"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::recursiveErrorPages},
     {"send_timeout"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::sendTimeoutMs},
     {"client_header_timeout"_L1, ServerLevel, 1, 1, false, &Parser::handleTime,
      &ProxySettings::clientHeaderTimeoutMs},
@@ -546,6 +564,19 @@ const Parser::Directive Parser::s_directives[] = {
     {"real_ip_header"_L1, AnyLevel, 1, 1, false, &Parser::handleRealIpHeader},
     {"real_ip_recursive"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
      &ProxySettings::realIpRecursive},
+    {"keepalive_time"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::keepaliveTimeMs},
+    {"proxy_redirect"_L1, AnyLevel, 1, 2, false, &Parser::handleProxyRedirect},
+    {"proxy_hide_header"_L1, AnyLevel, 1, 1, false, &Parser::handleProxyHeaderName},
+    {"proxy_pass_header"_L1, AnyLevel, 1, 1, false, &Parser::handleProxyHeaderName},
+    {"proxy_pass_request_headers"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::proxyPassRequestHeaders},
+    {"proxy_pass_request_body"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::proxyPassRequestBody},
+    {"proxy_set_body"_L1, AnyLevel, 1, 1, false, &Parser::handleTemplate, nullptr, nullptr, nullptr,
+     &ProxySettings::proxySetBody},
+    {"proxy_method"_L1, AnyLevel, 1, 1, false, &Parser::handleTemplate, nullptr, nullptr, nullptr,
+     &ProxySettings::proxyMethod},
+    {"proxy_ignore_headers"_L1, AnyLevel, 1, -1, false, &Parser::handleProxyIgnoreHeaders},
 };
 // clang-format on
 
@@ -636,7 +667,10 @@ bool Parser::dispatch(Context context, const Statement &statement)
     }
     if (known)
         return fail(statement.name().where, u"%1 directive is not allowed here"_s.arg(quoted(name)));
-    return ignore(statement, name);
+    QStringList args;
+    for (qsizetype i = 1; i < statement.args.size(); ++i)
+        args.append(statement.args[i].text);
+    return ignore(statement, name, {}, ignoredDirectiveEffect(name, args));
 }
 
 // nginx's order of checks: the terminator first, then the number of arguments.
@@ -654,12 +688,12 @@ bool Parser::checkShape(const Statement &statement, const Directive &directive)
     return true;
 }
 
-bool Parser::ignore(const Statement &statement, const QString &what, const QString &reason)
+bool Parser::ignore(const Statement &statement, const QString &what, const QString &reason, const QString &effect)
 {
     QString text = u"ignoring "_s + quoted(what);
     if (!reason.isEmpty())
         text += " ("_L1 + reason + u')';
-    warn(statement.name().where, text);
+    warn(statement.name().where, text, effect);
     return statement.end != StatementEnd::BlockStart || skipBlock();
 }
 
@@ -670,9 +704,15 @@ bool Parser::fail(const SourceLocation &where, const QString &text)
     return false;
 }
 
-void Parser::warn(const SourceLocation &where, const QString &text)
+// effect: what nginx would do that LB Scope does not; such a warning is marked so it stands out.
+void Parser::warn(const SourceLocation &where, const QString &text, const QString &effect)
 {
-    m_warnings.append(ConfigMessage{ConfigMessage::Severity::Warning, where, text});
+    if (effect.isEmpty()) {
+        m_warnings.append(ConfigMessage{ConfigMessage::Severity::Warning, where, text});
+        return;
+    }
+    m_warnings.append(ConfigMessage{ConfigMessage::Severity::Warning, where,
+                                    text + u": "_s + effect + u", LB Scope does not"_s, true});
 }
 
 bool Parser::duplicate(const Statement &statement)
@@ -832,14 +872,14 @@ bool Parser::handleLogFormat(const Statement &statement, const Directive &)
     QString error;
     if (statement.args.size() > 2 && statement.args[2].text.startsWith("escape="_L1)) {
         format.escape = statement.args[2].text.mid(7);
-        if (!LogFormatter::compile(format, &error))
+        if (!LogFormatTemplate::compile(format.escape, QString(), &error))
             return fail(statement.args[2].where, error);
         first = 3;
     }
     // Each string is compiled on its own, as nginx does: a variable cannot span two strings.
     for (qsizetype i = first; i < statement.args.size(); ++i) {
         const Token &part = statement.args[i];
-        if (!LogFormatter::compile({format.name, format.escape, part.text, {}}, &error))
+        if (!LogFormatTemplate::compile(format.escape, part.text, &error))
             return fail(part.where, error);
         format.format += part.text;
     }
@@ -852,7 +892,7 @@ bool Parser::handleLogFormat(const Statement &statement, const Directive &)
 bool Parser::handleMap(const Statement &statement, const Directive &)
 {
     const QString &variable = statement.args[2].text;
-    if (variable.startsWith(u'$') && LogFormatter::ownVariables().contains(variable.mid(1)))
+    if (variable.startsWith(u'$') && ownVariableNames().contains(variable.mid(1)))
         return skipBlock();
     return ignore(statement, statement.name().text);
 }
@@ -1044,6 +1084,8 @@ bool Parser::handleHash(const Statement &statement, const Directive &)
     const bool consistent = statement.args.size() == 3;
     if (consistent && statement.args[2].text != "consistent"_L1)
         return invalidParameter(statement.args[2]);
+    if (!checkVariables(statement.args[1]))
+        return false;
     setMethod(statement, BalancingMethod::Hash);
     m_upstream->hashKey = statement.args[1].text;
     m_upstream->hashConsistent = consistent;
@@ -1137,7 +1179,8 @@ bool Parser::handleListenParameter(const Token &parameter, ListenAddress *listen
     }
     if (!isIgnoredListenParameter(parameter.text))
         return invalidParameter(parameter);
-    warn(parameter.where, u"ignoring %1 in \"listen\""_s.arg(quoted(parameter.text)));
+    warn(parameter.where, u"ignoring %1 in \"listen\""_s.arg(quoted(parameter.text)),
+         ignoredListenParameterEffect(parameter.text));
     return true;
 }
 
@@ -1200,6 +1243,13 @@ bool Parser::handleProxyPass(const Statement &statement, const Directive &)
     if (!m_location->proxyPass.isEmpty())
         return duplicate(statement);
     const Token &url = statement.args[1];
+    if (url.text.contains(u'$')) {
+        // Evaluated per request (routing.cpp compiles it): an upstream name or an address.
+        if (url.text.startsWith("https://"_L1, Qt::CaseInsensitive))
+            return fail(url.where, u"https is not supported"_s);
+        m_location->proxyPass = url.text;
+        return true;
+    }
     nginx::HostPort hostPort;
     if (!checkProxyPassUrl(url, &hostPort))
         return false;
@@ -1215,20 +1265,16 @@ bool Parser::handleProxyPass(const Statement &statement, const Directive &)
 bool Parser::checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort)
 {
     const QString &text = url.text;
-    if (text.contains(u'$'))
-        return fail(url.where, u"variables in \"proxy_pass\" are not supported"_s);
     if (text.startsWith("https://"_L1, Qt::CaseInsensitive))
         return fail(url.where, u"https is not supported"_s);
     if (!text.startsWith("http://"_L1, Qt::CaseInsensitive))
         return fail(url.where, u"invalid URL prefix"_s);
-    const QString rest = text.mid(7);
+    QString rest = text.mid(7);
     if (rest.startsWith("unix:"_L1, Qt::CaseInsensitive))
         return fail(url.where, u"unix domain sockets are not supported"_s);
+    // The URI part ("/", "/v2/", "?x") replaces the location's prefix (proxy/upstreamuri.cpp).
     const auto uriStart = std::find_if(rest.cbegin(), rest.cend(), [](QChar c) { return c == u'/' || c == u'?'; });
-    if (uriStart != rest.cend()) {
-        const QString uri = rest.mid(uriStart - rest.cbegin());
-        return fail(url.where, u"URI part %1 in \"proxy_pass\" is not supported"_s.arg(quoted(uri)));
-    }
+    rest.truncate(uriStart - rest.cbegin());
     nginx::AddressError error = nginx::AddressError::None;
     const std::optional<nginx::HostPort> split = nginx::splitHostPort(rest, &error);
     if (!split)
@@ -1239,8 +1285,20 @@ bool Parser::checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort)
 
 // --- settings inherited from http to server to location ---------------------------------------
 
+// A value with variables is checked as nginx checks it when it loads: an unknown variable
+// or a malformed one fails the file.
+bool Parser::checkVariables(const Token &value)
+{
+    QString error;
+    if (!ValueTemplate::compile(value.text, &error))
+        return fail(value.where, error);
+    return true;
+}
+
 bool Parser::handleProxySetHeader(const Statement &statement, const Directive &)
 {
+    if (!checkVariables(statement.args[2]))
+        return false;
     std::optional<QList<HeaderDirective>> &headers = settings().proxySetHeaders;
     if (!headers)
         headers.emplace();
@@ -1254,6 +1312,8 @@ bool Parser::handleAddHeader(const Statement &statement, const Directive &)
     const bool always = statement.args.size() == 4;
     if (always && statement.args[3].text != "always"_L1)
         return invalidParameter(statement.args[3]);
+    if (!checkVariables(statement.args[2]))
+        return false;
     std::optional<QList<HeaderDirective>> &headers = settings().addHeaders;
     if (!headers)
         headers.emplace();
@@ -1363,6 +1423,43 @@ bool Parser::handleTempPath(const Statement &statement, const Directive &directi
                    [](const QString &text) { return std::optional<QString>(text); });
 }
 
+// error_page CODE... [=[RESPONSE]] URI, checked in nginx's order and words.
+bool Parser::handleErrorPage(const Statement &statement, const Directive &)
+{
+    // nginx names only the value here, not the directive.
+    const auto invalid = [this](const Token &word) { return fail(word.where, u"invalid value %1"_s.arg(quoted(word.text))); };
+    ErrorPageDirective page;
+    page.source = statement.name().where;
+    const qsizetype last = statement.args.size() - 1;
+    page.uri = statement.args[last].text;
+    for (qsizetype i = 1; i < last; ++i) {
+        const Token &word = statement.args[i];
+        if (i == last - 1 && i > 1 && word.text.startsWith(u'=')) {
+            page.replaceStatus = true;
+            if (word.text.size() > 1) {
+                const std::optional<int> status = parseCount(word.text.mid(1));
+                if (!status)
+                    return invalid(word);
+                page.status = *status;
+            }
+            continue;
+        }
+        const std::optional<int> code = parseCount(word.text);
+        if (!code)
+            return invalid(word);
+        if (*code == 499)
+            return invalid(word);
+        if (*code < 300 || *code > 599)
+            return fail(word.where, u"value %1 must be between 300 and 599"_s.arg(quoted(word.text)));
+        page.codes.append(*code);
+    }
+    auto &pages = settings().errorPages;
+    if (!pages)
+        pages.emplace();
+    pages->append(std::move(page));
+    return true;
+}
+
 // proxy_buffers NUMBER SIZE
 bool Parser::handleProxyBuffers(const Statement &statement, const Directive &)
 {
@@ -1458,7 +1555,125 @@ bool Parser::handleRealIpHeader(const Statement &statement, const Directive &)
     return true;
 }
 
+bool Parser::handleUpstreamKeepaliveTime(const Statement &statement, const Directive &)
+{
+    if (!firstTime(&m_upstreamSeen, statement))
+        return false;
+    const Token &value = statement.args[1];
+    const std::optional<qint64> ms = nginx::parseTimeMs(value.text);
+    if (!ms)
+        return invalidValue(statement, value);
+    m_upstream->keepaliveTimeMs = *ms;
+    return true;
+}
+
+// proxy_redirect default | off | REDIRECT REPLACEMENT | ~REGEX REPLACEMENT, as nginx 1.22
+// reads them: `off` stands alone at its level, `default` needs this location's proxy_pass
+// above it and without variables.
+bool Parser::handleProxyRedirect(const Statement &statement, const Directive &)
+{
+    std::optional<ProxyRedirects> &redirects = settings().proxyRedirects;
+    const Token &first = statement.args[1];
+    const bool off = statement.args.size() == 2 && first.text == "off"_L1;
+    if (redirects && (redirects->off || off))
+        return duplicate(statement);
+    ProxyRedirectRule rule;
+    rule.source = statement.name().where;
+    if (statement.args.size() == 2) {
+        if (off) {
+            redirects = ProxyRedirects{true, {}};
+            return true;
+        }
+        if (first.text != "default"_L1)
+            return invalidParameter(first);
+        if (!m_location || m_location->proxyPass.isEmpty()) {
+            return fail(statement.name().where,
+                        u"\"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s);
+        }
+        if (m_location->proxyPass.contains(u'$')) {
+            return fail(statement.name().where, u"\"proxy_redirect default\" cannot be used with \"proxy_pass\" "
+                                                u"directive with variables"_s);
+        }
+        rule.kind = ProxyRedirectRule::Kind::Default;
+    } else {
+        rule.pattern = first.text;
+        rule.replacement = statement.args[2].text;
+        if (rule.pattern.startsWith(u'~')) {
+            rule.kind = ProxyRedirectRule::Kind::Regex;
+            rule.pattern.remove(0, 1);
+            if (rule.pattern.startsWith(u'*')) {
+                rule.kind = ProxyRedirectRule::Kind::RegexCaseless;
+                rule.pattern.remove(0, 1);
+            }
+            const QRegularExpression regex(rule.pattern);
+            if (!regex.isValid()) {
+                return fail(first.where, u"pcre2_compile() failed: %1 in %2"_s.arg(regex.errorString(),
+                                                                                    quoted(rule.pattern)));
+            }
+        }
+    }
+    if (!redirects)
+        redirects.emplace();
+    redirects->rules.append(std::move(rule));
+    return true;
+}
+
+// proxy_hide_header NAME and proxy_pass_header NAME: lists, each taken whole by an inner level.
+bool Parser::handleProxyHeaderName(const Statement &statement, const Directive &)
+{
+    const bool hide = statement.name().text == "proxy_hide_header"_L1;
+    std::optional<QList<QByteArray>> &names = hide ? settings().proxyHideHeaders : settings().proxyPassHeaders;
+    if (!names)
+        names.emplace();
+    names->append(statement.args[1].text.toUtf8());
+    return true;
+}
+
+// proxy_set_body and proxy_method: a value with variables, compiled by routing.cpp.
+bool Parser::handleTemplate(const Statement &statement, const Directive &directive)
+{
+    return setOnce(statement, settings().*directive.pathField,
+                   [](const QString &text) { return std::optional<QString>(text); });
+}
+
+bool Parser::handleProxyIgnoreHeaders(const Statement &statement, const Directive &)
+{
+    static const QList<std::pair<QLatin1StringView, IgnoreHeaderFlag>> names = {
+        {"X-Accel-Redirect"_L1, IgnoreXAccelRedirect},
+        {"X-Accel-Expires"_L1, IgnoreXAccelExpires},
+        {"X-Accel-Limit-Rate"_L1, IgnoreXAccelLimitRate},
+        {"X-Accel-Buffering"_L1, IgnoreXAccelBuffering},
+        {"X-Accel-Charset"_L1, IgnoreXAccelCharset},
+        {"Expires"_L1, IgnoreExpires},
+        {"Cache-Control"_L1, IgnoreCacheControl},
+        {"Set-Cookie"_L1, IgnoreSetCookie},
+        {"Vary"_L1, IgnoreVary},
+    };
+    // Repeated directives add up, as nginx's bitmask settings do.
+    std::optional<quint32> &field = settings().proxyIgnoreHeaders;
+    quint32 flags = field.value_or(0);
+    for (qsizetype i = 1; i < statement.args.size(); ++i) {
+        const Token &word = statement.args[i];
+        const auto known = std::find_if(names.cbegin(), names.cend(), [&](const auto &entry) {
+            return word.text.compare(entry.first, Qt::CaseInsensitive) == 0;
+        });
+        if (known == names.cend())
+            return fail(word.where, u"invalid value %1"_s.arg(quoted(word.text)));
+        if (flags & known->second)
+            warn(word.where, u"duplicate value %1"_s.arg(quoted(word.text)));
+        flags |= known->second;
+    }
+    field = flags;
+    return true;
+}
+
 } // namespace
+
+qsizetype ConfigReadResult::responseChangingWarnings() const
+{
+    return std::count_if(warnings.cbegin(), warnings.cend(),
+                         [](const ConfigMessage &warning) { return warning.changesResponses; });
+}
 
 QString ConfigMessage::toString() const
 {

@@ -24,6 +24,8 @@ struct ConfigMessage
     Severity severity = Severity::Error;
     SourceLocation where; // line 0: the message is about the file as a whole
     QString text;
+    // A skipped directive without which requests get something other than nginx would give.
+    bool changesResponses = false;
 
     // Errors: "FILE:LINE:COLUMN: text"; warnings, as nginx prints them: "FILE:LINE: text".
     QString toString() const;
@@ -38,6 +40,8 @@ struct ConfigReadResult
     std::optional<ConfigMessage> error;
 
     bool ok() const { return config.has_value(); }
+    // Skipped directives that make this file behave otherwise than in nginx.
+    qsizetype responseChangingWarnings() const;
 };
 
 class ConfigReader

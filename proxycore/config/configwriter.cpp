@@ -1,7 +1,7 @@
 #include "configwriter.h"
 
 #include "nginxvalues.h"
-#include "stats/logformat.h"
+#include "variables/variable.h"
 
 #include <QStringList>
 
@@ -132,6 +132,57 @@ void writeClientRules(ConfText &out, const ProxySettings &settings)
     writeFlag(out, "real_ip_recursive"_L1, settings.realIpRecursive);
 }
 
+void writeRedirects(ConfText &out, const std::optional<ProxyRedirects> &redirects)
+{
+    if (!redirects)
+        return;
+    if (redirects->off)
+        out.directive("proxy_redirect"_L1, {u"off"_s});
+    for (const ProxyRedirectRule &rule : redirects->rules) {
+        switch (rule.kind) {
+        case ProxyRedirectRule::Kind::Default:
+            out.directive("proxy_redirect"_L1, {u"default"_s});
+            break;
+        case ProxyRedirectRule::Kind::Prefix:
+            out.directive("proxy_redirect"_L1, {rule.pattern, rule.replacement});
+            break;
+        case ProxyRedirectRule::Kind::Regex:
+            out.directive("proxy_redirect"_L1, {u'~' + rule.pattern, rule.replacement});
+            break;
+        case ProxyRedirectRule::Kind::RegexCaseless:
+            out.directive("proxy_redirect"_L1, {"~*"_L1 + rule.pattern, rule.replacement});
+            break;
+        }
+    }
+}
+
+void writeHeaderNames(ConfText &out, QLatin1StringView name, const std::optional<QList<QByteArray>> &names)
+{
+    if (!names)
+        return;
+    for (const QByteArray &header : *names)
+        out.directive(name, {QString::fromUtf8(header)});
+}
+
+void writeIgnoreHeaders(ConfText &out, const std::optional<quint32> &flags)
+{
+    if (!flags || *flags == 0)
+        return;
+    static const QList<std::pair<IgnoreHeaderFlag, QLatin1StringView>> names = {
+        {IgnoreXAccelRedirect, "X-Accel-Redirect"_L1},   {IgnoreXAccelExpires, "X-Accel-Expires"_L1},
+        {IgnoreXAccelLimitRate, "X-Accel-Limit-Rate"_L1}, {IgnoreXAccelBuffering, "X-Accel-Buffering"_L1},
+        {IgnoreXAccelCharset, "X-Accel-Charset"_L1},     {IgnoreExpires, "Expires"_L1},
+        {IgnoreCacheControl, "Cache-Control"_L1},        {IgnoreSetCookie, "Set-Cookie"_L1},
+        {IgnoreVary, "Vary"_L1},
+    };
+    QStringList words;
+    for (const auto &[flag, name] : names) {
+        if (*flags & flag)
+            words.append(name);
+    }
+    out.directive("proxy_ignore_headers"_L1, words);
+}
+
 // Every setting that is set, even to nginx's default: it still overrides an outer level.
 void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation)
 {
@@ -161,12 +212,36 @@ void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation
     if (settings.proxyTempPath)
         out.directive("proxy_temp_path"_L1, {*settings.proxyTempPath});
     writeTime(out, "send_timeout"_L1, settings.sendTimeoutMs);
+    if (settings.errorPages) {
+        for (const ErrorPageDirective &page : *settings.errorPages) {
+            QStringList words;
+            for (int code : page.codes)
+                words.append(QString::number(code));
+            if (page.replaceStatus)
+                words.append(page.status > 0 ? u"="_s + QString::number(page.status) : u"="_s);
+            words.append(page.uri);
+            out.directive("error_page"_L1, words);
+        }
+    }
+    writeFlag(out, "proxy_intercept_errors"_L1, settings.proxyInterceptErrors);
+    writeFlag(out, "recursive_error_pages"_L1, settings.recursiveErrorPages);
     // nginx refuses client_header_timeout inside a location: the header is read before routing.
     if (!inLocation)
         writeTime(out, "client_header_timeout"_L1, settings.clientHeaderTimeoutMs);
     writeTime(out, "client_body_timeout"_L1, settings.clientBodyTimeoutMs);
     writeTime(out, "keepalive_timeout"_L1, settings.keepaliveTimeoutMs);
     writeNumber(out, "keepalive_requests"_L1, settings.keepaliveRequests);
+    writeTime(out, "keepalive_time"_L1, settings.keepaliveTimeMs);
+    writeRedirects(out, settings.proxyRedirects);
+    writeHeaderNames(out, "proxy_hide_header"_L1, settings.proxyHideHeaders);
+    writeHeaderNames(out, "proxy_pass_header"_L1, settings.proxyPassHeaders);
+    writeFlag(out, "proxy_pass_request_headers"_L1, settings.proxyPassRequestHeaders);
+    writeFlag(out, "proxy_pass_request_body"_L1, settings.proxyPassRequestBody);
+    if (settings.proxySetBody)
+        out.directive("proxy_set_body"_L1, {*settings.proxySetBody});
+    if (settings.proxyMethod)
+        out.directive("proxy_method"_L1, {*settings.proxyMethod});
+    writeIgnoreHeaders(out, settings.proxyIgnoreHeaders);
     writeAccessLogs(out, settings.accessLogs);
     writeClientRules(out, settings);
 }
@@ -253,6 +328,8 @@ void writeUpstream(ConfText &out, const UpstreamConfig &upstream)
         out.directive("keepalive_requests"_L1, {QString::number(upstream.keepaliveRequests)});
     if (upstream.keepaliveTimeoutMs != 60'000)
         out.directive("keepalive_timeout"_L1, {nginx::formatTimeMs(upstream.keepaliveTimeoutMs)});
+    if (upstream.keepaliveTimeMs != 3'600'000)
+        out.directive("keepalive_time"_L1, {nginx::formatTimeMs(upstream.keepaliveTimeMs)});
     out.close();
 }
 
@@ -304,7 +381,7 @@ bool usesVariable(const QString &format, const QString &name)
 // for it with a map (nginx logs "-" for them). ConfigReader reads these maps back silently.
 void defineOwnVariables(ConfText &out, const QList<LogFormat> &formats)
 {
-    for (const QString &name : LogFormatter::ownVariables()) {
+    for (const QString &name : ownVariableNames()) {
         const bool used = std::any_of(formats.cbegin(), formats.cend(),
                                       [&](const LogFormat &format) { return usesVariable(format.format, name); });
         if (!used)

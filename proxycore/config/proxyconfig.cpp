@@ -18,6 +18,15 @@ void merge(T *target, const std::optional<T> &http, const std::optional<T> &serv
         *target = *http;
 }
 
+template <typename T>
+std::optional<T> innermost(const std::optional<T> &http, const std::optional<T> &server,
+                           const std::optional<T> *location)
+{
+    if (location && location->has_value())
+        return *location;
+    return server.has_value() ? server : http;
+}
+
 template <typename T> bool hasDirectives(const std::optional<QList<T>> &list)
 {
     return list.has_value() && !list->isEmpty();
@@ -79,6 +88,7 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     ResolvedLocation r;
     const auto inner = [location](auto member) { return location ? &(location->*member) : nullptr; };
 
+    r.errorPages = mergeList(http.errorPages, server.errorPages, inner(&ProxySettings::errorPages));
     r.proxySetHeaders = mergeList(http.proxySetHeaders, server.proxySetHeaders, inner(&ProxySettings::proxySetHeaders));
     r.addHeaders = mergeList(http.addHeaders, server.addHeaders, inner(&ProxySettings::addHeaders));
     r.accessLogs = mergeList(http.accessLogs, server.accessLogs, inner(&ProxySettings::accessLogs));
@@ -110,10 +120,22 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     mergeField(&ResolvedLocation::proxyTempFileWriteSize, &ProxySettings::proxyTempFileWriteSize);
     mergeField(&ResolvedLocation::proxyTempPath, &ProxySettings::proxyTempPath);
     mergeField(&ResolvedLocation::sendTimeoutMs, &ProxySettings::sendTimeoutMs);
+    mergeField(&ResolvedLocation::proxyInterceptErrors, &ProxySettings::proxyInterceptErrors);
+    mergeField(&ResolvedLocation::recursiveErrorPages, &ProxySettings::recursiveErrorPages);
     mergeField(&ResolvedLocation::clientHeaderTimeoutMs, &ProxySettings::clientHeaderTimeoutMs);
     mergeField(&ResolvedLocation::clientBodyTimeoutMs, &ProxySettings::clientBodyTimeoutMs);
     mergeField(&ResolvedLocation::keepaliveTimeoutMs, &ProxySettings::keepaliveTimeoutMs);
     mergeField(&ResolvedLocation::keepaliveRequests, &ProxySettings::keepaliveRequests);
+    mergeField(&ResolvedLocation::keepaliveTimeMs, &ProxySettings::keepaliveTimeMs);
+    mergeField(&ResolvedLocation::proxyHideHeaders, &ProxySettings::proxyHideHeaders);
+    mergeField(&ResolvedLocation::proxyPassHeaders, &ProxySettings::proxyPassHeaders);
+    mergeField(&ResolvedLocation::proxyPassRequestHeaders, &ProxySettings::proxyPassRequestHeaders);
+    mergeField(&ResolvedLocation::proxyPassRequestBody, &ProxySettings::proxyPassRequestBody);
+    mergeField(&ResolvedLocation::proxyIgnoreHeaders, &ProxySettings::proxyIgnoreHeaders);
+    // Optional in ResolvedLocation too: "set nowhere" means something of its own.
+    r.proxyRedirects = innermost(http.proxyRedirects, server.proxyRedirects, inner(&ProxySettings::proxyRedirects));
+    r.proxySetBody = innermost(http.proxySetBody, server.proxySetBody, inner(&ProxySettings::proxySetBody));
+    r.proxyMethod = innermost(http.proxyMethod, server.proxyMethod, inner(&ProxySettings::proxyMethod));
     mergeField(&ResolvedLocation::realIpHeader, &ProxySettings::realIpHeader);
     mergeField(&ResolvedLocation::realIpRecursive, &ProxySettings::realIpRecursive);
 

@@ -60,6 +60,7 @@ struct UpstreamConfig
     int keepalive = 0;      // idle connections cached per worker; 0: no cache
     int keepaliveRequests = 1000;
     qint64 keepaliveTimeoutMs = 60'000;
+    qint64 keepaliveTimeMs = 3'600'000; // keepalive_time: a connection is not reused once older
     QString zoneName; // zone NAME [SIZE]: state shared by all workers
     QString zoneSize;
     SourceLocation source;
@@ -118,6 +119,19 @@ struct AccessLogDirective
     friend bool operator==(const AccessLogDirective &, const AccessLogDirective &) = default;
 };
 
+// `error_page CODE... [=[RESPONSE]] URI;`
+struct ErrorPageDirective
+{
+    QList<int> codes;
+    // = alone: the status of whatever URI answers; =CODE: that status; neither: the error's own.
+    bool replaceStatus = false;
+    int status = 0; // with replaceStatus, 0 for "="
+    QString uri;    // a URI (may hold variables), @name, or an http(s):// URL to redirect to
+    SourceLocation source;
+
+    friend bool operator==(const ErrorPageDirective &, const ErrorPageDirective &) = default;
+};
+
 // proxy_buffers NUMBER SIZE
 struct ProxyBuffers
 {
@@ -148,6 +162,46 @@ struct RealIpSource
     friend bool operator==(const RealIpSource &, const RealIpSource &) = default;
 };
 
+// One `proxy_redirect` line: `default`, `REDIRECT REPLACEMENT`, or `~REGEX REPLACEMENT`
+// (`~*` without regard to case). The texts are as written, variables and captures unexpanded.
+struct ProxyRedirectRule
+{
+    enum class Kind {
+        Default, // pattern and replacement come from the location's proxy_pass
+        Prefix,
+        Regex,
+        RegexCaseless,
+    };
+    Kind kind = Kind::Prefix;
+    QString pattern; // without the leading ~ or ~*
+    QString replacement;
+    SourceLocation source;
+
+    friend bool operator==(const ProxyRedirectRule &, const ProxyRedirectRule &) = default;
+};
+
+// The proxy_redirect lines of one level; `off` stands alone.
+struct ProxyRedirects
+{
+    bool off = false;
+    QList<ProxyRedirectRule> rules;
+
+    friend bool operator==(const ProxyRedirects &, const ProxyRedirects &) = default;
+};
+
+// proxy_ignore_headers values, as nginx's flag set.
+enum IgnoreHeaderFlag : quint32 {
+    IgnoreXAccelRedirect = 1u << 0,
+    IgnoreXAccelExpires = 1u << 1,
+    IgnoreXAccelLimitRate = 1u << 2,
+    IgnoreXAccelBuffering = 1u << 3,
+    IgnoreXAccelCharset = 1u << 4,
+    IgnoreExpires = 1u << 5,
+    IgnoreCacheControl = 1u << 6,
+    IgnoreSetCookie = 1u << 7,
+    IgnoreVary = 1u << 8,
+};
+
 // Directives that nginx inherits from http to server to location. Unset means "inherit".
 struct ProxySettings
 {
@@ -172,11 +226,23 @@ struct ProxySettings
     std::optional<qint64> proxyTempFileWriteSize;
     std::optional<QString> proxyTempPath;
     std::optional<qint64> sendTimeoutMs;
+    std::optional<QList<ErrorPageDirective>> errorPages; // inherited only if a level has none
+    std::optional<bool> proxyInterceptErrors;
+    std::optional<bool> recursiveErrorPages;
     std::optional<qint64> clientHeaderTimeoutMs;
     std::optional<qint64> clientBodyTimeoutMs;
     std::optional<qint64> keepaliveTimeoutMs;            // client side
     std::optional<int> keepaliveRequests;                // client side
     std::optional<QList<AccessLogDirective>> accessLogs; // the list of the innermost level with one
+    std::optional<qint64> keepaliveTimeMs;               // client side keepalive_time
+    std::optional<ProxyRedirects> proxyRedirects;        // taken whole from the innermost level with one
+    std::optional<QList<QByteArray>> proxyHideHeaders;   // names as written; each list inherited whole
+    std::optional<QList<QByteArray>> proxyPassHeaders;
+    std::optional<bool> proxyPassRequestHeaders;
+    std::optional<bool> proxyPassRequestBody;
+    std::optional<QString> proxySetBody; // template
+    std::optional<QString> proxyMethod;  // template
+    std::optional<quint32> proxyIgnoreHeaders; // IgnoreHeaderFlag bits
     std::optional<QList<AccessRule>> accessRules;        // allow/deny: the innermost level with any
     std::optional<QList<RealIpSource>> setRealIpFrom;    // same rule
     std::optional<QString> realIpHeader;                 // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
@@ -260,10 +326,22 @@ struct ResolvedLocation
     qint64 proxyTempFileWriteSize = 8 * 1024;
     QString proxyTempPath; // empty: the system's temporary folder
     qint64 sendTimeoutMs = 60'000;
+    QList<ErrorPageDirective> errorPages;
+    bool proxyInterceptErrors = false;
+    bool recursiveErrorPages = false;
     qint64 clientHeaderTimeoutMs = 60'000;
     qint64 clientBodyTimeoutMs = 60'000;
     qint64 keepaliveTimeoutMs = 75'000;
     int keepaliveRequests = 1000;
+    qint64 keepaliveTimeMs = 3'600'000;
+    std::optional<ProxyRedirects> proxyRedirects; // unset: `default` where proxy_pass has no variables
+    QList<QByteArray> proxyHideHeaders;
+    QList<QByteArray> proxyPassHeaders;
+    bool proxyPassRequestHeaders = true;
+    bool proxyPassRequestBody = true;
+    std::optional<QString> proxySetBody;
+    std::optional<QString> proxyMethod;
+    quint32 proxyIgnoreHeaders = 0;
     // Where this location's requests are logged; empty: nowhere (access_log off, or none set:
     // unlike nginx, LB Scope has no default logs/access.log).
     QList<AccessLogDirective> accessLogs;

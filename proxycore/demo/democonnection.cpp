@@ -1,6 +1,7 @@
 #include "demo/democonnection.h"
 
 #include "demo/demobackend.h"
+#include "http/headerlist.h"
 #include "http/headers.h"
 #include "http/uri.h"
 #include "proxy/errorpages.h"
@@ -288,6 +289,7 @@ void DemoConnection::takeHead()
     r.head = m_parser.method() == HTTP_HEAD;
     r.ordinal = ++m_requests;
     r.startMs = coarseNowMs();
+    r.headerLines = HeaderList::copyLines(m_parser, base);
     bool expectContinue = false;
     for (const HeaderSpan &header : m_parser.headers()) {
         const QByteArrayView name = header.name.in(base);
@@ -593,9 +595,7 @@ void DemoConnection::logResponse()
     record.versionMajor = request.versionMajor;
     record.versionMinor = request.versionMinor;
     record.host = request.host;
-    record.referer = request.referer;
-    record.userAgent = request.userAgent;
-    record.forwardedFor = request.forwardedFor;
+    record.requestHeaders = request.headerLines;
     record.status = m_status;
     record.bytesSent = m_bytesSent;
     record.bodyBytesSent = m_bodySent;

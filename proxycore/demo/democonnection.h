@@ -57,6 +57,7 @@ private:
         QByteArray forwardedFor;
         QByteArray userAgent;
         QByteArray referer;
+        QByteArray headerLines; // as they came, for the log's $http_NAME
         quint64 bodyBytes = 0;
         quint32 ordinal = 0; // 1 for the first request on the connection
         qint64 startMs = 0;

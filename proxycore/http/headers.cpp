@@ -1,5 +1,6 @@
 #include "http/headers.h"
 
+#include <algorithm>
 #include <array>
 
 namespace lbscope {
@@ -113,14 +114,29 @@ HttpFailure classifyRequestFailure(const MessageParser &parser, const char *base
 
 bool isResponseHeaderDropped(QByteArrayView name)
 {
-    static constexpr std::array<QByteArrayView, 7> dropped = {
-        "connection", "keep-alive", "transfer-encoding", "content-length", "date", "server", "x-pad",
+    static constexpr std::array<QByteArrayView, 4> dropped = {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "content-length",
     };
-    for (QByteArrayView candidate : dropped) {
-        if (equalsIgnoreCase(name, candidate))
-            return true;
-    }
-    return name.size() > 8 && equalsIgnoreCase(name.first(8), "x-accel-");
+    return std::any_of(dropped.cbegin(), dropped.cend(),
+                       [&](QByteArrayView candidate) { return equalsIgnoreCase(name, candidate); });
+}
+
+const QList<QByteArray> &defaultHiddenResponseHeaders()
+{
+    static const QList<QByteArray> names = {
+        "date",
+        "server",
+        "x-pad",
+        "x-accel-expires",
+        "x-accel-redirect",
+        "x-accel-limit-rate",
+        "x-accel-buffering",
+        "x-accel-charset",
+    };
+    return names;
 }
 
 } // namespace lbscope

@@ -5,7 +5,9 @@
 
 #include "http/messageparser.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
 
 namespace lbscope {
 
@@ -35,7 +37,10 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
 // libhttp-parser stopped on it first.
 HttpFailure classifyRequestFailure(const MessageParser &parser, const char *base);
 
-// Response headers that describe one connection, or that the proxy writes itself.
+// Response headers that describe one connection, or whose framing the proxy writes itself.
 bool isResponseHeaderDropped(QByteArrayView name);
+// What nginx's proxy module hides from the client unless proxy_pass_header lets it through
+// (lower case): Date and Server are nginx's own, the X-Accel-* fields are orders to nginx.
+const QList<QByteArray> &defaultHiddenResponseHeaders();
 
 } // namespace lbscope

@@ -16,11 +16,6 @@ QByteArray seconds(qint64 us)
     return QByteArray::number(double(us / 1000) / 1000.0, 'f', 3);
 }
 
-QByteArray secondsOrDash(qint64 us)
-{
-    return us < 0 ? QByteArray("-") : seconds(us);
-}
-
 } // namespace
 
 void AttemptLog::start(QByteArrayView address)
@@ -40,11 +35,13 @@ void AttemptLog::startWithoutPeer(QByteArrayView upstreamName)
 void AttemptLog::connected()
 {
     m_current.connectUs = m_clock.nsecsElapsed() / 1000;
+    appendItem(m_connectTimes, seconds(m_current.connectUs));
 }
 
 void AttemptLog::headerReceived()
 {
     m_current.headerUs = m_clock.nsecsElapsed() / 1000;
+    appendItem(m_headerTimes, seconds(m_current.headerUs));
 }
 
 void AttemptLog::setStatus(QByteArrayView status)
@@ -52,12 +49,16 @@ void AttemptLog::setStatus(QByteArrayView status)
     appendItem(m_statuses, status);
 }
 
-AttemptLog::Times AttemptLog::finish()
+AttemptLog::Times AttemptLog::finish(qint64 bytesReceived, qint64 bytesSent)
 {
     m_current.responseUs = m_clock.isValid() ? m_clock.nsecsElapsed() / 1000 : 0;
-    appendItem(m_connectTimes, secondsOrDash(m_current.connectUs));
-    appendItem(m_headerTimes, secondsOrDash(m_current.headerUs));
+    if (m_current.connectUs < 0)
+        appendItem(m_connectTimes, "-");
+    if (m_current.headerUs < 0)
+        appendItem(m_headerTimes, "-");
     appendItem(m_responseTimes, seconds(m_current.responseUs));
+    appendItem(m_bytesReceived, QByteArray::number(bytesReceived));
+    appendItem(m_bytesSent, QByteArray::number(bytesSent));
     m_clock.invalidate();
     return m_current;
 }
@@ -72,6 +73,8 @@ void AttemptLog::clear()
     m_connectTimes.truncate(0);
     m_headerTimes.truncate(0);
     m_responseTimes.truncate(0);
+    m_bytesReceived.truncate(0);
+    m_bytesSent.truncate(0);
 }
 
 } // namespace lbscope

@@ -1,15 +1,15 @@
 #include "proxy/clientconnection.h"
 
 #include "proxy/errorpages.h"
-#include "proxy/keepalivepool.h"
+#include "proxy/responseheadfilter.h"
 #include "proxy/routing.h"
 #include "proxy/socketclose.h"
-#include "proxy/upstreamrequesthead.h"
-#include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
 
 #include <QDateTime>
 #include <QTimerEvent>
+
+#include <atomic>
 
 namespace lbscope {
 
@@ -17,65 +17,7 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
-constexpr qint64 bodyReadChunk = 64 * 1024;  // from a buffered body's file, per write
-
-bool isNonIdempotent(http_method method)
-{
-    return method == HTTP_POST || method == HTTP_LOCK || method == HTTP_PATCH;
-}
-
-quint32 nextUpstreamFlag(UpstreamError error)
-{
-    switch (error) {
-    case UpstreamError::Timeout:
-        return NextUpstreamTimeout;
-    case UpstreamError::InvalidHeader:
-        return NextUpstreamInvalidHeader;
-    case UpstreamError::Refused:
-    case UpstreamError::Reset:
-    case UpstreamError::Truncated:
-        return NextUpstreamError;
-    }
-    return NextUpstreamError;
-}
-
-FailureKind failureKind(UpstreamError error)
-{
-    switch (error) {
-    case UpstreamError::Refused:
-        return FailureKind::Refused;
-    case UpstreamError::Timeout:
-        return FailureKind::Timeout;
-    case UpstreamError::InvalidHeader:
-        return FailureKind::InvalidHeader;
-    case UpstreamError::Reset:
-    case UpstreamError::Truncated:
-        return FailureKind::Reset;
-    }
-    return FailureKind::Reset;
-}
-
-quint32 nextUpstreamFlag(int status)
-{
-    switch (status) {
-    case 500:
-        return NextUpstreamHttp500;
-    case 502:
-        return NextUpstreamHttp502;
-    case 503:
-        return NextUpstreamHttp503;
-    case 504:
-        return NextUpstreamHttp504;
-    case 403:
-        return NextUpstreamHttp403;
-    case 404:
-        return NextUpstreamHttp404;
-    case 429:
-        return NextUpstreamHttp429;
-    default:
-        return 0;
-    }
-}
+constexpr int maxInternalRedirects = 10;      // nginx's NGX_HTTP_MAX_URI_CHANGES
 
 // nginx adds add_header fields only to these statuses unless "always" is given.
 bool addHeaderApplies(int status)
@@ -97,26 +39,11 @@ bool addHeaderApplies(int status)
     }
 }
 
+std::atomic<quint64> nextConnectionNumber{1}; // $connection, counted over every worker
+
 int statusClass(int status)
 {
     return std::clamp(status / 100, 1, 5) - 1;
-}
-
-// The client's header lines as they came, from the first name to the end of the last value.
-QByteArray headerLines(const MessageParser &request, const char *base)
-{
-    const QList<HeaderSpan> &headers = request.headers();
-    if (headers.isEmpty())
-        return {};
-    const qsizetype begin = headers.first().name.offset;
-    const HeaderSpan &last = headers.last();
-    const qsizetype end = std::max(last.name.offset + last.name.length, last.value.offset + last.value.length);
-    return QByteArray(base + begin, end - begin);
-}
-
-QByteArray chunkSizeLine(qsizetype size)
-{
-    return QByteArray::number(size, 16) + QByteArrayView("\r\n");
 }
 
 } // namespace
@@ -129,7 +56,9 @@ ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const Routing
     , m_listener(&listener)
     , m_input(inputCapacity)
     , m_request(MessageParser::Kind::Request, HeadLimits{})
+    , m_connectionNumber(nextConnectionNumber.fetch_add(1, std::memory_order_relaxed))
     , m_relay(m_socket)
+    , m_proxy(worker, *this, m_relay)
     , m_idle(this)
 {
     m_request.setBodyConsumer(this);
@@ -143,8 +72,6 @@ ClientConnection::~ClientConnection()
     // The member socket outlives this body: when it closes it would signal a half-destroyed
     // connection (and log a request from it), so it must not reach us any more.
     m_socket.disconnect(this);
-    dropUpstream();
-    InFlightList::remove(m_inFlight); // never left linked from the worker's counters
     if (m_counted) {
         std::atomic<qint64> &connections = m_worker.counters().connections;
         connections.store(connections.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
@@ -160,6 +87,7 @@ void ClientConnection::start(qintptr descriptor)
         deleteLater();
         return;
     }
+    m_connectionClock.start();
     m_socket.setReadBufferSize(inputCapacity);
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_client.setPeer(m_socket.peerAddress(), m_socket.peerPort());
@@ -248,18 +176,12 @@ void ClientConnection::readBufferedBody()
     startProxying();
 }
 
-// Streams the request body upstream while the upstream's send buffer has room.
+// A streamed body, parsed from the client's input while the upstream can take it.
 bool ClientConnection::forwardRequestBody()
 {
-    if (m_bodyBuffered) {
-        sendBufferedBody();
-        return true;
-    }
-    // Until the upstream is connected, the body waits (behind what was preread with the head).
-    while (!m_requestComplete && m_connection && m_requestSent &&
-           m_request.state() == MessageParser::State::ReadingBody) {
-        if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
-            return false; // upstreamWritable() resumes
+    if (m_bodyBuffered || m_bodyDiscarded)
+        return true; // the proxy handler sends it from m_body, or sends no body
+    while (!m_requestComplete && m_proxy.canTakeBody() && m_request.state() == MessageParser::State::ReadingBody) {
         if (m_input.pending() == 0) {
             m_input.discardConsumed(m_request.headLength());
             if (m_input.readFrom(m_socket) <= 0)
@@ -271,8 +193,8 @@ bool ClientConnection::forwardRequestBody()
         if (m_request.state() == MessageParser::State::Failed) {
             const int status = statusForFailure(m_request.failure());
             if (m_relay.started()) {
-                m_socket.abort();
-                deleteLater();
+                m_proxy.stop();
+                abortRequest();
             } else {
                 respondError(status, true);
             }
@@ -281,30 +203,10 @@ bool ClientConnection::forwardRequestBody()
     }
     if (m_request.state() == MessageParser::State::MessageComplete && !m_requestComplete) {
         m_requestComplete = true;
-        if (m_chunkedUpstream)
-            m_connection->writeBody("0\r\n\r\n");
+        m_proxy.endStreamedBody();
         m_idle.disarm();
     }
     return true;
-}
-
-// The buffered body, from the start on each attempt, while the upstream's send buffer has room.
-void ClientConnection::sendBufferedBody()
-{
-    while (m_connection && m_bodySent < m_body.size()) {
-        if (m_connection->bytesToWrite() > UpstreamConnection::sendHighWater)
-            return; // upstreamWritable() resumes
-        const QByteArrayView bytes = m_body.read(m_bodySent, bodyReadChunk, m_bodyScratch);
-        if (bytes.isEmpty()) {
-            respondError(500, true); // the temporary file could not be read back
-            return;
-        }
-        bump(peerCounters().bytesToUpstream, quint64(bytes.size()));
-        m_connection->writeBody(bytes);
-        m_bodySent += bytes.size();
-    }
-    if (m_body.inFile() && m_bodySent == m_body.size())
-        m_bodyScratch = QByteArray();
 }
 
 void ClientConnection::consumeBody(QByteArrayView bytes)
@@ -319,20 +221,7 @@ void ClientConnection::consumeBody(QByteArrayView bytes)
             m_request.abort(HttpFailure::BadRequest); // readBufferedBody() answers 500
         return;
     }
-    streamBody(bytes);
-}
-
-void ClientConnection::streamBody(QByteArrayView bytes)
-{
-    m_bodyForwarded = true;
-    bump(peerCounters().bytesToUpstream, quint64(bytes.size()));
-    if (m_chunkedUpstream) {
-        m_connection->writeBody(chunkSizeLine(bytes.size()));
-        m_connection->writeBody(bytes);
-        m_connection->writeBody("\r\n");
-    } else {
-        m_connection->writeBody(bytes);
-    }
+    m_proxy.sendBody(bytes);
 }
 
 // ---- one request ----------------------------------------------------------------------
@@ -360,21 +249,40 @@ void ClientConnection::beginRequest()
     m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
     m_route = m_server->route(m_request.target().in(base));
     const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
-    if (settings.clientMaxBodySize > 0 && m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
+    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
+                  m_connectionClock.elapsed() <= settings.keepaliveTimeMs; // keepalive_time
+    enterLocation();
+}
+
+// The content phase of the location the request is in, on its first pass or after an
+// internal redirect: its body is read (unless it already was, or was thrown away) and the
+// request proxied.
+void ClientConnection::enterLocation()
+{
+    // nginx's order: client_max_body_size when the location is found, then the preaccess
+    // phase's realip and the access phase, then the content handler (or its 404).
+    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
+    if (!m_bodyDiscarded && settings.clientMaxBodySize > 0 &&
+        m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
+        m_bodyDiscarded = true;
         respondError(413, true);
         return;
     }
     if (m_route)
-        m_client.applyRealIp(m_route->realIp, m_request, base); // the preaccess phase
+        m_client.applyRealIp(m_route->realIp, m_request, m_input.base());
     const bool allowed = (m_route ? m_route->access : m_server->access).allows(m_client.address());
-    if (!allowed || !m_route || m_route->upstreamIndex < 0) {
-        respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || m_facts.hasBody);
+    if (!allowed || !m_route || !m_route->proxies()) {
+        respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
         return;
     }
-    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests;
+    if (m_bodyDiscarded || m_requestComplete || (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
+        startProxying(); // after an internal redirect, with what is left of the body
+        return;
+    }
     // Chunks cannot go to an HTTP/1.0 upstream: nginx buffers them whatever the setting says.
     m_bodyBuffered = m_facts.hasBody && (settings.proxyRequestBuffering ||
-                                         (m_request.isChunked() && settings.proxyHttpVersionMinor == 0));
+                                         (m_request.isChunked() && settings.proxyHttpVersionMinor == 0) ||
+                                         !m_route->forwardsRequestBody());
     m_idle.arm(settings.clientBodyTimeoutMs);
     if (!m_bodyBuffered) {
         streamBodyUnlessPreread();
@@ -416,134 +324,86 @@ void ClientConnection::streamBodyUnlessPreread()
 void ClientConnection::startProxying()
 {
     m_phase = Phase::Proxying;
-    const ResolvedLocation &settings = m_route->settings;
-    m_upstream = m_worker.upstream(m_route->upstreamIndex);
-    m_upstream->startSelection(m_selection, settings.proxyNextUpstreamTries);
-    m_hashKey.truncate(0);
-    if (const auto &key = m_upstream->definition().hashKey)
-        key->appendTo(requestContext(), m_hashKey);
-    startAttempt();
-}
-
-void ClientConnection::startAttempt()
-{
-    Peer *peer = m_upstream->pick(m_selection, PickInput{m_client.address(), m_hashKey}, m_decision);
-    m_decisions.append(m_decision);
-    if (!peer) {
-        m_attempts.startWithoutPeer(m_upstream->name().toUtf8());
-        m_attempts.setStatus("502");
-        closeAttempt();
-        respondError(502, !requestFullyRead());
+    m_target = upstreamTarget(*m_table, *m_route, requestContext());
+    if (m_target.errorStatus != 0) {
+        respondError(m_target.errorStatus, !requestFullyRead());
         return;
     }
-    PeerCounters &counters = m_worker.counters().peers.at(peer->statsSlot);
-    bump(counters.requests);
-    counters.rate.add(coarseEpochSecs());
-    counters.lastSelectedMs.store(coarseEpochMs(), std::memory_order_relaxed);
-    counters.active.store(counters.active.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    counters.inFlight.append(m_inFlight, coarseEpochMs());
-    m_attempts.start(peer->name);
-    m_requestSent = false;
-    m_bodySent = 0;
-    m_upstreamLocalPort = 0;
-    m_upstreamConnectionRequest = 0;
-    const ResolvedLocation &settings = m_route->settings;
-    m_connection = m_upstream->pool()->take(peer->address, peer->port);
-    if (!m_connection)
-        m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, &m_worker);
-    const UpstreamConnection::Timeouts timeouts{settings.proxyConnectTimeoutMs, settings.proxySendTimeoutMs,
-                                                settings.proxyReadTimeoutMs};
-    m_connection->begin(this, buildUpstreamHead(), m_request.method() == HTTP_HEAD, timeouts);
-}
-
-QByteArray ClientConnection::buildUpstreamHead()
-{
-    UpstreamRequestHead builder;
-    m_chunkedUpstream = m_facts.hasBody && !m_bodyBuffered && m_request.isChunked();
-    if (m_chunkedUpstream) {
-        builder.framing = UpstreamRequestHead::BodyFraming::Chunked;
-    } else if (m_bodyBuffered) {
-        builder.framing = UpstreamRequestHead::BodyFraming::Length;
-        builder.bodyLength = quint64(m_body.size());
-    } else if (const auto length = m_request.contentLength(); length && *length > 0) {
-        builder.framing = UpstreamRequestHead::BodyFraming::Length;
-        builder.bodyLength = *length;
-    }
-    builder.sizeHint = m_upstreamHeadHint;
-    UpstreamRequestHead::Result head = builder.build(m_request, m_input.base(), *m_route, requestContext());
-    m_upstreamKeepAlive = head.keepAlive;
-    m_upstreamHeadHint = head.bytes.size();
-    m_upstreamHead = head.bytes;
-    return head.bytes;
+    const ProxyHandler::Redirected redirected{m_redirectMethod, m_redirectTarget, m_bodyDiscarded};
+    m_proxy.start(*m_route, m_target, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
 }
 
 RequestContext ClientConnection::requestContext() const
 {
     RequestContext context;
-    context.base = m_input.base();
-    context.request = &m_request;
+    const char *base = m_input.base();
+    context.method = http_method_str(m_request.method());
+    context.target = m_request.target().in(base);
+    context.versionMajor = m_request.versionMajor();
+    context.versionMinor = m_request.versionMinor();
+    context.requestHeaders = HeaderList(m_request, base);
+    context.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
     context.remoteAddr = m_client.addressText();
-    context.remotePort = m_client.portText();
+    context.remotePort = m_client.port();
     context.realipRemoteAddr = m_client.peerAddressText();
-    context.realipRemotePort = m_client.peerPortText();
+    context.realipRemotePort = m_client.peerPort();
     context.serverAddr = m_serverAddr;
-    context.serverPort = m_serverPort;
-    context.proxyHost = m_route ? QByteArrayView(m_route->proxyHost) : QByteArrayView();
+    context.serverPort = m_socket.localPort();
+    context.connection = m_connectionNumber;
+    context.connectionRequests = m_requestNumber;
+    // proxy_pass with variables names its host per request; a static one has it in the route.
+    context.proxyHost = !m_target.proxyHost.isEmpty() ? QByteArrayView(m_target.proxyHost)
+                        : m_route                     ? QByteArrayView(m_route->proxyHost)
+                                                      : QByteArrayView();
     context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
-    context.upstreamAddr = m_attempts.addresses();
-    context.upstreamStatus = m_attempts.statuses();
-    context.upstreamResponseTime = m_attempts.responseTimes();
+    context.status = m_status;
+    context.bytesSent = m_relay.bytesSent();
+    context.bodyBytesSent = m_relay.bodyBytesSent();
+    context.keepAlive = m_keepAlive;
+    context.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
+    m_proxy.fillContext(context);
     return context;
 }
 
-// ---- the upstream's side -------------------------------------------------------------------
+// ---- the proxy handler's client ----------------------------------------------------------
 
-void ClientConnection::upstreamReady()
+const MessageParser &ClientConnection::request() const
 {
-    m_requestSent = true;
-    m_attempts.connected();
-    m_upstreamLocalPort = m_connection->localPort();
-    m_upstreamConnectionRequest = m_connection->requestsSent();
+    return m_request;
+}
+
+const char *ClientConnection::requestBase() const
+{
+    return m_input.base();
+}
+
+const QHostAddress &ClientConnection::clientAddress() const
+{
+    return m_client.address();
+}
+
+void ClientConnection::requestBodyWanted()
+{
     if (m_request.state() == MessageParser::State::HeadComplete) {
         if (m_facts.expectContinue && m_facts.hasBody && m_request.versionMinor() >= 1)
             m_relay.write("HTTP/1.1 100 Continue\r\n\r\n", 0);
         m_request.resume();
-    } else if (!m_bodyBuffered && m_body.size() > 0 && !m_bodyForwarded) {
-        streamBody(m_body.read(0, m_body.size(), m_bodyScratch)); // preread with the head
+    } else if (m_body.size() > 0 && !m_proxy.bodyStarted()) {
+        m_proxy.sendBody(m_body.read(0, m_body.size(), m_bodyScratch)); // preread with the head
     }
     forwardRequestBody();
 }
 
-void ClientConnection::upstreamWritable()
+void ClientConnection::responseHead(const MessageParser &response, const char *base)
 {
-    forwardRequestBody();
-}
-
-void ClientConnection::upstreamHead(const MessageParser &response, const char *base)
-{
-    const int status = response.statusCode();
-    m_attempts.headerReceived();
+    const int status =
+        m_errorPage ? m_errorPage->finalStatus(m_errorStatus, response.statusCode()) : response.statusCode();
     const ResolvedLocation &settings = m_route->settings;
-    const quint32 flag = nextUpstreamFlag(status);
-    if ((settings.proxyNextUpstream & flag) && m_selection.triesLeft > 1 && !m_bodyForwarded &&
-        !(isNonIdempotent(m_request.method()) && !(settings.proxyNextUpstream & NextUpstreamNonIdempotent))) {
-        // A listed status on a try that is not the last: nginx moves on, and counts a
-        // failure except for 403 and 404.
-        const bool failed = status != 403 && status != 404;
-        if (failed)
-            peerCounters().countFailure(FailureKind::HttpStatus, status, coarseEpochMs());
-        bump(peerCounters().retries);
-        m_attempts.setStatus(QByteArray::number(status));
-        closeAttempt();
-        releasePeer(failed);
-        dropUpstream();
-        startAttempt();
-        return;
-    }
     m_status = status;
-    m_attempts.setStatus(QByteArray::number(status));
-    peerCounters().countResponse(status);
-    const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor()};
+    const RequestContext context = requestContext();
+    const ResponseHeadFilter filter(*m_route, context);
+    const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor(),
+                                             m_errorPage ? status : 0, &filter};
     if (responseBuffered(response, base, settings)) {
         m_relay.startBuffering({settings.proxyBuffers.number * settings.proxyBuffers.size,
                                 settings.proxyMaxTempFileSize, settings.proxyTempPath});
@@ -553,11 +413,40 @@ void ClientConnection::upstreamHead(const MessageParser &response, const char *b
     m_relay.endHead();
 }
 
+void ClientConnection::responseComplete()
+{
+    if (!requestFullyRead())
+        m_keepAlive = false; // the rest of the body is still on its way: do not parse it as a request
+    if (m_relay.hasBacklog()) {
+        // The upstream is done and released; the client still reads from the spool.
+        m_phase = Phase::Draining;
+        m_idle.arm(m_route->settings.sendTimeoutMs);
+        return;
+    }
+    finishRequest();
+}
+
+void ClientConnection::proxyFailed(int status)
+{
+    respondError(status, !requestFullyRead());
+}
+
+void ClientConnection::responseIntercepted(int status)
+{
+    respondError(status, !requestFullyRead());
+}
+
+void ClientConnection::responseTruncated()
+{
+    abortRequest();
+}
+
 // proxy_buffering, unless the upstream asks otherwise with X-Accel-Buffering (as nginx honours it).
 bool ClientConnection::responseBuffered(const MessageParser &response, const char *base,
                                         const ResolvedLocation &settings) const
 {
-    if (const HeaderSpan *header = findHeader(response, base, "x-accel-buffering")) {
+    const HeaderSpan *header = findHeader(response, base, "x-accel-buffering");
+    if (header && !(settings.proxyIgnoreHeaders & IgnoreXAccelBuffering)) {
         const QByteArrayView value = trimmed(header->value.in(base));
         if (equalsIgnoreCase(value, "yes"))
             return true;
@@ -590,112 +479,9 @@ void ClientConnection::appendAddHeaders(QByteArray &head, int status) const
     }
 }
 
-void ClientConnection::upstreamBody(QByteArrayView bytes)
-{
-    bump(peerCounters().bytesFromUpstream, quint64(bytes.size()));
-    m_relay.body(bytes);
-    if (!m_upstreamReadPaused && m_relay.upstreamShouldPause()) {
-        m_upstreamReadPaused = true;
-        m_connection->setReadingPaused(true);
-    }
-}
-
-void ClientConnection::upstreamReadDone()
-{
-    m_relay.flush();
-}
-
-void ClientConnection::upstreamComplete()
-{
-    m_relay.complete();
-    const bool reusable =
-        m_upstreamKeepAlive && m_requestComplete && m_connection->isReusable() && m_upstream->pool()->capacity() > 0;
-    closeAttempt();
-    releasePeer(false);
-    if (reusable) {
-        m_upstream->pool()->put(m_connection);
-        m_connection = nullptr;
-    } else {
-        dropUpstream();
-    }
-    if (!m_requestComplete)
-        m_keepAlive = false; // the rest of the body is still on its way: do not parse it as a request
-    if (m_relay.hasBacklog()) {
-        // The upstream is done and released; the client still reads from the spool.
-        m_phase = Phase::Draining;
-        m_idle.arm(m_route->settings.sendTimeoutMs);
-        return;
-    }
-    finishRequest();
-}
-
-void ClientConnection::upstreamFailed(UpstreamError error)
-{
-    const bool timeout = error == UpstreamError::Timeout;
-    if (m_relay.started()) {
-        // Too late for another peer or an error page: the client sees a truncated response.
-        // nginx does not count this against the peer.
-        bump(peerCounters().truncated);
-        closeAttempt();
-        releasePeer(false);
-        dropUpstream();
-        m_relay.flush();
-        endRequest();
-        m_socket.abort();
-        deleteLater();
-        return;
-    }
-    const bool reused = m_connection && m_connection->isReused();
-    PeerCounters &counters = peerCounters();
-    counters.countFailure(failureKind(error), 0, coarseEpochMs());
-    m_attempts.setStatus(timeout ? "504" : "502");
-    closeAttempt();
-    releasePeer(true);
-    dropUpstream();
-    if (reused && error == UpstreamError::Reset)
-        ++m_selection.triesLeft; // a stale keepalive connection does not use up a try
-    if (mayRetry(error)) {
-        bump(counters.retries);
-        startAttempt();
-        return;
-    }
-    respondError(timeout ? 504 : 502, !requestFullyRead());
-}
-
-bool ClientConnection::mayRetry(UpstreamError error) const
-{
-    const ResolvedLocation &settings = m_route->settings;
-    if (!(settings.proxyNextUpstream & nextUpstreamFlag(error)) || m_selection.triesLeft <= 0 || m_bodyForwarded)
-        return false;
-    if (settings.proxyNextUpstreamTimeoutMs > 0 && m_requestClock.elapsed() >= settings.proxyNextUpstreamTimeoutMs)
-        return false;
-    const bool sent = m_requestSent && error != UpstreamError::Refused;
-    return !(sent && isNonIdempotent(m_request.method()) && !(settings.proxyNextUpstream & NextUpstreamNonIdempotent));
-}
-
 bool ClientConnection::requestFullyRead() const
 {
     return m_requestComplete || (m_request.state() == MessageParser::State::HeadComplete && !m_facts.hasBody);
-}
-
-// The attempt's times, as nginx logs them, and in the peer's histograms.
-void ClientConnection::closeAttempt()
-{
-    const bool timed = m_attempts.running();
-    const AttemptLog::Times times = m_attempts.finish();
-    if (m_selection.current && timed) {
-        PeerCounters &counters = peerCounters();
-        if (times.connectUs >= 0)
-            counters.connectTime.add(times.connectUs);
-        if (times.headerUs >= 0)
-            counters.headerTime.add(times.headerUs);
-        counters.responseTime.add(times.responseUs);
-    }
-}
-
-PeerCounters &ClientConnection::peerCounters()
-{
-    return m_worker.counters().peers.at(m_selection.current->statsSlot);
 }
 
 // Edits and reloads apply from the next request on, also on a kept-alive connection; a
@@ -712,46 +498,65 @@ void ClientConnection::useCurrentTable()
     }
 }
 
-void ClientConnection::releasePeer(bool failed)
-{
-    PeerCounters &counters = peerCounters();
-    counters.active.store(counters.active.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
-    InFlightList::remove(m_inFlight);
-    bool madeUnavailable = false;
-    counters.failedUntil.store(m_upstream->release(m_selection, failed, &madeUnavailable), std::memory_order_relaxed);
-    if (madeUnavailable)
-        bump(counters.unavailable);
-}
-
 void ClientConnection::countRequest()
 {
+    ++m_requestNumber;
     WorkerCounters &counters = m_worker.counters();
     bump(counters.requests);
     counters.rate.add(coarseEpochSecs());
-}
-
-void ClientConnection::dropUpstream()
-{
-    if (!m_connection)
-        return;
-    m_connection->abort();
-    m_connection->deleteLater();
-    m_connection = nullptr;
-    m_upstreamReadPaused = false;
 }
 
 // ---- answering and closing --------------------------------------------------------------
 
 void ClientConnection::respondError(int status, bool close)
 {
-    if (m_selection.current)
-        releasePeer(false);
-    dropUpstream();
+    m_proxy.stop();
+    if (followErrorPage(status, close))
+        return;
+    writeBuiltInPage(status, close, {});
+}
+
+// error_page: instead of the built-in page, the request goes on to the page's URI (a new
+// round of location matching, as GET, without its body) or the client is redirected.
+bool ClientConnection::followErrorPage(int status, bool close)
+{
+    if (!m_server || m_request.state() == MessageParser::State::Failed)
+        return false;
+    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
+    if (m_errorPage && !settings.recursiveErrorPages)
+        return false;
+    const ErrorPage *page = (m_route ? m_route->errorPages : m_server->errorPages).find(status);
+    if (!page || ++m_internalRedirects > maxInternalRedirects)
+        return false;
+    m_errorPage = page;
+    m_errorStatus = status;
+    if (page->target == ErrorPage::Target::Redirect) {
+        const QByteArray location = page->uri.evaluate(requestContext());
+        writeBuiltInPage(page->redirectStatus(), close, "Location: " + location + "\r\n");
+        return true;
+    }
+    if (page->target == ErrorPage::Target::Named)
+        return false; // named locations are not matched yet: the built-in page answers
+    m_redirectTarget = page->uri.evaluate(requestContext());
+    m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
+    m_keepAlive = m_keepAlive && !close;
+    // A body cut short (over the limit, malformed, half streamed) goes no further; one not yet
+    // read is read for the page's location, as nginx does.
+    if (m_facts.hasBody && !m_requestComplete && m_request.state() != MessageParser::State::HeadComplete)
+        m_bodyDiscarded = true;
+    const qsizetype query = m_redirectTarget.indexOf('?');
+    m_route = m_server->route(QByteArrayView(m_redirectTarget).first(query < 0 ? m_redirectTarget.size() : query));
+    enterLocation();
+    return true;
+}
+
+void ClientConnection::writeBuiltInPage(int status, bool close, const QByteArray &location)
+{
     m_status = status;
     m_worker.counters().countClientError(status);
     const bool keepAlive = !close && m_request.shouldKeepAlive();
     m_keepAlive = keepAlive;
-    QByteArray extraHeaders;
+    QByteArray extraHeaders = location;
     appendAddHeaders(extraHeaders, status);
     const bool headRequest = m_request.state() != MessageParser::State::Failed && m_request.method() == HTTP_HEAD;
     m_relay.write(errorResponse(status, keepAlive, headRequest, extraHeaders),
@@ -776,20 +581,23 @@ void ClientConnection::endRequest()
     m_status = 0;
     m_route = nullptr;
     m_server = nullptr;
-    m_upstream.reset();
+    m_proxy.reset();
     m_requestComplete = false;
-    m_bodyForwarded = false;
     m_bodyBuffered = false;
     m_body.clear();
-    m_bodySent = 0;
+    m_bodyScratch = QByteArray();
     m_relay.reset();
-    m_decisions.clear();
-    m_attempts.clear();
-    m_upstreamHead = QByteArray();
     m_facts = RequestFacts{}; // its spans point into this request's head
     m_upstreamLocalPort = 0;
     m_upstreamConnectionRequest = 0;
     m_client.endRequest();
+    m_errorPage = nullptr;
+    m_target = UpstreamTarget{};
+    m_bodyDiscarded = false;
+    m_errorStatus = 0;
+    m_internalRedirects = 0;
+    m_redirectTarget.clear();
+    m_redirectMethod.clear();
 }
 
 void ClientConnection::logRequest()
@@ -799,6 +607,10 @@ void ClientConnection::logRequest()
     record.timeMs = QDateTime::currentMSecsSinceEpoch();
     record.worker = m_worker.index();
     m_client.describe(record);
+    record.serverAddress = m_serverAddr;
+    record.serverPort = m_socket.localPort();
+    record.connection = m_connectionNumber;
+    record.connectionRequests = m_requestNumber;
     // A head cut short by a timeout has its request line once a header has begun.
     const MessageParser::State state = m_request.state();
     const bool parsed = state == MessageParser::State::Failed        ? !m_request.target().isEmpty()
@@ -811,34 +623,20 @@ void ClientConnection::logRequest()
         record.versionMajor = m_request.versionMajor();
         record.versionMinor = m_request.versionMinor();
         record.host = m_facts.host.in(base).toByteArray();
-        const auto header = [&](QByteArrayView name) {
-            const HeaderSpan *found = findHeader(m_request, base, name);
-            return found ? trimmed(found->value.in(base)).toByteArray() : QByteArray();
-        };
-        record.referer = header("referer");
-        record.userAgent = header("user-agent");
-        record.forwardedFor = header("x-forwarded-for");
-        record.requestHeaders = headerLines(m_request, base);
+        record.requestHeaders = HeaderList::copyLines(m_request, base);
+        record.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
     }
-    if (m_server)
+    if (m_server) {
         record.serverName = m_server->label; // shared with the routing table: no copy
+        record.firstServerName = m_server->firstName;
+    }
     if (m_route)
         record.location = m_route->prefix;
     record.status = m_status;
     record.bytesSent = m_relay.bytesSent();
     record.bodyBytesSent = m_relay.bodyBytesSent();
     record.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
-    if (m_upstream)
-        record.upstream = m_upstream->name();
-    record.upstreamAddr = m_attempts.addresses();
-    record.upstreamStatus = m_attempts.statuses();
-    record.upstreamConnectTime = m_attempts.connectTimes();
-    record.upstreamHeaderTime = m_attempts.headerTimes();
-    record.upstreamResponseTime = m_attempts.responseTimes();
-    record.decisions = m_decisions;
-    record.upstreamHead = m_upstreamHead;
-    record.upstreamLocalPort = m_upstreamLocalPort;
-    record.upstreamConnectionRequest = m_upstreamConnectionRequest;
+    m_proxy.fillRecord(record);
     m_worker.accessLog().append(std::move(record));
 }
 
@@ -863,11 +661,7 @@ void ClientConnection::handleBytesWritten(qint64)
         abortRequest(); // the spool's file failed: the response cannot be completed
         return;
     }
-    if (m_upstreamReadPaused && m_relay.upstreamMayResume()) {
-        m_upstreamReadPaused = false;
-        if (m_connection)
-            m_connection->setReadingPaused(false);
-    }
+    m_proxy.clientDrained();
     if (m_phase == Phase::Draining && !m_relay.hasBacklog()) {
         finishRequest();
         return;
@@ -891,7 +685,7 @@ void ClientConnection::closeGracefully()
     if (m_phase == Phase::Closing)
         return;
     m_phase = Phase::Closing;
-    dropUpstream();
+    m_proxy.stop();
     if (m_socket.bytesToWrite() == 0)
         lingerClose();
 }
@@ -909,11 +703,7 @@ void ClientConnection::lingerClose()
 void ClientConnection::handleDisconnected()
 {
     // The client went away: nginx's 499. A peer that was working for it is not at fault.
-    if (m_attempts.running())
-        closeAttempt();
-    if (m_selection.current)
-        releasePeer(false);
-    dropUpstream();
+    m_proxy.stop();
     if (m_phase == Phase::Proxying || m_phase == Phase::Draining) {
         m_status = m_relay.started() ? m_status : 499;
         endRequest();
@@ -943,22 +733,18 @@ void ClientConnection::timerEvent(QTimerEvent *event)
     if (m_phase == Phase::Proxying) {
         // client_body_timeout counts only while we read the body: not while the head waits
         // for a connection, nor while the upstream's send buffer holds us back.
-        const bool readingBody = m_request.state() == MessageParser::State::ReadingBody && m_connection &&
-                                 m_connection->bytesToWrite() <= UpstreamConnection::sendHighWater;
+        const bool readingBody = m_request.state() == MessageParser::State::ReadingBody && m_proxy.canTakeBody();
         if (m_requestComplete)
             return; // waiting for the upstream: its own timeouts apply
         if (!readingBody) {
             m_idle.arm(m_idle.timeoutMs());
             return;
         }
-        if (m_attempts.running())
-            closeAttempt();
+        m_proxy.stop();
         if (!m_relay.started()) {
             respondError(408, true); // nginx answers a body timeout with 408 and closes
             return;
         }
-        releasePeer(false);
-        dropUpstream();
         m_status = 408; // too late for an answer: nginx logs 408 and closes
         endRequest();
     } else if (m_phase == Phase::ReadingHead && (m_input.pending() > 0 || m_request.headLength() > 0)) {
@@ -969,9 +755,7 @@ void ClientConnection::timerEvent(QTimerEvent *event)
         m_status = 408;
         endRequest();
     }
-    if (m_selection.current)
-        releasePeer(false);
-    dropUpstream();
+    m_proxy.stop();
     m_socket.abort();
     deleteLater();
 }

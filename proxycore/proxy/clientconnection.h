@@ -2,23 +2,21 @@
 
 // One client connection, from accept to close, in one worker thread. It reads requests
 // (keep-alive and pipelined, one at a time), routes each to a location, reads the body whole
-// first when the location buffers it (nginx's default), asks the upstream's balancer for a
-// peer, and relays request and response between the client socket and an
-// UpstreamConnection, with backpressure in both directions. Failed attempts go to the next
-// peer by nginx's proxy_next_upstream rules.
+// first when the location buffers it (nginx's default), hands the request to the location's
+// content handler (ProxyHandler for proxy_pass), answers errors, and logs. The response
+// leaves through a ResponseRelay, with backpressure in both directions.
 
-#include "balancing/balancer.h"
 #include "http/headers.h"
 #include "http/inputbuffer.h"
 #include "http/messageparser.h"
-#include "http/variables.h"
-#include "proxy/attemptlog.h"
 #include "proxy/idletimer.h"
+#include "proxy/proxyhandler.h"
+#include "proxy/upstreamuri.h"
 #include "proxy/upstreamconnection.h"
 #include "realip/clientaddress.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
-#include "stats/peercounters.h"
+#include "variables/requestcontext.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -28,16 +26,15 @@
 
 namespace lbscope {
 
-struct PeerCounters;
 struct Listener;
+struct ErrorPage;
+struct ResolvedLocation;
 struct Route;
 struct RoutingTable;
-class UpstreamRuntime;
-struct ResolvedLocation;
 struct VirtualServer;
 class Worker;
 
-class ClientConnection final : public QObject, private BodyConsumer, private UpstreamConnection::Owner
+class ClientConnection final : public QObject, private BodyConsumer, private ProxyHandler::Client
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ClientConnection)
@@ -72,20 +69,15 @@ private:
     bool readRequestHead();
     void readBufferedBody();
     bool forwardRequestBody();
-    void sendBufferedBody();
     void beginRequest();
+    void enterLocation();
     void streamBodyUnlessPreread();
     void startProxying();
-    void startAttempt();
-    bool mayRetry(UpstreamError error) const;
-    bool requestFullyRead() const;
-    void closeAttempt();
-    void releasePeer(bool failed);
-    PeerCounters &peerCounters();
     void countRequest();
     void useCurrentTable();
-    void dropUpstream();
     void respondError(int status, bool close);
+    bool followErrorPage(int status, bool close);
+    void writeBuiltInPage(int status, bool close, const QByteArray &location);
     void endRequest();
     void logRequest();
     void finishRequest();
@@ -93,23 +85,24 @@ private:
     void closeGracefully();
     void lingerClose();
 
-    QByteArray buildUpstreamHead();
     bool responseBuffered(const MessageParser &response, const char *base, const ResolvedLocation &settings) const;
     void appendAddHeaders(QByteArray &head, int status) const;
-    RequestContext requestContext() const;
 
-    void streamBody(QByteArrayView bytes);
-
-    // BodyConsumer: request body bytes on their way upstream.
+    // BodyConsumer: request body bytes, to the buffer or on their way upstream.
     void consumeBody(QByteArrayView bytes) override;
-    // UpstreamConnection::Owner
-    void upstreamReady() override;
-    void upstreamHead(const MessageParser &response, const char *base) override;
-    void upstreamBody(QByteArrayView bytes) override;
-    void upstreamReadDone() override;
-    void upstreamComplete() override;
-    void upstreamFailed(UpstreamError error) override;
-    void upstreamWritable() override;
+
+    // ProxyHandler::Client
+    const MessageParser &request() const override;
+    const char *requestBase() const override;
+    const QHostAddress &clientAddress() const override;
+    RequestContext requestContext() const override;
+    bool requestFullyRead() const override;
+    void requestBodyWanted() override;
+    void responseHead(const MessageParser &response, const char *base) override;
+    void responseComplete() override;
+    void proxyFailed(int status) override;
+    void responseIntercepted(int status) override;
+    void responseTruncated() override;
 
     Worker &m_worker;
     std::shared_ptr<const RoutingTable> m_table;
@@ -122,40 +115,34 @@ private:
     ClientAddress m_client; // the peer, or for one request the address realip found
     QByteArray m_serverAddr;
     QByteArray m_serverPort;
+    bool m_counted = false; // in the worker's open-connections gauge
+    QElapsedTimer m_connectionClock; // for keepalive_time
+    int m_requestsServed = 0;
+    quint64 m_connectionNumber = 0; // $connection
+    quint32 m_requestNumber = 0;    // $connection_requests: 1 for the first request
 
     // The request in flight.
     RequestFacts m_facts;
     const VirtualServer *m_server = nullptr;
     const Route *m_route = nullptr;
-    std::shared_ptr<UpstreamRuntime> m_upstream;
-    PeerSelection m_selection;
-    Decision m_decision;
-    QVarLengthArray<Decision, 1> m_decisions; // one per attempt, for the access record
     bool m_requestActive = false;
-    UpstreamConnection *m_connection = nullptr;
     bool m_keepAlive = false;
-    bool m_bodyBuffered = false;      // read whole into m_body before the first attempt
-    bool m_chunkedUpstream = false;   // request body re-chunked towards an HTTP/1.1 upstream
-    bool m_upstreamKeepAlive = false; // the head we sent allows reusing the connection
-    bool m_requestSent = false;       // the head reached an upstream connection
-    bool m_bodyForwarded = false;     // streamed body bytes left our buffer: no retry possible
+    bool m_bodyBuffered = false; // read whole into m_body before the content handler starts
     bool m_requestComplete = false;
-    bool m_upstreamReadPaused = false;
+    bool m_bodyDiscarded = false; // over the limit or cut short: an error page goes without it
     int m_status = 0;
-    int m_requestsServed = 0;
-    RequestBodyBuffer m_body;
-    qint64 m_bodySent = 0; // of m_body, in this attempt
-    QByteArray m_bodyScratch;
-    AttemptLog m_attempts;
-    InFlightAttempt m_inFlight; // in its peer's InFlightList while an attempt is counted active
-    bool m_counted = false;     // in the worker's open-connections gauge
-    ResponseRelay m_relay;
     QElapsedTimer m_requestClock;
-    QByteArray m_upstreamHead; // the last attempt's head, as sent; shared with the access record
-    qsizetype m_upstreamHeadHint = 0;
-    quint16 m_upstreamLocalPort = 0;
-    int m_upstreamConnectionRequest = 0;
-    QByteArray m_hashKey; // the upstream's hash key, evaluated once per request
+    UpstreamTarget m_target; // where proxy_pass sends this request, with which URI
+    RequestBodyBuffer m_body;
+    QByteArray m_bodyScratch;
+    ResponseRelay m_relay;
+    ProxyHandler m_proxy;
+    // error_page in progress: the page, the status that led to it, and where it sent the request.
+    const ErrorPage *m_errorPage = nullptr;
+    int m_errorStatus = 0;
+    int m_internalRedirects = 0;
+    QByteArray m_redirectTarget;
+    QByteArray m_redirectMethod;
 
     IdleTimer m_idle;
 };

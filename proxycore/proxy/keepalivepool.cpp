@@ -27,6 +27,12 @@ void KeepalivePool::setLimits(int capacity, qint64 idleTimeoutMs)
     }
 }
 
+void KeepalivePool::setReuseLimits(int maxRequests, qint64 maxAgeMs)
+{
+    m_maxRequests = maxRequests;
+    m_maxAgeMs = maxAgeMs;
+}
+
 UpstreamConnection *KeepalivePool::take(const QHostAddress &address, quint16 port)
 {
     for (qsizetype i = m_idle.size() - 1; i >= 0; --i) {
@@ -42,7 +48,8 @@ UpstreamConnection *KeepalivePool::take(const QHostAddress &address, quint16 por
 
 void KeepalivePool::put(UpstreamConnection *connection)
 {
-    if (m_capacity <= 0) {
+    // nginx checks these as the connection comes back (ngx_http_upstream_free_keepalive_peer).
+    if (m_capacity <= 0 || connection->requestsSent() >= m_maxRequests || connection->ageMs() > m_maxAgeMs) {
         connection->abort();
         connection->deleteLater();
         return;

@@ -3,6 +3,7 @@
 #include "http/headers.h"
 #include "http/uri.h"
 #include "stats/peercounters.h"
+#include "variables/logformattemplate.h"
 
 #include <QHostInfo>
 
@@ -25,6 +26,16 @@ const QList<QByteArray> &alwaysReplaced()
     static const QList<QByteArray> names = {"host", "connection", "content-length", "transfer-encoding",
                                             "te",   "keep-alive", "expect",         "upgrade"};
     return names;
+}
+
+bool logsResponseHeaders(const ProxyConfig &config)
+{
+    return std::any_of(config.logFormats.cbegin(), config.logFormats.cend(), [](const LogFormat &format) {
+        QString unused;
+        const std::optional<LogFormatTemplate> compiled = LogFormatTemplate::compile(format.escape, format.format, &unused);
+        return compiled && (compiled->uses(Variable::UpstreamHttp) || compiled->uses(Variable::UpstreamCookie) ||
+                            compiled->uses(Variable::SentHttp));
+    });
 }
 
 bool compileHeaders(const QList<HeaderDirective> &directives, QList<CompiledHeader> *out, QString *error)
@@ -87,9 +98,12 @@ struct ProxyPassTarget
 
 std::optional<ProxyPassTarget> parseProxyPass(const QString &url)
 {
-    if (!url.startsWith("http://"_L1))
+    if (!url.startsWith("http://"_L1, Qt::CaseInsensitive))
         return std::nullopt;
-    const QString authority = url.mid(7);
+    QString authority = url.mid(7);
+    const auto uriStart =
+        std::find_if(authority.cbegin(), authority.cend(), [](QChar c) { return c == u'/' || c == u'?'; });
+    authority.truncate(uriStart - authority.cbegin());
     ProxyPassTarget target;
     const auto colon = authority.lastIndexOf(u':');
     if (colon > 0 && !authority.endsWith(u']')) {
@@ -127,32 +141,86 @@ int findOrAddImplicit(RoutingTable &table, const ProxyPassTarget &target, const 
     return int(table.upstreams.size() - 1);
 }
 
+bool compileTemplate(const std::optional<QString> &text, const SourceLocation &source,
+                     std::optional<ValueTemplate> *out, QString *error)
+{
+    if (!text)
+        return true;
+    QString message;
+    *out = ValueTemplate::compile(*text, &message);
+    if (!*out)
+        *error = where(source) + message;
+    return out->has_value();
+}
+
+// nginx's hidden defaults and proxy_hide_header's names, less proxy_pass_header's.
+QList<QByteArray> hiddenResponseHeaders(const ResolvedLocation &settings)
+{
+    QList<QByteArray> hidden = defaultHiddenResponseHeaders();
+    for (const QByteArray &name : settings.proxyHideHeaders) {
+        const QByteArray lower = name.toLower();
+        if (!hidden.contains(lower))
+            hidden.append(lower);
+    }
+    for (const QByteArray &name : settings.proxyPassHeaders)
+        hidden.removeAll(name.toLower());
+    return hidden;
+}
+
+bool buildProxyPass(RoutingTable &table, const LocationConfig &location, Route *route, QString *error)
+{
+    if (location.proxyPass.contains(u'$')) {
+        QString message;
+        route->proxyPassTemplate = ValueTemplate::compile(location.proxyPass, &message);
+        if (!route->proxyPassTemplate)
+            *error = where(location.source) + message;
+        return route->proxyPassTemplate.has_value();
+    }
+    const auto target = parseProxyPass(location.proxyPass);
+    if (!target) {
+        *error = where(location.source) + u"invalid URL prefix in \"%1\""_s.arg(location.proxyPass);
+        return false;
+    }
+    const QByteArrayView uri = proxyPassUriPart(location.proxyPass.toUtf8());
+    route->passUri = ProxyPassUri{!uri.isEmpty(), uri.toByteArray()};
+    const auto upstream =
+        std::find_if(table.upstreams.cbegin(), table.upstreams.cend(), [&](const UpstreamDefinition &definition) {
+            return !definition.implicit && !target->hasPort &&
+                   definition.config.name.compare(target->host, Qt::CaseInsensitive) == 0;
+        });
+    if (upstream != table.upstreams.cend()) {
+        route->upstreamIndex = int(upstream - table.upstreams.cbegin());
+        route->proxyHost = target->host.toUtf8();
+        return true;
+    }
+    route->upstreamIndex = findOrAddImplicit(table, *target, location.source, error);
+    if (route->upstreamIndex < 0)
+        return false;
+    route->proxyHost =
+        target->port == 80 ? target->host.toUtf8() : table.upstreams[route->upstreamIndex].config.name.toUtf8();
+    return true;
+}
+
 bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConfig &server,
                 const LocationConfig &location, Route *route, QString *error)
 {
     route->prefix = location.prefix.toUtf8();
     route->settings = resolveSettings(config.settings, server.settings, &location.settings);
-    if (!location.proxyPass.isEmpty()) {
-        const auto target = parseProxyPass(location.proxyPass);
-        if (!target) {
-            *error = where(location.source) + u"invalid URL prefix in \"%1\""_s.arg(location.proxyPass);
-            return false;
-        }
-        const auto upstream =
-            std::find_if(table.upstreams.cbegin(), table.upstreams.cend(), [&](const UpstreamDefinition &definition) {
-                return !definition.implicit && !target->hasPort && definition.config.name == target->host;
-            });
-        if (upstream != table.upstreams.cend()) {
-            route->upstreamIndex = int(upstream - table.upstreams.cbegin());
-            route->proxyHost = target->host.toUtf8();
-        } else {
-            route->upstreamIndex = findOrAddImplicit(table, *target, location.source, error);
-            if (route->upstreamIndex < 0)
-                return false;
-            route->proxyHost =
-                target->port == 80 ? target->host.toUtf8() : table.upstreams[route->upstreamIndex].config.name.toUtf8();
-        }
-    }
+    const ResolvedLocation &settings = route->settings;
+    if (!location.proxyPass.isEmpty() && !buildProxyPass(table, location, route, error))
+        return false;
+    auto redirect = ProxyRedirect::compile(settings.proxyRedirects, location.proxyPass, location.prefix, error);
+    if (!redirect)
+        return false;
+    route->redirect = std::move(*redirect);
+    route->hiddenResponseHeaders = hiddenResponseHeaders(settings);
+    if (!compileTemplate(settings.proxyMethod, location.source, &route->method, error) ||
+        !compileTemplate(settings.proxySetBody, location.source, &route->body, error))
+        return false;
+    std::optional<ErrorPageRules> errorPages = ErrorPageRules::compile(route->settings.errorPages, error);
+    if (!errorPages)
+        return false;
+    route->errorPages = std::move(*errorPages);
     return compileUpstreamHeaders(route->settings, route, error) && compileClientRules(route->settings, route, error);
 }
 
@@ -192,6 +260,10 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     virtualServer.firstName = virtualServer.names.value(0);
     virtualServer.label = server.serverNames.value(0).toUtf8();
     virtualServer.settings = resolveSettings(config.settings, server.settings, nullptr);
+    std::optional<ErrorPageRules> errorPages = ErrorPageRules::compile(virtualServer.settings.errorPages, error);
+    if (!errorPages)
+        return false;
+    virtualServer.errorPages = std::move(*errorPages);
     if (!compileClientRules(virtualServer.settings, &virtualServer, error))
         return false;
     for (const LocationConfig &location : server.locations) {
@@ -298,6 +370,14 @@ std::shared_ptr<RoutingTable> RoutingTable::build(const ProxyConfig &config, con
     for (const ServerConfig &server : config.servers) {
         if (!addServer(*table, config, server, error))
             return nullptr;
+    }
+    if (logsResponseHeaders(config)) {
+        for (Listener &listener : table->listeners) {
+            for (VirtualServer &server : listener.servers) {
+                for (Route &route : server.routes)
+                    route.keepResponseHeaders = true;
+            }
+        }
     }
     for (UpstreamDefinition &upstream : table->upstreams) {
         for (PeerList *list : {&upstream.peers.primary, &upstream.peers.backup}) {

@@ -7,8 +7,11 @@
 #include "access/accessrules.h"
 #include "balancing/peer.h"
 #include "config/proxyconfig.h"
-#include "http/variables.h"
+#include "proxy/proxyredirect.h"
+#include "proxy/upstreamuri.h"
 #include "realip/realipresolver.h"
+#include "request/errorpagerules.h"
+#include "variables/valuetemplate.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -29,12 +32,26 @@ struct CompiledHeader
 struct Route
 {
     QByteArray prefix;
-    int upstreamIndex = -1; // into RoutingTable::upstreams; -1: no proxy_pass (404)
+    int upstreamIndex = -1; // into RoutingTable::upstreams; -1: none fixed (no proxy_pass, or variables)
     QByteArray proxyHost;   // $proxy_host
     ResolvedLocation settings;
     QList<CompiledHeader> upstreamHeaders; // what goes upstream, nginx's order, defaults merged
     QList<QByteArray> replacedHeaders;     // client headers not passed on (lower case)
     QList<CompiledHeader> addHeaders;
+    ErrorPageRules errorPages;
+    // A log_format reads response headers ($upstream_http_NAME, $upstream_cookie_NAME,
+    // $sent_http_NAME): the access record keeps a copy of them. Without one, no copy is made.
+    bool keepResponseHeaders = false;
+    ProxyPassUri passUri;                           // a static proxy_pass's URI part
+    std::optional<ValueTemplate> proxyPassTemplate; // proxy_pass with variables: resolved per request
+    ProxyRedirect redirect;
+    QList<QByteArray> hiddenResponseHeaders; // lower case: nginx's defaults, proxy_hide_header, less proxy_pass_header
+    std::optional<ValueTemplate> method;     // proxy_method
+    std::optional<ValueTemplate> body;       // proxy_set_body
+
+    bool proxies() const { return upstreamIndex >= 0 || proxyPassTemplate.has_value(); }
+    // proxy_pass_request_body on and no proxy_set_body: the client's body goes upstream.
+    bool forwardsRequestBody() const { return settings.proxyPassRequestBody && !body; }
     RealIpResolver realIp; // the preaccess phase's, when the server's found no address
     AccessRules access;
 };
@@ -46,6 +63,7 @@ struct VirtualServer
     QByteArray label;          // for access records: the first server_name as written, or the first listen
     QList<Route> routes;       // longest prefix first
     ResolvedLocation settings; // server level, for what happens before routing
+    ErrorPageRules errorPages; // server level, for requests no location takes
     RealIpResolver realIp;     // the post-read phase's
     AccessRules access;        // for a request that no location matches
 

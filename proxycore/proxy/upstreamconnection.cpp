@@ -33,6 +33,7 @@ UpstreamConnection::UpstreamConnection(const QHostAddress &address, quint16 port
     , m_input(inputCapacity)
     , m_idle(this)
 {
+    m_age.start();
     m_socket.setReadBufferSize(inputCapacity); // Qt buffers reads even when unbuffered
     m_response.setBodyConsumer(this);
     connect(&m_socket, &QTcpSocket::connected, this, &UpstreamConnection::handleConnected);
@@ -58,10 +59,13 @@ void UpstreamConnection::begin(Owner *owner, const QByteArray &head, bool headRe
     m_headDelivered = false;
     m_readingPaused = false;
     m_writeBlocked = false;
+    m_bytesReceived = 0;
+    m_bytesSent = 0;
     if (m_socket.state() == QAbstractSocket::ConnectedState) {
         ++m_requests;
         m_phase = Phase::Exchanging;
         m_socket.write(head.constData(), head.size());
+        m_bytesSent += head.size();
         m_idle.arm(std::min(m_timeouts.sendMs, m_timeouts.readMs));
         m_owner->upstreamReady();
         return;
@@ -81,6 +85,7 @@ void UpstreamConnection::handleConnected()
     ++m_requests;
     m_phase = Phase::Exchanging;
     m_socket.write(m_pendingHead.constData(), m_pendingHead.size());
+    m_bytesSent += m_pendingHead.size();
     m_pendingHead.clear();
     m_idle.arm(std::min(m_timeouts.sendMs, m_timeouts.readMs));
     m_owner->upstreamReady();
@@ -89,6 +94,7 @@ void UpstreamConnection::handleConnected()
 void UpstreamConnection::writeBody(QByteArrayView bytes)
 {
     m_socket.write(bytes.data(), bytes.size());
+    m_bytesSent += bytes.size();
     if (m_socket.bytesToWrite() > sendHighWater)
         m_writeBlocked = true;
 }
@@ -157,8 +163,10 @@ void UpstreamConnection::processInput()
                 fail(UpstreamError::InvalidHeader); // a head larger than the whole buffer
                 return;
             }
-            if (m_input.readFrom(m_socket) <= 0)
+            const qint64 got = m_input.readFrom(m_socket);
+            if (got <= 0)
                 break;
+            m_bytesReceived += got;
             m_idle.touch();
         }
         const qsizetype parsed = m_response.execute(m_input.base(), m_input.begin(), m_input.pending());

@@ -9,6 +9,7 @@
 
 #include "proxy/idletimer.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QTcpSocket>
@@ -63,6 +64,11 @@ public:
     // this connection has carried (the one in flight included: 1 for the first).
     quint16 localPort() const { return m_socket.localPort(); }
     int requestsSent() const { return m_requests; }
+    // This exchange's bytes, as $upstream_bytes_received and $upstream_bytes_sent count them.
+    qint64 bytesReceived() const { return m_bytesReceived; }
+    qint64 bytesSent() const { return m_bytesSent; }
+    // Since the connection was made: keepalive_time counts from there, as nginx's start_time.
+    qint64 ageMs() const { return m_age.elapsed(); }
 
     // Starts one exchange: connects if needed, then writes head.
     void begin(Owner *owner, const QByteArray &head, bool headRequest, const Timeouts &timeouts);
@@ -118,6 +124,9 @@ private:
     bool m_readingPaused = false;
     bool m_writeBlocked = false;
     int m_requests = 0;
+    qint64 m_bytesReceived = 0;
+    qint64 m_bytesSent = 0;
+    QElapsedTimer m_age;
     IdleTimer m_idle;
 };
 

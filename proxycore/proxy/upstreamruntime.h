@@ -6,7 +6,7 @@
 // pick and release takes its lock.
 
 #include "balancing/balancer.h"
-#include "http/variables.h"
+#include "variables/valuetemplate.h"
 
 #include <QMutex>
 

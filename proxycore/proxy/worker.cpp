@@ -68,6 +68,7 @@ void Worker::adopt(const PublishedTable &published)
         if (!pool)
             pool = std::make_shared<KeepalivePool>(definition.config.keepalive, definition.config.keepaliveTimeoutMs);
         pool->setLimits(definition.config.keepalive, definition.config.keepaliveTimeoutMs);
+        pool->setReuseLimits(definition.config.keepaliveRequests, definition.config.keepaliveTimeMs);
         pools.insert(definition.config.name, pool);
         m_upstreams.push_back(std::make_shared<UpstreamRuntime>(m_table, definition, std::move(state), pool,
                                                                 [this] { noteStateChanged(); }));

@@ -29,6 +29,7 @@ public:
     quint16 port() const { return m_port; }                                 // 0: the header gave none
     const QByteArray &addressText() const { return m_addressText; }         // $remote_addr
     const QByteArray &portText() const { return m_portText; }               // $remote_port
+    quint16 peerPort() const { return m_peerPort; }
     const QByteArray &peerAddressText() const { return m_peerAddressText; } // $realip_remote_addr
     const QByteArray &peerPortText() const { return m_peerPortText; }       // $realip_remote_port
     bool isReplaced() const { return m_replaced; }

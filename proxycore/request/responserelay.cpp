@@ -3,8 +3,11 @@
 #include "http/headers.h"
 #include "http/messageparser.h"
 #include "proxy/errorpages.h"
+#include "proxy/responseheadfilter.h"
 
 #include <QTcpSocket>
+
+#include <algorithm>
 
 namespace lbscope {
 
@@ -22,25 +25,43 @@ QByteArray chunkSizeLine(qsizetype size)
 void ResponseRelay::beginHead(const MessageParser &response, const char *base, const HeadOptions &options,
                               bool *keepAlive)
 {
-    const int status = response.statusCode();
-    const bool bodyless = options.headRequest || status < 200 || status == 204 || status == 304;
+    const int upstreamStatus = response.statusCode();
+    const int status = options.status > 0 ? options.status : upstreamStatus;
+    const bool bodyless = options.headRequest || upstreamStatus < 200 || upstreamStatus == 204 || upstreamStatus == 304;
     QByteArray &head = m_output; // goes out with the first body bytes, in one write
     const qsizetype start = head.size();
     head.append("HTTP/1.1 ");
     head.append(QByteArray::number(status));
     head.append(' ');
-    head.append(response.target().isEmpty() ? reasonPhrase(status) : response.target().in(base));
-    head.append("\r\nServer: ");
-    head.append(serverToken);
-    head.append("\r\nDate: ");
-    head.append(httpDate());
+    const bool ownReason = status == upstreamStatus && !response.target().isEmpty();
+    head.append(ownReason ? response.target().in(base) : reasonPhrase(status));
     head.append("\r\n");
+    const ResponseHeadFilter *filter = options.filter;
+    const auto hidden = [filter](QByteArrayView name) {
+        if (filter)
+            return filter->hides(name);
+        const QList<QByteArray> &defaults = defaultHiddenResponseHeaders();
+        return std::any_of(defaults.cbegin(), defaults.cend(),
+                           [&](const QByteArray &lower) { return equalsIgnoreCase(lower, name); });
+    };
+    if (hidden("server") || !findHeader(response, base, "server")) {
+        head.append("Server: ");
+        head.append(serverToken);
+        head.append("\r\n");
+    }
+    if (hidden("date") || !findHeader(response, base, "date")) {
+        head.append("Date: ");
+        head.append(httpDate());
+        head.append("\r\n");
+    }
     for (const HeaderSpan &header : response.headers()) {
-        if (isResponseHeaderDropped(header.name.in(base)))
+        const QByteArrayView name = header.name.in(base);
+        if (isResponseHeaderDropped(name) || hidden(name))
             continue;
-        head.append(header.name.in(base));
+        head.append(name);
         head.append(": ");
-        head.append(header.value.in(base));
+        const std::optional<QByteArray> value = filter ? filter->rewritten(name, header.value.in(base)) : std::nullopt;
+        head.append(value ? QByteArrayView(*value) : header.value.in(base));
         head.append("\r\n");
     }
     if (const auto length = response.contentLength()) {
@@ -58,14 +79,14 @@ void ResponseRelay::beginHead(const MessageParser &response, const char *base, c
         *keepAlive = false;
     }
     head.append(*keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
-    m_bytesSent += head.size() - start;
+    m_headStart = start; // endHead() counts the head, with the headers appended after this
     m_started = true;
 }
 
 void ResponseRelay::endHead()
 {
     m_output.append("\r\n");
-    m_bytesSent += 2;
+    m_bytesSent += m_output.size() - m_headStart;
 }
 
 void ResponseRelay::startBuffering(const ResponseSpool::Limits &limits)

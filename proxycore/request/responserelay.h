@@ -15,6 +15,7 @@ class QTcpSocket;
 namespace lbscope {
 
 class MessageParser;
+class ResponseHeadFilter;
 
 class ResponseRelay
 {
@@ -29,9 +30,12 @@ public:
     {
         bool headRequest = false;
         int clientVersionMinor = 1;
+        int status = 0; // an error_page's status in place of the upstream's; 0: the upstream's
+        const ResponseHeadFilter *filter = nullptr; // nullptr: nginx's hidden defaults, nothing rewritten
     };
     // The upstream's status line and headers; *keepAlive is cleared when the body can only
     // end with the connection. Append further headers to headBuffer(), then endHead().
+    // Server and Date are the proxy's own unless the filter lets the upstream's through.
     void beginHead(const MessageParser &response, const char *base, const HeadOptions &options, bool *keepAlive);
     QByteArray &headBuffer() { return m_output; }
     void endHead();
@@ -82,6 +86,7 @@ private:
     Framing m_framing = Framing::None;
     bool m_started = false;
     qint64 m_bytesSent = 0;
+    qsizetype m_headStart = 0; // where the head begins in m_output, until endHead()
     qint64 m_bodyBytesSent = 0;
 };
 

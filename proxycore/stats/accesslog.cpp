@@ -1,6 +1,6 @@
 #include "stats/accesslog.h"
 
-#include "http/headers.h"
+#include "http/headerlist.h"
 
 namespace lbscope {
 
@@ -26,19 +26,7 @@ QByteArray AccessRecord::requestLine() const
 QByteArray AccessRecord::requestHeader(QByteArrayView name) const
 {
     QByteArray values;
-    for (QByteArrayView rest = requestHeaders; !rest.isEmpty();) {
-        const qsizetype newline = rest.indexOf('\n');
-        QByteArrayView line = newline < 0 ? rest : rest.first(newline);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        rest = newline < 0 ? QByteArrayView() : rest.sliced(newline + 1);
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !headerMatchesVariable(line.first(colon), name))
-            continue;
-        if (!values.isEmpty())
-            values.append(", ");
-        values.append(trimmed(line.sliced(colon + 1)));
-    }
+    HeaderList::fromLines(requestHeaders).appendAll(name, ", ", values);
     return values;
 }
 

@@ -26,19 +26,22 @@ struct AccessRecord
     // ($realip_remote_addr, $realip_remote_port); empty and 0 when it did not.
     QByteArray peerAddress;
     quint16 peerPort = 0;
+    QByteArray serverAddress; // $server_addr: our end of the client's connection
+    quint16 serverPort = 0;   // $server_port
+    quint64 connection = 0;   // $connection: the client connection's serial number; 0 when not known
     int worker = -1;          // the engine worker that served it (BalancerStateSnapshot::worker); -1: none
     QByteArray method;        // empty when the request line could not be parsed
     QByteArray uri;           // $request_uri, as the client sent it
     int versionMajor = 1;
     int versionMinor = 1;
-    QByteArray host;         // the Host header
-    QByteArray referer;      // $http_referer
-    QByteArray userAgent;    // $http_user_agent
-    QByteArray forwardedFor; // $http_x_forwarded_for
+    QByteArray host; // the Host header
     // The client's header lines as received, from the first name to the end of the last value
-    // ("Host: a\r\nUser-Agent: b"), for $http_NAME and the detail pane; empty without headers.
+    // ("Host: a\r\nUser-Agent: b"), for $http_NAME, $cookie_NAME and the detail pane; empty
+    // without headers.
     QByteArray requestHeaders;
+    qint64 requestLength = 0; // $request_length: head and body bytes read
     QByteArray serverName;    // the server block: its first server_name, or its first listen
+    QByteArray firstServerName; // its first server_name alone ($server_name; $host without Host)
     QByteArray location;      // the location prefix that matched ("/"); empty when none
     int status = 0;           // what the client got; 499: the client went away first
     qint64 bytesSent = 0;     // $bytes_sent: head and body
@@ -52,6 +55,13 @@ struct AccessRecord
     QByteArray upstreamConnectTime;
     QByteArray upstreamHeaderTime;
     QByteArray upstreamResponseTime;
+    QByteArray upstreamBytesReceived;
+    QByteArray upstreamBytesSent;
+    // The last attempt's response header lines, and the response head the client was sent,
+    // for $upstream_http_NAME, $upstream_cookie_NAME and $sent_http_NAME: kept only when a
+    // log_format of the configuration reads them (RoutingTable::keepResponseHeaders).
+    QByteArray upstreamHeaders;
+    QByteArray sentHeaders;
     QVarLengthArray<Decision, 1> decisions; // one per attempt
     // The last attempt: its request line and headers exactly as sent upstream (the very bytes
     // that were sent, shared, not copied); and what the backend saw of it: our end's port of

@@ -70,9 +70,16 @@ public:
         Engine engine;
         if (!engine.start(loaded, error))
             return false;
+        m_engine = &engine;
+        m_loaded = loaded;
         run(engine.listeningAddresses().first().second);
+        m_engine = nullptr;
         return true;
     }
+
+    // While runLbscope's run is on: the engine, and the configuration it was given.
+    Engine *engine() const { return m_engine; }
+    const ProxyConfig &loadedConfig() const { return m_loaded; }
 
 private:
     QString configPath() const { return m_dir.filePath(QStringLiteral("nginx.conf")); }
@@ -89,6 +96,8 @@ private:
 
     QString m_nginxBinary;
     QTemporaryDir m_dir;
+    Engine *m_engine = nullptr;
+    ProxyConfig m_loaded;
 };
 
 } // namespace lbscope::test

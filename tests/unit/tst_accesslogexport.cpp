@@ -154,7 +154,7 @@ void TestAccessLogExport::jsonLines()
 {
     QList<AccessRecord> records = filterRecords();
     records[0].uri = "/quote\"and\\back\nslash,comma";
-    records[0].userAgent = "not exported";
+    records[0].requestHeaders = "User-Agent: not exported";
     Decision decision;
     decision.picked = -1;
     records[1].decisions = {decision, decision};

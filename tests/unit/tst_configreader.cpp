@@ -266,10 +266,11 @@ void TestConfigReader::debianStyleConfig()
         u"t.conf:21: ignoring \"types\""_s,
         u"t.conf:25: ignoring \"ssl_protocols\""_s,
         u"t.conf:26: ignoring \"ssl_prefer_server_ciphers\""_s,
-        u"t.conf:31: ignoring \"gzip\""_s,
-        u"t.conf:42: ignoring \"root\""_s,
-        u"t.conf:43: ignoring \"index\""_s,
-        u"t.conf:48: ignoring \"try_files\""_s,
+        u"t.conf:31: ignoring \"gzip\": nginx would compress responses, LB Scope does not"_s,
+        u"t.conf:42: ignoring \"root\": nginx would serve files from disk where nothing is proxied, LB Scope does "
+        u"not"_s,
+        u"t.conf:43: ignoring \"index\": nginx would serve index files, LB Scope does not"_s,
+        u"t.conf:48: ignoring \"try_files\": nginx would try files on disk before anything else, LB Scope does not"_s,
         u"t.conf:50: ignoring \"location ~ /\\.ht\" (only prefix locations are supported)"_s,
         u"t.conf:55: ignoring \"include\""_s,
         u"t.conf:56: ignoring \"include\""_s,
@@ -835,13 +836,53 @@ void TestConfigReader::parameterErrors_data()
                                       << u"t.conf:1:18: invalid value \"abc\" in \"worker_processes\" directive"_s;
 
     QTest::newRow("https") << inLocation("proxy_pass https://u;") << u"t.conf:3:20: https is not supported"_s;
-    QTest::newRow("uri part") << inLocation("proxy_pass http://u/x;")
-                              << u"t.conf:3:20: URI part \"/x\" in \"proxy_pass\" is not supported"_s;
-    QTest::newRow("slash uri") << inLocation("proxy_pass http://127.0.0.1:1/;")
-                               << u"t.conf:3:20: URI part \"/\" in \"proxy_pass\" is not supported"_s;
+    QTest::newRow("uri part, unknown upstream") << inLocation("proxy_pass http://u/x;")
+                                                << u"t.conf:3:20: host not found in upstream \"u\""_s;
+    QTest::newRow("uri part, no host") << inLocation("proxy_pass http:///x;")
+                                       << u"t.conf:3:20: no host in upstream \"\""_s;
     QTest::newRow("no scheme") << inLocation("proxy_pass 127.0.0.1:1;") << u"t.conf:3:20: invalid URL prefix"_s;
-    QTest::newRow("variables") << inLocation("proxy_pass http://$host;")
-                               << u"t.conf:3:20: variables in \"proxy_pass\" are not supported"_s;
+    QTest::newRow("variables with https") << inLocation("proxy_pass https://$host;")
+                                          << u"t.conf:3:20: https is not supported"_s;
+    QTest::newRow("proxy_redirect default first") << inLocation("proxy_redirect default;")
+        << u"t.conf:3:9: \"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s;
+    QTest::newRow("proxy_redirect default in a server") << inServer("proxy_redirect default;")
+        << u"t.conf:2:5: \"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s;
+    QTest::newRow("proxy_redirect default with variables")
+        << inLocation("proxy_pass http://$host; proxy_redirect default;")
+        << u"t.conf:3:34: \"proxy_redirect default\" cannot be used with \"proxy_pass\" directive with variables"_s;
+    QTest::newRow("proxy_redirect off, then a rule") << inLocation("proxy_redirect off; proxy_redirect / /a;")
+                                                     << u"t.conf:3:29: \"proxy_redirect\" directive is duplicate"_s;
+    QTest::newRow("proxy_redirect rule, then off") << inLocation("proxy_redirect / /a; proxy_redirect off;")
+                                                   << u"t.conf:3:30: \"proxy_redirect\" directive is duplicate"_s;
+    QTest::newRow("proxy_redirect bogus") << inLocation("proxy_redirect bogus;")
+                                          << u"t.conf:3:24: invalid parameter \"bogus\""_s;
+    QTest::newRow("proxy_redirect false") << inLocation("proxy_redirect false;")
+                                          << u"t.conf:3:24: invalid parameter \"false\""_s;
+    QTest::newRow("proxy_redirect three") << inLocation("proxy_redirect a b c;")
+                                          << u"t.conf:3:9: invalid number of arguments in \"proxy_redirect\" directive"_s;
+    QTest::newRow("proxy_redirect regex") << inLocation("proxy_redirect ~( /x;")
+                                          << u"t.conf:3:24: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+    QTest::newRow("proxy_method twice") << inLocation("proxy_method GET; proxy_method PUT;")
+                                        << u"t.conf:3:27: \"proxy_method\" directive is duplicate"_s;
+    QTest::newRow("proxy_set_body twice") << inLocation("proxy_set_body a; proxy_set_body b;")
+                                          << u"t.conf:3:27: \"proxy_set_body\" directive is duplicate"_s;
+    QTest::newRow("proxy_pass_request_headers") << inLocation("proxy_pass_request_headers maybe;")
+        << u"t.conf:3:36: invalid value \"maybe\" in \"proxy_pass_request_headers\" directive"_s;
+    QTest::newRow("proxy_pass_request_body twice")
+        << inLocation("proxy_pass_request_body on; proxy_pass_request_body off;")
+        << u"t.conf:3:37: \"proxy_pass_request_body\" directive is duplicate"_s;
+    QTest::newRow("proxy_hide_header two") << inLocation("proxy_hide_header a b;")
+        << u"t.conf:3:9: invalid number of arguments in \"proxy_hide_header\" directive"_s;
+    QTest::newRow("proxy_ignore_headers") << inLocation("proxy_ignore_headers X-Accel-Buffering Bogus;")
+                                          << u"t.conf:3:48: invalid value \"Bogus\""_s;
+    QTest::newRow("keepalive_time") << inLocation("keepalive_time 5x;")
+                                    << u"t.conf:3:24: invalid value \"5x\" in \"keepalive_time\" directive"_s;
+    QTest::newRow("keepalive_time twice") << inLocation("keepalive_time 1h; keepalive_time 1h;")
+                                          << u"t.conf:3:28: \"keepalive_time\" directive is duplicate"_s;
+    QTest::newRow("upstream keepalive_time") << afterServer("keepalive_time 5x;")
+                                             << u"t.conf:3:20: invalid value \"5x\" in \"keepalive_time\" directive"_s;
+    QTest::newRow("upstream keepalive_time twice") << afterServer("keepalive_time 1s; keepalive_time 1s;")
+                                                   << u"t.conf:3:24: \"keepalive_time\" directive is duplicate"_s;
     QTest::newRow("no host") << inLocation("proxy_pass http://;") << u"t.conf:3:20: no host in upstream \"\""_s;
     QTest::newRow("proxy_pass port") << inLocation("proxy_pass http://127.0.0.1:1:5;")
                                      << u"t.conf:3:20: invalid port in upstream \"127.0.0.1:1:5\""_s;
@@ -892,6 +933,22 @@ void TestConfigReader::parameterErrors_data()
     // Any $http_NAME and $arg_NAME is a variable, as in nginx.
     QTest::newRow("any header is known") << QByteArray("log_format a '$http_x_trace_id $arg_page' '$nosuch';")
                                          << u"t.conf:1:43: unknown \"nosuch\" variable"_s;
+    QTest::newRow("upstream and response variables are known")
+        << QByteArray("log_format a '$upstream_http_x_b $upstream_cookie_s $sent_http_x $upstream_bytes_received "
+                      "$cookie_c $request_length' '$nosuch';")
+        << u"t.conf:1:118: unknown \"nosuch\" variable"_s;
+    // A value with variables is checked when the file is read, as nginx -t does.
+    QTest::newRow("proxy_set_header, unknown variable") << QByteArray("proxy_set_header X-A '$nosuch';")
+                                                        << u"t.conf:1:22: unknown \"nosuch\" variable"_s;
+    QTest::newRow("proxy_set_header, unclosed bracket")
+        << QByteArray("proxy_set_header X-C '${cookie_c';")
+        << u"t.conf:1:22: the closing bracket in \"cookie_c\" variable is missing"_s;
+    QTest::newRow("add_header, lone dollar") << QByteArray("add_header X-A 'a$';")
+                                             << u"t.conf:1:16: invalid variable name"_s;
+    QTest::newRow("log_format's own variable in a header")
+        << QByteArray("add_header X-D $lbscope_decision;") << u"t.conf:1:16: unknown \"lbscope_decision\" variable"_s;
+    QTest::newRow("hash, unknown variable") << QByteArray("upstream u {\n    hash $nosuch;\n    server 127.0.0.1:1;\n}")
+                                            << u"t.conf:2:10: unknown \"nosuch\" variable"_s;
     QTest::newRow("variable split over strings")
         << QByteArray("log_format a 'x' '$';") << u"t.conf:1:18: invalid parameter \"$\""_s;
     QTest::newRow("dollar and space") << QByteArray("log_format a '$ x';")
@@ -962,6 +1019,19 @@ void TestConfigReader::parameterErrors_data()
     QTest::newRow("flag") << inLocation("proxy_buffering yes;")
                           << u"t.conf:3:25: invalid value \"yes\" in \"proxy_buffering\" directive, it must be \"on\" "
                              u"or \"off\""_s;
+    // error_page, worded as nginx 1.22 words each (checked with nginx -t).
+    QTest::newRow("error_page alone") << inServer("error_page 404;")
+                                      << u"t.conf:2:5: invalid number of arguments in \"error_page\" directive"_s;
+    QTest::newRow("error_page 200") << inServer("error_page 200 /x;")
+                                    << u"t.conf:2:16: value \"200\" must be between 300 and 599"_s;
+    QTest::newRow("error_page 499") << inServer("error_page 499 /x;") << u"t.conf:2:16: invalid value \"499\""_s;
+    QTest::newRow("error_page word") << inServer("error_page abc /x;") << u"t.conf:2:16: invalid value \"abc\""_s;
+    QTest::newRow("error_page =word") << inServer("error_page 404 =abc /x;")
+                                      << u"t.conf:2:20: invalid value \"=abc\""_s;
+    QTest::newRow("error_page without a code") << inServer("error_page =200 /x;")
+                                               << u"t.conf:2:16: invalid value \"=200\""_s;
+    QTest::newRow("error_page two =") << inServer("error_page 404 =200 =200 /x;")
+                                      << u"t.conf:2:20: invalid value \"=200\""_s;
 }
 
 void TestConfigReader::parameterErrors()
@@ -979,7 +1049,8 @@ void TestConfigReader::warnings_data()
     QTest::newRow("unknown block") << QByteArray("stream {\n    server {\n        listen 1;\n    }\n}\n")
                                    << QStringList{u"t.conf:1: ignoring \"stream\""_s};
     QTest::newRow("if block") << inServer("if ($request_method = POST) {\n        return 405;\n    }")
-                              << QStringList{u"t.conf:2: ignoring \"if\""_s};
+                              << QStringList{u"t.conf:2: ignoring \"if\": nginx would apply directives "
+                                             u"conditionally, LB Scope does not"_s};
     QTest::newRow("events contents are silent")
         << QByteArray("events {\n    worker_connections 768;\n    use epoll;\n}\n") << QStringList();
     QTest::newRow("access_log is kept") << QByteArray("access_log /tmp/a.log;\n") << QStringList();
@@ -1000,7 +1071,10 @@ void TestConfigReader::warnings_data()
         << afterServer("keepalive 4;\n    least_conn;") << QStringList{u"t.conf:4: load balancing method redefined"_s};
     QTest::newRow("keepalive after method") << afterServer("least_conn;\n    keepalive 4;") << QStringList();
     QTest::newRow("unknown upstream directive")
-        << afterServer("keepalive_time 1h;") << QStringList{u"t.conf:3: ignoring \"keepalive_time\""_s};
+        << afterServer("ntlm;") << QStringList{u"t.conf:3: ignoring \"ntlm\""_s};
+    QTest::newRow("duplicate ignored header")
+        << inLocation("proxy_ignore_headers X-Accel-Buffering x-accel-buffering;")
+        << QStringList{u"t.conf:3: duplicate value \"x-accel-buffering\""_s};
     QTest::newRow("listen parameters") << inServer("listen 80 reuseport backlog=5 default_server;")
                                        << QStringList{u"t.conf:2: ignoring \"reuseport\" in \"listen\""_s,
                                                       u"t.conf:2: ignoring \"backlog=5\" in \"listen\""_s};
@@ -1027,6 +1101,19 @@ void TestConfigReader::warnings_data()
         << inServer("access_log /var/log/$host.log;")
         << QStringList{u"t.conf:2: ignoring \"access_log /var/log/$host.log\" (variables in log file names are "
                        u"not supported)"_s};
+    QTest::newRow("skipping gzip changes responses")
+        << QByteArray("gzip on;\ngzip_types text/plain;\n")
+        << QStringList{u"t.conf:1: ignoring \"gzip\": nginx would compress responses, LB Scope does not"_s,
+                       u"t.conf:2: ignoring \"gzip_types\""_s};
+    QTest::newRow("switched off, it changes nothing")
+        << QByteArray("gzip off;\nexpires off;\nsendfile on;\n")
+        << QStringList{u"t.conf:1: ignoring \"gzip\""_s, u"t.conf:2: ignoring \"expires\""_s,
+                       u"t.conf:3: ignoring \"sendfile\""_s};
+    QTest::newRow("a cache and TLS change responses")
+        << inServer("listen 443 ssl;\n    proxy_cache c;")
+        << QStringList{u"t.conf:2: ignoring \"ssl\" in \"listen\": nginx would speak TLS on this port, LB Scope "
+                       u"does not"_s,
+                       u"t.conf:3: ignoring \"proxy_cache\": nginx would cache responses, LB Scope does not"_s};
     QTest::newRow("foreign map") << QByteArray("map $uri $x {\n    default 1;\n}\n")
                                  << QStringList{u"t.conf:1: ignoring \"map\""_s};
     QTest::newRow("low address bits") << inServer(
@@ -1053,8 +1140,10 @@ void TestConfigReader::warnings()
     const ConfigReadResult result = read(text);
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     QTEST(messages(result.warnings), "expected");
-    for (const ConfigMessage &warning : result.warnings)
+    for (const ConfigMessage &warning : result.warnings) {
         QCOMPARE(warning.severity, ConfigMessage::Severity::Warning);
+        QCOMPARE(warning.changesResponses, warning.text.endsWith(u", LB Scope does not"_s));
+    }
 }
 
 void TestConfigReader::resolveSettings_data()

@@ -41,6 +41,49 @@ http {
 }
 )";
 
+// The proxy module's directives that go beyond choosing a peer, at every level they may stand.
+const QByteArray proxyDirectivesConfig = R"(http {
+    keepalive_time 30m;
+    proxy_redirect off;
+    proxy_hide_header X-Secret;
+    proxy_ignore_headers X-Accel-Buffering x-accel-expires;
+    upstream photos {
+        server 127.0.0.1:3000;
+        keepalive 8;
+        keepalive_time 10m;
+    }
+    server {
+        listen 8080;
+        keepalive_time 1h;
+        proxy_pass_header Server;
+        proxy_pass_request_headers off;
+        proxy_redirect http://photos/ /srv/;
+        proxy_redirect ~*^http://([a-z]+)\.example/(.*)$ /$1/$2;
+        location /photos/ {
+            proxy_pass http://photos/;
+            proxy_redirect default;
+            proxy_redirect http://$host/ "/a b/$uri";
+            proxy_pass_request_body off;
+            proxy_set_body "uri=$uri&args=$args";
+            proxy_method POST;
+            proxy_hide_header Location;
+            proxy_hide_header X-Other;
+            proxy_pass_header Date;
+        }
+        location /api/ {
+            proxy_pass http://127.0.0.1:3001/v2/?x=1;
+            proxy_redirect ~^/(.*) /api/$1;
+            proxy_pass_request_headers on;
+            proxy_method $http_x_method;
+        }
+        location /var/ {
+            proxy_pass http://$http_x_pool$request_uri;
+            proxy_redirect off;
+        }
+    }
+}
+)";
+
 const QByteArray fullConfig = R"(worker_processes 4;
 http {
     log_format main '$remote_addr [$time_local] "$request" $status '
@@ -254,6 +297,10 @@ template <typename T> void clearListSources(std::optional<QList<T>> &list)
 
 void clearSources(ProxySettings &settings)
 {
+    if (settings.proxyRedirects) {
+        for (ProxyRedirectRule &rule : settings.proxyRedirects->rules)
+            rule.source = {};
+    }
     clearSources(settings.proxySetHeaders);
     clearSources(settings.addHeaders);
     clearSources(settings.accessLogs);
@@ -452,6 +499,7 @@ void TestConfigWriter::roundTrip_data()
     QTest::newRow("top level") << topLevelConfig;
     QTest::newRow("spellings") << spellingsConfig;
     QTest::newRow("access and realip") << clientRulesConfig;
+    QTest::newRow("proxy directives") << proxyDirectivesConfig;
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("skipped directives") << QByteArray(
         "user nobody;\nevents { worker_connections 5; }\nhttp { sendfile on; gzip on;\n"
@@ -686,6 +734,7 @@ void TestConfigWriter::realNginx_data()
     QTest::newRow("top level") << read(topLevelConfig);
     QTest::newRow("spellings") << read(spellingsConfig);
     QTest::newRow("access and realip") << read(clientRulesConfig);
+    QTest::newRow("proxy directives") << read(proxyDirectivesConfig);
     QTest::newRow("built model") << builtModel();
     ProxyConfig withStatus = read(topLevelConfig);
     withStatus.statusListen = ListenAddress{u"127.0.0.1:9090"_s, u"127.0.0.1"_s, 9090, false, {}};

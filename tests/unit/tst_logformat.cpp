@@ -2,6 +2,7 @@
 // and the combined format against lines written by hand from nginx's documentation.
 
 #include "stats/logformat.h"
+#include "variables/timetext.h"
 
 #include <QTest>
 
@@ -25,11 +26,10 @@ AccessRecord sampleRecord()
     record.versionMajor = 1;
     record.versionMinor = 1;
     record.host = "Photos.Example:8080";
-    record.referer = "http://example.com/";
-    record.userAgent = "curl/7.88.1";
-    record.forwardedFor = "10.0.0.1, 10.0.0.2";
     record.requestHeaders = "Host: Photos.Example:8080\r\nX-Request-ID:  abc-123 \r\nCookie: a=1\r\n"
-                            "User-Agent: curl/7.88.1\r\ncookie: b=2";
+                            "User-Agent: curl/7.88.1\r\ncookie: b=2; Session=s1\r\nReferer: http://example.com/\r\n"
+                            "X-Forwarded-For: 10.0.0.1\r\nx-forwarded-for: 10.0.0.2\r\nUser-Agent: second\r\n"
+                            "X-Empty:\r\nContent-Type: text/plain\r\nContent-Length: 12";
     record.status = 504;
     record.bytesSent = 330;
     record.bodyBytesSent = 167;
@@ -40,6 +40,17 @@ AccessRecord sampleRecord()
     record.upstreamConnectTime = "-, 0.001";
     record.upstreamHeaderTime = "-, -";
     record.upstreamResponseTime = "0.000, 3.002";
+    record.upstreamBytesReceived = "0, 458";
+    record.upstreamBytesSent = "0, 212";
+    record.upstreamHeaders = "Content-Type: text/html\r\nX-Backend: b1\r\nX-Backend: b2\r\n"
+                             "Set-Cookie: sid=abc; Path=/\r\nSet-Cookie: other=x";
+    record.sentHeaders = "HTTP/1.1 504 Gateway Time-out\r\nServer: nginx\r\nDate: x\r\nContent-Type: text/html\r\n"
+                         "X-Backend: b1\r\nConnection: keep-alive\r\n\r\n";
+    record.requestLength = 321;
+    record.connection = 17;
+    record.connectionRequests = 3;
+    record.serverAddress = "127.0.0.1";
+    record.serverPort = 8080;
     Decision single;
     single.picked = 0;
     single.single = true;
@@ -68,12 +79,12 @@ public:
         : m_old(qgetenv("TZ"))
     {
         qputenv("TZ", zone);
-        LogFormatter::timeZoneChanged();
+        timeZoneChanged();
     }
     ~TimeZoneGuard()
     {
         qputenv("TZ", m_old);
-        LogFormatter::timeZoneChanged();
+        timeZoneChanged();
     }
     Q_DISABLE_COPY_MOVE(TimeZoneGuard)
 
@@ -151,7 +162,7 @@ void TestLogFormat::variables_data()
     // Any header, by nginx's rule: any case, '_' for '-'; several with one name joined.
     QTest::newRow("http_x_request_id") << u"$http_x_request_id"_s << QByteArray("abc-123");
     QTest::newRow("HTTP_X_Request_Id") << u"$HTTP_X_Request_Id"_s << QByteArray("abc-123");
-    QTest::newRow("http_cookie, two") << u"$http_cookie"_s << QByteArray("a=1, b=2");
+    QTest::newRow("http_cookie, two") << u"$http_cookie"_s << QByteArray("a=1; b=2; Session=s1");
     QTest::newRow("http_ absent") << u"$http_x_absent"_s << QByteArray("-");
     QTest::newRow("arg_x") << u"$arg_x"_s << QByteArray("1");
     QTest::newRow("ARG_Y, raw") << u"${ARG_Y}"_s << QByteArray("%41");
@@ -162,6 +173,35 @@ void TestLogFormat::variables_data()
     QTest::newRow("any case") << u"$STATUS $Remote_Addr"_s << QByteArray("504 127.0.0.1");
     QTest::newRow("literal text only") << u"plain \"text\" \\ here"_s << QByteArray("plain \"text\" \\ here");
     QTest::newRow("empty format") << QString() << QByteArray();
+    // nginx 1.22, checked by hand: the first header of a name, except Cookie ("; ") and
+    // X-Forwarded-For (", "), which join every one.
+    QTest::newRow("http_user_agent, first of two") << u"$http_user_agent"_s << QByteArray("curl/7.88.1");
+    QTest::newRow("http_ with no name") << u"$http_"_s << QByteArray("-");
+    QTest::newRow("arg_ with no name") << u"$arg_"_s << QByteArray("-");
+    QTest::newRow("header sent empty") << u"[$http_x_empty]"_s << QByteArray("[]");
+    QTest::newRow("cookie_") << u"$cookie_b $cookie_SESSION $cookie_a"_s << QByteArray("2 s1 1");
+    QTest::newRow("cookie_ absent") << u"$cookie_c"_s << QByteArray("-");
+    QTest::newRow("content_type") << u"$content_type"_s << QByteArray("text/plain");
+    QTest::newRow("content_length") << u"$content_length"_s << QByteArray("12");
+    QTest::newRow("request_length") << u"$request_length"_s << QByteArray("321");
+    QTest::newRow("connection") << u"$connection $connection_requests"_s << QByteArray("17 3");
+    QTest::newRow("server_addr") << u"$server_addr:$server_port"_s << QByteArray("127.0.0.1:8080");
+    QTest::newRow("binary_remote_addr") << u"$binary_remote_addr"_s << QByteArray("\\x7F\\x00\\x00\\x01");
+    QTest::newRow("nginx_version") << u"$nginx_version"_s << QByteArray("1.22.1");
+    QTest::newRow("https") << u"[$https]"_s << QByteArray("[]");
+    QTest::newRow("upstream_bytes") << u"$upstream_bytes_received $upstream_bytes_sent"_s
+                                    << QByteArray("0, 458 0, 212");
+    QTest::newRow("upstream_http_") << u"$upstream_http_x_backend|$UPSTREAM_HTTP_CONTENT_TYPE"_s
+                                    << QByteArray("b1|text/html");
+    QTest::newRow("upstream_http_ absent") << u"$upstream_http_x_absent"_s << QByteArray("-");
+    QTest::newRow("upstream_cookie_") << u"$upstream_cookie_sid $upstream_cookie_other"_s << QByteArray("abc x");
+    QTest::newRow("sent_http_") << u"$sent_http_content_type $sent_http_x_backend"_s << QByteArray("text/html b1");
+    // nginx writes Server and Date in its header filter; by the log phase it has let go of the
+    // connection's keepalive flag.
+    QTest::newRow("sent_http_ nginx writes itself") << u"$sent_http_server $sent_http_date $sent_http_connection"_s
+                                                    << QByteArray("- - close");
+    QTest::newRow("time variables through the table") << u"$TIME_LOCAL|$MSEC"_s
+                                                       << QByteArray("24/Nov/2026:08:18:58 +0000|1795508338.123");
 }
 
 void TestLogFormat::variables()
@@ -240,7 +280,7 @@ void TestLogFormat::emptyValues()
 
 void TestLogFormat::escaping_data()
 {
-    QTest::addColumn<QByteArray>("userAgent");
+    QTest::addColumn<QByteArray>("uri");
     QTest::addColumn<QString>("escape");
     QTest::addColumn<QByteArray>("expected");
 
@@ -258,12 +298,12 @@ void TestLogFormat::escaping_data()
 
 void TestLogFormat::escaping()
 {
-    QFETCH(QByteArray, userAgent);
+    QFETCH(QByteArray, uri);
     QFETCH(QString, escape);
     AccessRecord record = sampleRecord();
-    record.userAgent = userAgent;
+    record.uri = uri;
     // The literal text around the variable is never escaped.
-    QTEST(formatWith(u"<$http_user_agent>"_s, record, escape), "expected");
+    QTEST(formatWith(u"<$request_uri>"_s, record, escape), "expected");
 }
 
 namespace {
@@ -279,12 +319,12 @@ AccessRecord combinedRecord(const QByteArray &name)
         timeout.uri = "/to1/sleep/3";
         timeout.status = 504;
         timeout.bodyBytesSent = 167;
-        timeout.userAgent = "curl/7.88.1";
+        timeout.requestHeaders = "User-Agent: curl/7.88.1";
         return timeout;
     }
     if (name == "browser") {
         AccessRecord browser = sampleRecord();
-        browser.userAgent = "Mozilla/5.0 \"quoted\"";
+        browser.requestHeaders = "Referer: http://example.com/\r\nUser-Agent: Mozilla/5.0 \"quoted\"";
         browser.versionMinor = 0;
         return browser;
     }
@@ -351,8 +391,8 @@ void TestLogFormat::compileErrors_data()
     QTest::addColumn<QString>("error");
 
     QTest::newRow("unknown variable") << QString() << u"$status $nosuch"_s << u"unknown \"nosuch\" variable"_s;
-    QTest::newRow("http_ without a name") << QString() << u"$http_"_s << u"unknown \"http_\" variable"_s;
-    QTest::newRow("arg_ without a name") << QString() << u"$arg_"_s << u"unknown \"arg_\" variable"_s;
+    QTest::newRow("script capture") << QString() << u"$1"_s << u"unknown \"1\" variable"_s;
+    QTest::newRow("unicode is no name") << QString() << u"$\u00e9t\u00e9"_s << u"invalid parameter \"$\u00e9t\u00e9\""_s;
     QTest::newRow("dollar at the end") << QString() << u"x $"_s << u"invalid parameter \"$\""_s;
     QTest::newRow("dollar and space") << QString() << u"$ x"_s << u"invalid parameter \"$ x\""_s;
     QTest::newRow("empty braces") << QString() << u"${}"_s << u"invalid parameter \"${}\""_s;

@@ -207,6 +207,10 @@ bool ConfigEditor::apply()
     addMessage(MessageKind::Info, tr("Applied: %1, %2. New requests use it; requests in flight finish as they were.")
                                       .arg(upstreams == 1 ? tr("1 upstream") : tr("%1 upstreams").arg(upstreams),
                                            servers == 1 ? tr("1 server") : tr("%1 servers").arg(servers)));
+    if (const qsizetype changing = result.responseChangingWarnings()) {
+        addMessage(MessageKind::Warning, tr("%n skipped directive(s) change what requests get: this file does not "
+                                            "run here as it runs in nginx.", nullptr, int(changing)));
+    }
     for (const ConfigMessage &warning : result.warnings)
         addMessage(MessageKind::Warning, tr("%1 (skipped)").arg(warning.toString()), warning.where.line,
                    warning.where.column);

@@ -136,8 +136,8 @@ QString RequestDetailView::detailsHtml(const AccessRecord &record) const
     html += row(tr("Bytes sent"), tr("%1 (body %2)").arg(record.bytesSent).arg(record.bodyBytesSent));
     if (!record.host.isEmpty())
         html += row(tr("Host"), QString::fromUtf8(record.host));
-    if (!record.userAgent.isEmpty())
-        html += row(tr("User agent"), QString::fromUtf8(record.userAgent));
+    if (const QByteArray userAgent = record.requestHeader("user_agent"); !userAgent.isEmpty())
+        html += row(tr("User agent"), QString::fromUtf8(userAgent));
     return html + u"</table>"_s;
 }
 

@@ -1,6 +1,6 @@
 #include "methodpicker.h"
 
-#include "http/variables.h"
+#include "variables/valuetemplate.h"
 #include "proxy/engine.h"
 #include "validatinglineedit.h"
 
