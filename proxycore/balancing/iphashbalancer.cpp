@@ -2,11 +2,13 @@
 
 namespace lbscope {
 
+// nginx hashes an IPv6 address whole, an IPv4-mapped one (::ffff:a.b.c.d, as realip may take
+// from a header) and :: included. A dual-stack socket's IPv4 peers, which nginx's IPv4 socket
+// would see as IPv4, are unwrapped where they are accepted (ClientAddress::setPeer).
 QByteArray IpHashBalancer::keyBytes(const QHostAddress &client)
 {
-    bool isV4 = false;
-    const quint32 v4 = client.toIPv4Address(&isV4); // also unwraps ::ffff:a.b.c.d
-    if (isV4) {
+    if (client.protocol() == QAbstractSocket::IPv4Protocol) {
+        const quint32 v4 = client.toIPv4Address();
         const char octets[3] = {char(v4 >> 24), char(v4 >> 16), char(v4 >> 8)};
         return QByteArray(octets, 3);
     }

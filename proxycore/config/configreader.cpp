@@ -1,5 +1,6 @@
 #include "configreader.h"
 
+#include "access/cidr.h"
 #include "ignoreddirectives.h"
 #include "nginxvalues.h"
 #include "variables/logformattemplate.h"
@@ -465,6 +466,10 @@ private:
     bool handleProxyBuffers(const Statement &statement, const Directive &);
     bool handleErrorPage(const Statement &statement, const Directive &);
     bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
+    bool handleAccessRule(const Statement &statement, const Directive &);
+    bool handleSetRealIpFrom(const Statement &statement, const Directive &);
+    bool handleRealIpHeader(const Statement &statement, const Directive &);
+    bool isNetwork(const Token &address);
     bool handleUpstreamKeepaliveTime(const Statement &statement, const Directive &);
     bool handleProxyRedirect(const Statement &statement, const Directive &);
     bool handleProxyHeaderName(const Statement &statement, const Directive &);
@@ -568,6 +573,13 @@ const Parser::Directive Parser::s_directives[] = {
     {"keepalive_timeout"_L1, AnyLevel, 1, 2, false, &Parser::handleKeepaliveTimeout},
     {"keepalive_requests"_L1, AnyLevel, 1, 1, false, &Parser::handleNumber, nullptr,
      &ProxySettings::keepaliveRequests},
+
+    {"allow"_L1, AnyLevel, 1, 1, false, &Parser::handleAccessRule},
+    {"deny"_L1, AnyLevel, 1, 1, false, &Parser::handleAccessRule},
+    {"set_real_ip_from"_L1, AnyLevel, 1, 1, false, &Parser::handleSetRealIpFrom},
+    {"real_ip_header"_L1, AnyLevel, 1, 1, false, &Parser::handleRealIpHeader},
+    {"real_ip_recursive"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
+     &ProxySettings::realIpRecursive},
     {"keepalive_time"_L1, AnyLevel, 1, 1, false, &Parser::handleTime, &ProxySettings::keepaliveTimeMs},
     {"proxy_redirect"_L1, AnyLevel, 1, 2, false, &Parser::handleProxyRedirect},
     {"proxy_hide_header"_L1, AnyLevel, 1, 1, false, &Parser::handleProxyHeaderName},
@@ -1481,13 +1493,20 @@ bool Parser::handleNumber(const Statement &statement, const Directive &directive
 
 bool Parser::handleFlag(const Statement &statement, const Directive &directive)
 {
-    return setOnce(statement, settings().*directive.flagField, [](const QString &text) -> std::optional<int> {
-        if (text == "on"_L1)
-            return 1;
-        if (text == "off"_L1)
-            return 0;
-        return std::nullopt;
-    });
+    std::optional<bool> &field = settings().*directive.flagField;
+    if (field)
+        return duplicate(statement);
+    const Token &value = statement.args[1];
+    // nginx's flag slot compares without regard to case.
+    if (value.text.compare("on"_L1, Qt::CaseInsensitive) == 0) {
+        field = true;
+    } else if (value.text.compare("off"_L1, Qt::CaseInsensitive) == 0) {
+        field = false;
+    } else {
+        return fail(value.where, u"invalid value %1 in %2 directive, it must be \"on\" or \"off\""_s.arg(
+                                     quoted(value.text), quoted(statement.name().text)));
+    }
+    return true;
 }
 
 // client_body_temp_path and proxy_temp_path: PATH [LEVEL1 [LEVEL2 [LEVEL3]]]. The levels only
@@ -1573,6 +1592,66 @@ bool Parser::handleKeepaliveTimeout(const Statement &statement, const Directive 
         warn(header.where, u"ignoring %1 in \"keepalive_timeout\""_s.arg(quoted(header.text)));
     }
     field = ms;
+    return true;
+}
+
+// --- the access and realip modules -------------------------------------------------------------
+
+// An address or a CIDR network as nginx reads them, with nginx's warning for bits past the
+// prefix; false for anything else, which the caller may take as a name.
+bool Parser::isNetwork(const Token &address)
+{
+    bool lowBitsSet = false;
+    if (!Cidr::parse(address.text.toLatin1(), &lowBitsSet))
+        return false;
+    if (lowBitsSet)
+        warn(address.where, u"low address bits of %1 are meaningless"_s.arg(address.text));
+    return true;
+}
+
+// allow and deny keep their order across both directives: the first that matches decides.
+bool Parser::handleAccessRule(const Statement &statement, const Directive &)
+{
+    const Token &address = statement.args[1];
+    if (address.text != "all"_L1 && address.text != "unix:"_L1 && !isNetwork(address))
+        return invalidParameter(address);
+    std::optional<QList<AccessRule>> &rules = settings().accessRules;
+    if (!rules)
+        rules.emplace();
+    rules->append(AccessRule{statement.name().text == "deny"_L1, address.text, statement.name().where});
+    return true;
+}
+
+bool Parser::handleSetRealIpFrom(const Statement &statement, const Directive &)
+{
+    const Token &address = statement.args[1];
+    // Anything else nginx looks up as a host name; LB Scope does when the configuration is
+    // applied. What no host name can be fails here already, in nginx's words.
+    const auto nameCharacter = [](QChar c) {
+        return c.isLetterOrNumber() || c == u'.' || c == u'-' || c == u'_' || c == u':' || c == u'%';
+    };
+    const bool nameLike =
+        !address.text.isEmpty() && std::all_of(address.text.cbegin(), address.text.cend(), nameCharacter);
+    if (address.text != "unix:"_L1 && !isNetwork(address) && !nameLike)
+        return fail(address.where, u"host not found in set_real_ip_from %1"_s.arg(quoted(address.text)));
+    std::optional<QList<RealIpSource>> &sources = settings().setRealIpFrom;
+    if (!sources)
+        sources.emplace();
+    sources->append(RealIpSource{address.text, statement.name().where});
+    return true;
+}
+
+bool Parser::handleRealIpHeader(const Statement &statement, const Directive &)
+{
+    std::optional<QString> &header = settings().realIpHeader;
+    if (header)
+        return duplicate(statement);
+    const Token &value = statement.args[1];
+    if (value.text == "proxy_protocol"_L1) {
+        warn(value.where, u"\"real_ip_header proxy_protocol\" takes no address here: LB Scope does not read the "
+                          u"PROXY protocol"_s);
+    }
+    header = value.text;
     return true;
 }
 

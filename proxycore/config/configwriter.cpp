@@ -116,6 +116,22 @@ void writeAccessLogs(ConfText &out, const std::optional<QList<AccessLogDirective
     }
 }
 
+// allow/deny in their order, then the realip module's directives.
+void writeClientRules(ConfText &out, const ProxySettings &settings)
+{
+    if (settings.accessRules) {
+        for (const AccessRule &rule : *settings.accessRules)
+            out.directive(rule.deny ? "deny"_L1 : "allow"_L1, {rule.address});
+    }
+    if (settings.setRealIpFrom) {
+        for (const RealIpSource &source : *settings.setRealIpFrom)
+            out.directive("set_real_ip_from"_L1, {source.address});
+    }
+    if (settings.realIpHeader)
+        out.directive("real_ip_header"_L1, {*settings.realIpHeader});
+    writeFlag(out, "real_ip_recursive"_L1, settings.realIpRecursive);
+}
+
 void writeRedirects(ConfText &out, const std::optional<ProxyRedirects> &redirects)
 {
     if (!redirects)
@@ -227,6 +243,7 @@ void writeSettings(ConfText &out, const ProxySettings &settings, bool inLocation
         out.directive("proxy_method"_L1, {*settings.proxyMethod});
     writeIgnoreHeaders(out, settings.proxyIgnoreHeaders);
     writeAccessLogs(out, settings.accessLogs);
+    writeClientRules(out, settings);
 }
 
 // The address as the user wrote it, unless host or port were edited since.

@@ -9,7 +9,6 @@ QList<NginxModule> NginxModules::unimplemented()
         {"http_gzip_module", "gzip on;"},
         {"http_ssi_module", "ssi on;"},
         {"http_userid_module", "userid on;"},
-        {"http_access_module", "allow 127.0.0.1;"},
         {"http_auth_basic_module", "auth_basic \"closed\";"},
         {"http_mirror_module", "mirror /mirror;"},
         {"http_autoindex_module", "autoindex on;"},
@@ -35,6 +34,9 @@ QList<NginxModule> NginxModules::implemented()
 {
     return {
         {"http_proxy_module", "proxy_pass http://127.0.0.1:3000;"},
+        {"http_access_module", "allow 127.0.0.1;"},
+        // Not in a default build (--with-http_realip_module), but in Debian's and most others.
+        {"http_realip_module", "set_real_ip_from 127.0.0.1;"},
         {"http_upstream_hash_module", "hash $request_uri consistent;", NginxModule::Where::Upstream},
         {"http_upstream_ip_hash_module", "ip_hash;", NginxModule::Where::Upstream},
         {"http_upstream_least_conn_module", "least_conn;", NginxModule::Where::Upstream},

@@ -36,7 +36,8 @@ template <typename T> bool hasDirectives(const std::optional<QList<T>> &list)
 }
 
 // A list is taken whole from the innermost level that has any: nginx never appends an outer
-// level's proxy_set_header, add_header or access_log lines to an inner level's.
+// level's proxy_set_header, add_header, access_log, allow/deny or set_real_ip_from lines to an
+// inner level's.
 template <typename T>
 QList<T> mergeList(const std::optional<QList<T>> &http, const std::optional<QList<T>> &server,
                    const std::optional<QList<T>> *location)
@@ -105,6 +106,8 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     r.proxySetHeaders = mergeList(http.proxySetHeaders, server.proxySetHeaders, inner(&ProxySettings::proxySetHeaders));
     r.addHeaders = mergeList(http.addHeaders, server.addHeaders, inner(&ProxySettings::addHeaders));
     r.accessLogs = mergeList(http.accessLogs, server.accessLogs, inner(&ProxySettings::accessLogs));
+    r.accessRules = mergeList(http.accessRules, server.accessRules, inner(&ProxySettings::accessRules));
+    r.setRealIpFrom = mergeList(http.setRealIpFrom, server.setRealIpFrom, inner(&ProxySettings::setRealIpFrom));
     // "access_log off" cancels every access_log of its level, wherever it stands in it.
     if (std::any_of(r.accessLogs.cbegin(), r.accessLogs.cend(), [](const auto &log) { return log.off; }))
         r.accessLogs.clear();
@@ -147,6 +150,8 @@ ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings 
     r.proxyRedirects = innermost(http.proxyRedirects, server.proxyRedirects, inner(&ProxySettings::proxyRedirects));
     r.proxySetBody = innermost(http.proxySetBody, server.proxySetBody, inner(&ProxySettings::proxySetBody));
     r.proxyMethod = innermost(http.proxyMethod, server.proxyMethod, inner(&ProxySettings::proxyMethod));
+    mergeField(&ResolvedLocation::realIpHeader, &ProxySettings::realIpHeader);
+    mergeField(&ResolvedLocation::realIpRecursive, &ProxySettings::realIpRecursive);
 
     // "off" anywhere in the list switches retries off, whatever else is listed (as nginx merges it).
     if (r.proxyNextUpstream & NextUpstreamOff)

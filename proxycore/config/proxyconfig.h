@@ -154,6 +154,27 @@ struct ProxyBuffers
     friend bool operator==(const ProxyBuffers &, const ProxyBuffers &) = default;
 };
 
+// `allow ADDRESS;` or `deny ADDRESS;` (the access module). ADDRESS as written: an address, a
+// CIDR network, "all" or "unix:"; the reader has checked it as nginx does.
+struct AccessRule
+{
+    bool deny = false;
+    QString address;
+    SourceLocation source;
+
+    friend bool operator==(const AccessRule &, const AccessRule &) = default;
+};
+
+// `set_real_ip_from ADDRESS;` (the realip module): an address, a CIDR network, "unix:" or a
+// host name, whose addresses are looked up when the configuration is applied.
+struct RealIpSource
+{
+    QString address;
+    SourceLocation source;
+
+    friend bool operator==(const RealIpSource &, const RealIpSource &) = default;
+};
+
 // One `proxy_redirect` line: `default`, `REDIRECT REPLACEMENT`, or `~REGEX REPLACEMENT`
 // (`~*` without regard to case). The texts are as written, variables and captures unexpanded.
 struct ProxyRedirectRule
@@ -235,6 +256,10 @@ struct ProxySettings
     std::optional<QString> proxySetBody; // template
     std::optional<QString> proxyMethod;  // template
     std::optional<quint32> proxyIgnoreHeaders; // IgnoreHeaderFlag bits
+    std::optional<QList<AccessRule>> accessRules;        // allow/deny: the innermost level with any
+    std::optional<QList<RealIpSource>> setRealIpFrom;    // same rule
+    std::optional<QString> realIpHeader;                 // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
+    std::optional<bool> realIpRecursive;
 
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
 };
@@ -341,6 +366,10 @@ struct ResolvedLocation
     // Where this location's requests are logged; empty: nowhere (access_log off, or none set:
     // unlike nginx, LB Scope has no default logs/access.log).
     QList<AccessLogDirective> accessLogs;
+    QList<AccessRule> accessRules;     // empty: everyone is let in
+    QList<RealIpSource> setRealIpFrom; // empty: the realip module does nothing
+    QString realIpHeader = QStringLiteral("X-Real-IP");
+    bool realIpRecursive = false;
 };
 
 // nginx merges settings outward-in: location overrides server overrides http.

@@ -90,12 +90,10 @@ void ClientConnection::start(qintptr descriptor)
     m_connectionClock.start();
     m_socket.setReadBufferSize(inputCapacity);
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_clientAddress = m_socket.peerAddress();
+    m_client.setPeer(m_socket.peerAddress(), m_socket.peerPort());
     std::atomic<qint64> &connections = m_worker.counters().connections;
     connections.store(connections.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     m_counted = true;
-    m_remoteAddr = addressText(m_clientAddress);
-    m_remotePort = QByteArray::number(m_socket.peerPort());
     m_serverAddr = addressText(m_socket.localAddress());
     m_serverPort = QByteArray::number(m_socket.localPort());
     m_idle.arm(m_listener->servers[m_listener->defaultServer].settings.clientHeaderTimeoutMs);
@@ -255,6 +253,7 @@ void ClientConnection::beginRequest()
         return;
     }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
+    m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
     m_route = m_server->route(m_request.target().in(base));
     const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
@@ -268,15 +267,20 @@ void ClientConnection::beginRequest()
 // request proxied.
 void ClientConnection::enterLocation()
 {
-    if (!m_route || !m_route->proxies()) {
-        respondError(404, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
-        return;
-    }
-    const ResolvedLocation &settings = m_route->settings;
+    // nginx's order: client_max_body_size when the location is found, then the preaccess
+    // phase's realip and the access phase, then the content handler (or its 404).
+    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
     if (!m_bodyDiscarded && settings.clientMaxBodySize > 0 &&
         m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
         m_bodyDiscarded = true;
         respondError(413, true);
+        return;
+    }
+    if (m_route)
+        m_client.applyRealIp(m_route->realIp, m_request, m_input.base());
+    const bool allowed = (m_route ? m_route->access : m_server->access).allows(m_client.address());
+    if (!allowed || !m_route || !m_route->proxies()) {
+        respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
         return;
     }
     if (m_bodyDiscarded || m_requestComplete || (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
@@ -347,8 +351,10 @@ RequestContext ClientConnection::requestContext() const
     context.versionMinor = m_request.versionMinor();
     context.requestHeaders = HeaderList(m_request, base);
     context.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
-    context.remoteAddr = m_remoteAddr;
-    context.remotePort = m_socket.peerPort();
+    context.remoteAddr = m_client.addressText();
+    context.remotePort = m_client.port();
+    context.realipRemoteAddr = m_client.peerAddressText();
+    context.realipRemotePort = m_client.peerPort();
     context.serverAddr = m_serverAddr;
     context.serverPort = m_socket.localPort();
     context.connection = m_connectionNumber;
@@ -381,7 +387,7 @@ const char *ClientConnection::requestBase() const
 
 const QHostAddress &ClientConnection::clientAddress() const
 {
-    return m_clientAddress;
+    return m_client.address();
 }
 
 void ClientConnection::requestBodyWanted()
@@ -590,6 +596,9 @@ void ClientConnection::endRequest()
     m_bodyScratch = QByteArray();
     m_relay.reset();
     m_facts = RequestFacts{}; // its spans point into this request's head
+    m_upstreamLocalPort = 0;
+    m_upstreamConnectionRequest = 0;
+    m_client.endRequest();
     m_errorPage = nullptr;
     m_target = UpstreamTarget{};
     m_bodyDiscarded = false;
@@ -605,8 +614,7 @@ void ClientConnection::logRequest()
     AccessRecord record;
     record.timeMs = QDateTime::currentMSecsSinceEpoch();
     record.worker = m_worker.index();
-    record.clientAddress = m_remoteAddr;
-    record.clientPort = m_socket.peerPort();
+    m_client.describe(record);
     record.serverAddress = m_serverAddr;
     record.serverPort = m_socket.localPort();
     record.connection = m_connectionNumber;

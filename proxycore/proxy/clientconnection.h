@@ -12,6 +12,8 @@
 #include "proxy/idletimer.h"
 #include "proxy/proxyhandler.h"
 #include "proxy/upstreamuri.h"
+#include "proxy/upstreamconnection.h"
+#include "realip/clientaddress.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
 #include "variables/requestcontext.h"
@@ -111,11 +113,9 @@ private:
     MessageParser m_request;
     Phase m_phase = Phase::ReadingHead;
 
-    QByteArray m_remoteAddr;
-    QByteArray m_remotePort;
+    ClientAddress m_client; // the peer, or for one request the address realip found
     QByteArray m_serverAddr;
     QByteArray m_serverPort;
-    QHostAddress m_clientAddress;
     bool m_counted = false; // in the worker's open-connections gauge
     QElapsedTimer m_connectionClock; // for keepalive_time
     int m_requestsServed = 0;

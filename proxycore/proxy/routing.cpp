@@ -52,6 +52,20 @@ bool compileHeaders(const QList<HeaderDirective> &directives, QList<CompiledHead
     return true;
 }
 
+// set_real_ip_from, real_ip_header and allow/deny of one level, ready for the request's phases.
+template <typename Level> bool compileClientRules(const ResolvedLocation &settings, Level *level, QString *error)
+{
+    std::optional<RealIpResolver> realIp = RealIpResolver::compile(settings, error);
+    if (!realIp)
+        return false;
+    std::optional<AccessRules> access = AccessRules::compile(settings.accessRules, error);
+    if (!access)
+        return false;
+    level->realIp = std::move(*realIp);
+    level->access = std::move(*access);
+    return true;
+}
+
 bool compileUpstreamHeaders(const ResolvedLocation &settings, Route *route, QString *error)
 {
     if (!compileHeaders(settings.proxySetHeaders, &route->upstreamHeaders, error))
@@ -207,7 +221,7 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
     if (!errorPages)
         return false;
     route->errorPages = std::move(*errorPages);
-    return compileUpstreamHeaders(route->settings, route, error);
+    return compileUpstreamHeaders(route->settings, route, error) && compileClientRules(route->settings, route, error);
 }
 
 std::optional<QHostAddress> listenAddress(const ListenAddress &listen, QString *error)
@@ -250,6 +264,8 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     if (!errorPages)
         return false;
     virtualServer.errorPages = std::move(*errorPages);
+    if (!compileClientRules(virtualServer.settings, &virtualServer, error))
+        return false;
     for (const LocationConfig &location : server.locations) {
         Route route;
         if (!buildRoute(table, config, server, location, &route, error))

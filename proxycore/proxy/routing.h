@@ -4,10 +4,12 @@
 // locations with header templates ready to evaluate, and the upstream groups. Built once
 // per configuration, immutable, shared by every worker.
 
+#include "access/accessrules.h"
 #include "balancing/peer.h"
 #include "config/proxyconfig.h"
 #include "proxy/proxyredirect.h"
 #include "proxy/upstreamuri.h"
+#include "realip/realipresolver.h"
 #include "request/errorpagerules.h"
 #include "variables/valuetemplate.h"
 
@@ -50,6 +52,8 @@ struct Route
     bool proxies() const { return upstreamIndex >= 0 || proxyPassTemplate.has_value(); }
     // proxy_pass_request_body on and no proxy_set_body: the client's body goes upstream.
     bool forwardsRequestBody() const { return settings.proxyPassRequestBody && !body; }
+    RealIpResolver realIp; // the preaccess phase's, when the server's found no address
+    AccessRules access;
 };
 
 struct VirtualServer
@@ -60,6 +64,8 @@ struct VirtualServer
     QList<Route> routes;       // longest prefix first
     ResolvedLocation settings; // server level, for what happens before routing
     ErrorPageRules errorPages; // server level, for requests no location takes
+    RealIpResolver realIp;     // the post-read phase's
+    AccessRules access;        // for a request that no location matches
 
     const Route *route(QByteArrayView target) const;
 };

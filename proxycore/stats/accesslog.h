@@ -22,6 +22,10 @@ struct AccessRecord
     qint64 timeMs = 0;        // wall clock (ms since the epoch) when the request ended
     QByteArray clientAddress; // $remote_addr
     quint16 clientPort = 0;   // $remote_port
+    // The connection's own peer when the realip module replaced the client for this request
+    // ($realip_remote_addr, $realip_remote_port); empty and 0 when it did not.
+    QByteArray peerAddress;
+    quint16 peerPort = 0;
     QByteArray serverAddress; // $server_addr: our end of the client's connection
     quint16 serverPort = 0;   // $server_port
     quint64 connection = 0;   // $connection: the client connection's serial number; 0 when not known

@@ -92,6 +92,8 @@ RequestContext contextOf(const AccessRecord &record)
     context.requestLength = record.requestLength;
     context.remoteAddr = record.clientAddress;
     context.remotePort = record.clientPort;
+    context.realipRemoteAddr = record.peerAddress.isEmpty() ? record.clientAddress : record.peerAddress;
+    context.realipRemotePort = record.peerAddress.isEmpty() ? record.clientPort : record.peerPort;
     context.serverAddr = record.serverAddress;
     context.serverPort = record.serverPort;
     context.connection = record.connection;

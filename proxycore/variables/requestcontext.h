@@ -24,7 +24,9 @@ struct RequestContext
 
     // The connection.
     QByteArrayView remoteAddr;
-    quint16 remotePort = 0;
+    quint16 remotePort = 0;         // 0: none (realip took an address without a port)
+    QByteArrayView realipRemoteAddr; // the connection's peer, before realip
+    quint16 realipRemotePort = 0;
     QByteArrayView serverAddr;
     quint16 serverPort = 0;
     quint64 connection = 0;        // the connection's serial number

@@ -21,6 +21,8 @@ constexpr NamedVariable namedVariables[] = {
     {"remote_addr"_L1, Variable::RemoteAddr},
     {"binary_remote_addr"_L1, Variable::BinaryRemoteAddr},
     {"remote_port"_L1, Variable::RemotePort},
+    {"realip_remote_addr"_L1, Variable::RealipRemoteAddr},
+    {"realip_remote_port"_L1, Variable::RealipRemotePort},
     {"remote_user"_L1, Variable::RemoteUser},
     {"server_addr"_L1, Variable::ServerAddr},
     {"server_port"_L1, Variable::ServerPort},

@@ -21,6 +21,8 @@ enum class Variable {
     RemoteAddr,
     BinaryRemoteAddr,
     RemotePort,
+    RealipRemoteAddr,
+    RealipRemotePort,
     RemoteUser,
     ServerAddr,
     ServerPort,

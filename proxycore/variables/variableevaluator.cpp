@@ -164,8 +164,13 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
         return appendView(out, context.remoteAddr);
     case Variable::BinaryRemoteAddr:
         return appendBinaryAddress(out, context.remoteAddr);
+    // Found even when empty, as after realip took an address without a port.
     case Variable::RemotePort:
-        return context.remotePort != 0 && appendNumber(out, context.remotePort);
+        return context.remotePort == 0 || appendNumber(out, context.remotePort);
+    case Variable::RealipRemoteAddr:
+        return appendView(out, context.realipRemoteAddr);
+    case Variable::RealipRemotePort:
+        return context.realipRemotePort == 0 || appendNumber(out, context.realipRemotePort);
     case Variable::RemoteUser: // no auth_basic in LB Scope: never set
         return false;
     case Variable::ServerAddr:

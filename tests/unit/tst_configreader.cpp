@@ -184,6 +184,7 @@ private slots:
     void resolveSettings_data();
     void resolveSettings();
     void resolveServerLevel();
+    void resolveClientRules();
     void logFormats_data();
     void logFormats();
     void accessLogLevels();
@@ -993,6 +994,38 @@ void TestConfigReader::parameterErrors_data()
                                  << u"t.conf:1:16: unix domain sockets are not supported"_s;
     QTest::newRow("map in server") << inServer("map $uri $x {\n    }")
                                    << u"t.conf:2:5: \"map\" directive is not allowed here"_s;
+
+    // allow and deny: addresses and networks by nginx's grammar, "all" and "unix:" as written.
+    for (const char *address : {"10.0.0.1/33", "10.0.0.1/", "10.0.0.1/x", "10.0.0.0/+8", "1.2.3", "300.1.1.1",
+                                "localhost", "ALL", "[::1]", "::1/129", "fe80::1%1", "1:2:3:4:5:6:7::"}) {
+        QTest::addRow("allow %s", address)
+            << inLocation("allow " + QByteArray(address) + ";")
+            << u"t.conf:3:15: invalid parameter \"%1\""_s.arg(QLatin1StringView(address));
+    }
+    QTest::newRow("deny two") << inLocation("deny 1.2.3.4 5.6.7.8;")
+                              << u"t.conf:3:9: invalid number of arguments in \"deny\" directive"_s;
+    QTest::newRow("allow in upstream") << afterServer("allow all;")
+                                       << u"t.conf:3:5: \"allow\" directive is not allowed here"_s;
+    // set_real_ip_from: what is neither a network nor a host name.
+    for (const char *address : {"10.0.0.1/33", "[::1]", "a/b", "\"\""}) {
+        const QByteArray shown = QByteArray(address) == "\"\"" ? QByteArray() : QByteArray(address);
+        QTest::addRow("set_real_ip_from %s", address)
+            << inLocation("set_real_ip_from " + QByteArray(address) + ";")
+            << u"t.conf:3:26: host not found in set_real_ip_from \"%1\""_s.arg(QLatin1StringView(shown));
+    }
+    QTest::newRow("real_ip_header twice")
+        << inLocation("real_ip_header X-Real-IP;\n        real_ip_header X-Forwarded-For;")
+        << u"t.conf:4:9: \"real_ip_header\" directive is duplicate"_s;
+    QTest::newRow("real_ip_header two") << inLocation("real_ip_header X-Real-IP X-Forwarded-For;")
+                                        << u"t.conf:3:9: invalid number of arguments in \"real_ip_header\" directive"_s;
+    QTest::newRow("real_ip_recursive maybe")
+        << inLocation("real_ip_recursive maybe;")
+        << u"t.conf:3:27: invalid value \"maybe\" in \"real_ip_recursive\" directive, it must be \"on\" or \"off\""_s;
+    QTest::newRow("real_ip_recursive twice") << inServer("real_ip_recursive on;\n    real_ip_recursive off;")
+                                             << u"t.conf:3:5: \"real_ip_recursive\" directive is duplicate"_s;
+    QTest::newRow("flag") << inLocation("proxy_buffering yes;")
+                          << u"t.conf:3:25: invalid value \"yes\" in \"proxy_buffering\" directive, it must be \"on\" "
+                             u"or \"off\""_s;
     // error_page, worded as nginx 1.22 words each (checked with nginx -t).
     QTest::newRow("error_page alone") << inServer("error_page 404;")
                                       << u"t.conf:2:5: invalid number of arguments in \"error_page\" directive"_s;
@@ -1090,6 +1123,20 @@ void TestConfigReader::warnings_data()
                        u"t.conf:3: ignoring \"proxy_cache\": nginx would cache responses, LB Scope does not"_s};
     QTest::newRow("foreign map") << QByteArray("map $uri $x {\n    default 1;\n}\n")
                                  << QStringList{u"t.conf:1: ignoring \"map\""_s};
+    QTest::newRow("low address bits") << inServer(
+                                             "allow 10.0.0.1/8;\n    set_real_ip_from ::1/64;\n    deny 1..2.3/24;")
+                                      << QStringList{u"t.conf:2: low address bits of 10.0.0.1/8 are meaningless"_s,
+                                                     u"t.conf:3: low address bits of ::1/64 are meaningless"_s,
+                                                     u"t.conf:4: low address bits of 1..2.3/24 are meaningless"_s};
+    QTest::newRow("access and realip are read")
+        << inLocation("allow 127.0.0.1;\n        deny all;\n        allow unix:;\n        set_real_ip_from unix:;\n"
+                      "        set_real_ip_from localhost;\n        set_real_ip_from fe80::1%1;\n"
+                      "        real_ip_header CF-Connecting-IP;\n        real_ip_recursive ON;")
+        << QStringList();
+    QTest::newRow("real_ip_header proxy_protocol")
+        << inServer("real_ip_header proxy_protocol;")
+        << QStringList{u"t.conf:2: \"real_ip_header proxy_protocol\" takes no address here: LB Scope does not read "
+                       u"the PROXY protocol"_s};
     QTest::newRow("LB Scope's own map is silent")
         << QByteArray("map $host $lbscope_decision {\n    default \"-\";\n}\n") << QStringList();
 }
@@ -1182,6 +1229,63 @@ void TestConfigReader::resolveServerLevel()
     QCOMPARE(resolved.clientHeaderTimeoutMs, qint64(10'000));
     QCOMPARE(resolved.keepaliveRequests, 7);
     QCOMPARE(resolved.proxyBufferSize, qint64(4096));
+}
+
+// allow/deny and set_real_ip_from come whole from the innermost level with any (nginx's merge of
+// the access and realip modules); real_ip_header and real_ip_recursive are merged one by one.
+void TestConfigReader::resolveClientRules()
+{
+    const ConfigReadResult result = read(R"(http {
+    set_real_ip_from 10.0.0.0/8;
+    real_ip_header X-Forwarded-For;
+    allow 127.0.0.1;
+    deny all;
+    server {
+        real_ip_recursive on;
+        location /a {
+        }
+        location /b {
+            deny 127.0.0.2;
+            set_real_ip_from 127.0.0.1;
+            set_real_ip_from unix:;
+            real_ip_header X-Real-IP;
+        }
+    }
+    server {
+        allow all;
+    }
+}
+)");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ProxyConfig &config = *result.config;
+    QCOMPARE(config.settings.accessRules->size(), 2);
+    QCOMPARE(config.settings.accessRules->at(0), (AccessRule{false, u"127.0.0.1"_s, at(4, 5)}));
+    QCOMPARE(config.settings.accessRules->at(1), (AccessRule{true, u"all"_s, at(5, 5)}));
+
+    const ServerConfig &first = config.servers[0];
+    const ResolvedLocation a = lbscope::resolveSettings(config.settings, first.settings, &first.locations[0].settings);
+    QCOMPARE(a.accessRules, *config.settings.accessRules);
+    QCOMPARE(a.setRealIpFrom, (QList<RealIpSource>{{u"10.0.0.0/8"_s, at(2, 5)}}));
+    QCOMPARE(a.realIpHeader, u"X-Forwarded-For"_s);
+    QVERIFY(a.realIpRecursive);
+
+    const ResolvedLocation b = lbscope::resolveSettings(config.settings, first.settings, &first.locations[1].settings);
+    QCOMPARE(b.accessRules, (QList<AccessRule>{{true, u"127.0.0.2"_s, at(11, 13)}}));
+    QCOMPARE(b.setRealIpFrom, (QList<RealIpSource>{{u"127.0.0.1"_s, at(12, 13)}, {u"unix:"_s, at(13, 13)}}));
+    QCOMPARE(b.realIpHeader, u"X-Real-IP"_s);
+    QVERIFY(b.realIpRecursive);
+
+    const ResolvedLocation second = lbscope::resolveSettings(config.settings, config.servers[1].settings, nullptr);
+    QCOMPARE(second.accessRules, (QList<AccessRule>{{false, u"all"_s, at(18, 9)}}));
+    QCOMPARE(second.realIpHeader, u"X-Forwarded-For"_s);
+    QVERIFY(!second.realIpRecursive);
+
+    // nginx's defaults: nobody trusted, X-Real-IP, not recursive, everyone let in.
+    const ResolvedLocation none = lbscope::resolveSettings({}, {}, nullptr);
+    QVERIFY(none.accessRules.isEmpty());
+    QVERIFY(none.setRealIpFrom.isEmpty());
+    QCOMPARE(none.realIpHeader, u"X-Real-IP"_s);
+    QVERIFY(!none.realIpRecursive);
 }
 
 void TestConfigReader::logFormats_data()

@@ -211,6 +211,49 @@ const QByteArray spellingsConfig = R"(http {
 }
 )";
 
+// The access and realip modules at every level, in the forms nginx accepts.
+const QByteArray clientRulesConfig = R"(http {
+    set_real_ip_from 127.0.0.1;
+    set_real_ip_from 10.0.0.0/8;
+    set_real_ip_from ::1;
+    set_real_ip_from 2001:db8::/32;
+    set_real_ip_from unix:;
+    set_real_ip_from localhost;
+    real_ip_header X-Forwarded-For;
+    real_ip_recursive on;
+    allow 127.0.0.1;
+    deny all;
+    upstream u {
+        server 127.0.0.1:3000;
+    }
+    server {
+        listen 127.0.0.1:8080;
+        real_ip_header X-Real-IP;
+        allow 192.168.0.0/16;
+        allow 2001:db8::/32;
+        allow unix:;
+        deny 192.168.1.0/24;
+        location / {
+            proxy_pass http://u;
+        }
+        location /cdn/ {
+            set_real_ip_from 192.168.0.0/16;
+            real_ip_header CF-Connecting-IP;
+            real_ip_recursive off;
+            deny all;
+            proxy_pass http://u;
+        }
+        location /odd/ {
+            real_ip_header "X Forwarded; {odd}";
+            allow 1..2.3;
+            allow 0.0.0.0/0;
+            allow ::/0;
+            proxy_pass http://u;
+        }
+    }
+}
+)";
+
 ProxyConfig read(const QByteArray &text)
 {
     const ConfigReadResult result = ConfigReader::readText(text, u"t.conf"_s);
@@ -244,6 +287,14 @@ void clearSources(std::optional<QList<AccessLogDirective>> &logs)
         log.source = {};
 }
 
+template <typename T> void clearListSources(std::optional<QList<T>> &list)
+{
+    if (!list)
+        return;
+    for (T &entry : *list)
+        entry.source = {};
+}
+
 void clearSources(ProxySettings &settings)
 {
     if (settings.proxyRedirects) {
@@ -253,6 +304,8 @@ void clearSources(ProxySettings &settings)
     clearSources(settings.proxySetHeaders);
     clearSources(settings.addHeaders);
     clearSources(settings.accessLogs);
+    clearListSources(settings.accessRules);
+    clearListSources(settings.setRealIpFrom);
 }
 
 // Every access_log of the model, at any level.
@@ -326,6 +379,9 @@ ProxyConfig builtModel()
         {u"/tmp/lbscope-test-quoted.log"_s, u"quoted"_s, false, {}},
     };
     config.settings.clientMaxBodySize = 2LL * 1024 * 1024 * 1024;
+    config.settings.setRealIpFrom = QList<RealIpSource>{{u"172.16.0.0/12"_s, {}}, {u"::1"_s, {}}};
+    config.settings.realIpHeader = u"X-Forwarded-For"_s;
+    config.settings.realIpRecursive = false;
 
     UpstreamConfig pool;
     pool.name = u"pool"_s;
@@ -361,6 +417,7 @@ ProxyConfig builtModel()
     server.serverNames = {u"a.example"_s, QString()};
     server.settings.keepaliveRequests = 10;
     server.settings.clientHeaderTimeoutMs = 7000;
+    server.settings.accessRules = QList<AccessRule>{{false, u"127.0.0.0/8"_s, {}}, {true, u"all"_s, {}}};
 
     LocationConfig api;
     api.prefix = u"/api/"_s;
@@ -441,6 +498,7 @@ void TestConfigWriter::roundTrip_data()
     QTest::newRow("full") << fullConfig;
     QTest::newRow("top level") << topLevelConfig;
     QTest::newRow("spellings") << spellingsConfig;
+    QTest::newRow("access and realip") << clientRulesConfig;
     QTest::newRow("proxy directives") << proxyDirectivesConfig;
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("skipped directives") << QByteArray(
@@ -482,6 +540,9 @@ void TestConfigWriter::builtModelRoundTrip()
     QVERIFY(written.contains("    access_log /tmp/lbscope-test-access.log;\n"));
     QVERIFY(written.contains("            access_log off;\n"));
     QVERIFY(written.contains("            access_log /tmp/lbscope-test-decisions.log decisions;\n"));
+    QVERIFY(written.contains("    set_real_ip_from 172.16.0.0/12;\n    set_real_ip_from ::1;\n"
+                             "    real_ip_header X-Forwarded-For;\n    real_ip_recursive off;\n"));
+    QVERIFY(written.contains("        allow 127.0.0.0/8;\n        deny all;\n"));
     const ConfigReadResult again = ConfigReader::readText(written, u"written.conf"_s);
     QVERIFY2(again.ok(), qPrintable(describe(again, written)));
     QCOMPARE(ConfigWriter::write(*again.config), written);
@@ -672,6 +733,7 @@ void TestConfigWriter::realNginx_data()
     QTest::newRow("full") << read(fullConfig);
     QTest::newRow("top level") << read(topLevelConfig);
     QTest::newRow("spellings") << read(spellingsConfig);
+    QTest::newRow("access and realip") << read(clientRulesConfig);
     QTest::newRow("proxy directives") << read(proxyDirectivesConfig);
     QTest::newRow("built model") << builtModel();
     ProxyConfig withStatus = read(topLevelConfig);

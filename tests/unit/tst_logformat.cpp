@@ -102,6 +102,7 @@ private slots:
     void initTestCase();
     void variables_data();
     void variables();
+    void realIpVariables();
     void emptyValues_data();
     void emptyValues();
     void escaping_data();
@@ -128,6 +129,9 @@ void TestLogFormat::variables_data()
     QTest::newRow("remote_addr") << u"$remote_addr"_s << QByteArray("127.0.0.1");
     QTest::newRow("remote_port") << u"$remote_port"_s << QByteArray("51234");
     QTest::newRow("remote_user") << u"$remote_user"_s << QByteArray("-");
+    // Without realip, the peer is the client.
+    QTest::newRow("realip_remote_addr") << u"$realip_remote_addr"_s << QByteArray("127.0.0.1");
+    QTest::newRow("realip_remote_port") << u"$realip_remote_port"_s << QByteArray("51234");
     QTest::newRow("time_local") << u"$time_local"_s << QByteArray("24/Nov/2026:08:18:58 +0000");
     QTest::newRow("time_iso8601") << u"$time_iso8601"_s << QByteArray("2026-11-24T08:18:58+00:00");
     QTest::newRow("msec") << u"$msec"_s << QByteArray("1795508338.123");
@@ -206,6 +210,18 @@ void TestLogFormat::variables()
     QTEST(formatWith(format, sampleRecord()), "expected");
 }
 
+// Where realip replaced the client, the record keeps the connection's peer.
+void TestLogFormat::realIpVariables()
+{
+    AccessRecord record = sampleRecord();
+    record.clientAddress = "203.0.113.7";
+    record.clientPort = 0; // the header gave no port
+    record.peerAddress = "127.0.0.1";
+    record.peerPort = 51234;
+    QCOMPARE(formatWith(u"$remote_addr [$remote_port] $realip_remote_addr $realip_remote_port"_s, record),
+             QByteArray("203.0.113.7 [] 127.0.0.1 51234"));
+}
+
 void TestLogFormat::emptyValues_data()
 {
     QTest::addColumn<QString>("format");
@@ -214,7 +230,7 @@ void TestLogFormat::emptyValues_data()
 
     // A request that never got a parsed request line, an upstream or any header.
     for (const char *name : {"remote_addr",
-                             "remote_port",
+                             "realip_remote_addr",
                              "remote_user",
                              "request",
                              "request_method",
@@ -237,8 +253,11 @@ void TestLogFormat::emptyValues_data()
                              "lbscope_decision"}) {
         QTest::addRow("%s", name) << u"[$"_s + QLatin1StringView(name) + u']' << QByteArray("[-]") << QByteArray("[]");
     }
-    // Found even when empty: nothing in every mode.
+    // Found even when empty: nothing in every mode. nginx logs an empty $remote_port where realip
+    // took an address without a port from a header (tst_nginxrealip compares those lines).
     QTest::newRow("is_args") << u"[$is_args]"_s << QByteArray("[]") << QByteArray("[]");
+    QTest::newRow("remote_port") << u"[$remote_port]"_s << QByteArray("[]") << QByteArray("[]");
+    QTest::newRow("realip_remote_port") << u"[$realip_remote_port]"_s << QByteArray("[]") << QByteArray("[]");
     // The log module's own values are always written.
     QTest::newRow("status") << u"$status"_s << QByteArray("000") << QByteArray("000");
     QTest::newRow("body_bytes_sent") << u"$body_bytes_sent"_s << QByteArray("0") << QByteArray("0");

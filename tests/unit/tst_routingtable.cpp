@@ -73,6 +73,28 @@ private slots:
         QCOMPARE(table->listeners[0].servers[0].label, QByteArray("Photos.Example")); // as written
         QCOMPARE(table->listeners[1].servers[0].label, QByteArray("127.0.0.1:8081")); // no server_name
     }
+
+    // set_real_ip_from takes host names, looked up when the table is built, as nginx looks them
+    // up when it reads the file; a name without an address is refused where it stands.
+    void realIpHostNames()
+    {
+        const auto build = [](const QByteArray &name, QString *error) {
+            const QByteArray text = "upstream pool {\n    server 127.0.0.1:3001;\n}\nserver {\n"
+                                    "    listen 127.0.0.1:8080;\n    location / {\n        set_real_ip_from " +
+                                    name + ";\n        proxy_pass http://pool;\n    }\n}\n";
+            const ConfigReadResult result = ConfigReader::readText(text, u"realip.conf"_s);
+            if (!result.ok()) {
+                *error = result.error->toString();
+                return false;
+            }
+            return RoutingTable::build(
+                       *result.config, [](const QString &, const QByteArray &) { return 0; }, error) != nullptr;
+        };
+        QString error;
+        QVERIFY2(build("localhost", &error), qPrintable(error));
+        QVERIFY(!build("no-such-host.invalid", &error));
+        QCOMPARE(error, u"realip.conf:7: host not found in set_real_ip_from \"no-such-host.invalid\""_s);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRoutingTable)

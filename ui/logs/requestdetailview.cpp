@@ -118,7 +118,13 @@ QString RequestDetailView::detailsHtml(const AccessRecord &record) const
                value.toHtmlEscaped() + u"</td></tr>"_s;
     };
     QString html = heading(tr("Request")) + u"<table cellspacing=\"0\" cellpadding=\"1\">"_s;
-    html += row(tr("Client"), QString::fromLatin1(record.clientAddress) + u':' + QString::number(record.clientPort));
+    QString client = QString::fromLatin1(record.clientAddress);
+    if (record.clientPort != 0)
+        client += u':' + QString::number(record.clientPort);
+    html += row(tr("Client"), client);
+    // The realip module took the client from a header; the connection came from this peer.
+    if (!record.peerAddress.isEmpty())
+        html += row(tr("Via proxy"), QString::fromLatin1(record.peerAddress) + u':' + QString::number(record.peerPort));
     html += row(tr("Ended"), QDateTime::fromMSecsSinceEpoch(record.timeMs).toString(u"yyyy-MM-dd hh:mm:ss.zzz"_s));
     html += row(tr("Total time"), tr("%1 ms").arg(record.requestTimeMs));
     if (!record.upstreamResponseTime.isEmpty()) {
