@@ -269,12 +269,14 @@ enum Context : quint32 {
     UpstreamContext = 1u << 2,
     ServerContext = 1u << 3,
     LocationContext = 1u << 4,
+    IfContext = 1u << 5, // if (...) { } in a server or location
 };
 
 // upstream and server blocks may also stand at the top of a file: LB Scope's own small files do.
 constexpr quint32 HttpLevel = MainContext | HttpContext;
 constexpr quint32 ServerLevel = HttpLevel | ServerContext;
 constexpr quint32 AnyLevel = ServerLevel | LocationContext;
+constexpr quint32 RewriteLevel = ServerContext | LocationContext | IfContext;
 
 QString upstreamAddressError(nginx::AddressError error, const QString &address)
 {
@@ -450,6 +452,7 @@ private:
     bool handleProxyPass(const Statement &statement, const Directive &);
     bool checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort);
 
+    bool checkDeferredVariables();
     bool checkVariables(const Token &value);
     bool handleProxySetHeader(const Statement &statement, const Directive &);
     bool handleAddHeader(const Statement &statement, const Directive &);
@@ -465,6 +468,15 @@ private:
     bool handleTempPath(const Statement &statement, const Directive &directive);
     bool handleProxyBuffers(const Statement &statement, const Directive &);
     bool handleErrorPage(const Statement &statement, const Directive &);
+
+    QList<RewriteStatement> &rewriteScript();
+    bool handleReturn(const Statement &statement, const Directive &);
+    bool handleRewrite(const Statement &statement, const Directive &);
+    bool handleSet(const Statement &statement, const Directive &);
+    bool handleBreak(const Statement &statement, const Directive &);
+    bool handleIf(const Statement &statement, const Directive &);
+    bool parseCondition(const Statement &statement, RewriteCondition *condition);
+    bool checkRegex(const Token &token, const QString &pattern, bool caseless);
     bool handleKeepaliveTimeout(const Statement &statement, const Directive &);
     bool handleAccessRule(const Statement &statement, const Directive &);
     bool handleSetRealIpFrom(const Statement &statement, const Directive &);
@@ -489,6 +501,8 @@ private:
     UpstreamConfig *m_upstream = nullptr;
     ServerConfig *m_server = nullptr;
     LocationConfig *m_location = nullptr;
+    QList<RewriteStatement> *m_ifBody = nullptr; // inside if (...) { }
+    QList<Token> m_variableChecks;               // values with variables, checked at the end
 
     QSet<QString> m_mainSeen;     // worker_processes, pid, daemon, events, http: once per file
     QSet<QString> m_upstreamSeen; // keepalive*: once per upstream block
@@ -562,6 +576,11 @@ const Parser::Directive Parser::s_directives[] = {
     {"proxy_temp_path"_L1, AnyLevel, 1, 4, false, &Parser::handleTempPath, nullptr, nullptr, nullptr,
      &ProxySettings::proxyTempPath},
     {"error_page"_L1, AnyLevel, 2, -1, false, &Parser::handleErrorPage},
+    {"return"_L1, RewriteLevel, 1, 2, false, &Parser::handleReturn},
+    {"rewrite"_L1, RewriteLevel, 2, 3, false, &Parser::handleRewrite},
+    {"set"_L1, RewriteLevel, 2, 2, false, &Parser::handleSet},
+    {"break"_L1, RewriteLevel, 0, 0, false, &Parser::handleBreak},
+    {"if"_L1, ServerContext | LocationContext, 1, -1, true, &Parser::handleIf},
     {"proxy_intercept_errors"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
      &ProxySettings::proxyInterceptErrors},
     {"recursive_error_pages"_L1, AnyLevel, 1, 1, false, &Parser::handleFlag, nullptr, nullptr,
@@ -600,7 +619,7 @@ ConfigReadResult Parser::run()
 {
     m_config.sourceFile = m_file;
     m_config.prefix = m_options.prefix;
-    const bool ok = parseCommandLine() && parseBlock(MainContext) && checkUpstreamReferences();
+    const bool ok = parseCommandLine() && parseBlock(MainContext) && checkUpstreamReferences() && checkDeferredVariables();
     ConfigReadResult result;
     result.warnings = m_warnings;
     if (ok)
@@ -685,6 +704,10 @@ bool Parser::dispatch(Context context, const Statement &statement)
         known = true;
         if (directive.contexts & context)
             return checkShape(statement, directive) && (this->*directive.handler)(statement, directive);
+    }
+    if (known && context == IfContext) {
+        // nginx takes most location directives inside if; LB Scope runs only the rewrite ones there.
+        return ignore(statement, name, u"inside \"if\""_s, u"nginx would apply it when the condition holds"_s);
     }
     if (known)
         return fail(statement.name().where, u"%1 directive is not allowed here"_s.arg(quoted(name)));
@@ -1387,11 +1410,26 @@ bool Parser::checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort)
 
 // A value with variables is checked as nginx checks it when it loads: an unknown variable
 // or a malformed one fails the file.
+// The check waits for the end of the file: a `set` further down makes its variable known.
 bool Parser::checkVariables(const Token &value)
 {
-    QString error;
-    if (!ValueTemplate::compile(value.text, &error))
-        return fail(value.where, error);
+    m_variableChecks.append(value);
+    return true;
+}
+
+bool Parser::checkDeferredVariables()
+{
+    QStringList userVariables;
+    for (const ServerConfig &server : std::as_const(m_config.servers)) {
+        collectUserVariables(server.rewrites, &userVariables);
+        for (const LocationConfig &location : server.locations)
+            collectUserVariables(location.rewrites, &userVariables);
+    }
+    for (const Token &value : std::as_const(m_variableChecks)) {
+        QString error;
+        if (!ValueTemplate::compile(value.text, &error, &userVariables))
+            return fail(value.where, error);
+    }
     return true;
 }
 
@@ -1521,6 +1559,167 @@ bool Parser::handleTempPath(const Statement &statement, const Directive &directi
     }
     return setOnce(statement, settings().*directive.pathField,
                    [](const QString &text) { return std::optional<QString>(text); });
+}
+
+// ---- the rewrite module ----------------------------------------------------------------------
+
+QList<RewriteStatement> &Parser::rewriteScript()
+{
+    if (m_ifBody)
+        return *m_ifBody;
+    return m_location ? m_location->rewrites : m_server->rewrites;
+}
+
+bool isRedirectUrl(const QString &text)
+{
+    return text.startsWith("http://"_L1) || text.startsWith("https://"_L1) || text.startsWith("$scheme"_L1);
+}
+
+// return CODE [TEXT|URL] | return URL
+bool Parser::handleReturn(const Statement &statement, const Directive &)
+{
+    RewriteStatement step;
+    step.kind = RewriteStatement::Kind::Return;
+    step.source = statement.name().where;
+    const Token &first = statement.args[1];
+    if (const std::optional<int> code = parseCount(first.text); code && *code <= 999) {
+        step.code = *code;
+        if (statement.args.size() == 3)
+            step.text = statement.args[2].text;
+    } else if (statement.args.size() == 2 && isRedirectUrl(first.text)) {
+        step.code = 302;
+        step.text = first.text;
+    } else {
+        return fail(first.where, u"invalid return code %1"_s.arg(quoted(first.text)));
+    }
+    rewriteScript().append(std::move(step));
+    return true;
+}
+
+bool Parser::checkRegex(const Token &token, const QString &pattern, bool caseless)
+{
+    const QRegularExpression regex(pattern, caseless ? QRegularExpression::CaseInsensitiveOption
+                                                     : QRegularExpression::NoPatternOption);
+    if (regex.isValid())
+        return true;
+    return fail(token.where, u"pcre2_compile() failed: %1 in %2"_s.arg(regex.errorString(), quoted(pattern)));
+}
+
+// rewrite REGEX REPLACEMENT [last|break|redirect|permanent]
+bool Parser::handleRewrite(const Statement &statement, const Directive &)
+{
+    RewriteStatement step;
+    step.kind = RewriteStatement::Kind::Rewrite;
+    step.source = statement.name().where;
+    step.pattern = statement.args[1].text;
+    step.text = statement.args[2].text;
+    if (!checkRegex(statement.args[1], step.pattern, false))
+        return false;
+    if (statement.args.size() == 4) {
+        static const QList<std::pair<QLatin1StringView, RewriteStatement::Flag>> flags = {
+            {"last"_L1, RewriteStatement::Flag::Last},
+            {"break"_L1, RewriteStatement::Flag::Break},
+            {"redirect"_L1, RewriteStatement::Flag::Redirect},
+            {"permanent"_L1, RewriteStatement::Flag::Permanent},
+        };
+        const Token &flag = statement.args[3];
+        const auto found = std::find_if(flags.cbegin(), flags.cend(), [&](const auto &entry) { return entry.first == flag.text; });
+        if (found == flags.cend())
+            return invalidParameter(flag);
+        step.flag = found->second;
+    }
+    rewriteScript().append(std::move(step));
+    return true;
+}
+
+// set $NAME VALUE
+bool Parser::handleSet(const Statement &statement, const Directive &)
+{
+    const Token &name = statement.args[1];
+    if (!name.text.startsWith(u'$') || name.text.size() < 2)
+        return fail(name.where, u"invalid variable name %1"_s.arg(quoted(name.text)));
+    RewriteStatement step;
+    step.kind = RewriteStatement::Kind::Set;
+    step.source = statement.name().where;
+    step.variable = name.text.mid(1).toLower();
+    step.text = statement.args[2].text;
+    rewriteScript().append(std::move(step));
+    return true;
+}
+
+bool Parser::handleBreak(const Statement &statement, const Directive &)
+{
+    RewriteStatement step;
+    step.kind = RewriteStatement::Kind::Break;
+    step.source = statement.name().where;
+    rewriteScript().append(std::move(step));
+    return true;
+}
+
+// The words between "(" and ")", as nginx splits them: "($a", "=", "b)" or "(", "$a", ")".
+bool Parser::parseCondition(const Statement &statement, RewriteCondition *condition)
+{
+    const auto invalid = [&] {
+        return fail(statement.name().where,
+                    u"invalid condition %1"_s.arg(quoted(joinedArguments(statement, 1, false))));
+    };
+    QList<Token> words = statement.args.mid(1);
+    if (!words.first().text.startsWith(u'(') || !words.last().text.endsWith(u')'))
+        return invalid();
+    words.first().text.remove(0, 1);
+    words.last().text.chop(1);
+    words.removeIf([](const Token &word) { return word.text.isEmpty(); });
+    if (words.isEmpty())
+        return invalid();
+    static const QStringList fileTests = {u"-f"_s, u"!-f"_s, u"-d"_s, u"!-d"_s, u"-e"_s, u"!-e"_s, u"-x"_s, u"!-x"_s};
+    const Token &subject = words[0];
+    if (words.size() == 2 && fileTests.contains(subject.text)) {
+        condition->kind = RewriteCondition::Kind::FileExists;
+        condition->op = subject.text;
+        condition->subject = words[1].text;
+        return true;
+    }
+    if (!subject.text.startsWith(u'$'))
+        return fail(subject.where, u"invalid condition %1"_s.arg(quoted(subject.text)));
+    condition->subject = subject.text;
+    if (words.size() == 1) {
+        condition->kind = RewriteCondition::Kind::Variable;
+        return true;
+    }
+    if (words.size() != 3)
+        return fail(subject.where, u"invalid condition %1"_s.arg(quoted(subject.text)));
+    const Token &op = words[1];
+    condition->op = op.text;
+    condition->value = words[2].text;
+    using Kind = RewriteCondition::Kind;
+    static const QList<std::pair<QLatin1StringView, Kind>> ops = {
+        {"="_L1, Kind::Equal},        {"!="_L1, Kind::NotEqual},  {"~"_L1, Kind::Match},
+        {"~*"_L1, Kind::MatchNoCase}, {"!~"_L1, Kind::NoMatch},   {"!~*"_L1, Kind::NoMatchNoCase},
+    };
+    const auto found = std::find_if(ops.cbegin(), ops.cend(), [&](const auto &entry) { return entry.first == op.text; });
+    if (found == ops.cend())
+        return fail(op.where, u"unexpected %1 in condition"_s.arg(quoted(op.text)));
+    condition->kind = found->second;
+    if (found->second == Kind::Equal || found->second == Kind::NotEqual)
+        return true;
+    return checkRegex(words[2], condition->value, found->second == Kind::MatchNoCase || found->second == Kind::NoMatchNoCase);
+}
+
+bool Parser::handleIf(const Statement &statement, const Directive &)
+{
+    RewriteStatement step;
+    step.kind = RewriteStatement::Kind::If;
+    step.source = statement.name().where;
+    if (!parseCondition(statement, &step.condition))
+        return false;
+    QList<RewriteStatement> *outer = m_ifBody;
+    m_ifBody = &step.body;
+    const bool parsed = parseBlock(IfContext);
+    m_ifBody = outer;
+    if (!parsed)
+        return false;
+    rewriteScript().append(std::move(step));
+    return true;
 }
 
 // error_page CODE... [=[RESPONSE]] URI, checked in nginx's order and words.

@@ -333,12 +333,56 @@ void writeUpstream(ConfText &out, const UpstreamConfig &upstream)
     out.close();
 }
 
+// The rewrite module's directives in their order; an if's condition as nginx reads it back.
+void writeRewrites(ConfText &out, const QList<RewriteStatement> &statements)
+{
+    for (const RewriteStatement &statement : statements) {
+        switch (statement.kind) {
+        case RewriteStatement::Kind::Return:
+            if (statement.text.isEmpty())
+                out.directive("return"_L1, {QString::number(statement.code)});
+            else
+                out.directive("return"_L1, {QString::number(statement.code), statement.text});
+            break;
+        case RewriteStatement::Kind::Rewrite: {
+            static const QStringList flags = {QString(), u"last"_s, u"break"_s, u"redirect"_s, u"permanent"_s};
+            QStringList args = {statement.pattern, statement.text};
+            if (statement.flag != RewriteStatement::Flag::None)
+                args.append(flags[int(statement.flag)]);
+            out.directive("rewrite"_L1, args);
+            break;
+        }
+        case RewriteStatement::Kind::Set:
+            out.directive("set"_L1, {u'$' + statement.variable, statement.text});
+            break;
+        case RewriteStatement::Kind::Break:
+            out.directive("break"_L1);
+            break;
+        case RewriteStatement::Kind::If: {
+            const RewriteCondition &condition = statement.condition;
+            QString head = u"if ("_s;
+            if (condition.kind == RewriteCondition::Kind::Variable)
+                head += condition.subject;
+            else if (condition.kind == RewriteCondition::Kind::FileExists)
+                head += condition.op + u' ' + nginx::quoteArgument(condition.subject);
+            else
+                head += condition.subject + u' ' + condition.op + u' ' + nginx::quoteArgument(condition.value);
+            out.open(head + u')');
+            writeRewrites(out, statement.body);
+            out.close();
+            break;
+        }
+        }
+    }
+}
+
 void writeLocation(ConfText &out, const LocationConfig &location)
 {
     out.blankLine();
     out.open("location "_L1 + nginx::quoteArgument(location.prefix));
     if (!location.proxyPass.isEmpty())
         out.directive("proxy_pass"_L1, {location.proxyPass});
+    writeRewrites(out, location.rewrites);
     writeSettings(out, location.settings, true);
     out.close();
 }
@@ -355,6 +399,7 @@ void writeServer(ConfText &out, const ServerConfig &server)
     }
     if (!server.serverNames.isEmpty())
         out.directive("server_name"_L1, server.serverNames);
+    writeRewrites(out, server.rewrites);
     writeSettings(out, server.settings, false);
     for (const LocationConfig &location : server.locations)
         writeLocation(out, location);

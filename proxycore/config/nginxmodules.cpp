@@ -16,7 +16,6 @@ QList<NginxModule> NginxModules::unimplemented()
         {"http_map_module", "map $uri $m {\n}", NginxModule::Where::Http},
         {"http_split_clients_module", "split_clients $uri $s {\n}", NginxModule::Where::Http},
         {"http_referer_module", "valid_referers none;"},
-        {"http_rewrite_module", "rewrite ^ /elsewhere;"},
         {"http_fastcgi_module", "fastcgi_pass 127.0.0.1:9000;"},
         {"http_uwsgi_module", "uwsgi_pass 127.0.0.1:9000;"},
         {"http_scgi_module", "scgi_pass 127.0.0.1:9000;"},
@@ -37,6 +36,7 @@ QList<NginxModule> NginxModules::implemented()
         {"http_access_module", "allow 127.0.0.1;"},
         // Not in a default build (--with-http_realip_module), but in Debian's and most others.
         {"http_realip_module", "set_real_ip_from 127.0.0.1;"},
+        {"http_rewrite_module", "rewrite ^ /elsewhere;"},
         {"http_upstream_hash_module", "hash $request_uri consistent;", NginxModule::Where::Upstream},
         {"http_upstream_ip_hash_module", "ip_hash;", NginxModule::Where::Upstream},
         {"http_upstream_least_conn_module", "least_conn;", NginxModule::Where::Upstream},

@@ -5,6 +5,8 @@
 // writer can give the text back as it was; resolveSettings() applies nginx's inheritance.
 
 #include "config/errorloglevel.h"
+#include "config/rewriteconfig.h"
+#include "config/sourcelocation.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -14,16 +16,6 @@
 #include <optional>
 
 namespace lbscope {
-
-// Where a directive came from, for messages and for the GUI ("line 12").
-struct SourceLocation
-{
-    QString file;
-    int line = 0;
-    int column = 0;
-
-    friend bool operator==(const SourceLocation &, const SourceLocation &) = default;
-};
 
 enum class BalancingMethod {
     RoundRobin, // no directive
@@ -268,6 +260,7 @@ struct LocationConfig
 {
     QString prefix;    // "location /photos/ {"
     QString proxyPass; // "http://photos" as written; empty: no proxy_pass here
+    QList<RewriteStatement> rewrites; // the rewrite module's directives, in order
     ProxySettings settings;
     SourceLocation source;
 
@@ -290,6 +283,7 @@ struct ServerConfig
     QList<ListenAddress> listens; // empty: nginx's default, *:80
     QStringList serverNames;
     QList<LocationConfig> locations;
+    QList<RewriteStatement> rewrites; // run before a location is chosen
     ProxySettings settings;
     SourceLocation source;
 

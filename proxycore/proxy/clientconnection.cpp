@@ -254,12 +254,91 @@ void ClientConnection::beginRequest()
     }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
-    m_route = m_server->route(m_request.target().in(base));
-    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
+    const ResolvedLocation &settings = m_server->settings;
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
                   m_connectionClock.elapsed() <= settings.keepaliveTimeMs && // keepalive_time
                   !m_worker.stoppingGracefully();
+    m_rewrite.start(m_request.target().in(base));
+    if (runRewrite(m_server->rewrite)) // nginx's server rewrite phase
+        findLocation();
+}
+
+// The rewrite module's directives; false when they answered the request.
+bool ClientConnection::runRewrite(const RewriteScript &script)
+{
+    if (script.isEmpty())
+        return true;
+    const RewriteOutcome outcome = script.run(m_rewrite, requestContext());
+    if (outcome.action != RewriteOutcome::Action::Respond)
+        return true;
+    respondReturn(outcome);
+    return false;
+}
+
+// nginx's find-location and rewrite phases: a location's rewrite that changes the URI sends
+// the request to find its location again, at most ten times.
+void ClientConnection::findLocation()
+{
+    for (;;) {
+        const QByteArrayView target = m_rewrite.rewritten ? QByteArrayView(m_rewrite.uri) : m_request.target().in(m_input.base());
+        m_route = m_server->route(target);
+        m_rewrite.uriChanged = false;
+        if (!m_route)
+            break;
+        if (!runRewrite(m_route->rewrite))
+            return; // answered
+        if (!m_rewrite.uriChanged)
+            break;
+        if (m_rewrite.uriChanges > maxInternalRedirects) {
+            writeBuiltInPage(500, !requestFullyRead(), {}); // "rewrite or internal redirection cycle"
+            return;
+        }
+    }
     enterLocation();
+}
+
+// return, or a rewrite that redirects: nginx answers itself.
+void ClientConnection::respondReturn(const RewriteOutcome &outcome)
+{
+    const int status = outcome.status;
+    if (status == 444) {
+        m_status = 444; // nginx closes without a word
+        endRequest();
+        m_keepAlive = false;
+        closeGracefully();
+        return;
+    }
+    const bool close = !requestFullyRead();
+    if (outcome.redirect) {
+        writeBuiltInPage(status, close, "Location: " + absoluteLocation(outcome.text) + "\r\n");
+        return;
+    }
+    if (outcome.text.isEmpty() && status >= 300) {
+        respondError(status, close); // the built-in page, or an error_page
+        return;
+    }
+    m_status = status;
+    m_keepAlive = m_keepAlive && !close;
+    QByteArray extraHeaders;
+    appendAddHeaders(extraHeaders, status);
+    const bool headRequest = m_request.method() == HTTP_HEAD;
+    m_relay.write(textResponse(status, m_keepAlive, headRequest, outcome.text, extraHeaders),
+                  headRequest || status == 204 ? 0 : outcome.text.size());
+    finishRequest();
+}
+
+// A Location that starts with '/' gets scheme, host and port, as nginx's absolute_redirect does.
+QByteArray ClientConnection::absoluteLocation(const QByteArray &location) const
+{
+    if (!location.startsWith('/'))
+        return location;
+    QByteArrayView host = m_facts.host.in(m_input.base());
+    if (const qsizetype colon = host.lastIndexOf(':'); colon >= 0 && !host.endsWith(']'))
+        host.truncate(colon);
+    QByteArray absolute = "http://" + (host.isEmpty() ? QByteArray(m_server->firstName) : host.toByteArray());
+    if (m_socket.localPort() != 80)
+        absolute += ':' + QByteArray::number(m_socket.localPort());
+    return absolute + location;
 }
 
 // The content phase of the location the request is in, on its first pass or after an
@@ -337,7 +416,10 @@ void ClientConnection::startProxying()
         respondError(m_target.errorStatus, !requestFullyRead());
         return;
     }
-    const ProxyHandler::Redirected redirected{m_redirectMethod, m_redirectTarget, m_bodyDiscarded};
+    // A rewritten URI goes as it is, whatever URI part proxy_pass has (as nginx does).
+    if (m_rewrite.rewritten)
+        m_upstreamTarget = m_rewrite.upstreamTarget();
+    const ProxyHandler::Redirected redirected{m_redirectMethod, m_upstreamTarget, m_bodyDiscarded};
     m_proxy.start(*m_route, m_target, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
 }
 
@@ -370,6 +452,7 @@ RequestContext ClientConnection::requestContext() const
     context.keepAlive = m_keepAlive;
     context.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
     m_proxy.fillContext(context);
+    m_rewrite.applyTo(context);
     return context;
 }
 
@@ -545,16 +628,21 @@ bool ClientConnection::followErrorPage(int status, bool close)
     }
     if (page->target == ErrorPage::Target::Named)
         return false; // named locations are not matched yet: the built-in page answers
-    m_redirectTarget = page->uri.evaluate(requestContext());
+    const QByteArray target = page->uri.evaluate(requestContext());
     m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
     m_keepAlive = m_keepAlive && !close;
     // A body cut short (over the limit, malformed, half streamed) goes no further; one not yet
     // read is read for the page's location, as nginx does.
     if (m_facts.hasBody && !m_requestComplete && m_request.state() != MessageParser::State::HeadComplete)
         m_bodyDiscarded = true;
-    const qsizetype query = m_redirectTarget.indexOf('?');
-    m_route = m_server->route(QByteArrayView(m_redirectTarget).first(query < 0 ? m_redirectTarget.size() : query));
-    enterLocation();
+    // The page's URI goes through the location's phases as a rewritten one does.
+    QList<std::pair<QByteArray, QByteArray>> variables = std::move(m_rewrite.variables);
+    const int changes = m_rewrite.uriChanges;
+    m_rewrite.start(target);
+    m_rewrite.variables = std::move(variables);
+    m_rewrite.uriChanges = changes;
+    m_rewrite.rewritten = true;
+    findLocation();
     return true;
 }
 
@@ -596,16 +684,15 @@ void ClientConnection::endRequest()
     m_bodyScratch = QByteArray();
     m_relay.reset();
     m_facts = RequestFacts{}; // its spans point into this request's head
-    m_upstreamLocalPort = 0;
-    m_upstreamConnectionRequest = 0;
     m_client.endRequest();
     m_errorPage = nullptr;
     m_target = UpstreamTarget{};
     m_bodyDiscarded = false;
     m_errorStatus = 0;
     m_internalRedirects = 0;
-    m_redirectTarget.clear();
+    m_upstreamTarget.clear();
     m_redirectMethod.clear();
+    m_rewrite.clear();
 }
 
 void ClientConnection::logRequest()

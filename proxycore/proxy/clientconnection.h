@@ -16,6 +16,8 @@
 #include "realip/clientaddress.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
+#include "rewrite/rewritescript.h"
+#include "rewrite/rewritestate.h"
 #include "variables/requestcontext.h"
 
 #include <QElapsedTimer>
@@ -72,6 +74,10 @@ private:
     bool forwardRequestBody();
     void beginRequest();
     void enterLocation();
+    bool runRewrite(const RewriteScript &script);
+    void findLocation();
+    void respondReturn(const RewriteOutcome &outcome);
+    QByteArray absoluteLocation(const QByteArray &location) const;
     void streamBodyUnlessPreread();
     void startProxying();
     void countRequest();
@@ -142,8 +148,9 @@ private:
     const ErrorPage *m_errorPage = nullptr;
     int m_errorStatus = 0;
     int m_internalRedirects = 0;
-    QByteArray m_redirectTarget;
-    QByteArray m_redirectMethod;
+    QByteArray m_redirectMethod; // an error page's GET
+    RewriteState m_rewrite;      // $uri, $args, captures and variables as the rewrite module left them
+    QByteArray m_upstreamTarget; // what the upstream gets after a rewrite or an internal redirect
 
     IdleTimer m_idle;
 };

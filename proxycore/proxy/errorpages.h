@@ -12,6 +12,9 @@ QByteArray errorBody(int status);
 // A complete response: status line, headers (extraHeaders are whole "Name: value\r\n" lines,
 // e.g. add_header ... always) and a small HTML body (none for HEAD).
 QByteArray errorResponse(int status, bool keepAlive, bool headRequest, QByteArrayView extraHeaders = {});
+// return CODE TEXT: the text as a text/plain body (none for HEAD, nor for 204).
+QByteArray textResponse(int status, bool keepAlive, bool headRequest, QByteArrayView body,
+                        QByteArrayView extraHeaders = {});
 // RFC 9110 IMF-fixdate for now, formatted at most once a second per thread.
 QByteArrayView httpDate();
 

@@ -38,11 +38,12 @@ bool logsResponseHeaders(const ProxyConfig &config)
     });
 }
 
-bool compileHeaders(const QList<HeaderDirective> &directives, QList<CompiledHeader> *out, QString *error)
+bool compileHeaders(const QList<HeaderDirective> &directives, const QStringList &userVariables,
+                    QList<CompiledHeader> *out, QString *error)
 {
     for (const HeaderDirective &directive : directives) {
         QString message;
-        auto value = ValueTemplate::compile(directive.value, &message);
+        auto value = ValueTemplate::compile(directive.value, &message, &userVariables);
         if (!value) {
             *error = where(directive.source) + message;
             return false;
@@ -66,9 +67,10 @@ template <typename Level> bool compileClientRules(const ResolvedLocation &settin
     return true;
 }
 
-bool compileUpstreamHeaders(const ResolvedLocation &settings, Route *route, QString *error)
+bool compileUpstreamHeaders(const ResolvedLocation &settings, const QStringList &userVariables, Route *route,
+                            QString *error)
 {
-    if (!compileHeaders(settings.proxySetHeaders, &route->upstreamHeaders, error))
+    if (!compileHeaders(settings.proxySetHeaders, userVariables, &route->upstreamHeaders, error))
         return false;
     auto isSet = [&](QByteArrayView name) {
         return std::any_of(route->upstreamHeaders.cbegin(), route->upstreamHeaders.cend(),
@@ -85,7 +87,7 @@ bool compileUpstreamHeaders(const ResolvedLocation &settings, Route *route, QStr
         if (!route->replacedHeaders.contains(lower))
             route->replacedHeaders.append(lower);
     }
-    return compileHeaders(settings.addHeaders, &route->addHeaders, error);
+    return compileHeaders(settings.addHeaders, userVariables, &route->addHeaders, error);
 }
 
 // "http://photos" -> ("photos", 80, false); "http://127.0.0.1:3000" -> (..., 3000, true)
@@ -221,7 +223,12 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
     if (!errorPages)
         return false;
     route->errorPages = std::move(*errorPages);
-    return compileUpstreamHeaders(route->settings, route, error) && compileClientRules(route->settings, route, error);
+    std::optional<RewriteScript> rewrite = RewriteScript::compile(location.rewrites, table.userVariables, error);
+    if (!rewrite)
+        return false;
+    route->rewrite = std::move(*rewrite);
+    return compileUpstreamHeaders(route->settings, table.userVariables, route, error) &&
+           compileClientRules(route->settings, route, error);
 }
 
 std::optional<QHostAddress> listenAddress(const ListenAddress &listen, QString *error)
@@ -266,6 +273,10 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     virtualServer.errorPages = std::move(*errorPages);
     if (!compileClientRules(virtualServer.settings, &virtualServer, error))
         return false;
+    std::optional<RewriteScript> rewrite = RewriteScript::compile(server.rewrites, table.userVariables, error);
+    if (!rewrite)
+        return false;
+    virtualServer.rewrite = std::move(*rewrite);
     for (const LocationConfig &location : server.locations) {
         Route route;
         if (!buildRoute(table, config, server, location, &route, error))
@@ -350,6 +361,11 @@ std::shared_ptr<RoutingTable> RoutingTable::build(const ProxyConfig &config, con
 {
     auto table = std::make_shared<RoutingTable>();
     table->workerThreads = std::max(1, config.workerProcesses);
+    for (const ServerConfig &server : config.servers) {
+        collectUserVariables(server.rewrites, &table->userVariables);
+        for (const LocationConfig &location : server.locations)
+            collectUserVariables(location.rewrites, &table->userVariables);
+    }
     for (const UpstreamConfig &upstream : config.upstreams) {
         UpstreamDefinition definition;
         definition.config = upstream;
@@ -359,7 +375,7 @@ std::shared_ptr<RoutingTable> RoutingTable::build(const ProxyConfig &config, con
             return nullptr;
         }
         if (upstream.method == BalancingMethod::Hash) {
-            definition.hashKey = ValueTemplate::compile(upstream.hashKey, &message);
+            definition.hashKey = ValueTemplate::compile(upstream.hashKey, &message, &table->userVariables);
             if (!definition.hashKey) {
                 *error = where(upstream.source) + message;
                 return nullptr;

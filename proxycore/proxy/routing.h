@@ -11,6 +11,7 @@
 #include "proxy/upstreamuri.h"
 #include "realip/realipresolver.h"
 #include "request/errorpagerules.h"
+#include "rewrite/rewritescript.h"
 #include "variables/valuetemplate.h"
 
 #include <QByteArray>
@@ -54,6 +55,7 @@ struct Route
     bool forwardsRequestBody() const { return settings.proxyPassRequestBody && !body; }
     RealIpResolver realIp; // the preaccess phase's, when the server's found no address
     AccessRules access;
+    RewriteScript rewrite; // the location's rewrite module directives
 };
 
 struct VirtualServer
@@ -66,6 +68,7 @@ struct VirtualServer
     ErrorPageRules errorPages; // server level, for requests no location takes
     RealIpResolver realIp;     // the post-read phase's
     AccessRules access;        // for a request that no location matches
+    RewriteScript rewrite;     // run before the location is chosen
 
     const Route *route(QByteArrayView target) const;
 };
@@ -96,6 +99,7 @@ struct RoutingTable
     QList<Listener> listeners;
     QList<UpstreamDefinition> upstreams;
     int workerThreads = 1;
+    QStringList userVariables; // every name `set` defines: a variable anywhere in the file
 
     const Listener *findListener(const QHostAddress &address, quint16 port) const;
 

@@ -37,6 +37,11 @@ struct RequestContext
     QByteArrayView proxyHost;  // host[:port] of proxy_pass, or the upstream name
     const QByteArrayView *captures = nullptr; // $1..$9 of the last regular expression
     int captureCount = 0;
+    // The rewrite module's changes: $uri and $args after a rewrite (null: from the target),
+    // and the variables `set` gave values to (lower-case names).
+    const QByteArray *rewrittenUri = nullptr;
+    const QByteArray *rewrittenArgs = nullptr;
+    const QList<std::pair<QByteArray, QByteArray>> *userVariables = nullptr;
 
     // The upstream attempts as far as they have gone: "a, b" lists.
     QByteArrayView upstreamAddr;

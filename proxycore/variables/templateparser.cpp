@@ -38,7 +38,8 @@ void appendLiteral(QList<TemplatePart> &parts, QStringView text)
 
 } // namespace
 
-std::optional<QList<TemplatePart>> parseTemplate(const QString &text, TemplateDialect dialect, QString *error)
+std::optional<QList<TemplatePart>> parseTemplate(const QString &text, TemplateDialect dialect, QString *error,
+                                                 const QStringList *userVariables)
 {
     const bool script = dialect == TemplateDialect::Script;
     QList<TemplatePart> parts;
@@ -76,6 +77,8 @@ std::optional<QList<TemplatePart>> parseTemplate(const QString &text, TemplateDi
             ++i;
         }
         std::optional<VariableRef> variable = findVariable(name);
+        if (!variable && userVariables && userVariables->contains(name.toString().toLower()))
+            variable = VariableRef{Variable::User, name.toUtf8().toLower()};
         if (!variable || (script && isOwnVariable(variable->variable))) {
             *error = u"unknown \"%1\" variable"_s.arg(name);
             return std::nullopt;

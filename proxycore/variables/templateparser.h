@@ -32,6 +32,9 @@ struct TemplatePart
 // Parts in order, adjacent literals merged; nullopt with *error in nginx's words:
 // unknown "x" variable, invalid variable name, invalid parameter "$...", the closing bracket
 // in "x" variable is missing. Variables LB Scope alone has are taken in log_format only.
-std::optional<QList<TemplatePart>> parseTemplate(const QString &text, TemplateDialect dialect, QString *error);
+// userVariables: the names `set` defines anywhere in the configuration (lower case), which nginx
+// knows as variables wherever they are used.
+std::optional<QList<TemplatePart>> parseTemplate(const QString &text, TemplateDialect dialect, QString *error,
+                                                 const QStringList *userVariables = nullptr);
 
 } // namespace lbscope

@@ -4,9 +4,10 @@
 
 namespace lbscope {
 
-std::optional<ValueTemplate> ValueTemplate::compile(const QString &text, QString *error)
+std::optional<ValueTemplate> ValueTemplate::compile(const QString &text, QString *error,
+                                                    const QStringList *userVariables)
 {
-    std::optional<QList<TemplatePart>> parts = parseTemplate(text, TemplateDialect::Script, error);
+    std::optional<QList<TemplatePart>> parts = parseTemplate(text, TemplateDialect::Script, error, userVariables);
     if (!parts)
         return std::nullopt;
     ValueTemplate result;

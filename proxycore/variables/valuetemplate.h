@@ -19,7 +19,8 @@ class ValueTemplate
 {
 public:
     // nullopt with *error set (nginx's words) for an unknown variable or a malformed one.
-    static std::optional<ValueTemplate> compile(const QString &text, QString *error);
+    static std::optional<ValueTemplate> compile(const QString &text, QString *error,
+                                                const QStringList *userVariables = nullptr);
 
     bool isEmpty() const { return m_parts.isEmpty(); }
     void appendTo(const RequestContext &context, QByteArray &out) const;

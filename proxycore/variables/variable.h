@@ -16,6 +16,7 @@ namespace lbscope {
 enum class Variable {
     Literal, // not a variable: text of a template
     Capture, // $1..$9 of a regular expression (script templates only)
+    User,    // a variable `set` (or a named capture) defines; its name in the argument
 
     // The client and the server it reached.
     RemoteAddr,

@@ -159,6 +159,16 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
             return false;
         out.append(context.captures[part.capture - 1]);
         return true;
+    case Variable::User:
+        if (context.userVariables) {
+            for (const auto &[variable, value] : *context.userVariables) {
+                if (variable == name) {
+                    out.append(value);
+                    return true;
+                }
+            }
+        }
+        return false; // defined somewhere, not set on this request's way
 
     case Variable::RemoteAddr:
         return appendView(out, context.remoteAddr);
@@ -207,11 +217,13 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
     case Variable::RequestUri:
         return appendView(out, context.target);
     case Variable::Uri:
+        if (context.rewrittenUri)
+            return appendView(out, *context.rewrittenUri);
         return appendView(out, QByteArray::fromPercentEncoding(pathOf(context.target).toByteArray()));
     case Variable::Args:
-        return appendView(out, queryOf(context.target));
+        return appendView(out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target));
     case Variable::IsArgs:
-        if (context.target.contains('?'))
+        if (context.rewrittenArgs ? !context.rewrittenArgs->isEmpty() : context.target.contains('?'))
             out.append('?');
         return true; // the one variable nginx always finds, even empty
     case Variable::ContentLength:
@@ -225,7 +237,8 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
     case Variable::HttpHeaderJoined:
         return context.requestHeaders.appendAll(name, name == "cookie" ? "; " : ", ", out);
     case Variable::Arg:
-        return appendArgument(out, queryOf(context.target), name);
+        return appendArgument(out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target),
+                              name);
     case Variable::Cookie:
         return appendCookie(out, context.requestHeaders, name);
 

@@ -874,7 +874,7 @@ void TestConfigReader::parameterErrors_data()
     QTest::newRow("proxy_set_body twice") << inLocation("proxy_set_body a; proxy_set_body b;")
                                           << u"t.conf:3:27: \"proxy_set_body\" directive is duplicate"_s;
     QTest::newRow("proxy_pass_request_headers") << inLocation("proxy_pass_request_headers maybe;")
-        << u"t.conf:3:36: invalid value \"maybe\" in \"proxy_pass_request_headers\" directive"_s;
+        << u"t.conf:3:36: invalid value \"maybe\" in \"proxy_pass_request_headers\" directive, it must be \"on\" or \"off\""_s;
     QTest::newRow("proxy_pass_request_body twice")
         << inLocation("proxy_pass_request_body on; proxy_pass_request_body off;")
         << u"t.conf:3:37: \"proxy_pass_request_body\" directive is duplicate"_s;
@@ -1039,6 +1039,18 @@ void TestConfigReader::parameterErrors_data()
                                                << u"t.conf:2:16: invalid value \"=200\""_s;
     QTest::newRow("error_page two =") << inServer("error_page 404 =200 =200 /x;")
                                       << u"t.conf:2:20: invalid value \"=200\""_s;
+    // The rewrite module, worded as nginx 1.22 words each (checked with nginx -t).
+    QTest::newRow("return word") << inServer("return abc;") << u"t.conf:2:12: invalid return code \"abc\""_s;
+    QTest::newRow("return 1000") << inServer("return 1000;") << u"t.conf:2:12: invalid return code \"1000\""_s;
+    QTest::newRow("rewrite bad regex")
+        << inServer("rewrite ( /x;")
+        << u"t.conf:2:13: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+    QTest::newRow("rewrite flag") << inServer("rewrite ^ /x bogus;") << u"t.conf:2:18: invalid parameter \"bogus\""_s;
+    QTest::newRow("set without $") << inServer("set x 1;") << u"t.conf:2:9: invalid variable name \"x\""_s;
+    QTest::newRow("if without $") << inServer("if (a) {\n    }") << u"t.conf:2:8: invalid condition \"a\""_s;
+    QTest::newRow("if ==") << inServer("if ($a == b) {\n    }") << u"t.conf:2:12: unexpected \"==\" in condition"_s;
+    QTest::newRow("if, four words") << inServer("if ($a = b c) {\n    }") << u"t.conf:2:8: invalid condition \"$a\""_s;
+    QTest::newRow("if without parentheses") << inServer("if $a {\n    }") << u"t.conf:2:5: invalid condition \"$a\""_s;
 }
 
 void TestConfigReader::parameterErrors()
@@ -1055,9 +1067,12 @@ void TestConfigReader::warnings_data()
                                        << QStringList{u"t.conf:1: ignoring \"frobnicate\""_s};
     QTest::newRow("unknown block") << QByteArray("stream {\n    server {\n        listen 1;\n    }\n}\n")
                                    << QStringList{u"t.conf:1: ignoring \"stream\""_s};
-    QTest::newRow("if block") << inServer("if ($request_method = POST) {\n        return 405;\n    }")
-                              << QStringList{u"t.conf:2: ignoring \"if\": nginx would apply directives "
-                                             u"conditionally, LB Scope does not"_s};
+    QTest::newRow("if block is read") << inServer("if ($request_method = POST) {\n        return 405;\n    }")
+                                      << QStringList();
+    QTest::newRow("proxy directives inside if")
+        << inLocation("if ($http_x) {\n            add_header X y;\n        }")
+        << QStringList{u"t.conf:4: ignoring \"add_header\" (inside \"if\"): nginx would apply it when the "
+                       u"condition holds, LB Scope does not"_s};
     QTest::newRow("events contents are silent")
         << QByteArray("events {\n    worker_connections 768;\n    use epoll;\n}\n") << QStringList();
     QTest::newRow("access_log is kept") << QByteArray("access_log /tmp/a.log;\n") << QStringList();

@@ -301,6 +301,7 @@ void clearSources(ProxySettings &settings)
         for (ProxyRedirectRule &rule : settings.proxyRedirects->rules)
             rule.source = {};
     }
+    clearListSources(settings.errorPages);
     clearSources(settings.proxySetHeaders);
     clearSources(settings.addHeaders);
     clearSources(settings.accessLogs);
@@ -336,6 +337,14 @@ void moveAccessLogs(ProxyConfig &config, const QTemporaryDir &dir)
 }
 
 // The model without file positions, which differ between the original text and the written one.
+void clearSources(QList<RewriteStatement> &statements)
+{
+    for (RewriteStatement &statement : statements) {
+        statement.source = {};
+        clearSources(statement.body);
+    }
+}
+
 ProxyConfig withoutSources(ProxyConfig config)
 {
     config.sourceFile.clear();
@@ -352,11 +361,13 @@ ProxyConfig withoutSources(ProxyConfig config)
     for (ServerConfig &server : config.servers) {
         server.source = {};
         clearSources(server.settings);
+        clearSources(server.rewrites);
         for (ListenAddress &listen : server.listens)
             listen.source = {};
         for (LocationConfig &location : server.locations) {
             location.source = {};
             clearSources(location.settings);
+            clearSources(location.rewrites);
         }
     }
     return config;
@@ -488,6 +499,37 @@ void TestConfigWriter::photosText()
     QCOMPARE(ConfigWriter::write(read(file.readAll())), photosExpected);
 }
 
+// The rewrite module's directives and error_page, as a config people write them.
+const QByteArray rewriteConfig = R"conf(http {
+    server {
+        listen 127.0.0.1:8080;
+        error_page 404 = /app/fallback;
+        if ($request_method = POST) {
+            return 405;
+        }
+        rewrite ^/old/(.*)$ /app/$1 last;
+        location /app/ {
+            proxy_pass http://127.0.0.1:3000;
+            set $id $arg_id;
+            if ($http_user_agent ~* "(curl|wget)") {
+                return 403 "no robots";
+            }
+            if ($id !~ ^\d+$) {
+                rewrite ^ /app/bad? break;
+            }
+            rewrite ^/app/(?<name>\w+)$ /named/$name break;
+            return 301 https://example.com$request_uri;
+        }
+        location /x/ {
+            proxy_pass http://127.0.0.1:3000;
+            error_page 502 503 =200 /app/sorry;
+            proxy_intercept_errors on;
+            break;
+        }
+    }
+}
+)conf";
+
 void TestConfigWriter::roundTrip_data()
 {
     QTest::addColumn<QByteArray>("text");
@@ -500,6 +542,7 @@ void TestConfigWriter::roundTrip_data()
     QTest::newRow("spellings") << spellingsConfig;
     QTest::newRow("access and realip") << clientRulesConfig;
     QTest::newRow("proxy directives") << proxyDirectivesConfig;
+    QTest::newRow("rewrite") << rewriteConfig;
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("skipped directives") << QByteArray(
         "user nobody;\nevents { worker_connections 5; }\nhttp { sendfile on; gzip on;\n"
@@ -735,6 +778,7 @@ void TestConfigWriter::realNginx_data()
     QTest::newRow("spellings") << read(spellingsConfig);
     QTest::newRow("access and realip") << read(clientRulesConfig);
     QTest::newRow("proxy directives") << read(proxyDirectivesConfig);
+    QTest::newRow("rewrite") << read(rewriteConfig);
     QTest::newRow("built model") << builtModel();
     ProxyConfig withStatus = read(topLevelConfig);
     withStatus.statusListen = ListenAddress{u"127.0.0.1:9090"_s, u"127.0.0.1"_s, 9090, false, {}};
