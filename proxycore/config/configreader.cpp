@@ -435,6 +435,7 @@ private:
     bool handleUpstreamKeepalive(const Statement &statement, const Directive &);
     bool handleUpstreamKeepaliveRequests(const Statement &statement, const Directive &);
     bool handleUpstreamKeepaliveTimeout(const Statement &statement, const Directive &);
+    bool setUpstreamTime(const Statement &statement, qint64 UpstreamConfig::*field);
     bool handleLeastConn(const Statement &statement, const Directive &);
     bool handleIpHash(const Statement &statement, const Directive &);
     bool handleHash(const Statement &statement, const Directive &);
@@ -1169,13 +1170,19 @@ bool Parser::handleUpstreamKeepaliveRequests(const Statement &statement, const D
 
 bool Parser::handleUpstreamKeepaliveTimeout(const Statement &statement, const Directive &)
 {
+    return setUpstreamTime(statement, &UpstreamConfig::keepaliveTimeoutMs);
+}
+
+// keepalive_timeout and keepalive_time in an upstream block: once per block, a time.
+bool Parser::setUpstreamTime(const Statement &statement, qint64 UpstreamConfig::*field)
+{
     if (!firstTime(&m_upstreamSeen, statement))
         return false;
     const Token &value = statement.args[1];
     const std::optional<qint64> ms = nginx::parseTimeMs(value.text);
     if (!ms)
         return invalidValue(statement, value);
-    m_upstream->keepaliveTimeoutMs = *ms;
+    m_upstream->*field = *ms;
     return true;
 }
 
@@ -1856,14 +1863,7 @@ bool Parser::handleRealIpHeader(const Statement &statement, const Directive &)
 
 bool Parser::handleUpstreamKeepaliveTime(const Statement &statement, const Directive &)
 {
-    if (!firstTime(&m_upstreamSeen, statement))
-        return false;
-    const Token &value = statement.args[1];
-    const std::optional<qint64> ms = nginx::parseTimeMs(value.text);
-    if (!ms)
-        return invalidValue(statement, value);
-    m_upstream->keepaliveTimeMs = *ms;
-    return true;
+    return setUpstreamTime(statement, &UpstreamConfig::keepaliveTimeMs);
 }
 
 // proxy_redirect default | off | REDIRECT REPLACEMENT | ~REGEX REPLACEMENT, as nginx 1.22
