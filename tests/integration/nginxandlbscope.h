@@ -30,6 +30,13 @@ public:
     }
 
     QString prefix() const { return m_dir.path(); }
+    // A whole nginx.conf around the lines of an http block: the main and http lines that keep
+    // nginx's files in the prefix, and no access log.
+    QByteArray configFile(const QString &httpLines) const
+    {
+        return mainDirectives() + "events {}\nhttp {\n    access_log off;\n" + httpDirectives() + httpLines.toUtf8() +
+               "}\n";
+    }
     // The lines that keep nginx's pid, error log and temporary files in the prefix.
     QByteArray mainDirectives() const { return NginxProcess::mainDirectives(prefix()); }
     QByteArray httpDirectives() const { return NginxProcess::httpTempDirectives(prefix()); }
@@ -54,6 +61,12 @@ public:
         }
         run(port);
         return true;
+    }
+
+    // One or the other, for tests that run the same steps under both.
+    bool run(bool nginx, const ConfigText &config, const Run &steps, QString *error)
+    {
+        return nginx ? runNginx(config, steps, error) : runLbscope(config, steps, error);
     }
 
     bool runLbscope(const ConfigText &config, const Run &run, QString *error)

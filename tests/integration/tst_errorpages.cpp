@@ -147,30 +147,26 @@ private:
             return false;
         }
         const auto config = [&](quint16 port) {
-            return uR"(%1events {}
-http {
-    access_log off;
-%2    server {
-        listen 127.0.0.1:%3;
-        %4
+            return proxies.configFile(uR"(    server {
+        listen 127.0.0.1:%1;
+        %2
         location /app/ {
+            proxy_pass http://127.0.0.1:%3;
+            %4
+        }
+        location /dead/ {
             proxy_pass http://127.0.0.1:%5;
             %6
         }
-        location /dead/ {
+        location /failing/ {
             proxy_pass http://127.0.0.1:%7;
             %8
         }
-        location /failing/ {
-            proxy_pass http://127.0.0.1:%9;
-            %10
-        }
         location /fallback {
-            proxy_pass http://127.0.0.1:%5;
+            proxy_pass http://127.0.0.1:%3;
         }
     }
-}
-)"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()))
+)"_s
                 .arg(port)
                 .arg(testCase.server)
                 .arg(fallback.port())
@@ -178,8 +174,7 @@ http {
                 .arg(m_deadPort)
                 .arg(testCase.dead)
                 .arg(m_failing.port())
-                .arg(testCase.failing)
-                .toUtf8();
+                .arg(testCase.failing));
         };
         const auto requests = [&](quint16 port) {
             HttpTestClient client;
@@ -196,7 +191,7 @@ http {
             for (const QByteArray &raw : fallback.received())
                 outcome->fallbackRequestLines.append(requestSummary(raw));
         };
-        return nginx ? proxies.runNginx(config, requests, error) : proxies.runLbscope(config, requests, error);
+        return proxies.run(nginx, config, requests, error);
     }
 
     QString m_nginx;

@@ -51,22 +51,17 @@ private slots:
         QFETCH(QString, warning);
         NginxAndLbscope proxies(m_nginx);
         const auto config = [&](quint16 port) {
-            return uR"(%1events {}
-http {
-    access_log off;
-%2    server {
-        listen 127.0.0.1:%3;
+            return proxies.configFile(uR"(    server {
+        listen 127.0.0.1:%1;
         location / {
-            proxy_pass http://127.0.0.1:%4;
-            %5
+            proxy_pass http://127.0.0.1:%2;
+            %3
         }
     }
-}
-)"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()))
+)"_s
                 .arg(port)
                 .arg(m_backend.port())
-                .arg(directives)
-                .toUtf8();
+                .arg(directives));
         };
         std::optional<HttpResponse> nginx, lbscope;
         const auto fetch = [](std::optional<HttpResponse> *response) {

@@ -154,7 +154,7 @@ bool runCase(NginxAndLbscope &proxies, bool nginx, const Case &testCase, Outcome
         for (const QByteArray &bytes : b.received())
             outcome->receivedB.append(withNames(bytes));
     };
-    return nginx ? proxies.runNginx(config, run, error) : proxies.runLbscope(config, run, error);
+    return proxies.run(nginx, config, run, error);
 }
 
 QByteArray get(const QByteArray &target, const QByteArray &headers = "Host: h.example:99\r\n")
@@ -382,7 +382,7 @@ private slots:
                 unlimited = requestUntilClose(port, "/u", 50);
             };
             QString error;
-            QVERIFY2(nginx ? proxies.runNginx(config, run, &error) : proxies.runLbscope(config, run, &error),
+            QVERIFY2(proxies.run(nginx, config, run, &error),
                      qPrintable(error));
             QVERIFY2(limited.closedByProxy, which);
             QVERIFY2(limited.requests > 1, which);
@@ -417,7 +417,7 @@ private slots:
                 }
             };
             QString error;
-            QVERIFY2(nginx ? proxies.runNginx(config, run, &error) : proxies.runLbscope(config, run, &error),
+            QVERIFY2(proxies.run(nginx, config, run, &error),
                      qPrintable(error));
             QVERIFY2(a.received().size() == 2, which);
             QVERIFY2(a.received().first().count("GET /r") > 1, which);
@@ -456,7 +456,7 @@ private slots:
                 connections.append(int(a.received().size()));
             };
             QString error;
-            QVERIFY2(nginx ? proxies.runNginx(config, run, &error) : proxies.runLbscope(config, run, &error),
+            QVERIFY2(proxies.run(nginx, config, run, &error),
                      qPrintable(error));
         }
         QCOMPARE(connections.size(), 2);

@@ -64,24 +64,18 @@ bool runCase(NginxAndLbscope &proxies, bool nginx, const Case &testCase, Outcome
     }
     a.dropNext(testCase.dropFirst);
     const auto config = [&](quint16 port) {
-        return uR"(%1events {}
-http {
-    access_log off;
-%2    upstream pool {
-        server %3;
-        server %4;
+        return proxies.configFile(uR"(    upstream pool {
+        server %1;
+        server %2;
     }
     server {
-        listen 127.0.0.1:%5;
+        listen 127.0.0.1:%3;
         location / {
             proxy_pass http://pool;
-%6        }
+%4        }
     }
-}
-)"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()),
-                   QString::fromLatin1(a.address()), QString::fromLatin1(b.address()), QString::number(port),
-                   testCase.location)
-            .toUtf8();
+)"_s.arg(QString::fromLatin1(a.address()), QString::fromLatin1(b.address()), QString::number(port),
+                   testCase.location));
     };
     const auto run = [&](quint16 port) {
         HttpTestClient client;
@@ -99,7 +93,7 @@ http {
         outcome->receivedA = a.received();
         outcome->receivedB = b.received();
     };
-    return nginx ? proxies.runNginx(config, run, error) : proxies.runLbscope(config, run, error);
+    return proxies.run(nginx, config, run, error);
 }
 
 // A forwarded request as head plus decoded body, whatever chunk sizes carried it.

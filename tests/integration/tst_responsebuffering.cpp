@@ -103,28 +103,23 @@ private:
             backends.push_back(std::move(backend));
         }
         const auto config = [&](quint16 port) {
-            return uR"(%1events {}
-http {
-    access_log off;
-%2    upstream pool {
+            return proxies.configFile(uR"(    upstream pool {
         least_conn;
-        server 127.0.0.1:%3;
-        server 127.0.0.1:%4;
+        server 127.0.0.1:%1;
+        server 127.0.0.1:%2;
     }
     server {
-        listen 127.0.0.1:%5;
+        listen 127.0.0.1:%3;
         location / {
             proxy_pass http://pool;
             add_header X-Upstream-Addr $upstream_addr always;
-%6        }
+%4        }
     }
-}
-)"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()))
+)"_s
                 .arg(backends[0]->port())
                 .arg(backends[1]->port())
                 .arg(port)
-                .arg(location)
-                .toUtf8();
+                .arg(location));
         };
         DemoBackend &a = *backends[0];
         const auto requests = [&](quint16 port) {
@@ -154,7 +149,7 @@ http {
             slow.readResponse(false, 120'000);
             outcome->slowBodyBytes = slow.bodyBytesSeen();
         };
-        return nginx ? proxies.runNginx(config, requests, error) : proxies.runLbscope(config, requests, error);
+        return proxies.run(nginx, config, requests, error);
     }
 
     QString m_nginx;

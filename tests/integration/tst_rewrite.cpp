@@ -164,33 +164,28 @@ private:
             return false;
         }
         const auto config = [&](quint16 port) {
-            return uR"(%1events {}
-http {
-    access_log off;
-%2    server {
-        listen 127.0.0.1:%3;
-        %4
+            return proxies.configFile(uR"(    server {
+        listen 127.0.0.1:%1;
+        %2
         location /t/ {
-            proxy_pass http://127.0.0.1:%5;
+            proxy_pass http://127.0.0.1:%3;
             proxy_set_header X-Location t;
-            %6
+            %4
         }
         location /app/ {
-            proxy_pass http://127.0.0.1:%5;
+            proxy_pass http://127.0.0.1:%3;
             proxy_set_header X-Location app;
         }
         location / {
-            proxy_pass http://127.0.0.1:%5;
+            proxy_pass http://127.0.0.1:%3;
             proxy_set_header X-Location root;
         }
     }
-}
-)"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()))
+)"_s
                 .arg(port)
                 .arg(testCase.server)
                 .arg(backend.port())
-                .arg(testCase.location)
-                .toUtf8();
+                .arg(testCase.location));
         };
         const auto requests = [&](quint16 port) {
             HttpTestClient client;
@@ -209,7 +204,7 @@ http {
             client.waitForClose(10'000);
             outcome->backendLines = backendSummary(backend.received());
         };
-        return nginx ? proxies.runNginx(config, requests, error) : proxies.runLbscope(config, requests, error);
+        return proxies.run(nginx, config, requests, error);
     }
 
     QString m_nginx;

@@ -251,7 +251,7 @@ http {
         outcome->receivedFirst = failing.received().mid(failingBefore);
         outcome->received = working.received().mid(workingBefore);
     };
-    const bool ran = nginx ? proxies.runNginx(config, run, error) : proxies.runLbscope(config, run, error);
+    const bool ran = proxies.run(nginx, config, run, error);
     return ran && error->isEmpty();
 }
 
