@@ -1577,11 +1577,6 @@ QList<RewriteStatement> &Parser::rewriteScript()
     return m_location ? m_location->rewrites : m_server->rewrites;
 }
 
-bool isRedirectUrl(const QString &text)
-{
-    return text.startsWith("http://"_L1) || text.startsWith("https://"_L1) || text.startsWith("$scheme"_L1);
-}
-
 // return CODE [TEXT|URL] | return URL
 bool Parser::handleReturn(const Statement &statement, const Directive &)
 {
@@ -1593,7 +1588,7 @@ bool Parser::handleReturn(const Statement &statement, const Directive &)
         step.code = *code;
         if (statement.args.size() == 3)
             step.text = statement.args[2].text;
-    } else if (statement.args.size() == 2 && isRedirectUrl(first.text)) {
+    } else if (statement.args.size() == 2 && nginx::isRedirectUrl(first.text)) {
         step.code = 302;
         step.text = first.text;
     } else {

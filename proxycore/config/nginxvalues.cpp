@@ -405,4 +405,9 @@ QStringList formatNextUpstream(quint32 flags)
     return words;
 }
 
+bool isRedirectUrl(const QString &text)
+{
+    return text.startsWith("http://"_L1) || text.startsWith("https://"_L1) || text.startsWith("$scheme"_L1);
+}
+
 } // namespace lbscope::nginx

@@ -67,6 +67,10 @@ QString joinHostPort(const QString &host, quint16 port);
 // or holds whitespace, ';', '{', '}', '#', quotes or a backslash; as it is otherwise.
 QString quoteArgument(const QString &value);
 
+// A return, rewrite or error_page target that sends the client elsewhere rather than to a URI
+// of this server: "http://...", "https://..." or "$scheme...", as nginx tells them apart.
+bool isRedirectUrl(const QString &text);
+
 // proxy_next_upstream's words ("error", "http_502", "off", ...) as NextUpstreamFlag bits.
 std::optional<quint32> parseNextUpstreamCondition(QStringView word);
 QStringList formatNextUpstream(quint32 flags); // in nginx's documented order

@@ -1,5 +1,7 @@
 #include "request/errorpagerules.h"
 
+#include "config/nginxvalues.h"
+
 using namespace Qt::StringLiterals;
 
 namespace lbscope {
@@ -37,8 +39,7 @@ std::optional<ErrorPageRules> ErrorPageRules::compile(const QList<ErrorPageDirec
             page.target = ErrorPage::Target::Named;
             page.name = directive.uri.mid(1).toUtf8();
         } else {
-            if (directive.uri.startsWith("http://"_L1) || directive.uri.startsWith("https://"_L1) ||
-                directive.uri.startsWith("$scheme"_L1))
+            if (nginx::isRedirectUrl(directive.uri))
                 page.target = ErrorPage::Target::Redirect;
             QString message;
             std::optional<ValueTemplate> uri = ValueTemplate::compile(directive.uri, &message);

@@ -1,5 +1,7 @@
 #include "rewrite/rewritescript.h"
 
+#include "config/nginxvalues.h"
+
 #include <QFileInfo>
 
 using namespace Qt::StringLiterals;
@@ -11,11 +13,6 @@ namespace {
 QString where(const SourceLocation &source)
 {
     return source.file + u':' + QString::number(source.line) + u": "_s;
-}
-
-bool isRedirectUrl(const QString &text)
-{
-    return text.startsWith("http://"_L1) || text.startsWith("https://"_L1) || text.startsWith("$scheme"_L1);
 }
 
 bool isRedirectCode(int code)
@@ -88,7 +85,7 @@ std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteState
         break;
     case RewriteStatement::Kind::Rewrite: {
         QString replacement = statement.text;
-        step.redirectTo = isRedirectUrl(replacement);
+        step.redirectTo = nginx::isRedirectUrl(replacement);
         if (replacement.endsWith(u'?')) {
             replacement.chop(1); // a last '?' drops the request's own arguments
             step.appendArgs = false;
