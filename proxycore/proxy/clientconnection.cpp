@@ -310,7 +310,10 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
     }
     const bool close = !requestFullyRead();
     if (outcome.redirect) {
-        writeBuiltInPage(status, close, "Location: " + absoluteLocation(outcome.text) + "\r\n");
+        const QByteArray &location = outcome.text;
+        writeBuiltInPage(status, close,
+                         "Location: " + (location.startsWith('/') ? absoluteRedirect(requestContext(), location) : location) +
+                             "\r\n");
         return;
     }
     if (outcome.text.isEmpty() && status >= 300) {
@@ -325,20 +328,6 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
     m_relay.write(textResponse(status, m_keepAlive, headRequest, outcome.text, extraHeaders),
                   headRequest || status == 204 ? 0 : outcome.text.size());
     finishRequest();
-}
-
-// A Location that starts with '/' gets scheme, host and port, as nginx's absolute_redirect does.
-QByteArray ClientConnection::absoluteLocation(const QByteArray &location) const
-{
-    if (!location.startsWith('/'))
-        return location;
-    QByteArrayView host = m_facts.host.in(m_input.base());
-    if (const qsizetype colon = host.lastIndexOf(':'); colon >= 0 && !host.endsWith(']'))
-        host.truncate(colon);
-    QByteArray absolute = "http://" + (host.isEmpty() ? QByteArray(m_server->firstName) : host.toByteArray());
-    if (m_socket.localPort() != 80)
-        absolute += ':' + QByteArray::number(m_socket.localPort());
-    return absolute + location;
 }
 
 // The content phase of the location the request is in, on its first pass or after an

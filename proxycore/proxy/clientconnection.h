@@ -77,7 +77,6 @@ private:
     bool runRewrite(const RewriteScript &script);
     void findLocation();
     void respondReturn(const RewriteOutcome &outcome);
-    QByteArray absoluteLocation(const QByteArray &location) const;
     void streamBodyUnlessPreread();
     void startProxying();
     void countRequest();

@@ -23,7 +23,7 @@ std::optional<QByteArray> ResponseHeadFilter::rewritten(QByteArrayView name, QBy
     if (equalsIgnoreCase(name, "location")) {
         std::optional<QByteArray> location = m_route.redirect.rewrite(value, 0, m_context);
         if (location && location->startsWith('/'))
-            return absolute(*location);
+            return absoluteRedirect(m_context, *location);
         return location;
     }
     if (equalsIgnoreCase(name, "refresh")) {
@@ -37,26 +37,24 @@ std::optional<QByteArray> ResponseHeadFilter::rewritten(QByteArrayView name, QBy
     return std::nullopt;
 }
 
-// "http://" and the host the client asked for (its Host header without the port, else the
-// address it connected to), the port it connected to unless 80, then the path.
-QByteArray ResponseHeadFilter::absolute(QByteArrayView location) const
+QByteArray absoluteRedirect(const RequestContext &context, QByteArrayView location)
 {
     QByteArray out("http://");
     QByteArray hostHeader;
-    m_context.requestHeaders.appendFirst("host", hostHeader);
+    context.requestHeaders.appendFirst("host", hostHeader);
     const QByteArrayView hostValue = trimmed(hostHeader);
     if (!hostValue.isEmpty()) {
         appendHostName(out, hostValue);
-    } else if (m_context.serverAddr.contains(':')) {
+    } else if (context.serverAddr.contains(':')) {
         out.append('[');
-        out.append(m_context.serverAddr);
+        out.append(context.serverAddr);
         out.append(']');
     } else {
-        out.append(m_context.serverAddr);
+        out.append(context.serverAddr);
     }
-    if (m_context.serverPort != 80) {
+    if (context.serverPort != 80) {
         out.append(':');
-        out.append(QByteArray::number(m_context.serverPort));
+        out.append(QByteArray::number(context.serverPort));
     }
     out.append(location);
     return out;

@@ -31,10 +31,12 @@ public:
     std::optional<QByteArray> rewritten(QByteArrayView name, QByteArrayView value) const;
 
 private:
-    QByteArray absolute(QByteArrayView location) const;
-
     const Route &m_route;
     const RequestContext &m_context;
 };
+
+// A Location starting with '/' as nginx's header filter sends it: "http://", the Host the client
+// asked for (without its port; else the address it connected to), the port unless 80, the path.
+QByteArray absoluteRedirect(const RequestContext &context, QByteArrayView location);
 
 } // namespace lbscope

@@ -106,6 +106,10 @@ private slots:
         row("return 204", {}, u"return 204;"_s, get("/t/x"));
         row("return 404: the built-in page", {}, u"return 404;"_s, get("/t/x"));
         row("return 301 to a path", {}, u"return 301 /elsewhere$is_args$args;"_s, get("/t/x?a=b"));
+        row("return 301 to a path, Host with a port", {}, u"return 301 /elsewhere;"_s,
+            "GET /t/x HTTP/1.1\r\nHost: rewrite.test:8000\r\nConnection: close\r\n\r\n");
+        row("return 301 to a path, HTTP/1.0 without Host", {}, u"return 301 /elsewhere;"_s,
+            "GET /t/x HTTP/1.0\r\n\r\n");
         row("return a URL alone: 302", {}, u"return https://example.com$request_uri;"_s, get("/t/x?a=b"));
         row("return 444 closes", {}, u"return 444;"_s, get("/t/x"));
         row("return 404 goes to error_page", u"error_page 404 /app/fallback;"_s, u"return 404;"_s, get("/t/x"));
