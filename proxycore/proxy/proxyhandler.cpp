@@ -229,10 +229,7 @@ void ProxyHandler::upstreamReady()
     m_attempts.connected();
     m_upstreamLocalPort = m_connection->localPort();
     m_upstreamConnectionRequest = m_connection->requestsSent();
-    if (m_body)
-        sendBufferedBody();
-    else if (!m_redirected.bodyDiscarded)
-        m_client.requestBodyWanted();
+    upstreamWritable(); // the body starts as it goes on
 }
 
 void ProxyHandler::upstreamWritable()
