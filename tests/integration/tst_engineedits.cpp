@@ -239,6 +239,8 @@ private slots:
             }
         }));
         reader->start();
+        // The edits must meet a running reader: 300 of them can be over before its thread is scheduled.
+        QTRY_VERIFY_WITH_TIMEOUT(reads.load() > 0, 10'000);
         QString error;
         for (int i = 0; i < 300; ++i) {
             const int backend = i % 3;
