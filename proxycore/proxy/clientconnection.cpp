@@ -17,7 +17,7 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
-constexpr int maxInternalRedirects = 10;      // nginx's NGX_HTTP_MAX_URI_CHANGES
+constexpr int maxInternalRedirects = 10;     // nginx's NGX_HTTP_MAX_URI_CHANGES
 
 // nginx adds add_header fields only to these statuses unless "always" is given.
 bool addHeaderApplies(int status)
@@ -280,9 +280,12 @@ bool ClientConnection::runRewrite(const RewriteScript &script)
 void ClientConnection::findLocation()
 {
     for (;;) {
-        const QByteArrayView target = m_rewrite.rewritten ? QByteArrayView(m_rewrite.uri) : m_request.target().in(m_input.base());
+        const QByteArrayView target =
+            m_rewrite.rewritten ? QByteArrayView(m_rewrite.uri) : m_request.target().in(m_input.base());
         m_route = m_server->route(target);
         m_rewrite.uriChanged = false;
+        if (bodyOverLimit())
+            return; // answered: nginx checks client_max_body_size as it finds the location
         if (!m_route)
             break;
         if (!runRewrite(m_route->rewrite))
@@ -295,6 +298,19 @@ void ClientConnection::findLocation()
         }
     }
     enterLocation();
+}
+
+// A declared length over the location's client_max_body_size: 413 before the location's
+// rewrite directives run (the server's ran already), as nginx's find-config phase answers.
+bool ClientConnection::bodyOverLimit()
+{
+    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
+    if (m_bodyDiscarded || settings.clientMaxBodySize <= 0 ||
+        m_request.contentLength().value_or(0) <= quint64(settings.clientMaxBodySize))
+        return false;
+    m_bodyDiscarded = true;
+    respondError(413, true);
+    return true;
 }
 
 // return, or a rewrite that redirects: nginx answers itself.
@@ -311,9 +327,10 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
     const bool close = !requestFullyRead();
     if (outcome.redirect) {
         const QByteArray &location = outcome.text;
-        writeBuiltInPage(status, close,
-                         "Location: " + (location.startsWith('/') ? absoluteRedirect(requestContext(), location) : location) +
-                             "\r\n");
+        writeBuiltInPage(
+            status, close,
+            "Location: " + (location.startsWith('/') ? absoluteRedirect(requestContext(), location) : location) +
+                "\r\n");
         return;
     }
     if (outcome.text.isEmpty() && status >= 300) {
@@ -335,15 +352,9 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
 // request proxied.
 void ClientConnection::enterLocation()
 {
-    // nginx's order: client_max_body_size when the location is found, then the preaccess
-    // phase's realip and the access phase, then the content handler (or its 404).
+    // nginx's order after the rewrite phase: the preaccess phase's realip and the access
+    // phase, then the content handler (or its 404).
     const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
-    if (!m_bodyDiscarded && settings.clientMaxBodySize > 0 &&
-        m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
-        m_bodyDiscarded = true;
-        respondError(413, true);
-        return;
-    }
     if (m_route)
         m_client.applyRealIp(m_route->realIp, m_request, m_input.base());
     const bool allowed = (m_route ? m_route->access : m_server->access).allows(m_client.address());
@@ -351,7 +362,8 @@ void ClientConnection::enterLocation()
         respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
         return;
     }
-    if (m_bodyDiscarded || m_requestComplete || (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
+    if (m_bodyDiscarded || m_requestComplete ||
+        (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
         startProxying(); // after an internal redirect, with what is left of the body
         return;
     }

@@ -76,6 +76,7 @@ private:
     void enterLocation();
     bool runRewrite(const RewriteScript &script);
     void findLocation();
+    bool bodyOverLimit();
     void respondReturn(const RewriteOutcome &outcome);
     void streamBodyUnlessPreread();
     void startProxying();

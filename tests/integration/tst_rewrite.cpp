@@ -80,7 +80,8 @@ private slots:
     void sameAsNginx_data()
     {
         QTest::addColumn<Case>("testCase");
-        const auto row = [](const char *name, const QString &server, const QString &location, const QByteArray &request) {
+        const auto row = [](const char *name, const QString &server, const QString &location,
+                            const QByteArray &request) {
             QTest::newRow(name) << Case{server, location, request};
         };
         // rewrite
@@ -113,6 +114,13 @@ private slots:
         row("return a URL alone: 302", {}, u"return https://example.com$request_uri;"_s, get("/t/x?a=b"));
         row("return 444 closes", {}, u"return 444;"_s, get("/t/x"));
         row("return 404 goes to error_page", u"error_page 404 /app/fallback;"_s, u"return 404;"_s, get("/t/x"));
+        // client_max_body_size is checked as the location is found: after the server's rewrite
+        // directives, before the location's
+        const QByteArray largePost = "POST /t/x HTTP/1.1\r\nHost: rewrite.test\r\nContent-Length: 20\r\n"
+                                     "Connection: close\r\n\r\n01234567890123456789";
+        row("413 before a location's return", u"client_max_body_size 10;"_s, u"return 200 \"t\";"_s, largePost);
+        row("a server's return before the 413", u"client_max_body_size 10;\n        return 200 \"s\";"_s, {},
+            largePost);
         // if, set, break
         row("if on the method", u"if ($request_method = POST) {\n            return 405;\n        }"_s, {},
             "POST /t/x HTTP/1.1\r\nHost: rewrite.test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -132,7 +140,8 @@ private slots:
         row("!~", {}, u"if ($uri !~ ^/t/ok) {\n                return 403;\n            }"_s, get("/t/no"));
         row("!=", {}, u"if ($arg_a != yes) {\n                return 402;\n            }"_s, get("/t/x?a=yes"));
         row("set then break stops the script", {},
-            u"set $a 1;\n            break;\n            set $a 2;\n            proxy_set_header X-A $a;"_s, get("/t/x"));
+            u"set $a 1;\n            break;\n            set $a 2;\n            proxy_set_header X-A $a;"_s,
+            get("/t/x"));
         row("set feeds a rewrite", {}, u"set $path /from-set;\n            rewrite ^ $path break;"_s, get("/t/x"));
         row("$uri after a rewrite", {}, u"rewrite ^ /changed break;\n            add_header X-Uri $uri always;"_s,
             get("/t/x"));
@@ -185,11 +194,10 @@ private:
             proxy_set_header X-Location root;
         }
     }
-)"_s
-                .arg(port)
-                .arg(testCase.server)
-                .arg(backend.port())
-                .arg(testCase.location));
+)"_s.arg(port)
+                                          .arg(testCase.server)
+                                          .arg(backend.port())
+                                          .arg(testCase.location));
         };
         const auto requests = [&](quint16 port) {
             HttpTestClient client;
