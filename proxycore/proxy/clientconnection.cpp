@@ -618,7 +618,7 @@ bool ClientConnection::followErrorPage(int status, bool close)
     if (m_errorPage && !settings.recursiveErrorPages)
         return false;
     const ErrorPage *page = (m_route ? m_route->errorPages : m_server->errorPages).find(status);
-    if (!page || ++m_internalRedirects > maxInternalRedirects)
+    if (!page)
         return false;
     m_errorPage = page;
     m_errorStatus = status;
@@ -629,6 +629,11 @@ bool ClientConnection::followErrorPage(int status, bool close)
     }
     if (page->target == ErrorPage::Target::Named)
         return false; // named locations are not matched yet: the built-in page answers
+    // An internal redirect is a URI change as a rewrite's is: one limit for both, as nginx's.
+    if (++m_rewrite.uriChanges > maxInternalRedirects) {
+        writeBuiltInPage(500, close, {}); // "rewrite or internal redirection cycle"
+        return true;
+    }
     const QByteArray target = page->uri.evaluate(requestContext());
     m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
     m_keepAlive = m_keepAlive && !close;
@@ -690,7 +695,6 @@ void ClientConnection::endRequest()
     m_target = UpstreamTarget{};
     m_bodyDiscarded = false;
     m_errorStatus = 0;
-    m_internalRedirects = 0;
     m_upstreamTarget.clear();
     m_redirectMethod.clear();
     m_rewrite.clear();

@@ -11,8 +11,8 @@
 #include "http/messageparser.h"
 #include "proxy/idletimer.h"
 #include "proxy/proxyhandler.h"
-#include "proxy/upstreamuri.h"
 #include "proxy/upstreamconnection.h"
+#include "proxy/upstreamuri.h"
 #include "realip/clientaddress.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
@@ -122,7 +122,7 @@ private:
     ClientAddress m_client; // the peer, or for one request the address realip found
     QByteArray m_serverAddr;
     QByteArray m_serverPort;
-    bool m_counted = false; // in the worker's open-connections gauge
+    bool m_counted = false;          // in the worker's open-connections gauge
     QElapsedTimer m_connectionClock; // for keepalive_time
     int m_requestsServed = 0;
     quint64 m_connectionNumber = 0; // $connection
@@ -147,7 +147,6 @@ private:
     // error_page in progress: the page, the status that led to it, and where it sent the request.
     const ErrorPage *m_errorPage = nullptr;
     int m_errorStatus = 0;
-    int m_internalRedirects = 0;
     QByteArray m_redirectMethod; // an error page's GET
     RewriteState m_rewrite;      // $uri, $args, captures and variables as the rewrite module left them
     QByteArray m_upstreamTarget; // what the upstream gets after a rewrite or an internal redirect

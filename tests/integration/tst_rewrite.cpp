@@ -114,6 +114,14 @@ private slots:
         row("return a URL alone: 302", {}, u"return https://example.com$request_uri;"_s, get("/t/x?a=b"));
         row("return 444 closes", {}, u"return 444;"_s, get("/t/x"));
         row("return 404 goes to error_page", u"error_page 404 /app/fallback;"_s, u"return 404;"_s, get("/t/x"));
+        // An error page's internal redirect and a rewrite's URI change count to one limit
+        const QString tenRewrites = u"error_page 404 /r/;\n"
+                                    "        location /r/ {\n"
+                                    "            rewrite \"^/r/(a{0,%1})$\" /r/$1a last;\n"
+                                    "            proxy_pass http://127.0.0.1:1;\n"
+                                    "        }"_s;
+        row("an error page and nine rewrites", tenRewrites.arg(8), u"return 404;"_s, get("/t/x"));
+        row("an error page and ten rewrites: 500", tenRewrites.arg(9), u"return 404;"_s, get("/t/x"));
         // client_max_body_size is checked as the location is found: after the server's rewrite
         // directives, before the location's
         const QByteArray largePost = "POST /t/x HTTP/1.1\r\nHost: rewrite.test\r\nContent-Length: 20\r\n"
