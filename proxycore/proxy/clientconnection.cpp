@@ -340,7 +340,7 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
     m_status = status;
     m_keepAlive = m_keepAlive && !close;
     QByteArray extraHeaders;
-    appendAddHeaders(extraHeaders, status);
+    appendAddHeaders(extraHeaders, status, requestContext());
     const bool headRequest = m_request.method() == HTTP_HEAD;
     m_relay.write(textResponse(status, m_keepAlive, headRequest, outcome.text, extraHeaders),
                   headRequest || status == 204 ? 0 : outcome.text.size());
@@ -492,7 +492,7 @@ void ClientConnection::responseHead(const MessageParser &response, const char *b
         m_errorPage ? m_errorPage->finalStatus(m_errorStatus, response.statusCode()) : response.statusCode();
     const ResolvedLocation &settings = m_route->settings;
     m_status = status;
-    const RequestContext context = requestContext();
+    RequestContext context = requestContext();
     const ResponseHeadFilter filter(*m_route, context);
     const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor(),
                                              m_errorPage ? status : 0, &filter};
@@ -501,7 +501,8 @@ void ClientConnection::responseHead(const MessageParser &response, const char *b
                                 settings.proxyMaxTempFileSize, settings.proxyTempPath});
     }
     m_relay.beginHead(response, base, options, &m_keepAlive);
-    appendAddHeaders(m_relay.headBuffer(), status);
+    context.keepAlive = m_keepAlive; // the head decided it
+    appendAddHeaders(m_relay.headBuffer(), status, context);
     m_relay.endHead();
 }
 
@@ -550,12 +551,11 @@ bool ClientConnection::responseBuffered(const MessageParser &response, const cha
 
 // add_header: for the statuses nginx names, or any status with "always"; the proxy's own
 // error pages get them too, as nginx's do.
-void ClientConnection::appendAddHeaders(QByteArray &head, int status) const
+void ClientConnection::appendAddHeaders(QByteArray &head, int status, const RequestContext &context) const
 {
     if (!m_route)
         return;
     const bool applies = addHeaderApplies(status);
-    const RequestContext context = requestContext();
     for (const CompiledHeader &header : m_route->addHeaders) {
         if (!applies && !header.always)
             continue;
@@ -659,7 +659,7 @@ void ClientConnection::writeBuiltInPage(int status, bool close, const QByteArray
     const bool keepAlive = !close && m_request.shouldKeepAlive();
     m_keepAlive = keepAlive;
     QByteArray extraHeaders = location;
-    appendAddHeaders(extraHeaders, status);
+    appendAddHeaders(extraHeaders, status, requestContext());
     const bool headRequest = m_request.state() != MessageParser::State::Failed && m_request.method() == HTTP_HEAD;
     m_relay.write(errorResponse(status, keepAlive, headRequest, extraHeaders),
                   headRequest ? 0 : errorBody(status).size());

@@ -93,7 +93,7 @@ private:
     void lingerClose();
 
     bool responseBuffered(const MessageParser &response, const char *base, const ResolvedLocation &settings) const;
-    void appendAddHeaders(QByteArray &head, int status) const;
+    void appendAddHeaders(QByteArray &head, int status, const RequestContext &context) const;
 
     // BodyConsumer: request body bytes, to the buffer or on their way upstream.
     void consumeBody(QByteArrayView bytes) override;
