@@ -254,10 +254,11 @@ void ClientConnection::beginRequest()
     }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
-    const ResolvedLocation &settings = m_server->settings;
-    m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
-                  m_connectionClock.elapsed() <= settings.keepaliveTimeMs && // keepalive_time
-                  !m_worker.stoppingGracefully();
+    ++m_requestsServed;
+    // The keep-alive limits are the location's (updateLocationConfig): a request the server's
+    // return answers is kept alive whatever they say, as nginx does.
+    m_keepAlive = m_request.shouldKeepAlive() && !m_worker.stoppingGracefully();
+    m_keepaliveTimeoutMs = m_server->settings.keepaliveTimeoutMs;
     m_rewrite.start(m_request.target().in(base));
     if (runRewrite(m_server->rewrite)) // nginx's server rewrite phase
         findLocation();
@@ -284,6 +285,7 @@ void ClientConnection::findLocation()
             m_rewrite.rewritten ? QByteArrayView(m_rewrite.uri) : m_request.target().in(m_input.base());
         m_route = m_server->route(target);
         m_rewrite.uriChanged = false;
+        updateLocationConfig();
         if (bodyOverLimit())
             return; // answered: nginx checks client_max_body_size as it finds the location
         if (!m_route)
@@ -298,6 +300,18 @@ void ClientConnection::findLocation()
         }
     }
     enterLocation();
+}
+
+// The location found (or the server's settings, when none is) decides whether the connection
+// is kept after this request, and for how long it may then stay idle: nginx's
+// ngx_http_update_location_config, on every pass through find-location.
+void ClientConnection::updateLocationConfig()
+{
+    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
+    if (settings.keepaliveTimeoutMs == 0 || m_requestsServed >= settings.keepaliveRequests ||
+        m_connectionClock.elapsed() > settings.keepaliveTimeMs) // keepalive_time
+        m_keepAlive = false;
+    m_keepaliveTimeoutMs = settings.keepaliveTimeoutMs;
 }
 
 // A declared length over the location's client_max_body_size: 413 before the location's
@@ -750,7 +764,7 @@ void ClientConnection::finishRequest()
     m_phase = Phase::ReadingHead;
     m_input.discardConsumed(0); // a pipelined request moves to the front
     m_request.reset();
-    m_idle.arm(m_listener->servers[m_listener->defaultServer].settings.keepaliveTimeoutMs);
+    m_idle.arm(m_keepaliveTimeoutMs); // the finished request's keepalive_timeout, as nginx's
     processInput();
 }
 

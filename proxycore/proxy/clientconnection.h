@@ -76,6 +76,7 @@ private:
     void enterLocation();
     bool runRewrite(const RewriteScript &script);
     void findLocation();
+    void updateLocationConfig();
     bool bodyOverLimit();
     void respondReturn(const RewriteOutcome &outcome);
     void streamBodyUnlessPreread();
@@ -134,7 +135,8 @@ private:
     const Route *m_route = nullptr;
     bool m_requestActive = false;
     bool m_keepAlive = false;
-    bool m_bodyBuffered = false; // read whole into m_body before the content handler starts
+    qint64 m_keepaliveTimeoutMs = 0; // idle time allowed after this request
+    bool m_bodyBuffered = false;     // read whole into m_body before the content handler starts
     bool m_requestComplete = false;
     bool m_bodyDiscarded = false; // over the limit or cut short: an error page goes without it
     int m_status = 0;

@@ -78,7 +78,8 @@ QByteArrayList comparedHeaders(const HttpResponse &response, quint16 port)
     for (const QByteArray &name : names) {
         for (const auto &[key, value] : response.headers) {
             if (equalsIgnoreCase(key, name))
-                out.append(name + ": " + QByteArray(value).replace(QByteArray(":" + QByteArray::number(port)), ":PORT"));
+                out.append(name + ": " +
+                           QByteArray(value).replace(QByteArray(":" + QByteArray::number(port)), ":PORT"));
         }
     }
     out.append("server from backend: " + QByteArray(response.header("server") == "backend" ? "yes" : "no"));
@@ -110,7 +111,7 @@ http {
     }
 }
 )"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()),
-                   QString::fromLatin1(a.address()), QString::fromLatin1(b.address()), QString::number(port), body)
+         QString::fromLatin1(a.address()), QString::fromLatin1(b.address()), QString::number(port), body)
         .toUtf8();
 }
 
@@ -219,20 +220,19 @@ private slots:
         // proxy_pass and the URI upstream
         QTest::newRow("URI part replaces the location's prefix") << Case{photos, get("/photos/a/b?x=1")};
         QTest::newRow("the normalized URI, escaped again") << Case{photos, get("/photos/a%20b/../c%3F?x")};
-        QTest::newRow("merged slashes and dots, no escape without %")
-            << Case{photos, get("/photos//a/./b/c/..")};
+        QTest::newRow("merged slashes and dots, no escape without %") << Case{photos, get("/photos//a/./b/c/..")};
         QTest::newRow("escaped bytes that nginx escapes again")
             << Case{photos, get("/photos/%25%22%3C%7E%21%7B%C3%A9%2Fx")};
         QTest::newRow("an empty query leaves no ?") << Case{photos, get("/photos/a?")};
         QTest::newRow("address with a URI part") << Case{api, get("/api/%7Efoo/b?k=%41")};
-        QTest::newRow("prefix without a slash")
-            << Case{u"location /x { proxy_pass http://pool/y; }\n"_s, get("/xabc")};
+        QTest::newRow("prefix without a slash") << Case{u"location /x { proxy_pass http://pool/y; }\n"_s, get("/xabc")};
         QTest::newRow("no URI part: the request's URI as sent") << Case{raw, get("/raw/a/../b%41?x")};
         QTest::newRow("address without an upstream block")
             << Case{u"location /port/ { proxy_pass http://{B}; }\n"_s, get("/port/a")};
 
         // proxy_pass with variables
-        QTest::newRow("variables: an upstream's name") << Case{variable, get("/var/a%20b?x=1", plain + "X-Pool: other\r\n")};
+        QTest::newRow("variables: an upstream's name")
+            << Case{variable, get("/var/a%20b?x=1", plain + "X-Pool: other\r\n")};
         QTest::newRow("variables: the name in another case")
             << Case{variable, get("/var/a", plain + "X-Pool: OTHER\r\n")};
         QTest::newRow("variables: an address a static proxy_pass names")
@@ -254,15 +254,13 @@ private slots:
             << Case{photos, get("/photos/a"), 302, "Location: http://pool/b/c\r\n"};
         QTest::newRow("default: without a Host, the address the client reached")
             << Case{photos, "GET /photos/a HTTP/1.0\r\n\r\n", 302, "Location: http://pool/b/c\r\n"};
-        QTest::newRow("default without a URI part")
-            << Case{raw, get("/raw/a"), 301, "Location: http://pool/raw/x\r\n"};
+        QTest::newRow("default without a URI part") << Case{raw, get("/raw/a"), 301, "Location: http://pool/raw/x\r\n"};
         QTest::newRow("default for an address") << Case{api, get("/api/a"), 302, "Location: http://{A}/v2/x\r\n"};
         QTest::newRow("default for an address, other path")
             << Case{api, get("/api/a"), 302, "Location: http://{A}/v3/x\r\n"};
         QTest::newRow("default compares with case")
             << Case{photos, get("/photos/a"), 302, "Location: http://POOL/b\r\n"};
-        QTest::newRow("a relative Location is left alone")
-            << Case{photos, get("/photos/a"), 302, "Location: /rel\r\n"};
+        QTest::newRow("a relative Location is left alone") << Case{photos, get("/photos/a"), 302, "Location: /rel\r\n"};
         QTest::newRow("Refresh rewritten after url=")
             << Case{photos, get("/photos/a"), 200, "Refresh: 5; url=http://pool/b\r\n"};
         QTest::newRow("Refresh with URL= in capitals")
@@ -272,15 +270,16 @@ private slots:
                                      get("/photos/a"), 302, "Location: http://pool/x\r\n"};
         QTest::newRow("off in the server is inherited")
             << Case{u"proxy_redirect off;\n"_s + photos, get("/photos/a"), 302, "Location: http://pool/x\r\n"};
-        const QString explicitRules = u"location /expl/ { proxy_pass http://pool/; "
-                                      u"proxy_redirect http://backend.example/ /expl/; proxy_redirect http://pool/ /z/; }\n"_s;
+        const QString explicitRules =
+            u"location /expl/ { proxy_pass http://pool/; "
+            u"proxy_redirect http://backend.example/ /expl/; proxy_redirect http://pool/ /z/; }\n"_s;
         QTest::newRow("explicit rules, the first")
             << Case{explicitRules, get("/expl/a"), 302, "Location: http://backend.example/x\r\n"};
         QTest::newRow("explicit rules, the second")
             << Case{explicitRules, get("/expl/a"), 302, "Location: http://pool/x\r\n"};
-        QTest::newRow("variables in both parts")
-            << Case{u"location /vr/ { proxy_pass http://pool/; proxy_redirect http://$host/ http://other.example$uri/; }\n"_s,
-                    get("/vr/a"), 302, "Location: http://h.example/x\r\n"};
+        QTest::newRow("variables in both parts") << Case{
+            u"location /vr/ { proxy_pass http://pool/; proxy_redirect http://$host/ http://other.example$uri/; }\n"_s,
+            get("/vr/a"), 302, "Location: http://h.example/x\r\n"};
         const QString regexRules = u"location /re/ { proxy_pass http://pool/; "
                                    u"proxy_redirect ~^http://([a-z]+)\\.example/(.*)$ /re/$1/$2; "
                                    u"proxy_redirect ~*^HTTP://UP/ /ci/; }\n"_s;
@@ -288,12 +287,10 @@ private slots:
             << Case{regexRules, get("/re/a"), 302, "Location: http://abc.example/x/y\r\n"};
         QTest::newRow("caseless regex replaces the whole URL")
             << Case{regexRules, get("/re/a"), 302, "Location: http://up/x/y\r\n"};
-        QTest::newRow("server rules replace the default")
-            << Case{u"proxy_redirect http://other/ /o/;\n"_s + photos, get("/photos/a"), 302,
-                    "Location: http://pool/x\r\n"};
-        QTest::newRow("server rules apply in the location")
-            << Case{u"proxy_redirect http://other/ /o/;\n"_s + photos, get("/photos/a"), 302,
-                    "Location: http://other/x\r\n"};
+        QTest::newRow("server rules replace the default") << Case{u"proxy_redirect http://other/ /o/;\n"_s + photos,
+                                                                  get("/photos/a"), 302, "Location: http://pool/x\r\n"};
+        QTest::newRow("server rules apply in the location") << Case{
+            u"proxy_redirect http://other/ /o/;\n"_s + photos, get("/photos/a"), 302, "Location: http://other/x\r\n"};
 
         // proxy_hide_header and proxy_pass_header
         QTest::newRow("nginx's hidden defaults") << Case{raw, get("/raw/a"), 200, "Content-Type: text/plain\r\n"};
@@ -302,8 +299,7 @@ private slots:
                     u"proxy_pass_header Date; proxy_pass_header X-Pad; proxy_pass_header X-Accel-Charset; "
                     u"proxy_pass_header X-Secret; }\n"_s,
                     get("/raw/a")};
-        QTest::newRow("hide_header, inherited")
-            << Case{u"proxy_hide_header X-Secret;\n"_s + raw, get("/raw/a")};
+        QTest::newRow("hide_header, inherited") << Case{u"proxy_hide_header X-Secret;\n"_s + raw, get("/raw/a")};
         QTest::newRow("hide_header in the location replaces the server's list")
             << Case{u"proxy_hide_header X-Secret;\nlocation /raw/ { proxy_pass http://pool; "
                     u"proxy_hide_header Location; proxy_hide_header content-type; }\n"_s,
@@ -316,28 +312,33 @@ private slots:
                     u"proxy_set_header X-Set yes; }\n"_s,
                     post + "Content-Type: text/plain\r\n\r\nabc"};
         QTest::newRow("proxy_pass_request_body off keeps the Content-Length")
-            << Case{u"location /raw/ { proxy_pass http://pool; proxy_pass_request_body off; }\n"_s, post + "\r\nabc",
-                    200, {}, true};
+            << Case{u"location /raw/ { proxy_pass http://pool; proxy_pass_request_body off; }\n"_s,
+                    post + "\r\nabc",
+                    200,
+                    {},
+                    true};
         QTest::newRow("proxy_pass_request_body off with a chunked body")
             << Case{u"location /raw/ { proxy_pass http://pool; proxy_pass_request_body off; }\n"_s,
                     "POST /raw/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                     "3\r\nabc\r\n0\r\n\r\n",
-                    200, {}, true};
+                    200,
+                    {},
+                    true};
         QTest::newRow("proxy_pass_request_body off, Content-Length cleared as documented")
             << Case{u"location /raw/ { proxy_pass http://pool; proxy_pass_request_body off; "
                     u"proxy_set_header Content-Length \"\"; }\n"_s,
                     post + "\r\nabc"};
-        const QString setBody = u"location /raw/ { proxy_pass http://pool; proxy_set_body \"uri=$uri&m=$request_method\"; }\n"_s;
+        const QString setBody =
+            u"location /raw/ { proxy_pass http://pool; proxy_set_body \"uri=$uri&m=$request_method\"; }\n"_s;
         QTest::newRow("proxy_set_body replaces a body") << Case{setBody, post + "\r\nabc"};
         QTest::newRow("proxy_set_body gives a GET a body") << Case{setBody, get("/raw/a")};
         QTest::newRow("proxy_set_body with proxy_pass_request_body off")
             << Case{u"location /raw/ { proxy_pass http://pool; proxy_set_body b; proxy_pass_request_body off; }\n"_s,
                     post + "\r\nabc"};
-        QTest::newRow("proxy_method")
-            << Case{u"location /raw/ { proxy_pass http://pool; proxy_method PUT; }\n"_s, get("/raw/a")};
-        QTest::newRow("proxy_method for a HEAD request")
-            << Case{u"location /raw/ { proxy_pass http://pool; proxy_method POST; }\n"_s,
-                    "HEAD /raw/a HTTP/1.0\r\n\r\n"};
+        QTest::newRow("proxy_method") << Case{u"location /raw/ { proxy_pass http://pool; proxy_method PUT; }\n"_s,
+                                              get("/raw/a")};
+        QTest::newRow("proxy_method for a HEAD request") << Case{
+            u"location /raw/ { proxy_pass http://pool; proxy_method POST; }\n"_s, "HEAD /raw/a HTTP/1.0\r\n\r\n"};
         QTest::newRow("proxy_method from a variable")
             << Case{u"location /raw/ { proxy_pass http://pool; proxy_method $http_x_m; }\n"_s,
                     get("/raw/a", "X-M: DELETE\r\n")};
@@ -382,13 +383,52 @@ private slots:
                 unlimited = requestUntilClose(port, "/u", 50);
             };
             QString error;
-            QVERIFY2(proxies.run(nginx, config, run, &error),
-                     qPrintable(error));
+            QVERIFY2(proxies.run(nginx, config, run, &error), qPrintable(error));
             QVERIFY2(limited.closedByProxy, which);
             QVERIFY2(limited.requests > 1, which);
             QVERIFY2(!unlimited.closedByProxy, which);
             QCOMPARE(unlimited.requests, 50);
         }
+    }
+
+    // The client side's keepalive_requests and keepalive_timeout 0 are the location's: how many
+    // requests a connection carries before nginx answers Connection: close.
+    void clientKeepaliveLimits_data()
+    {
+        QTest::addColumn<QString>("server");
+        QTest::addColumn<QByteArray>("path");
+        const QString locations = u"location /two/ { keepalive_requests 2; return 200 two; }\n"
+                                  u"location /none/ { keepalive_timeout 0; return 200 none; }\n"
+                                  u"location / { return 200 any; }\n"_s;
+        QTest::newRow("a location's keepalive_requests") << locations << QByteArray("/two/x");
+        QTest::newRow("keepalive_timeout 0: one request") << locations << QByteArray("/none/x");
+        QTest::newRow("the server's keepalive_requests, inherited")
+            << u"keepalive_requests 3;\n"_s + locations << QByteArray("/x");
+        QTest::newRow("a server's return: no location, no limit")
+            << u"keepalive_requests 2;\nreturn 200 server;\n"_s << QByteArray("/x");
+    }
+
+    void clientKeepaliveLimits()
+    {
+        QFETCH(QString, server);
+        QFETCH(QByteArray, path);
+        KeepaliveRun runs[2];
+        for (const bool nginx : {true, false}) {
+            NginxAndLbscope proxies(m_nginx);
+            const auto config = [&](quint16 port) {
+                return proxies.configFile(u"server {\nlisten 127.0.0.1:%1;\n%2}\n"_s.arg(port).arg(server));
+            };
+            const auto run = [&](quint16 port) { runs[nginx] = requestUntilClose(port, path, 6); };
+            QString error;
+            QVERIFY2(proxies.run(nginx, config, run, &error), qPrintable(error));
+        }
+        const QByteArray both = "nginx: " + QByteArray::number(runs[true].requests) +
+                                (runs[true].closedByProxy ? " then closed" : "") +
+                                ", lbscope: " + QByteArray::number(runs[false].requests) +
+                                (runs[false].closedByProxy ? " then closed" : "");
+        QVERIFY2(runs[true].requests > 0, both.constData());
+        QVERIFY2(runs[false].requests == runs[true].requests, both.constData());
+        QVERIFY2(runs[false].closedByProxy == runs[true].closedByProxy, both.constData());
     }
 
     // The upstream's keepalive_time: a connection older than it is closed when it comes back,
@@ -401,7 +441,9 @@ private slots:
             RecordingBackend a("A");
             QVERIFY(a.listen());
             a.setKeepAlive(true);
-            const auto config = [&](quint16 port) { return upstreamKeepaliveConfig(proxies, a, u"keepalive_time 300ms;"_s, port); };
+            const auto config = [&](quint16 port) {
+                return upstreamKeepaliveConfig(proxies, a, u"keepalive_time 300ms;"_s, port);
+            };
             int sent = 0;
             const auto run = [&](quint16 port) {
                 QElapsedTimer clock;
@@ -417,8 +459,7 @@ private slots:
                 }
             };
             QString error;
-            QVERIFY2(proxies.run(nginx, config, run, &error),
-                     qPrintable(error));
+            QVERIFY2(proxies.run(nginx, config, run, &error), qPrintable(error));
             QVERIFY2(a.received().size() == 2, which);
             QVERIFY2(a.received().first().count("GET /r") > 1, which);
         }
@@ -456,16 +497,15 @@ private slots:
                 connections.append(int(a.received().size()));
             };
             QString error;
-            QVERIFY2(proxies.run(nginx, config, run, &error),
-                     qPrintable(error));
+            QVERIFY2(proxies.run(nginx, config, run, &error), qPrintable(error));
         }
         QCOMPARE(connections.size(), 2);
         QCOMPARE(connections[1], connections[0]);
     }
 
 private:
-    static QByteArray upstreamKeepaliveConfig(NginxAndLbscope &proxies, const RecordingBackend &a, const QString &limits,
-                                              quint16 port)
+    static QByteArray upstreamKeepaliveConfig(NginxAndLbscope &proxies, const RecordingBackend &a,
+                                              const QString &limits, quint16 port)
     {
         return uR"(%1events {}
 http {
@@ -485,7 +525,7 @@ http {
     }
 }
 )"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()),
-                   QString::fromLatin1(a.address()), limits, QString::number(port))
+         QString::fromLatin1(a.address()), limits, QString::number(port))
             .toUtf8();
     }
 
