@@ -655,14 +655,16 @@ bool ClientConnection::followErrorPage(int status, bool close)
     // read is read for the page's location, as nginx does.
     if (m_facts.hasBody && !m_requestComplete && m_request.state() != MessageParser::State::HeadComplete)
         m_bodyDiscarded = true;
-    // The page's URI goes through the location's phases as a rewritten one does.
+    // The page's URI goes through the phases again as a rewritten one does.
     QList<std::pair<QByteArray, QByteArray>> variables = std::move(m_rewrite.variables);
     const int changes = m_rewrite.uriChanges;
     m_rewrite.start(target);
     m_rewrite.variables = std::move(variables);
     m_rewrite.uriChanges = changes;
     m_rewrite.rewritten = true;
-    findLocation();
+    // nginx restarts an internally redirected request at the server's rewrite phase.
+    if (runRewrite(m_server->rewrite))
+        findLocation();
     return true;
 }
 

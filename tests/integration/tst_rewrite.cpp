@@ -114,6 +114,8 @@ private slots:
         row("return a URL alone: 302", {}, u"return https://example.com$request_uri;"_s, get("/t/x?a=b"));
         row("return 444 closes", {}, u"return 444;"_s, get("/t/x"));
         row("return 404 goes to error_page", u"error_page 404 /app/fallback;"_s, u"return 404;"_s, get("/t/x"));
+        row("an error page's URI meets the server's rewrites",
+            u"rewrite ^/e/(.*)$ /app/$1;\n        error_page 404 /e/page;"_s, u"return 404;"_s, get("/t/x"));
         // An error page's internal redirect and a rewrite's URI change count to one limit
         const QString tenRewrites = u"error_page 404 /r/;\n"
                                     "        location /r/ {\n"
