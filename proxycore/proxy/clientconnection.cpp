@@ -567,10 +567,10 @@ bool ClientConnection::responseBuffered(const MessageParser &response, const cha
 // error pages get them too, as nginx's do.
 void ClientConnection::appendAddHeaders(QByteArray &head, int status, const RequestContext &context) const
 {
-    if (!m_route)
+    if (!m_server)
         return;
     const bool applies = addHeaderApplies(status);
-    for (const CompiledHeader &header : m_route->addHeaders) {
+    for (const CompiledHeader &header : m_route ? m_route->addHeaders : m_server->addHeaders) {
         if (!applies && !header.always)
             continue;
         const qsizetype mark = head.size();

@@ -32,7 +32,8 @@ bool logsResponseHeaders(const ProxyConfig &config)
 {
     return std::any_of(config.logFormats.cbegin(), config.logFormats.cend(), [](const LogFormat &format) {
         QString unused;
-        const std::optional<LogFormatTemplate> compiled = LogFormatTemplate::compile(format.escape, format.format, &unused);
+        const std::optional<LogFormatTemplate> compiled =
+            LogFormatTemplate::compile(format.escape, format.format, &unused);
         return compiled && (compiled->uses(Variable::UpstreamHttp) || compiled->uses(Variable::UpstreamCookie) ||
                             compiled->uses(Variable::SentHttp));
     });
@@ -271,7 +272,8 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     if (!errorPages)
         return false;
     virtualServer.errorPages = std::move(*errorPages);
-    if (!compileClientRules(virtualServer.settings, &virtualServer, error))
+    if (!compileClientRules(virtualServer.settings, &virtualServer, error) ||
+        !compileHeaders(virtualServer.settings.addHeaders, table.userVariables, &virtualServer.addHeaders, error))
         return false;
     std::optional<RewriteScript> rewrite = RewriteScript::compile(server.rewrites, table.userVariables, error);
     if (!rewrite)

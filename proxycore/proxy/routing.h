@@ -69,6 +69,8 @@ struct VirtualServer
     RealIpResolver realIp;     // the post-read phase's
     AccessRules access;        // for a request that no location matches
     RewriteScript rewrite;     // run before the location is chosen
+    // add_header for the server's own return and for requests no location takes
+    QList<CompiledHeader> addHeaders;
 
     const Route *route(QByteArrayView target) const;
 };

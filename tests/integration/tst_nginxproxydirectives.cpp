@@ -72,8 +72,9 @@ const QByteArray backendDate = "Mon, 01 Jan 2001 00:00:00 GMT";
 // "the proxy's own": nginx and LB Scope name themselves differently and the clock moves.
 QByteArrayList comparedHeaders(const HttpResponse &response, quint16 port)
 {
-    static const QByteArrayList names = {"location",        "refresh",  "x-pad",        "x-accel-foo",
-                                         "x-accel-charset", "x-secret", "content-type", "x-accel-buffering"};
+    static const QByteArrayList names = {"location",     "refresh",           "x-pad",
+                                         "x-accel-foo",  "x-accel-charset",   "x-secret",
+                                         "content-type", "x-accel-buffering", "x-added"};
     QByteArrayList out;
     for (const QByteArray &name : names) {
         for (const auto &[key, value] : response.headers) {
@@ -305,6 +306,12 @@ private slots:
                     u"proxy_hide_header Location; proxy_hide_header content-type; }\n"_s,
                     get("/raw/a"), 302, "Location: http://pool/raw/x\r\nContent-Type: text/plain\r\n"};
 
+        // add_header at server level, where no location's settings apply
+        QTest::newRow("a server's add_header on the server's return")
+            << Case{u"add_header X-Added server always;\nreturn 200 s;\n"_s, get("/x")};
+        QTest::newRow("a server's add_header on a request no location takes")
+            << Case{u"add_header X-Added server always;\n"_s + photos, get("/nowhere")};
+
         // What goes upstream
         const QByteArray post = "POST /raw/a HTTP/1.0\r\nX-Client: c\r\nContent-Length: 3\r\n";
         QTest::newRow("proxy_pass_request_headers off")
@@ -356,7 +363,9 @@ private slots:
         QVERIFY2(nginx.status != 0, qPrintable(both));
         QVERIFY2(lbscope.status == nginx.status, qPrintable(both));
         QVERIFY2(lbscope.headers == nginx.headers, qPrintable(both));
-        QVERIFY2(lbscope.body == nginx.body, qPrintable(both));
+        // nginx's built-in pages name nginx: compare only bodies LB Scope does not write itself.
+        if (!nginx.body.contains("<center>nginx"))
+            QVERIFY2(lbscope.body == nginx.body, qPrintable(both));
         QVERIFY2(lbscope.receivedA == nginx.receivedA, qPrintable(both));
         QVERIFY2(lbscope.receivedB == nginx.receivedB, qPrintable(both));
     }
