@@ -126,6 +126,8 @@ void ClientConnection::processInput()
         readBufferedBody();
     else if (m_phase == Phase::Proxying)
         forwardRequestBody();
+    else if (m_phase == Phase::DiscardingBody)
+        discardRequestBody();
 }
 
 bool ClientConnection::readRequestHead()
@@ -218,6 +220,8 @@ bool ClientConnection::forwardRequestBody()
 
 void ClientConnection::consumeBody(QByteArrayView bytes)
 {
+    if (m_discardingBody)
+        return;
     const qint64 limit = m_route->settings.clientMaxBodySize;
     if (limit > 0 && m_request.bodyBytes() > quint64(limit)) {
         m_request.abort(HttpFailure::BodyTooLarge);
@@ -295,7 +299,7 @@ void ClientConnection::findLocation()
         if (!m_rewrite.uriChanged)
             break;
         if (m_rewrite.uriChanges > maxInternalRedirects) {
-            writeBuiltInPage(500, !requestFullyRead(), {}); // "rewrite or internal redirection cycle"
+            writeBuiltInPage(500, mustCloseAfterAnswer(), {}); // "rewrite or internal redirection cycle"
             return;
         }
     }
@@ -338,7 +342,7 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
         closeGracefully();
         return;
     }
-    const bool close = !requestFullyRead();
+    const bool close = mustCloseAfterAnswer();
     if (outcome.redirect) {
         const QByteArray &location = outcome.text;
         writeBuiltInPage(
@@ -351,6 +355,8 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
         respondError(status, close); // the built-in page, or an error_page
         return;
     }
+    if (!close && !discardPrereadBody())
+        return;
     m_status = status;
     m_keepAlive = m_keepAlive && !close;
     QByteArray extraHeaders;
@@ -373,7 +379,7 @@ void ClientConnection::enterLocation()
         m_client.applyRealIp(m_route->realIp, m_request, m_input.base());
     const bool allowed = (m_route ? m_route->access : m_server->access).allows(m_client.address());
     if (!allowed || !m_route || !m_route->proxies()) {
-        respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
+        respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || mustCloseAfterAnswer());
         return;
     }
     if (m_bodyDiscarded || m_requestComplete ||
@@ -428,7 +434,7 @@ void ClientConnection::startProxying()
     m_phase = Phase::Proxying;
     m_target = upstreamTarget(*m_table, *m_route, requestContext());
     if (m_target.errorStatus != 0) {
-        respondError(m_target.errorStatus, !requestFullyRead());
+        respondError(m_target.errorStatus, mustCloseAfterAnswer());
         return;
     }
     // A rewritten URI goes as it is, whatever URI part proxy_pass has (as nginx does).
@@ -590,6 +596,37 @@ bool ClientConnection::requestFullyRead() const
     return m_requestComplete || (m_request.state() == MessageParser::State::HeadComplete && !m_facts.hasBody);
 }
 
+// A body not begun is read and thrown away around an answer nginx gives itself (return, 403,
+// 404, its 500s and 502s before proxying), and the connection kept; one begun is cut short.
+bool ClientConnection::bodyDiscardable() const
+{
+    if (!m_facts.hasBody || m_requestComplete || m_bodyDiscarded)
+        return false;
+    return m_discardingBody ? m_request.state() != MessageParser::State::Failed
+                            : m_request.state() == MessageParser::State::HeadComplete;
+}
+
+bool ClientConnection::mustCloseAfterAnswer() const
+{
+    return !requestFullyRead() && !bodyDiscardable();
+}
+
+// Before it answers without the body (its error_page decided), nginx reads what already came
+// of it: broken chunks there get 400 instead of the answer. False when that answered.
+bool ClientConnection::discardPrereadBody()
+{
+    if (m_discardingBody || !bodyDiscardable())
+        return true;
+    m_discardingBody = true;
+    m_request.resume();
+    const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
+    m_input.consume(parsed);
+    if (m_request.state() != MessageParser::State::Failed)
+        return true;
+    respondError(statusForFailure(m_request.failure()), true);
+    return false;
+}
+
 // Edits and reloads apply from the next request on, also on a kept-alive connection; a
 // connection whose listener a reload removed carries on with the table it has.
 void ClientConnection::useCurrentTable()
@@ -670,6 +707,8 @@ bool ClientConnection::followErrorPage(int status, bool close)
 
 void ClientConnection::writeBuiltInPage(int status, bool close, const QByteArray &location)
 {
+    if (!close && !discardPrereadBody())
+        return;
     m_status = status;
     m_worker.counters().countClientError(status);
     const bool keepAlive = !close && m_request.shouldKeepAlive();
@@ -710,6 +749,7 @@ void ClientConnection::endRequest()
     m_errorPage = nullptr;
     m_target = UpstreamTarget{};
     m_bodyDiscarded = false;
+    m_discardingBody = false;
     m_errorStatus = 0;
     m_upstreamTarget.clear();
     m_redirectMethod.clear();
@@ -758,11 +798,47 @@ void ClientConnection::logRequest()
 
 void ClientConnection::finishRequest()
 {
+    const bool discardBody = m_keepAlive && bodyDiscardable();
     endRequest();
     if (!m_keepAlive) {
         closeGracefully();
         return;
     }
+    if (discardBody) {
+        m_phase = Phase::DiscardingBody;
+        m_discardingBody = true; // endRequest() cleared it
+        m_idle.arm(lingeringTimeoutMs);
+        discardRequestBody();
+        return;
+    }
+    readNextRequest();
+}
+
+// What is left of an answered request's body, read and thrown away; the connection goes on
+// to the next request when it ends, and closes if its framing is wrong or the client stops.
+void ClientConnection::discardRequestBody()
+{
+    while (m_request.state() == MessageParser::State::ReadingBody) {
+        if (m_input.pending() == 0) {
+            m_input.discardConsumed(m_request.headLength());
+            if (m_input.readFrom(m_socket) <= 0)
+                return;
+            m_idle.touch();
+        }
+        const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
+        m_input.consume(parsed);
+    }
+    m_discardingBody = false;
+    if (m_request.state() != MessageParser::State::MessageComplete) {
+        m_keepAlive = false;
+        closeGracefully();
+        return;
+    }
+    readNextRequest();
+}
+
+void ClientConnection::readNextRequest()
+{
     m_phase = Phase::ReadingHead;
     m_input.discardConsumed(0); // a pipelined request moves to the front
     m_request.reset();

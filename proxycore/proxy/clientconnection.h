@@ -60,7 +60,8 @@ private:
         ReadingHead,
         ReadingBody, // the whole body, before a peer is chosen (proxy_request_buffering on)
         Proxying,
-        Draining, // the upstream is done; the client still reads the spooled response
+        Draining,       // the upstream is done; the client still reads the spooled response
+        DiscardingBody, // answered without the body: it is read and thrown away
         Closing
     };
 
@@ -89,6 +90,11 @@ private:
     void endRequest();
     void logRequest();
     void finishRequest();
+    void discardRequestBody();
+    void readNextRequest();
+    bool bodyDiscardable() const;
+    bool mustCloseAfterAnswer() const;
+    bool discardPrereadBody();
     void abortRequest();
     void closeGracefully();
     void lingerClose();
@@ -136,6 +142,7 @@ private:
     bool m_requestActive = false;
     bool m_keepAlive = false;
     qint64 m_keepaliveTimeoutMs = 0; // idle time allowed after this request
+    bool m_discardingBody = false;   // the body is read only to be thrown away
     bool m_bodyBuffered = false;     // read whole into m_body before the content handler starts
     bool m_requestComplete = false;
     bool m_bodyDiscarded = false; // over the limit or cut short: an error page goes without it

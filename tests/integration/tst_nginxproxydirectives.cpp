@@ -440,6 +440,69 @@ private slots:
         QVERIFY2(runs[false].closedByProxy == runs[true].closedByProxy, both.constData());
     }
 
+    // A request answered without its body (return, deny, no proxy_pass): nginx reads the body
+    // and throws it away, and answers the next request on the same connection, except after
+    // a 413 or when the body's framing is broken.
+    void discardedBodies_data()
+    {
+        QTest::addColumn<QByteArray>("first");
+        const QByteArray lengthBody = "POST /r/ HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world";
+        const QByteArray chunked = "POST /r/ HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+        QTest::newRow("return, Content-Length body") << lengthBody;
+        QTest::newRow("return, chunked body") << chunked + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+        QTest::newRow("return, a body larger than one read")
+            << "POST /r/ HTTP/1.1\r\nHost: h\r\nContent-Length: 300000\r\n\r\n" + QByteArray(300'000, 'b');
+        QTest::newRow("return, broken chunks") << chunked + "zz\r\nhello\r\n0\r\n\r\n";
+        QByteArray denied = lengthBody;
+        QTest::newRow("deny") << denied.replace("/r/", "/deny/");
+        QByteArray large = lengthBody;
+        QTest::newRow("client_max_body_size") << large.replace("/r/", "/small/");
+        QByteArray missing = lengthBody;
+        QTest::newRow("a location without proxy_pass") << missing.replace("/r/", "/none/");
+    }
+
+    void discardedBodies()
+    {
+        QFETCH(QByteArray, first);
+        QByteArrayList outcomes[2];
+        for (const bool nginx : {true, false}) {
+            NginxAndLbscope proxies(m_nginx);
+            const auto config = [&](quint16 port) {
+                return proxies.configFile(u"server {\nlisten 127.0.0.1:%1;\n"
+                                          u"location /r/ { return 200 r; }\n"
+                                          u"location /deny/ { deny all; }\n"
+                                          u"location /small/ { client_max_body_size 1; return 200 small; }\n"
+                                          u"location /none/ { }\n"
+                                          u"location / { return 200 next; }\n}\n"_s.arg(port));
+            };
+            const auto run = [&](quint16 port) {
+                HttpTestClient client;
+                if (!client.connectTo(port))
+                    return;
+                client.send(first + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n");
+                for (int i = 0; i < 2; ++i) {
+                    const std::optional<HttpResponse> response = client.readResponse(false, WaitMs);
+                    if (!response)
+                        break;
+                    outcomes[nginx].append(QByteArray::number(response->status) + " " + response->body + " (" +
+                                           response->header("connection") + ")");
+                }
+            };
+            QString error;
+            QVERIFY2(proxies.run(nginx, config, run, &error), qPrintable(error));
+        }
+        const QByteArray both = "nginx: " + outcomes[true].join(", ") + "\nlbscope: " + outcomes[false].join(", ");
+        QVERIFY2(!outcomes[true].isEmpty(), both.constData());
+        QCOMPARE(outcomes[false].size(), outcomes[true].size());
+        for (qsizetype i = 0; i < outcomes[true].size(); ++i) {
+            // the built-in pages name nginx: compare the status and Connection
+            const auto summary = [](const QByteArray &outcome) -> QByteArray {
+                return outcome.left(3) + outcome.mid(outcome.lastIndexOf('('));
+            };
+            QVERIFY2(summary(outcomes[false][i]) == summary(outcomes[true][i]), both.constData());
+        }
+    }
+
     // The upstream's keepalive_time: a connection older than it is closed when it comes back,
     // so the backend sees a second one; before that the first carried more than one request.
     void upstreamKeepaliveTime()
