@@ -192,4 +192,15 @@ QString validateUpstream(const UpstreamConfig &upstream)
     return {};
 }
 
+QStringList userVariableNames(const ProxyConfig &config)
+{
+    QStringList names;
+    for (const ServerConfig &server : config.servers) {
+        collectUserVariables(server.rewrites, &names);
+        for (const LocationConfig &location : server.locations)
+            collectUserVariables(location.rewrites, &names);
+    }
+    return names;
+}
+
 } // namespace lbscope

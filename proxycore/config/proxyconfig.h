@@ -55,7 +55,7 @@ struct UpstreamConfig
     int keepaliveRequests = 1000;
     qint64 keepaliveTimeoutMs = 60'000;
     qint64 keepaliveTimeMs = 3'600'000; // keepalive_time: a connection is not reused once older
-    QString zoneName; // zone NAME [SIZE]: state shared by all workers
+    QString zoneName;                   // zone NAME [SIZE]: state shared by all workers
     QString zoneSize;
     SourceLocation source;
 
@@ -245,12 +245,12 @@ struct ProxySettings
     std::optional<QList<QByteArray>> proxyPassHeaders;
     std::optional<bool> proxyPassRequestHeaders;
     std::optional<bool> proxyPassRequestBody;
-    std::optional<QString> proxySetBody; // template
-    std::optional<QString> proxyMethod;  // template
-    std::optional<quint32> proxyIgnoreHeaders; // IgnoreHeaderFlag bits
-    std::optional<QList<AccessRule>> accessRules;        // allow/deny: the innermost level with any
-    std::optional<QList<RealIpSource>> setRealIpFrom;    // same rule
-    std::optional<QString> realIpHeader;                 // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
+    std::optional<QString> proxySetBody;              // template
+    std::optional<QString> proxyMethod;               // template
+    std::optional<quint32> proxyIgnoreHeaders;        // IgnoreHeaderFlag bits
+    std::optional<QList<AccessRule>> accessRules;     // allow/deny: the innermost level with any
+    std::optional<QList<RealIpSource>> setRealIpFrom; // same rule
+    std::optional<QString> realIpHeader;              // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
     std::optional<bool> realIpRecursive;
 
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
@@ -258,8 +258,8 @@ struct ProxySettings
 
 struct LocationConfig
 {
-    QString prefix;    // "location /photos/ {"
-    QString proxyPass; // "http://photos" as written; empty: no proxy_pass here
+    QString prefix;                   // "location /photos/ {"
+    QString proxyPass;                // "http://photos" as written; empty: no proxy_pass here
     QList<RewriteStatement> rewrites; // the rewrite module's directives, in order
     ProxySettings settings;
     SourceLocation source;
@@ -368,6 +368,10 @@ struct ResolvedLocation
 
 // nginx merges settings outward-in: location overrides server overrides http.
 ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server, const ProxySettings *location);
+
+// The names `set` defines anywhere in the file (lower case): nginx knows them as variables
+// everywhere, log_format and proxy_set_header included, whatever block sets them.
+QStringList userVariableNames(const ProxyConfig &config);
 
 // The checks nginx makes on an upstream block's servers, for edits that do not come from a
 // file: returns what is wrong, or an empty string.

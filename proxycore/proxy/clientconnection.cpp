@@ -792,6 +792,12 @@ void ClientConnection::logRequest()
     record.bytesSent = m_relay.bytesSent();
     record.bodyBytesSent = m_relay.bodyBytesSent();
     record.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
+    if (m_rewrite.rewritten) {
+        record.rewritten = true;
+        record.rewrittenUri = m_rewrite.uri;
+        record.rewrittenArgs = m_rewrite.args;
+    }
+    record.userVariables = m_rewrite.variables;
     m_proxy.fillRecord(record);
     m_worker.accessLog().append(std::move(record));
 }

@@ -30,10 +30,11 @@ const QList<QByteArray> &alwaysReplaced()
 
 bool logsResponseHeaders(const ProxyConfig &config)
 {
-    return std::any_of(config.logFormats.cbegin(), config.logFormats.cend(), [](const LogFormat &format) {
+    const QStringList userVariables = userVariableNames(config);
+    return std::any_of(config.logFormats.cbegin(), config.logFormats.cend(), [&](const LogFormat &format) {
         QString unused;
         const std::optional<LogFormatTemplate> compiled =
-            LogFormatTemplate::compile(format.escape, format.format, &unused);
+            LogFormatTemplate::compile(format.escape, format.format, &unused, &userVariables);
         return compiled && (compiled->uses(Variable::UpstreamHttp) || compiled->uses(Variable::UpstreamCookie) ||
                             compiled->uses(Variable::SentHttp));
     });
@@ -363,11 +364,7 @@ std::shared_ptr<RoutingTable> RoutingTable::build(const ProxyConfig &config, con
 {
     auto table = std::make_shared<RoutingTable>();
     table->workerThreads = std::max(1, config.workerProcesses);
-    for (const ServerConfig &server : config.servers) {
-        collectUserVariables(server.rewrites, &table->userVariables);
-        for (const LocationConfig &location : server.locations)
-            collectUserVariables(location.rewrites, &table->userVariables);
-    }
+    table->userVariables = userVariableNames(config);
     for (const UpstreamConfig &upstream : config.upstreams) {
         UpstreamDefinition definition;
         definition.config = upstream;

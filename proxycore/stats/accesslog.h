@@ -39,15 +39,15 @@ struct AccessRecord
     // ("Host: a\r\nUser-Agent: b"), for $http_NAME, $cookie_NAME and the detail pane; empty
     // without headers.
     QByteArray requestHeaders;
-    qint64 requestLength = 0; // $request_length: head and body bytes read
-    QByteArray serverName;    // the server block: its first server_name, or its first listen
+    qint64 requestLength = 0;   // $request_length: head and body bytes read
+    QByteArray serverName;      // the server block: its first server_name, or its first listen
     QByteArray firstServerName; // its first server_name alone ($server_name; $host without Host)
-    QByteArray location;      // the location prefix that matched ("/"); empty when none
-    int status = 0;           // what the client got; 499: the client went away first
-    qint64 bytesSent = 0;     // $bytes_sent: head and body
-    qint64 bodyBytesSent = 0; // $body_bytes_sent
-    qint64 requestTimeMs = 0; // $request_time
-    QString upstream;         // the upstream's name; empty when none was involved
+    QByteArray location;        // the location prefix that matched ("/"); empty when none
+    int status = 0;             // what the client got; 499: the client went away first
+    qint64 bytesSent = 0;       // $bytes_sent: head and body
+    qint64 bodyBytesSent = 0;   // $body_bytes_sent
+    qint64 requestTimeMs = 0;   // $request_time
+    QString upstream;           // the upstream's name; empty when none was involved
     // One entry per attempt, joined with ", " as nginx's $upstream_* variables are;
     // "-" for a time that was not reached. Empty when no upstream was involved.
     QByteArray upstreamAddr;
@@ -62,6 +62,12 @@ struct AccessRecord
     // log_format of the configuration reads them (RoutingTable::keepResponseHeaders).
     QByteArray upstreamHeaders;
     QByteArray sentHeaders;
+    // What the rewrite module left: $uri and $args when a rewrite changed them, and the
+    // variables `set` gave values to (shared with the request, not copied).
+    bool rewritten = false;
+    QByteArray rewrittenUri;
+    QByteArray rewrittenArgs;
+    QList<std::pair<QByteArray, QByteArray>> userVariables;
     QVarLengthArray<Decision, 1> decisions; // one per attempt
     // The last attempt: its request line and headers exactly as sent upstream (the very bytes
     // that were sent, shared, not copied); and what the backend saw of it: our end's port of

@@ -158,7 +158,8 @@ bool AccessLogFileWriter::addDestinations(const QList<AccessLogDirective> &logs,
         qsizetype formatter = plan->formatterNames.indexOf(formatKey);
         if (formatter < 0) {
             QString formatError;
-            const std::optional<LogFormatter> compiled = LogFormatter::compile(*format, &formatError);
+            const QStringList userVariables = userVariableNames(config);
+            const std::optional<LogFormatter> compiled = LogFormatter::compile(*format, &formatError, &userVariables);
             if (!compiled) {
                 *error = where(format->source) + formatError;
                 return false;

@@ -114,12 +114,19 @@ RequestContext contextOf(const AccessRecord &record)
     context.keepAlive = false; // by the log phase nginx has let go of the request's keepalive flag
     context.requestTimeMs = record.requestTimeMs;
     context.timeMs = record.timeMs;
+    if (record.rewritten) {
+        context.rewrittenUri = &record.rewrittenUri;
+        context.rewrittenArgs = &record.rewrittenArgs;
+    }
+    context.userVariables = &record.userVariables;
     return context;
 }
 
-std::optional<LogFormatter> LogFormatter::compile(const LogFormat &format, QString *error)
+std::optional<LogFormatter> LogFormatter::compile(const LogFormat &format, QString *error,
+                                                  const QStringList *userVariables)
 {
-    std::optional<LogFormatTemplate> compiled = LogFormatTemplate::compile(format.escape, format.format, error);
+    std::optional<LogFormatTemplate> compiled =
+        LogFormatTemplate::compile(format.escape, format.format, error, userVariables);
     if (!compiled)
         return std::nullopt;
     LogFormatter formatter;

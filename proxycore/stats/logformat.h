@@ -28,7 +28,9 @@ public:
     using Escape = LogFormatTemplate::Escape;
 
     // Errors are worded as nginx words them (LogFormatTemplate::compile).
-    static std::optional<LogFormatter> compile(const LogFormat &format, QString *error);
+    // userVariables: the names `set` defines in the configuration (userVariableNames()).
+    static std::optional<LogFormatter> compile(const LogFormat &format, QString *error,
+                                               const QStringList *userVariables = nullptr);
     // nginx's predefined format.
     static const LogFormatter &combined();
 

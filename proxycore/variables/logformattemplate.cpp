@@ -6,7 +6,8 @@ using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
-std::optional<LogFormatTemplate> LogFormatTemplate::compile(QStringView escape, const QString &text, QString *error)
+std::optional<LogFormatTemplate> LogFormatTemplate::compile(QStringView escape, const QString &text, QString *error,
+                                                            const QStringList *userVariables)
 {
     LogFormatTemplate result;
     if (escape == "json"_L1) {
@@ -17,7 +18,7 @@ std::optional<LogFormatTemplate> LogFormatTemplate::compile(QStringView escape, 
         *error = u"unknown log format escaping \"%1\""_s.arg(escape);
         return std::nullopt;
     }
-    std::optional<QList<TemplatePart>> parts = parseTemplate(text, TemplateDialect::LogFormat, error);
+    std::optional<QList<TemplatePart>> parts = parseTemplate(text, TemplateDialect::LogFormat, error, userVariables);
     if (!parts)
         return std::nullopt;
     result.m_parts = std::move(*parts);

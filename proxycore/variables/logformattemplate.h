@@ -25,8 +25,9 @@ public:
 
     // escape is the value of "escape=" (empty: default). Errors are worded as nginx words
     // them: unknown "x" variable, unknown log format escaping "x", invalid parameter "$",
-    // the closing bracket in "x" variable is missing.
-    static std::optional<LogFormatTemplate> compile(QStringView escape, const QString &text, QString *error);
+    // the closing bracket in "x" variable is missing. userVariables: the names `set` defines.
+    static std::optional<LogFormatTemplate> compile(QStringView escape, const QString &text, QString *error,
+                                                    const QStringList *userVariables = nullptr);
 
     Escape escape() const { return m_escape; }
     const QList<TemplatePart> &parts() const { return m_parts; }

@@ -168,7 +168,9 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
                 }
             }
         }
-        return false; // defined somewhere, not set on this request's way
+        // Defined somewhere, not set on this request's way: nginx's uninitialized variable,
+        // found and empty ("" in a log, not "-").
+        return true;
 
     case Variable::RemoteAddr:
         return appendView(out, context.remoteAddr);

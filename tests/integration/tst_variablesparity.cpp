@@ -7,8 +7,8 @@
 
 #include "httptestclient.h"
 #include "nginxandlbscope.h"
-#include "recordingbackend.h"
 #include "proxy/errorpages.h"
+#include "recordingbackend.h"
 #include "stats/accesslogfile.h"
 
 #include <QFile>
@@ -101,6 +101,8 @@ const Field fields[] = {
     {"$pid", Compare::Shape},
     {"$hostname"},
     {"$nginx_version"},
+    {"$user_var"},
+    {"$unset_var"},
 };
 
 constexpr char separator[] = " | ";
@@ -159,6 +161,9 @@ const QByteArray bareRequest = "GET / HTTP/1.0\r\n\r\n";
 // To a peer that reads the request and closes: nginx's own 502 page.
 const QByteArray droppedRequest = "GET /down?id=9 HTTP/1.1\r\nHost: photos.example.com\r\nConnection: close\r\n\r\n";
 constexpr int droppedRequestIndex = 3;
+// Through the rewrite module: the log has the rewritten $uri and $args and the `set` variable.
+const QByteArray rewrittenRequest =
+    "GET /rw/a%20b?z=1 HTTP/1.1\r\nHost: photos.example.com\r\nConnection: close\r\n\r\n";
 
 // LB Scope keeps no copy of the head of its own error pages: $sent_http_NAME finds nothing there.
 bool knownToDiffer(int request, const Field &field)
@@ -198,11 +203,21 @@ http {
         location /down {
             proxy_pass http://%8;
         }
+        location /rw/ {
+            set $user_var "v-$arg_z";
+            rewrite ^/rw/(.*)$ /rewritten/$1?y=2 break;
+            proxy_pass http://pool;
+            proxy_next_upstream error timeout http_502;
+        }
+        location /never {
+            set $unset_var never;
+            return 404;
+        }
     }
 }
-)"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()), logFormat(),
-                   logPath, QString::fromLatin1(failing.address()), QString::fromLatin1(working.address()),
-                   QString::number(port), QString::fromLatin1(dropping.address()))
+)"_s.arg(QString::fromUtf8(proxies.mainDirectives()), QString::fromUtf8(proxies.httpDirectives()), logFormat(), logPath,
+         QString::fromLatin1(failing.address()), QString::fromLatin1(working.address()), QString::number(port),
+         QString::fromLatin1(dropping.address()))
             .toUtf8();
     };
     const qsizetype failingBefore = failing.received().size();
@@ -215,7 +230,8 @@ http {
                 return;
         }
         // Two requests on one connection ($connection_requests), then one each on their own.
-        const QList<QByteArrayList> connections = {{fullRequest, postRequest}, {bareRequest}, {droppedRequest}};
+        const QList<QByteArrayList> connections = {
+            {fullRequest, postRequest}, {bareRequest}, {droppedRequest}, {rewrittenRequest}};
         int sent = 0;
         for (const QByteArrayList &requests : connections) {
             HttpTestClient client;
