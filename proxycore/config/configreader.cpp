@@ -312,15 +312,11 @@ bool isIpLiteral(const QString &host)
     return !QHostAddress(host).isNull();
 }
 
-bool isLocationModifier(QStringView text)
+// "http://photos/v2/" and "http://photos?x" have one, "http://photos" has none.
+bool hasUriPart(const QString &url)
 {
-    return text == u'=' || text == u'~' || text == "~*"_L1 || text == "^~"_L1;
-}
-
-bool isPrefixLocation(QStringView prefix)
-{
-    return !prefix.startsWith(u'=') && !prefix.startsWith(u'~') && !prefix.startsWith(u'@') &&
-           !prefix.startsWith("^~"_L1);
+    const QStringView rest = QStringView(url).sliced(url.indexOf("://"_L1) + 3);
+    return std::any_of(rest.cbegin(), rest.cend(), [](QChar c) { return c == u'/' || c == u'?'; });
 }
 
 // Listen parameters nginx knows and LB Scope does not apply: flags and name=value prefixes.
@@ -450,6 +446,7 @@ private:
     bool checkListenUnique(const Token &address, const ListenAddress &listen);
     bool handleServerName(const Statement &statement, const Directive &);
     bool handleLocation(const Statement &statement, const Directive &);
+    bool parseLocationHead(const Statement &statement, LocationConfig *location);
     bool handleProxyPass(const Statement &statement, const Directive &);
     bool checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort);
 
@@ -491,7 +488,7 @@ private:
 
     Tokenizer m_tokenizer;
     bool m_commandLine = false; // reading -g's directives
-    int m_depth = 0; // blocks parseBlock is inside, the main context counting as one
+    int m_depth = 0;            // blocks parseBlock is inside, the main context counting as one
     QString m_file;
     ConfigReadOptions m_options;
     ProxyConfig m_config;
@@ -620,7 +617,8 @@ ConfigReadResult Parser::run()
 {
     m_config.sourceFile = m_file;
     m_config.prefix = m_options.prefix;
-    const bool ok = parseCommandLine() && parseBlock(MainContext) && checkUpstreamReferences() && checkDeferredVariables();
+    const bool ok =
+        parseCommandLine() && parseBlock(MainContext) && checkUpstreamReferences() && checkDeferredVariables();
     ConfigReadResult result;
     result.warnings = m_warnings;
     if (ok)
@@ -1337,34 +1335,82 @@ bool Parser::handleServerName(const Statement &statement, const Directive &)
     return true;
 }
 
+// location [ = | ^~ | ~ | ~* ] URI { }, location @NAME { }, nested in a server or a location,
+// with nginx's checks (ngx_http_core_location) in its order.
 bool Parser::handleLocation(const Statement &statement, const Directive &)
 {
-    const QString what = joinedArguments(statement, 0, false);
-    if (m_location)
-        return ignore(statement, what, u"nested locations are not supported"_s);
-    if (statement.args.size() == 3) {
-        const Token &modifier = statement.args[1];
-        if (!isLocationModifier(modifier.text))
-            return fail(modifier.where, u"invalid location modifier %1"_s.arg(quoted(modifier.text)));
-        return ignore(statement, what, u"only prefix locations are supported"_s);
-    }
-    const Token &prefix = statement.args[1];
-    if (!isPrefixLocation(prefix.text))
-        return ignore(statement, what, u"only prefix locations are supported"_s);
-    const bool exists = std::any_of(m_server->locations.cbegin(), m_server->locations.cend(),
-                                    [&](const LocationConfig &location) { return location.prefix == prefix.text; });
-    if (exists)
-        return fail(prefix.where, u"duplicate location %1"_s.arg(quoted(prefix.text)));
-
     LocationConfig location;
-    location.prefix = prefix.text;
     location.source = statement.name().where;
+    const Token &uri = statement.args.last();
+    if (!parseLocationHead(statement, &location))
+        return false;
+    if (location.isRegex() && !checkRegex(uri, location.prefix, location.match == LocationMatch::RegexCaseless))
+        return false;
+    if (LocationConfig *parent = m_location) {
+        if (parent->match == LocationMatch::Exact)
+            return fail(uri.where, u"location %1 cannot be inside the exact location %2"_s.arg(quoted(location.prefix),
+                                                                                               quoted(parent->prefix)));
+        if (parent->match == LocationMatch::Named)
+            return fail(uri.where, u"location %1 cannot be inside the named location %2"_s.arg(quoted(location.prefix),
+                                                                                               quoted(parent->prefix)));
+        if (location.match == LocationMatch::Named)
+            return fail(uri.where, u"named location %1 can be on the server level only"_s.arg(quoted(location.prefix)));
+        if (!location.isRegex() && !location.prefix.startsWith(parent->prefix))
+            return fail(uri.where,
+                        u"location %1 is outside location %2"_s.arg(quoted(location.prefix), quoted(parent->prefix)));
+    }
+    QList<LocationConfig> &siblings = m_location ? m_location->locations : m_server->locations;
+    // nginx keeps one exact and one prefix location per URI; "^~" and a plain prefix are both prefixes.
+    const bool exists =
+        location.isStatic() && std::any_of(siblings.cbegin(), siblings.cend(), [&](const LocationConfig &other) {
+            return other.isStatic() && other.prefix == location.prefix &&
+                   (other.match == LocationMatch::Exact) == (location.match == LocationMatch::Exact);
+        });
+    if (exists)
+        return fail(uri.where, u"duplicate location %1"_s.arg(quoted(location.prefix)));
+
+    LocationConfig *parent = m_location;
     m_location = &location;
     const bool parsed = parseBlock(LocationContext);
-    m_location = nullptr;
+    m_location = parent;
     if (!parsed)
         return false;
-    m_server->locations.append(std::move(location));
+    siblings.append(std::move(location));
+    return true;
+}
+
+// The modifier, as its own argument or stuck to the URI ("=/a", "~*\.jpg$"), as nginx reads it.
+bool Parser::parseLocationHead(const Statement &statement, LocationConfig *location)
+{
+    QString uri = statement.args.last().text;
+    if (statement.args.size() == 3) {
+        const Token &modifier = statement.args[1];
+        if (modifier.text == u'=')
+            location->match = LocationMatch::Exact;
+        else if (modifier.text == "^~"_L1)
+            location->match = LocationMatch::PrefixNoRegex;
+        else if (modifier.text == u'~')
+            location->match = LocationMatch::Regex;
+        else if (modifier.text == "~*"_L1)
+            location->match = LocationMatch::RegexCaseless;
+        else
+            return fail(modifier.where, u"invalid location modifier %1"_s.arg(quoted(modifier.text)));
+    } else if (uri.startsWith(u'=')) {
+        location->match = LocationMatch::Exact;
+        uri.remove(0, 1);
+    } else if (uri.startsWith("^~"_L1)) {
+        location->match = LocationMatch::PrefixNoRegex;
+        uri.remove(0, 2);
+    } else if (uri.startsWith("~*"_L1)) {
+        location->match = LocationMatch::RegexCaseless;
+        uri.remove(0, 2);
+    } else if (uri.startsWith(u'~')) {
+        location->match = LocationMatch::Regex;
+        uri.remove(0, 1);
+    } else if (uri.startsWith(u'@')) {
+        location->match = LocationMatch::Named;
+    }
+    location->prefix = uri;
     return true;
 }
 
@@ -1383,6 +1429,11 @@ bool Parser::handleProxyPass(const Statement &statement, const Directive &)
     nginx::HostPort hostPort;
     if (!checkProxyPassUrl(url, &hostPort))
         return false;
+    // Such a location has no prefix for the URI part to replace.
+    if ((m_location->isRegex() || m_location->match == LocationMatch::Named) && hasUriPart(url.text))
+        return fail(statement.name().where,
+                    u"\"proxy_pass\" cannot have URI part in location given by regular expression, or inside named "
+                    u"location, or inside \"if\" statement, or inside \"limit_except\" block"_s);
     m_location->proxyPass = url.text;
     // A bare name is an upstream block; an address or a host with a port is an implicit upstream.
     const bool implicit = hostPort.hasPort || isIpLiteral(hostPort.host) ||
@@ -1429,8 +1480,7 @@ bool Parser::checkDeferredVariables()
     QStringList userVariables;
     for (const ServerConfig &server : std::as_const(m_config.servers)) {
         collectUserVariables(server.rewrites, &userVariables);
-        for (const LocationConfig &location : server.locations)
-            collectUserVariables(location.rewrites, &userVariables);
+        collectUserVariables(server.locations, &userVariables);
     }
     for (const Token &value : std::as_const(m_variableChecks)) {
         QString error;
@@ -1625,7 +1675,8 @@ bool Parser::handleRewrite(const Statement &statement, const Directive &)
             {"permanent"_L1, RewriteStatement::Flag::Permanent},
         };
         const Token &flag = statement.args[3];
-        const auto found = std::find_if(flags.cbegin(), flags.cend(), [&](const auto &entry) { return entry.first == flag.text; });
+        const auto found =
+            std::find_if(flags.cbegin(), flags.cend(), [&](const auto &entry) { return entry.first == flag.text; });
         if (found == flags.cend())
             return invalidParameter(flag);
         step.flag = found->second;
@@ -1695,16 +1746,18 @@ bool Parser::parseCondition(const Statement &statement, RewriteCondition *condit
     condition->value = words[2].text;
     using Kind = RewriteCondition::Kind;
     static const QList<std::pair<QLatin1StringView, Kind>> ops = {
-        {"="_L1, Kind::Equal},        {"!="_L1, Kind::NotEqual},  {"~"_L1, Kind::Match},
-        {"~*"_L1, Kind::MatchNoCase}, {"!~"_L1, Kind::NoMatch},   {"!~*"_L1, Kind::NoMatchNoCase},
+        {"="_L1, Kind::Equal},        {"!="_L1, Kind::NotEqual}, {"~"_L1, Kind::Match},
+        {"~*"_L1, Kind::MatchNoCase}, {"!~"_L1, Kind::NoMatch},  {"!~*"_L1, Kind::NoMatchNoCase},
     };
-    const auto found = std::find_if(ops.cbegin(), ops.cend(), [&](const auto &entry) { return entry.first == op.text; });
+    const auto found =
+        std::find_if(ops.cbegin(), ops.cend(), [&](const auto &entry) { return entry.first == op.text; });
     if (found == ops.cend())
         return fail(op.where, u"unexpected %1 in condition"_s.arg(quoted(op.text)));
     condition->kind = found->second;
     if (found->second == Kind::Equal || found->second == Kind::NotEqual)
         return true;
-    return checkRegex(words[2], condition->value, found->second == Kind::MatchNoCase || found->second == Kind::NoMatchNoCase);
+    return checkRegex(words[2], condition->value,
+                      found->second == Kind::MatchNoCase || found->second == Kind::NoMatchNoCase);
 }
 
 bool Parser::handleIf(const Statement &statement, const Directive &)
@@ -1728,7 +1781,9 @@ bool Parser::handleIf(const Statement &statement, const Directive &)
 bool Parser::handleErrorPage(const Statement &statement, const Directive &)
 {
     // nginx names only the value here, not the directive.
-    const auto invalid = [this](const Token &word) { return fail(word.where, u"invalid value %1"_s.arg(quoted(word.text))); };
+    const auto invalid = [this](const Token &word) {
+        return fail(word.where, u"invalid value %1"_s.arg(quoted(word.text)));
+    };
     ErrorPageDirective page;
     page.source = statement.name().where;
     const qsizetype last = statement.args.size() - 1;
@@ -1901,8 +1956,8 @@ bool Parser::handleProxyRedirect(const Statement &statement, const Directive &)
             }
             const QRegularExpression regex(rule.pattern);
             if (!regex.isValid()) {
-                return fail(first.where, u"pcre2_compile() failed: %1 in %2"_s.arg(regex.errorString(),
-                                                                                    quoted(rule.pattern)));
+                return fail(first.where,
+                            u"pcre2_compile() failed: %1 in %2"_s.arg(regex.errorString(), quoted(rule.pattern)));
             }
         }
     }
@@ -1999,8 +2054,8 @@ ConfigReadResult ConfigReader::readFile(const QString &path, const ConfigReadOpt
         const int error = errno;
         if (fd >= 0)
             ::close(fd);
-        const QString why = fd < 0 ? u"%1: %2"_s.arg(error).arg(QString::fromLocal8Bit(std::strerror(error)))
-                                   : file.errorString();
+        const QString why =
+            fd < 0 ? u"%1: %2"_s.arg(error).arg(QString::fromLocal8Bit(std::strerror(error))) : file.errorString();
         ConfigReadResult result;
         result.error = ConfigMessage{ConfigMessage::Severity::Error, SourceLocation{path, 0, 0},
                                      u"open() %1 failed (%2)"_s.arg(quoted(path), why)};

@@ -169,10 +169,14 @@ void writeIgnoreHeaders(ConfText &out, const std::optional<quint32> &flags)
     if (!flags || *flags == 0)
         return;
     static const QList<std::pair<IgnoreHeaderFlag, QLatin1StringView>> names = {
-        {IgnoreXAccelRedirect, "X-Accel-Redirect"_L1},   {IgnoreXAccelExpires, "X-Accel-Expires"_L1},
-        {IgnoreXAccelLimitRate, "X-Accel-Limit-Rate"_L1}, {IgnoreXAccelBuffering, "X-Accel-Buffering"_L1},
-        {IgnoreXAccelCharset, "X-Accel-Charset"_L1},     {IgnoreExpires, "Expires"_L1},
-        {IgnoreCacheControl, "Cache-Control"_L1},        {IgnoreSetCookie, "Set-Cookie"_L1},
+        {IgnoreXAccelRedirect, "X-Accel-Redirect"_L1},
+        {IgnoreXAccelExpires, "X-Accel-Expires"_L1},
+        {IgnoreXAccelLimitRate, "X-Accel-Limit-Rate"_L1},
+        {IgnoreXAccelBuffering, "X-Accel-Buffering"_L1},
+        {IgnoreXAccelCharset, "X-Accel-Charset"_L1},
+        {IgnoreExpires, "Expires"_L1},
+        {IgnoreCacheControl, "Cache-Control"_L1},
+        {IgnoreSetCookie, "Set-Cookie"_L1},
         {IgnoreVary, "Vary"_L1},
     };
     QStringList words;
@@ -379,11 +383,15 @@ void writeRewrites(ConfText &out, const QList<RewriteStatement> &statements)
 void writeLocation(ConfText &out, const LocationConfig &location)
 {
     out.blankLine();
-    out.open("location "_L1 + nginx::quoteArgument(location.prefix));
+    const QString modifier = location.modifier();
+    const QString uri = nginx::quoteArgument(location.prefix);
+    out.open("location "_L1 + (modifier.isEmpty() ? uri : modifier + u' ' + uri));
     if (!location.proxyPass.isEmpty())
         out.directive("proxy_pass"_L1, {location.proxyPass});
     writeRewrites(out, location.rewrites);
     writeSettings(out, location.settings, true);
+    for (const LocationConfig &nested : location.locations)
+        writeLocation(out, nested);
     out.close();
 }
 

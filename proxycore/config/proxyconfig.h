@@ -55,7 +55,7 @@ struct UpstreamConfig
     int keepaliveRequests = 1000;
     qint64 keepaliveTimeoutMs = 60'000;
     qint64 keepaliveTimeMs = 3'600'000; // keepalive_time: a connection is not reused once older
-    QString zoneName; // zone NAME [SIZE]: state shared by all workers
+    QString zoneName;                   // zone NAME [SIZE]: state shared by all workers
     QString zoneSize;
     SourceLocation source;
 
@@ -245,27 +245,50 @@ struct ProxySettings
     std::optional<QList<QByteArray>> proxyPassHeaders;
     std::optional<bool> proxyPassRequestHeaders;
     std::optional<bool> proxyPassRequestBody;
-    std::optional<QString> proxySetBody; // template
-    std::optional<QString> proxyMethod;  // template
-    std::optional<quint32> proxyIgnoreHeaders; // IgnoreHeaderFlag bits
-    std::optional<QList<AccessRule>> accessRules;        // allow/deny: the innermost level with any
-    std::optional<QList<RealIpSource>> setRealIpFrom;    // same rule
-    std::optional<QString> realIpHeader;                 // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
+    std::optional<QString> proxySetBody;              // template
+    std::optional<QString> proxyMethod;               // template
+    std::optional<quint32> proxyIgnoreHeaders;        // IgnoreHeaderFlag bits
+    std::optional<QList<AccessRule>> accessRules;     // allow/deny: the innermost level with any
+    std::optional<QList<RealIpSource>> setRealIpFrom; // same rule
+    std::optional<QString> realIpHeader;              // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
     std::optional<bool> realIpRecursive;
 
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
 };
 
+// How a location matches the URI: nginx's modifiers.
+enum class LocationMatch {
+    Prefix,        // location /photos/ {
+    PrefixNoRegex, // location ^~ /photos/ { (a match here stops the regular expressions)
+    Exact,         // location = /photos {
+    Regex,         // location ~ \.jpg$ {
+    RegexCaseless, // location ~* \.jpg$ {
+    Named,         // location @fallback { (reached only by error_page and the like)
+};
+
 struct LocationConfig
 {
-    QString prefix;    // "location /photos/ {"
-    QString proxyPass; // "http://photos" as written; empty: no proxy_pass here
+    LocationMatch match = LocationMatch::Prefix;
+    QString prefix;                   // the URI, regular expression or @name, as written after the modifier
+    QString proxyPass;                // "http://photos" as written; empty: no proxy_pass here
     QList<RewriteStatement> rewrites; // the rewrite module's directives, in order
     ProxySettings settings;
+    QList<LocationConfig> locations; // nested, in file order
     SourceLocation source;
 
-    friend bool operator==(const LocationConfig &, const LocationConfig &) = default;
+    bool isRegex() const { return match == LocationMatch::Regex || match == LocationMatch::RegexCaseless; }
+    // Exact and prefix locations: those nginx keeps in its static tree.
+    bool isStatic() const { return !isRegex() && match != LocationMatch::Named; }
+    // "=", "^~", "~", "~*" or empty, as written before the URI.
+    QString modifier() const;
+
+    // Written out: a defaulted one cannot see through QList<LocationConfig>, incomplete here.
+    friend bool operator==(const LocationConfig &a, const LocationConfig &b);
 };
+
+// Every user variable the configuration's rewrite directives and location regular expressions
+// define (set, named captures), nested locations included.
+void collectUserVariables(const QList<LocationConfig> &locations, QStringList *names);
 
 struct ListenAddress
 {
@@ -366,7 +389,12 @@ struct ResolvedLocation
     bool realIpRecursive = false;
 };
 
-// nginx merges settings outward-in: location overrides server overrides http.
+// An enclosing location's settings with a nested one's on top: what the nested location
+// inherits when it sets nothing itself (nginx merges each level into the next).
+ProxySettings inheritSettings(const ProxySettings &outer, const ProxySettings &inner);
+
+// nginx merges settings outward-in: location overrides server overrides http. A nested
+// location's settings are inheritSettings() of its enclosing locations' first.
 ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server, const ProxySettings *location);
 
 // The checks nginx makes on an upstream block's servers, for edits that do not come from a

@@ -17,7 +17,7 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
-constexpr int maxInternalRedirects = 10;      // nginx's NGX_HTTP_MAX_URI_CHANGES
+constexpr int maxInternalRedirects = 10;     // nginx's NGX_HTTP_MAX_URI_CHANGES
 
 // nginx adds add_header fields only to these statuses unless "always" is given.
 bool addHeaderApplies(int status)
@@ -252,13 +252,16 @@ void ClientConnection::beginRequest()
         deleteLater();
         return;
     }
+    if (!m_rewrite.start(m_request.target().in(base))) {
+        respondError(400, true); // a ".." above the root, a decoded NUL or a broken %-escape
+        return;
+    }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
     const ResolvedLocation &settings = m_server->settings;
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
                   m_connectionClock.elapsed() <= settings.keepaliveTimeMs && // keepalive_time
                   !m_worker.stoppingGracefully();
-    m_rewrite.start(m_request.target().in(base));
     if (runRewrite(m_server->rewrite)) // nginx's server rewrite phase
         findLocation();
 }
@@ -276,12 +279,24 @@ bool ClientConnection::runRewrite(const RewriteScript &script)
 }
 
 // nginx's find-location and rewrite phases: a location's rewrite that changes the URI sends
-// the request to find its location again, at most ten times.
-void ClientConnection::findLocation()
+// the request to find its location again, at most ten times. A named location (error_page
+// @name) is entered as it is, at its rewrite phase.
+void ClientConnection::findLocation(const Route *named)
 {
     for (;;) {
-        const QByteArrayView target = m_rewrite.rewritten ? QByteArrayView(m_rewrite.uri) : m_request.target().in(m_input.base());
-        m_route = m_server->route(target);
+        if (named) {
+            m_route = std::exchange(named, nullptr);
+        } else {
+            const FoundLocation found = m_server->findLocation(m_rewrite.uri, &m_rewrite);
+            m_route = found.route;
+            if (found.redirect) {
+                writeBuiltInPage(
+                    301, !requestFullyRead(),
+                    "Location: " + absoluteRedirect(requestContext(), autoRedirectTarget(*m_route, m_rewrite.args)) +
+                        "\r\n");
+                return;
+            }
+        }
         m_rewrite.uriChanged = false;
         if (!m_route)
             break;
@@ -311,9 +326,10 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
     const bool close = !requestFullyRead();
     if (outcome.redirect) {
         const QByteArray &location = outcome.text;
-        writeBuiltInPage(status, close,
-                         "Location: " + (location.startsWith('/') ? absoluteRedirect(requestContext(), location) : location) +
-                             "\r\n");
+        writeBuiltInPage(
+            status, close,
+            "Location: " + (location.startsWith('/') ? absoluteRedirect(requestContext(), location) : location) +
+                "\r\n");
         return;
     }
     if (outcome.text.isEmpty() && status >= 300) {
@@ -351,7 +367,8 @@ void ClientConnection::enterLocation()
         respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
         return;
     }
-    if (m_bodyDiscarded || m_requestComplete || (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
+    if (m_bodyDiscarded || m_requestComplete ||
+        (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
         startProxying(); // after an internal redirect, with what is left of the body
         return;
     }
@@ -405,8 +422,8 @@ void ClientConnection::startProxying()
         respondError(m_target.errorStatus, !requestFullyRead());
         return;
     }
-    // A rewritten URI goes as it is, whatever URI part proxy_pass has (as nginx does).
-    if (m_rewrite.rewritten)
+    // A rewritten URI goes as it is, whatever URI part a static proxy_pass has (as nginx does).
+    if (m_rewrite.rewritten && !m_target.uriFromVariables)
         m_upstreamTarget = m_rewrite.upstreamTarget();
     const ProxyHandler::Redirected redirected{m_redirectMethod, m_upstreamTarget, m_bodyDiscarded};
     m_proxy.start(*m_route, m_target, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
@@ -615,15 +632,22 @@ bool ClientConnection::followErrorPage(int status, bool close)
         writeBuiltInPage(page->redirectStatus(), close, "Location: " + location + "\r\n");
         return true;
     }
-    if (page->target == ErrorPage::Target::Named)
-        return false; // named locations are not matched yet: the built-in page answers
-    const QByteArray target = page->uri.evaluate(requestContext());
-    m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
     m_keepAlive = m_keepAlive && !close;
     // A body cut short (over the limit, malformed, half streamed) goes no further; one not yet
     // read is read for the page's location, as nginx does.
     if (m_facts.hasBody && !m_requestComplete && m_request.state() != MessageParser::State::HeadComplete)
         m_bodyDiscarded = true;
+    if (page->target == ErrorPage::Target::Named) {
+        // The same method and URI, in the named location.
+        const Route *named = m_server->namedLocation(page->name);
+        if (!named)
+            writeBuiltInPage(500, close, {}); // nginx: "could not find named location"
+        else
+            findLocation(named);
+        return true;
+    }
+    const QByteArray target = page->uri.evaluate(requestContext());
+    m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
     // The page's URI goes through the location's phases as a rewritten one does.
     QList<std::pair<QByteArray, QByteArray>> variables = std::move(m_rewrite.variables);
     const int changes = m_rewrite.uriChanges;

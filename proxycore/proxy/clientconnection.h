@@ -11,8 +11,8 @@
 #include "http/messageparser.h"
 #include "proxy/idletimer.h"
 #include "proxy/proxyhandler.h"
-#include "proxy/upstreamuri.h"
 #include "proxy/upstreamconnection.h"
+#include "proxy/upstreamuri.h"
 #include "realip/clientaddress.h"
 #include "request/requestbodybuffer.h"
 #include "request/responserelay.h"
@@ -75,7 +75,7 @@ private:
     void beginRequest();
     void enterLocation();
     bool runRewrite(const RewriteScript &script);
-    void findLocation();
+    void findLocation(const Route *named = nullptr);
     void respondReturn(const RewriteOutcome &outcome);
     void streamBodyUnlessPreread();
     void startProxying();
@@ -121,7 +121,7 @@ private:
     ClientAddress m_client; // the peer, or for one request the address realip found
     QByteArray m_serverAddr;
     QByteArray m_serverPort;
-    bool m_counted = false; // in the worker's open-connections gauge
+    bool m_counted = false;          // in the worker's open-connections gauge
     QElapsedTimer m_connectionClock; // for keepalive_time
     int m_requestsServed = 0;
     quint64 m_connectionNumber = 0; // $connection

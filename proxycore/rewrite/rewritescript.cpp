@@ -26,22 +26,10 @@ QRegularExpressionMatch matchBytes(const QRegularExpression &regex, const QByteA
     return regex.match(QString::fromLatin1(subject));
 }
 
-// $1..$9 and named captures of a successful match, kept in the state.
 void keepCaptures(const QRegularExpression &regex, const QRegularExpressionMatch &match, const QByteArray &subject,
                   RewriteState &state, RequestContext &context)
 {
-    state.captureSubject = subject;
-    state.captures.clear();
-    const QByteArrayView bytes = state.captureSubject;
-    for (int i = 1; i <= std::min(9, match.lastCapturedIndex()); ++i) {
-        const qsizetype start = match.capturedStart(i);
-        state.captures.append(start < 0 ? QByteArrayView() : bytes.sliced(start, match.capturedLength(i)));
-    }
-    const QStringList names = regex.namedCaptureGroups();
-    for (int i = 1; i < names.size(); ++i) {
-        if (!names[i].isEmpty())
-            state.setVariable(names[i].toLower().toUtf8(), match.captured(i).toLatin1());
-    }
+    state.keepCaptures(regex, match, subject);
     state.applyTo(context);
 }
 
@@ -61,7 +49,7 @@ std::optional<RewriteScript> RewriteScript::compile(const QList<RewriteStatement
 }
 
 std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteStatement &statement,
-                                                             const QStringList &userVariables, QString *error)
+                                                              const QStringList &userVariables, QString *error)
 {
     Step step;
     step.kind = statement.kind;
@@ -116,7 +104,7 @@ std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteState
         } else if (condition.kind != Kind::Variable && condition.kind != Kind::FileExists) {
             const bool caseless = condition.kind == Kind::MatchNoCase || condition.kind == Kind::NoMatchNoCase;
             step.regex = QRegularExpression(condition.value, caseless ? QRegularExpression::CaseInsensitiveOption
-                                                                     : QRegularExpression::NoPatternOption);
+                                                                      : QRegularExpression::NoPatternOption);
         }
         for (const RewriteStatement &inner : statement.body) {
             std::optional<Step> compiled = compileStep(inner, userVariables, error);

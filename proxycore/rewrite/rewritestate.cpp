@@ -1,19 +1,22 @@
 #include "rewrite/rewritestate.h"
 
+#include "http/requesturi.h"
+
+#include <QRegularExpression>
+
 namespace lbscope {
 
-void RewriteState::start(QByteArrayView target)
+bool RewriteState::start(QByteArrayView target)
 {
     clear();
-    const qsizetype query = target.indexOf('?');
-    uri = QByteArray::fromPercentEncoding(target.first(query < 0 ? target.size() : query).toByteArray());
-    if (query >= 0)
-        args = target.sliced(query + 1).toByteArray();
+    const QByteArrayView origin = originForm(target);
+    args = targetArgs(origin).toByteArray();
+    return normalizeUriPath(targetPath(origin), &uri);
 }
 
 void RewriteState::clear()
 {
-    uri.clear();
+    uri.resize(0); // the capacity stays for the next request
     args.clear();
     uriChanged = false;
     rewritten = false;
@@ -21,6 +24,23 @@ void RewriteState::clear()
     captureSubject.clear();
     captures.clear();
     variables.clear();
+}
+
+void RewriteState::keepCaptures(const QRegularExpression &regex, const QRegularExpressionMatch &match,
+                                const QByteArray &subject)
+{
+    captureSubject = subject;
+    captures.clear();
+    const QByteArrayView bytes = captureSubject;
+    for (int i = 1; i <= std::min(9, match.lastCapturedIndex()); ++i) {
+        const qsizetype start = match.capturedStart(i);
+        captures.append(start < 0 ? QByteArrayView() : bytes.sliced(start, match.capturedLength(i)));
+    }
+    const QStringList names = regex.namedCaptureGroups();
+    for (int i = 1; i < names.size(); ++i) {
+        if (!names[i].isEmpty())
+            setVariable(names[i].toLower().toUtf8(), match.captured(i).toLatin1());
+    }
 }
 
 void RewriteState::setVariable(const QByteArray &name, const QByteArray &value)

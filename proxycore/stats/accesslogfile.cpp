@@ -131,6 +131,8 @@ bool AccessLogFileWriter::buildPlan(const ProxyConfig &config, Plan *plan, QStri
         if (!add(resolveSettings(config.settings, server.settings, nullptr), &route.destinations))
             return false;
         for (const LocationConfig &location : server.locations) {
+            if (!location.isStatic())
+                continue; // records are matched by prefix here: a regular expression is no prefix
             LocationRoute locationRoute{location.prefix.toUtf8(), {}};
             if (!add(resolveSettings(config.settings, server.settings, &location.settings),
                      &locationRoute.destinations))

@@ -172,6 +172,8 @@ private slots:
     void tokens();
     void implicitUpstreams_data();
     void implicitUpstreams();
+    void locationForms();
+    void nestedInheritance();
     void structuralErrors_data();
     void structuralErrors();
     void nestingUpToTheBoundReads();
@@ -274,7 +276,6 @@ void TestConfigReader::debianStyleConfig()
         u"not"_s,
         u"t.conf:43: ignoring \"index\": nginx would serve index files, LB Scope does not"_s,
         u"t.conf:48: ignoring \"try_files\": nginx would try files on disk before anything else, LB Scope does not"_s,
-        u"t.conf:50: ignoring \"location ~ /\\.ht\" (only prefix locations are supported)"_s,
         u"t.conf:55: ignoring \"include\""_s,
         u"t.conf:56: ignoring \"include\""_s,
     };
@@ -304,8 +305,11 @@ void TestConfigReader::debianStyleConfig()
     QVERIFY(server.listens.at(0).defaultServer);
     QCOMPARE(server.listens.at(1).host, u"::"_s);
     QCOMPARE(server.serverNames, QStringList{u"_"_s});
-    QCOMPARE(server.locations.size(), 1);
+    QCOMPARE(server.locations.size(), 2);
     QCOMPARE(server.locations.front().proxyPass, u"http://app"_s);
+    QCOMPARE(server.locations.back().match, LocationMatch::Regex);
+    QCOMPARE(server.locations.back().prefix, u"/\\.ht"_s);
+    QCOMPARE(server.locations.back().settings.accessRules->front().deny, true);
 }
 
 void TestConfigReader::topLevelBlocks()
@@ -568,6 +572,47 @@ void TestConfigReader::implicitUpstreams()
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     QCOMPARE(result.config->servers.front().locations.front().proxyPass, QString::fromUtf8(url));
     QCOMPARE(result.config->upstreams.size(), 1);
+}
+
+void TestConfigReader::locationForms()
+{
+    const ConfigReadResult result = read(inServer("location = /x {\n    }\n    location ~* \\.php$ {\n    }\n"
+                                                  "    location ^~/y {\n    }\n    location @named {\n    }\n"
+                                                  "    location ~\\.z {\n    }\n    location /n/ {\n"
+                                                  "        location ~ m {\n        }\n    }"));
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const QList<LocationConfig> &locations = result.config->servers.front().locations;
+    QCOMPARE(locations.size(), 6);
+    const QList<std::pair<LocationMatch, QString>> expected = {
+        {LocationMatch::Exact, u"/x"_s},         {LocationMatch::RegexCaseless, u"\\.php$"_s},
+        {LocationMatch::PrefixNoRegex, u"/y"_s}, {LocationMatch::Named, u"@named"_s},
+        {LocationMatch::Regex, u"\\.z"_s},       {LocationMatch::Prefix, u"/n/"_s},
+    };
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        QCOMPARE(locations[i].match, expected[i].first);
+        QCOMPARE(locations[i].prefix, expected[i].second);
+    }
+    QCOMPARE(locations[5].locations.size(), 1);
+    QCOMPARE(locations[5].locations[0].match, LocationMatch::Regex);
+    QCOMPARE(locations[5].locations[0].source, at(13, 9));
+}
+
+// http -> server -> each enclosing location -> the location, nginx's merge at every level.
+void TestConfigReader::nestedInheritance()
+{
+    const ConfigReadResult result = read("http {\nproxy_read_timeout 1s;\nserver {\nproxy_connect_timeout 2s;\n"
+                                         "location /a/ {\nproxy_send_timeout 3s;\nproxy_set_header X-A a;\n"
+                                         "location /a/b/ {\nproxy_read_timeout 4s;\n}\n}\n}\n}\n");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ProxyConfig &config = *result.config;
+    const ServerConfig &server = config.servers.front();
+    const LocationConfig &outer = server.locations.front();
+    const ProxySettings inner = inheritSettings(outer.settings, outer.locations.front().settings);
+    const ResolvedLocation resolved = lbscope::resolveSettings(config.settings, server.settings, &inner);
+    QCOMPARE(resolved.proxyReadTimeoutMs, 4000);
+    QCOMPARE(resolved.proxyConnectTimeoutMs, 2000);
+    QCOMPARE(resolved.proxySendTimeoutMs, 3000);
+    QCOMPARE(names(resolved.proxySetHeaders), QByteArrayList{"X-A"});
 }
 
 void TestConfigReader::structuralErrors_data()
@@ -843,16 +888,18 @@ void TestConfigReader::parameterErrors_data()
                                       << u"t.conf:1:18: invalid value \"abc\" in \"worker_processes\" directive"_s;
 
     QTest::newRow("https") << inLocation("proxy_pass https://u;") << u"t.conf:3:20: https is not supported"_s;
-    QTest::newRow("uri part, unknown upstream") << inLocation("proxy_pass http://u/x;")
-                                                << u"t.conf:3:20: host not found in upstream \"u\""_s;
+    QTest::newRow("uri part, unknown upstream")
+        << inLocation("proxy_pass http://u/x;") << u"t.conf:3:20: host not found in upstream \"u\""_s;
     QTest::newRow("uri part, no host") << inLocation("proxy_pass http:///x;")
                                        << u"t.conf:3:20: no host in upstream \"\""_s;
     QTest::newRow("no scheme") << inLocation("proxy_pass 127.0.0.1:1;") << u"t.conf:3:20: invalid URL prefix"_s;
-    QTest::newRow("variables with https") << inLocation("proxy_pass https://$host;")
-                                          << u"t.conf:3:20: https is not supported"_s;
-    QTest::newRow("proxy_redirect default first") << inLocation("proxy_redirect default;")
+    QTest::newRow("variables with https")
+        << inLocation("proxy_pass https://$host;") << u"t.conf:3:20: https is not supported"_s;
+    QTest::newRow("proxy_redirect default first")
+        << inLocation("proxy_redirect default;")
         << u"t.conf:3:9: \"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s;
-    QTest::newRow("proxy_redirect default in a server") << inServer("proxy_redirect default;")
+    QTest::newRow("proxy_redirect default in a server")
+        << inServer("proxy_redirect default;")
         << u"t.conf:2:5: \"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s;
     QTest::newRow("proxy_redirect default with variables")
         << inLocation("proxy_pass http://$host; proxy_redirect default;")
@@ -861,33 +908,37 @@ void TestConfigReader::parameterErrors_data()
                                                      << u"t.conf:3:29: \"proxy_redirect\" directive is duplicate"_s;
     QTest::newRow("proxy_redirect rule, then off") << inLocation("proxy_redirect / /a; proxy_redirect off;")
                                                    << u"t.conf:3:30: \"proxy_redirect\" directive is duplicate"_s;
-    QTest::newRow("proxy_redirect bogus") << inLocation("proxy_redirect bogus;")
-                                          << u"t.conf:3:24: invalid parameter \"bogus\""_s;
-    QTest::newRow("proxy_redirect false") << inLocation("proxy_redirect false;")
-                                          << u"t.conf:3:24: invalid parameter \"false\""_s;
-    QTest::newRow("proxy_redirect three") << inLocation("proxy_redirect a b c;")
-                                          << u"t.conf:3:9: invalid number of arguments in \"proxy_redirect\" directive"_s;
-    QTest::newRow("proxy_redirect regex") << inLocation("proxy_redirect ~( /x;")
-                                          << u"t.conf:3:24: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+    QTest::newRow("proxy_redirect bogus")
+        << inLocation("proxy_redirect bogus;") << u"t.conf:3:24: invalid parameter \"bogus\""_s;
+    QTest::newRow("proxy_redirect false")
+        << inLocation("proxy_redirect false;") << u"t.conf:3:24: invalid parameter \"false\""_s;
+    QTest::newRow("proxy_redirect three")
+        << inLocation("proxy_redirect a b c;")
+        << u"t.conf:3:9: invalid number of arguments in \"proxy_redirect\" directive"_s;
+    QTest::newRow("proxy_redirect regex")
+        << inLocation("proxy_redirect ~( /x;")
+        << u"t.conf:3:24: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
     QTest::newRow("proxy_method twice") << inLocation("proxy_method GET; proxy_method PUT;")
                                         << u"t.conf:3:27: \"proxy_method\" directive is duplicate"_s;
     QTest::newRow("proxy_set_body twice") << inLocation("proxy_set_body a; proxy_set_body b;")
                                           << u"t.conf:3:27: \"proxy_set_body\" directive is duplicate"_s;
-    QTest::newRow("proxy_pass_request_headers") << inLocation("proxy_pass_request_headers maybe;")
+    QTest::newRow("proxy_pass_request_headers")
+        << inLocation("proxy_pass_request_headers maybe;")
         << u"t.conf:3:36: invalid value \"maybe\" in \"proxy_pass_request_headers\" directive, it must be \"on\" or \"off\""_s;
     QTest::newRow("proxy_pass_request_body twice")
         << inLocation("proxy_pass_request_body on; proxy_pass_request_body off;")
         << u"t.conf:3:37: \"proxy_pass_request_body\" directive is duplicate"_s;
-    QTest::newRow("proxy_hide_header two") << inLocation("proxy_hide_header a b;")
+    QTest::newRow("proxy_hide_header two")
+        << inLocation("proxy_hide_header a b;")
         << u"t.conf:3:9: invalid number of arguments in \"proxy_hide_header\" directive"_s;
-    QTest::newRow("proxy_ignore_headers") << inLocation("proxy_ignore_headers X-Accel-Buffering Bogus;")
-                                          << u"t.conf:3:48: invalid value \"Bogus\""_s;
+    QTest::newRow("proxy_ignore_headers")
+        << inLocation("proxy_ignore_headers X-Accel-Buffering Bogus;") << u"t.conf:3:48: invalid value \"Bogus\""_s;
     QTest::newRow("keepalive_time") << inLocation("keepalive_time 5x;")
                                     << u"t.conf:3:24: invalid value \"5x\" in \"keepalive_time\" directive"_s;
     QTest::newRow("keepalive_time twice") << inLocation("keepalive_time 1h; keepalive_time 1h;")
                                           << u"t.conf:3:28: \"keepalive_time\" directive is duplicate"_s;
-    QTest::newRow("upstream keepalive_time") << afterServer("keepalive_time 5x;")
-                                             << u"t.conf:3:20: invalid value \"5x\" in \"keepalive_time\" directive"_s;
+    QTest::newRow("upstream keepalive_time")
+        << afterServer("keepalive_time 5x;") << u"t.conf:3:20: invalid value \"5x\" in \"keepalive_time\" directive"_s;
     QTest::newRow("upstream keepalive_time twice") << afterServer("keepalive_time 1s; keepalive_time 1s;")
                                                    << u"t.conf:3:24: \"keepalive_time\" directive is duplicate"_s;
     QTest::newRow("no host") << inLocation("proxy_pass http://;") << u"t.conf:3:20: no host in upstream \"\""_s;
@@ -901,6 +952,48 @@ void TestConfigReader::parameterErrors_data()
                                         << u"t.conf:4:14: duplicate location \"/\""_s;
     QTest::newRow("location modifier") << inServer("location x / {\n    }")
                                        << u"t.conf:2:14: invalid location modifier \"x\""_s;
+    // Locations: nginx -t's messages (ngx_http_core_location), at the URI.
+    QTest::newRow("duplicate ^~ and prefix")
+        << inServer("location ^~ /a {\n    }\n    location /a {\n    }") << u"t.conf:4:14: duplicate location \"/a\""_s;
+    QTest::newRow("duplicate exact") << inServer("location = /a {\n    }\n    location =/a {\n    }")
+                                     << u"t.conf:4:14: duplicate location \"/a\""_s;
+    QTest::newRow("duplicate nested")
+        << inServer("location /a {\n        location ^~ /ab {\n        }\n        location /ab {\n        }\n    }")
+        << u"t.conf:5:18: duplicate location \"/ab\""_s;
+    QTest::newRow("nested outside its parent") << inServer("location /y/ {\n        location /x {\n        }\n    }")
+                                               << u"t.conf:3:18: location \"/x\" is outside location \"/y/\""_s;
+    QTest::newRow("nested exact outside its parent")
+        << inServer("location /a {\n        location = /b {\n        }\n    }")
+        << u"t.conf:3:20: location \"/b\" is outside location \"/a\""_s;
+    QTest::newRow("nested three deep outside")
+        << inServer(
+               "location /a {\n        location /a/b {\n            location /a/c {\n            }\n        }\n    }")
+        << u"t.conf:4:22: location \"/a/c\" is outside location \"/a/b\""_s;
+    QTest::newRow("prefix inside a regex location")
+        << inServer("location ~ ^/a {\n        location /b {\n        }\n    }")
+        << u"t.conf:3:18: location \"/b\" is outside location \"^/a\""_s;
+    QTest::newRow("inside an exact location")
+        << inServer("location = /a {\n        location /a/b {\n        }\n    }")
+        << u"t.conf:3:18: location \"/a/b\" cannot be inside the exact location \"/a\""_s;
+    QTest::newRow("inside a named location")
+        << inServer("location @n {\n        location /a {\n        }\n    }")
+        << u"t.conf:3:18: location \"/a\" cannot be inside the named location \"@n\""_s;
+    QTest::newRow("named location nested") << inServer("location /a {\n        location @n {\n        }\n    }")
+                                           << u"t.conf:3:18: named location \"@n\" can be on the server level only"_s;
+    QTest::newRow("location regex") << inServer("location ~ ( {\n    }")
+                                    << u"t.conf:2:16: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+    QTest::newRow("location caseless regex glued") << inServer("location ~*( {\n    }")
+                                                   << u"t.conf:2:14: pcre2_compile() failed: missing closing "
+                                                      u"parenthesis in \"(\""_s;
+    QTest::newRow("location arguments") << inServer("location = /a /b {\n    }")
+                                        << u"t.conf:2:5: invalid number of arguments in \"location\" directive"_s;
+    const QString noUriPart = u"\"proxy_pass\" cannot have URI part in location given by regular expression, or "
+                              u"inside named location, or inside \"if\" statement, or inside \"limit_except\" block"_s;
+    QTest::newRow("proxy_pass URI in a regex location")
+        << inServer("location ~ ^/a {\n        proxy_pass http://127.0.0.1:1/x;\n    }")
+        << u"t.conf:3:9: "_s + noUriPart;
+    QTest::newRow("proxy_pass URI in a named location")
+        << inServer("location @a {\n        proxy_pass http://127.0.0.1:1/;\n    }") << u"t.conf:3:9: "_s + noUriPart;
 
     QTest::newRow("listen port") << inServer("listen 99999;")
                                  << u"t.conf:2:12: invalid port in \"99999\" of the \"listen\" directive"_s;
@@ -945,13 +1038,13 @@ void TestConfigReader::parameterErrors_data()
                       "$cookie_c $request_length' '$nosuch';")
         << u"t.conf:1:118: unknown \"nosuch\" variable"_s;
     // A value with variables is checked when the file is read, as nginx -t does.
-    QTest::newRow("proxy_set_header, unknown variable") << QByteArray("proxy_set_header X-A '$nosuch';")
-                                                        << u"t.conf:1:22: unknown \"nosuch\" variable"_s;
+    QTest::newRow("proxy_set_header, unknown variable")
+        << QByteArray("proxy_set_header X-A '$nosuch';") << u"t.conf:1:22: unknown \"nosuch\" variable"_s;
     QTest::newRow("proxy_set_header, unclosed bracket")
         << QByteArray("proxy_set_header X-C '${cookie_c';")
         << u"t.conf:1:22: the closing bracket in \"cookie_c\" variable is missing"_s;
-    QTest::newRow("add_header, lone dollar") << QByteArray("add_header X-A 'a$';")
-                                             << u"t.conf:1:16: invalid variable name"_s;
+    QTest::newRow("add_header, lone dollar")
+        << QByteArray("add_header X-A 'a$';") << u"t.conf:1:16: invalid variable name"_s;
     QTest::newRow("log_format's own variable in a header")
         << QByteArray("add_header X-D $lbscope_decision;") << u"t.conf:1:16: unknown \"lbscope_decision\" variable"_s;
     QTest::newRow("hash, unknown variable") << QByteArray("upstream u {\n    hash $nosuch;\n    server 127.0.0.1:1;\n}")
@@ -1035,16 +1128,15 @@ void TestConfigReader::parameterErrors_data()
     QTest::newRow("error_page word") << inServer("error_page abc /x;") << u"t.conf:2:16: invalid value \"abc\""_s;
     QTest::newRow("error_page =word") << inServer("error_page 404 =abc /x;")
                                       << u"t.conf:2:20: invalid value \"=abc\""_s;
-    QTest::newRow("error_page without a code") << inServer("error_page =200 /x;")
-                                               << u"t.conf:2:16: invalid value \"=200\""_s;
+    QTest::newRow("error_page without a code")
+        << inServer("error_page =200 /x;") << u"t.conf:2:16: invalid value \"=200\""_s;
     QTest::newRow("error_page two =") << inServer("error_page 404 =200 =200 /x;")
                                       << u"t.conf:2:20: invalid value \"=200\""_s;
     // The rewrite module, worded as nginx 1.22 words each (checked with nginx -t).
     QTest::newRow("return word") << inServer("return abc;") << u"t.conf:2:12: invalid return code \"abc\""_s;
     QTest::newRow("return 1000") << inServer("return 1000;") << u"t.conf:2:12: invalid return code \"1000\""_s;
     QTest::newRow("rewrite bad regex")
-        << inServer("rewrite ( /x;")
-        << u"t.conf:2:13: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+        << inServer("rewrite ( /x;") << u"t.conf:2:13: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
     QTest::newRow("rewrite flag") << inServer("rewrite ^ /x bogus;") << u"t.conf:2:18: invalid parameter \"bogus\""_s;
     QTest::newRow("set without $") << inServer("set x 1;") << u"t.conf:2:9: invalid variable name \"x\""_s;
     QTest::newRow("if without $") << inServer("if (a) {\n    }") << u"t.conf:2:8: invalid condition \"a\""_s;
@@ -1076,17 +1168,11 @@ void TestConfigReader::warnings_data()
     QTest::newRow("events contents are silent")
         << QByteArray("events {\n    worker_connections 768;\n    use epoll;\n}\n") << QStringList();
     QTest::newRow("access_log is kept") << QByteArray("access_log /tmp/a.log;\n") << QStringList();
-    QTest::newRow("regex locations")
+    QTest::newRow("every kind of location is read silently")
         << inServer("location = /x {\n    }\n    location ~* \\.php$ {\n    }\n    location ^~ /y {\n    }\n"
-                    "    location @named {\n    }\n    location =/z {\n    }")
-        << QStringList{u"t.conf:2: ignoring \"location = /x\" (only prefix locations are supported)"_s,
-                       u"t.conf:4: ignoring \"location ~* \\.php$\" (only prefix locations are supported)"_s,
-                       u"t.conf:6: ignoring \"location ^~ /y\" (only prefix locations are supported)"_s,
-                       u"t.conf:8: ignoring \"location @named\" (only prefix locations are supported)"_s,
-                       u"t.conf:10: ignoring \"location =/z\" (only prefix locations are supported)"_s};
-    QTest::newRow("nested location")
-        << inLocation("location /a {\n            proxy_pass http://nowhere;\n        }")
-        << QStringList{u"t.conf:3: ignoring \"location /a\" (nested locations are not supported)"_s};
+                    "    location @named {\n    }\n    location =/z {\n    }\n    location /n/ {\n"
+                    "        location /n/m {\n        }\n    }")
+        << QStringList();
     QTest::newRow("method redefined") << afterServer("least_conn;\n    ip_hash;")
                                       << QStringList{u"t.conf:4: load balancing method redefined"_s};
     QTest::newRow("method after keepalive")
@@ -1094,9 +1180,8 @@ void TestConfigReader::warnings_data()
     QTest::newRow("keepalive after method") << afterServer("least_conn;\n    keepalive 4;") << QStringList();
     QTest::newRow("unknown upstream directive")
         << afterServer("ntlm;") << QStringList{u"t.conf:3: ignoring \"ntlm\""_s};
-    QTest::newRow("duplicate ignored header")
-        << inLocation("proxy_ignore_headers X-Accel-Buffering x-accel-buffering;")
-        << QStringList{u"t.conf:3: duplicate value \"x-accel-buffering\""_s};
+    QTest::newRow("duplicate ignored header") << inLocation("proxy_ignore_headers X-Accel-Buffering x-accel-buffering;")
+                                              << QStringList{u"t.conf:3: duplicate value \"x-accel-buffering\""_s};
     QTest::newRow("listen parameters") << inServer("listen 80 reuseport backlog=5 default_server;")
                                        << QStringList{u"t.conf:2: ignoring \"reuseport\" in \"listen\""_s,
                                                       u"t.conf:2: ignoring \"backlog=5\" in \"listen\""_s};
