@@ -488,7 +488,7 @@ private:
 
     Tokenizer m_tokenizer;
     bool m_commandLine = false; // reading -g's directives
-    int m_depth = 0;            // blocks parseBlock is inside, the main context counting as one
+    int m_depth = 0; // blocks parseBlock is inside, the main context counting as one
     QString m_file;
     ConfigReadOptions m_options;
     ProxyConfig m_config;
@@ -617,8 +617,7 @@ ConfigReadResult Parser::run()
 {
     m_config.sourceFile = m_file;
     m_config.prefix = m_options.prefix;
-    const bool ok =
-        parseCommandLine() && parseBlock(MainContext) && checkUpstreamReferences() && checkDeferredVariables();
+    const bool ok = parseCommandLine() && parseBlock(MainContext) && checkUpstreamReferences() && checkDeferredVariables();
     ConfigReadResult result;
     result.warnings = m_warnings;
     if (ok)
@@ -1675,8 +1674,7 @@ bool Parser::handleRewrite(const Statement &statement, const Directive &)
             {"permanent"_L1, RewriteStatement::Flag::Permanent},
         };
         const Token &flag = statement.args[3];
-        const auto found =
-            std::find_if(flags.cbegin(), flags.cend(), [&](const auto &entry) { return entry.first == flag.text; });
+        const auto found = std::find_if(flags.cbegin(), flags.cend(), [&](const auto &entry) { return entry.first == flag.text; });
         if (found == flags.cend())
             return invalidParameter(flag);
         step.flag = found->second;
@@ -1746,18 +1744,16 @@ bool Parser::parseCondition(const Statement &statement, RewriteCondition *condit
     condition->value = words[2].text;
     using Kind = RewriteCondition::Kind;
     static const QList<std::pair<QLatin1StringView, Kind>> ops = {
-        {"="_L1, Kind::Equal},        {"!="_L1, Kind::NotEqual}, {"~"_L1, Kind::Match},
-        {"~*"_L1, Kind::MatchNoCase}, {"!~"_L1, Kind::NoMatch},  {"!~*"_L1, Kind::NoMatchNoCase},
+        {"="_L1, Kind::Equal},        {"!="_L1, Kind::NotEqual},  {"~"_L1, Kind::Match},
+        {"~*"_L1, Kind::MatchNoCase}, {"!~"_L1, Kind::NoMatch},   {"!~*"_L1, Kind::NoMatchNoCase},
     };
-    const auto found =
-        std::find_if(ops.cbegin(), ops.cend(), [&](const auto &entry) { return entry.first == op.text; });
+    const auto found = std::find_if(ops.cbegin(), ops.cend(), [&](const auto &entry) { return entry.first == op.text; });
     if (found == ops.cend())
         return fail(op.where, u"unexpected %1 in condition"_s.arg(quoted(op.text)));
     condition->kind = found->second;
     if (found->second == Kind::Equal || found->second == Kind::NotEqual)
         return true;
-    return checkRegex(words[2], condition->value,
-                      found->second == Kind::MatchNoCase || found->second == Kind::NoMatchNoCase);
+    return checkRegex(words[2], condition->value, found->second == Kind::MatchNoCase || found->second == Kind::NoMatchNoCase);
 }
 
 bool Parser::handleIf(const Statement &statement, const Directive &)
@@ -1781,9 +1777,7 @@ bool Parser::handleIf(const Statement &statement, const Directive &)
 bool Parser::handleErrorPage(const Statement &statement, const Directive &)
 {
     // nginx names only the value here, not the directive.
-    const auto invalid = [this](const Token &word) {
-        return fail(word.where, u"invalid value %1"_s.arg(quoted(word.text)));
-    };
+    const auto invalid = [this](const Token &word) { return fail(word.where, u"invalid value %1"_s.arg(quoted(word.text))); };
     ErrorPageDirective page;
     page.source = statement.name().where;
     const qsizetype last = statement.args.size() - 1;
@@ -1956,8 +1950,8 @@ bool Parser::handleProxyRedirect(const Statement &statement, const Directive &)
             }
             const QRegularExpression regex(rule.pattern);
             if (!regex.isValid()) {
-                return fail(first.where,
-                            u"pcre2_compile() failed: %1 in %2"_s.arg(regex.errorString(), quoted(rule.pattern)));
+                return fail(first.where, u"pcre2_compile() failed: %1 in %2"_s.arg(regex.errorString(),
+                                                                                    quoted(rule.pattern)));
             }
         }
     }
@@ -2054,8 +2048,8 @@ ConfigReadResult ConfigReader::readFile(const QString &path, const ConfigReadOpt
         const int error = errno;
         if (fd >= 0)
             ::close(fd);
-        const QString why =
-            fd < 0 ? u"%1: %2"_s.arg(error).arg(QString::fromLocal8Bit(std::strerror(error))) : file.errorString();
+        const QString why = fd < 0 ? u"%1: %2"_s.arg(error).arg(QString::fromLocal8Bit(std::strerror(error)))
+                                   : file.errorString();
         ConfigReadResult result;
         result.error = ConfigMessage{ConfigMessage::Severity::Error, SourceLocation{path, 0, 0},
                                      u"open() %1 failed (%2)"_s.arg(quoted(path), why)};

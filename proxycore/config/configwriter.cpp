@@ -169,14 +169,10 @@ void writeIgnoreHeaders(ConfText &out, const std::optional<quint32> &flags)
     if (!flags || *flags == 0)
         return;
     static const QList<std::pair<IgnoreHeaderFlag, QLatin1StringView>> names = {
-        {IgnoreXAccelRedirect, "X-Accel-Redirect"_L1},
-        {IgnoreXAccelExpires, "X-Accel-Expires"_L1},
-        {IgnoreXAccelLimitRate, "X-Accel-Limit-Rate"_L1},
-        {IgnoreXAccelBuffering, "X-Accel-Buffering"_L1},
-        {IgnoreXAccelCharset, "X-Accel-Charset"_L1},
-        {IgnoreExpires, "Expires"_L1},
-        {IgnoreCacheControl, "Cache-Control"_L1},
-        {IgnoreSetCookie, "Set-Cookie"_L1},
+        {IgnoreXAccelRedirect, "X-Accel-Redirect"_L1},   {IgnoreXAccelExpires, "X-Accel-Expires"_L1},
+        {IgnoreXAccelLimitRate, "X-Accel-Limit-Rate"_L1}, {IgnoreXAccelBuffering, "X-Accel-Buffering"_L1},
+        {IgnoreXAccelCharset, "X-Accel-Charset"_L1},     {IgnoreExpires, "Expires"_L1},
+        {IgnoreCacheControl, "Cache-Control"_L1},        {IgnoreSetCookie, "Set-Cookie"_L1},
         {IgnoreVary, "Vary"_L1},
     };
     QStringList words;

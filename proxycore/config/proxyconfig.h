@@ -55,7 +55,7 @@ struct UpstreamConfig
     int keepaliveRequests = 1000;
     qint64 keepaliveTimeoutMs = 60'000;
     qint64 keepaliveTimeMs = 3'600'000; // keepalive_time: a connection is not reused once older
-    QString zoneName;                   // zone NAME [SIZE]: state shared by all workers
+    QString zoneName; // zone NAME [SIZE]: state shared by all workers
     QString zoneSize;
     SourceLocation source;
 
@@ -245,12 +245,12 @@ struct ProxySettings
     std::optional<QList<QByteArray>> proxyPassHeaders;
     std::optional<bool> proxyPassRequestHeaders;
     std::optional<bool> proxyPassRequestBody;
-    std::optional<QString> proxySetBody;              // template
-    std::optional<QString> proxyMethod;               // template
-    std::optional<quint32> proxyIgnoreHeaders;        // IgnoreHeaderFlag bits
-    std::optional<QList<AccessRule>> accessRules;     // allow/deny: the innermost level with any
-    std::optional<QList<RealIpSource>> setRealIpFrom; // same rule
-    std::optional<QString> realIpHeader;              // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
+    std::optional<QString> proxySetBody; // template
+    std::optional<QString> proxyMethod;  // template
+    std::optional<quint32> proxyIgnoreHeaders; // IgnoreHeaderFlag bits
+    std::optional<QList<AccessRule>> accessRules;        // allow/deny: the innermost level with any
+    std::optional<QList<RealIpSource>> setRealIpFrom;    // same rule
+    std::optional<QString> realIpHeader;                 // X-Real-IP, X-Forwarded-For, proxy_protocol or a name
     std::optional<bool> realIpRecursive;
 
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
@@ -285,6 +285,15 @@ struct LocationConfig
     // Written out: a defaulted one cannot see through QList<LocationConfig>, incomplete here.
     friend bool operator==(const LocationConfig &a, const LocationConfig &b);
 };
+
+// Calls visit on each location and, after it, on the ones nested in it, in file order.
+template <typename Locations, typename Visit> void forEachLocation(Locations &locations, const Visit &visit)
+{
+    for (auto &location : locations) {
+        visit(location);
+        forEachLocation(location.locations, visit);
+    }
+}
 
 // Every user variable the configuration's rewrite directives and location regular expressions
 // define (set, named captures), nested locations included.

@@ -17,7 +17,7 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
-constexpr int maxInternalRedirects = 10;     // nginx's NGX_HTTP_MAX_URI_CHANGES
+constexpr int maxInternalRedirects = 10;      // nginx's NGX_HTTP_MAX_URI_CHANGES
 
 // nginx adds add_header fields only to these statuses unless "always" is given.
 bool addHeaderApplies(int status)
@@ -326,10 +326,9 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
     const bool close = !requestFullyRead();
     if (outcome.redirect) {
         const QByteArray &location = outcome.text;
-        writeBuiltInPage(
-            status, close,
-            "Location: " + (location.startsWith('/') ? absoluteRedirect(requestContext(), location) : location) +
-                "\r\n");
+        writeBuiltInPage(status, close,
+                         "Location: " + (location.startsWith('/') ? absoluteRedirect(requestContext(), location) : location) +
+                             "\r\n");
         return;
     }
     if (outcome.text.isEmpty() && status >= 300) {
@@ -367,8 +366,7 @@ void ClientConnection::enterLocation()
         respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || (m_facts.hasBody && !requestFullyRead()));
         return;
     }
-    if (m_bodyDiscarded || m_requestComplete ||
-        (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
+    if (m_bodyDiscarded || m_requestComplete || (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
         startProxying(); // after an internal redirect, with what is left of the body
         return;
     }

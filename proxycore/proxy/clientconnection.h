@@ -121,7 +121,7 @@ private:
     ClientAddress m_client; // the peer, or for one request the address realip found
     QByteArray m_serverAddr;
     QByteArray m_serverPort;
-    bool m_counted = false;          // in the worker's open-connections gauge
+    bool m_counted = false; // in the worker's open-connections gauge
     QElapsedTimer m_connectionClock; // for keepalive_time
     int m_requestsServed = 0;
     quint64 m_connectionNumber = 0; // $connection

@@ -33,8 +33,7 @@ bool logsResponseHeaders(const ProxyConfig &config)
 {
     return std::any_of(config.logFormats.cbegin(), config.logFormats.cend(), [](const LogFormat &format) {
         QString unused;
-        const std::optional<LogFormatTemplate> compiled =
-            LogFormatTemplate::compile(format.escape, format.format, &unused);
+        const std::optional<LogFormatTemplate> compiled = LogFormatTemplate::compile(format.escape, format.format, &unused);
         return compiled && (compiled->uses(Variable::UpstreamHttp) || compiled->uses(Variable::UpstreamCookie) ||
                             compiled->uses(Variable::SentHttp));
     });

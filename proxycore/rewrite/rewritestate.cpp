@@ -16,13 +16,13 @@ bool RewriteState::start(QByteArrayView target)
 
 void RewriteState::clear()
 {
-    uri.resize(0); // the capacity stays for the next request
+    captures.clear();
+    captureSubject.clear(); // first: it may share uri's bytes, and uri keeps its capacity
+    uri.resize(0);
     args.clear();
     uriChanged = false;
     rewritten = false;
     uriChanges = 0;
-    captureSubject.clear();
-    captures.clear();
     variables.clear();
 }
 

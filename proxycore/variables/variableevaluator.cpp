@@ -243,8 +243,8 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
     case Variable::HttpHeaderJoined:
         return context.requestHeaders.appendAll(name, name == "cookie" ? "; " : ", ", out);
     case Variable::Arg:
-        return appendArgument(
-            out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target), name);
+        return appendArgument(out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target),
+                              name);
     case Variable::Cookie:
         return appendCookie(out, context.requestHeaders, name);
 

@@ -143,6 +143,12 @@ private slots:
         row("error_page to a named location keeps the method", named, request("POST", "/p"));
         row("a request line cannot reach a named location",
             u"location @b { proxy_pass http://b; }\nlocation / { proxy_pass http://a; }"_s, get("/@b"));
+        row("error_page to a named location that does not exist: 500",
+            u"location / { proxy_pass http://dead; error_page 502 @nosuch; }"_s, get("/x"));
+        row("a named location's own rewrite and return",
+            u"location / { proxy_pass http://dead; error_page 502 = @fallback; }\n"
+            u"location @fallback { return 200 \"fallback for $uri\"; }"_s,
+            get("/x/y"));
         row("error_page to a URI finds a regex location",
             u"location / { proxy_pass http://dead; error_page 502 /page.html; }\n"
             u"location ~ \\.html$ { proxy_pass http://b; }"_s,
@@ -158,6 +164,12 @@ private slots:
         row("captures in set", u"location ~ ^/set/(.+)$ { set $v $1; return 200 \"v=$v\"; }"_s, get("/set/abc"));
         row("captures in rewrite", u"location ~ ^/rw/(.+)$ { rewrite ^ /to/$1 break; proxy_pass http://a; }"_s,
             get("/rw/q"));
+        row("a regex sees the decoded URI", u"location ~ \"^/sp ace$\" { proxy_pass http://a; }"_s,
+            get("/sp%20ace"));
+        row("rewrite last from the server level into a nested location",
+            u"rewrite ^/go/(.*)$ /o/i/$1 last;\n"
+            u"location /o/ { proxy_pass http://a; location /o/i/ { proxy_pass http://b; } }"_s,
+            get("/go/x"));
         row("rewrite last into a regex location",
             u"location /old/ { rewrite ^/old/(.*)$ /new/$1.jpg last; }\n"
             u"location ~ ^/new/(.*)\\.jpg$ { proxy_pass http://b/img/$1; }\n"

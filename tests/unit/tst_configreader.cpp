@@ -888,18 +888,16 @@ void TestConfigReader::parameterErrors_data()
                                       << u"t.conf:1:18: invalid value \"abc\" in \"worker_processes\" directive"_s;
 
     QTest::newRow("https") << inLocation("proxy_pass https://u;") << u"t.conf:3:20: https is not supported"_s;
-    QTest::newRow("uri part, unknown upstream")
-        << inLocation("proxy_pass http://u/x;") << u"t.conf:3:20: host not found in upstream \"u\""_s;
+    QTest::newRow("uri part, unknown upstream") << inLocation("proxy_pass http://u/x;")
+                                                << u"t.conf:3:20: host not found in upstream \"u\""_s;
     QTest::newRow("uri part, no host") << inLocation("proxy_pass http:///x;")
                                        << u"t.conf:3:20: no host in upstream \"\""_s;
     QTest::newRow("no scheme") << inLocation("proxy_pass 127.0.0.1:1;") << u"t.conf:3:20: invalid URL prefix"_s;
-    QTest::newRow("variables with https")
-        << inLocation("proxy_pass https://$host;") << u"t.conf:3:20: https is not supported"_s;
-    QTest::newRow("proxy_redirect default first")
-        << inLocation("proxy_redirect default;")
+    QTest::newRow("variables with https") << inLocation("proxy_pass https://$host;")
+                                          << u"t.conf:3:20: https is not supported"_s;
+    QTest::newRow("proxy_redirect default first") << inLocation("proxy_redirect default;")
         << u"t.conf:3:9: \"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s;
-    QTest::newRow("proxy_redirect default in a server")
-        << inServer("proxy_redirect default;")
+    QTest::newRow("proxy_redirect default in a server") << inServer("proxy_redirect default;")
         << u"t.conf:2:5: \"proxy_redirect default\" should be placed after the \"proxy_pass\" directive"_s;
     QTest::newRow("proxy_redirect default with variables")
         << inLocation("proxy_pass http://$host; proxy_redirect default;")
@@ -908,37 +906,33 @@ void TestConfigReader::parameterErrors_data()
                                                      << u"t.conf:3:29: \"proxy_redirect\" directive is duplicate"_s;
     QTest::newRow("proxy_redirect rule, then off") << inLocation("proxy_redirect / /a; proxy_redirect off;")
                                                    << u"t.conf:3:30: \"proxy_redirect\" directive is duplicate"_s;
-    QTest::newRow("proxy_redirect bogus")
-        << inLocation("proxy_redirect bogus;") << u"t.conf:3:24: invalid parameter \"bogus\""_s;
-    QTest::newRow("proxy_redirect false")
-        << inLocation("proxy_redirect false;") << u"t.conf:3:24: invalid parameter \"false\""_s;
-    QTest::newRow("proxy_redirect three")
-        << inLocation("proxy_redirect a b c;")
-        << u"t.conf:3:9: invalid number of arguments in \"proxy_redirect\" directive"_s;
-    QTest::newRow("proxy_redirect regex")
-        << inLocation("proxy_redirect ~( /x;")
-        << u"t.conf:3:24: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+    QTest::newRow("proxy_redirect bogus") << inLocation("proxy_redirect bogus;")
+                                          << u"t.conf:3:24: invalid parameter \"bogus\""_s;
+    QTest::newRow("proxy_redirect false") << inLocation("proxy_redirect false;")
+                                          << u"t.conf:3:24: invalid parameter \"false\""_s;
+    QTest::newRow("proxy_redirect three") << inLocation("proxy_redirect a b c;")
+                                          << u"t.conf:3:9: invalid number of arguments in \"proxy_redirect\" directive"_s;
+    QTest::newRow("proxy_redirect regex") << inLocation("proxy_redirect ~( /x;")
+                                          << u"t.conf:3:24: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
     QTest::newRow("proxy_method twice") << inLocation("proxy_method GET; proxy_method PUT;")
                                         << u"t.conf:3:27: \"proxy_method\" directive is duplicate"_s;
     QTest::newRow("proxy_set_body twice") << inLocation("proxy_set_body a; proxy_set_body b;")
                                           << u"t.conf:3:27: \"proxy_set_body\" directive is duplicate"_s;
-    QTest::newRow("proxy_pass_request_headers")
-        << inLocation("proxy_pass_request_headers maybe;")
+    QTest::newRow("proxy_pass_request_headers") << inLocation("proxy_pass_request_headers maybe;")
         << u"t.conf:3:36: invalid value \"maybe\" in \"proxy_pass_request_headers\" directive, it must be \"on\" or \"off\""_s;
     QTest::newRow("proxy_pass_request_body twice")
         << inLocation("proxy_pass_request_body on; proxy_pass_request_body off;")
         << u"t.conf:3:37: \"proxy_pass_request_body\" directive is duplicate"_s;
-    QTest::newRow("proxy_hide_header two")
-        << inLocation("proxy_hide_header a b;")
+    QTest::newRow("proxy_hide_header two") << inLocation("proxy_hide_header a b;")
         << u"t.conf:3:9: invalid number of arguments in \"proxy_hide_header\" directive"_s;
-    QTest::newRow("proxy_ignore_headers")
-        << inLocation("proxy_ignore_headers X-Accel-Buffering Bogus;") << u"t.conf:3:48: invalid value \"Bogus\""_s;
+    QTest::newRow("proxy_ignore_headers") << inLocation("proxy_ignore_headers X-Accel-Buffering Bogus;")
+                                          << u"t.conf:3:48: invalid value \"Bogus\""_s;
     QTest::newRow("keepalive_time") << inLocation("keepalive_time 5x;")
                                     << u"t.conf:3:24: invalid value \"5x\" in \"keepalive_time\" directive"_s;
     QTest::newRow("keepalive_time twice") << inLocation("keepalive_time 1h; keepalive_time 1h;")
                                           << u"t.conf:3:28: \"keepalive_time\" directive is duplicate"_s;
-    QTest::newRow("upstream keepalive_time")
-        << afterServer("keepalive_time 5x;") << u"t.conf:3:20: invalid value \"5x\" in \"keepalive_time\" directive"_s;
+    QTest::newRow("upstream keepalive_time") << afterServer("keepalive_time 5x;")
+                                             << u"t.conf:3:20: invalid value \"5x\" in \"keepalive_time\" directive"_s;
     QTest::newRow("upstream keepalive_time twice") << afterServer("keepalive_time 1s; keepalive_time 1s;")
                                                    << u"t.conf:3:24: \"keepalive_time\" directive is duplicate"_s;
     QTest::newRow("no host") << inLocation("proxy_pass http://;") << u"t.conf:3:20: no host in upstream \"\""_s;
@@ -1038,13 +1032,13 @@ void TestConfigReader::parameterErrors_data()
                       "$cookie_c $request_length' '$nosuch';")
         << u"t.conf:1:118: unknown \"nosuch\" variable"_s;
     // A value with variables is checked when the file is read, as nginx -t does.
-    QTest::newRow("proxy_set_header, unknown variable")
-        << QByteArray("proxy_set_header X-A '$nosuch';") << u"t.conf:1:22: unknown \"nosuch\" variable"_s;
+    QTest::newRow("proxy_set_header, unknown variable") << QByteArray("proxy_set_header X-A '$nosuch';")
+                                                        << u"t.conf:1:22: unknown \"nosuch\" variable"_s;
     QTest::newRow("proxy_set_header, unclosed bracket")
         << QByteArray("proxy_set_header X-C '${cookie_c';")
         << u"t.conf:1:22: the closing bracket in \"cookie_c\" variable is missing"_s;
-    QTest::newRow("add_header, lone dollar")
-        << QByteArray("add_header X-A 'a$';") << u"t.conf:1:16: invalid variable name"_s;
+    QTest::newRow("add_header, lone dollar") << QByteArray("add_header X-A 'a$';")
+                                             << u"t.conf:1:16: invalid variable name"_s;
     QTest::newRow("log_format's own variable in a header")
         << QByteArray("add_header X-D $lbscope_decision;") << u"t.conf:1:16: unknown \"lbscope_decision\" variable"_s;
     QTest::newRow("hash, unknown variable") << QByteArray("upstream u {\n    hash $nosuch;\n    server 127.0.0.1:1;\n}")
@@ -1128,15 +1122,16 @@ void TestConfigReader::parameterErrors_data()
     QTest::newRow("error_page word") << inServer("error_page abc /x;") << u"t.conf:2:16: invalid value \"abc\""_s;
     QTest::newRow("error_page =word") << inServer("error_page 404 =abc /x;")
                                       << u"t.conf:2:20: invalid value \"=abc\""_s;
-    QTest::newRow("error_page without a code")
-        << inServer("error_page =200 /x;") << u"t.conf:2:16: invalid value \"=200\""_s;
+    QTest::newRow("error_page without a code") << inServer("error_page =200 /x;")
+                                               << u"t.conf:2:16: invalid value \"=200\""_s;
     QTest::newRow("error_page two =") << inServer("error_page 404 =200 =200 /x;")
                                       << u"t.conf:2:20: invalid value \"=200\""_s;
     // The rewrite module, worded as nginx 1.22 words each (checked with nginx -t).
     QTest::newRow("return word") << inServer("return abc;") << u"t.conf:2:12: invalid return code \"abc\""_s;
     QTest::newRow("return 1000") << inServer("return 1000;") << u"t.conf:2:12: invalid return code \"1000\""_s;
     QTest::newRow("rewrite bad regex")
-        << inServer("rewrite ( /x;") << u"t.conf:2:13: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+        << inServer("rewrite ( /x;")
+        << u"t.conf:2:13: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
     QTest::newRow("rewrite flag") << inServer("rewrite ^ /x bogus;") << u"t.conf:2:18: invalid parameter \"bogus\""_s;
     QTest::newRow("set without $") << inServer("set x 1;") << u"t.conf:2:9: invalid variable name \"x\""_s;
     QTest::newRow("if without $") << inServer("if (a) {\n    }") << u"t.conf:2:8: invalid condition \"a\""_s;
@@ -1180,8 +1175,9 @@ void TestConfigReader::warnings_data()
     QTest::newRow("keepalive after method") << afterServer("least_conn;\n    keepalive 4;") << QStringList();
     QTest::newRow("unknown upstream directive")
         << afterServer("ntlm;") << QStringList{u"t.conf:3: ignoring \"ntlm\""_s};
-    QTest::newRow("duplicate ignored header") << inLocation("proxy_ignore_headers X-Accel-Buffering x-accel-buffering;")
-                                              << QStringList{u"t.conf:3: duplicate value \"x-accel-buffering\""_s};
+    QTest::newRow("duplicate ignored header")
+        << inLocation("proxy_ignore_headers X-Accel-Buffering x-accel-buffering;")
+        << QStringList{u"t.conf:3: duplicate value \"x-accel-buffering\""_s};
     QTest::newRow("listen parameters") << inServer("listen 80 reuseport backlog=5 default_server;")
                                        << QStringList{u"t.conf:2: ignoring \"reuseport\" in \"listen\""_s,
                                                       u"t.conf:2: ignoring \"backlog=5\" in \"listen\""_s};
