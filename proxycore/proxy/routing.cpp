@@ -216,6 +216,7 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
         route->regex = QRegularExpression(location.prefix, location.match == LocationMatch::RegexCaseless
                                                                ? QRegularExpression::CaseInsensitiveOption
                                                                : QRegularExpression::NoPatternOption);
+        route->groupVariables = captureVariables(route->regex);
     }
     route->autoRedirect = location.isStatic() && location.prefix.endsWith(u'/') && !location.proxyPass.isEmpty();
     route->settings = resolveSettings(config.settings, server.settings, &settings);
@@ -378,7 +379,7 @@ VirtualServer::Search VirtualServer::searchLevel(int level, const QByteArray &ur
         const QRegularExpressionMatch match = route.regex.match(subject);
         if (!match.hasMatch())
             continue;
-        captures->keepCaptures(route.regex, match, uri);
+        captures->keepCaptures(match, uri, route.groupVariables);
         found->route = &route;
         if (route.nested >= 0)
             searchLevel(route.nested, uri, subject, captures, found);

@@ -36,6 +36,7 @@ struct Route
     LocationMatch match = LocationMatch::Prefix;
     QByteArray prefix;        // the URI, or the @name; a regular expression's text
     QRegularExpression regex; // ~ and ~* locations
+    QList<QByteArray> groupVariables; // the regex's captureVariables()
     int nested = -1;          // into VirtualServer::levels: the locations inside this one; -1: none
     // A static location whose URI ends in "/" and that proxies: its URI without the slash is
     // answered with a 301 to it (nginx's auto_redirect).

@@ -26,10 +26,10 @@ QRegularExpressionMatch matchBytes(const QRegularExpression &regex, const QByteA
     return regex.match(QString::fromLatin1(subject));
 }
 
-void keepCaptures(const QRegularExpression &regex, const QRegularExpressionMatch &match, const QByteArray &subject,
-                  RewriteState &state, RequestContext &context)
+void keepCaptures(const QList<QByteArray> &groupVariables, const QRegularExpressionMatch &match,
+                  const QByteArray &subject, RewriteState &state, RequestContext &context)
 {
-    state.keepCaptures(regex, match, subject);
+    state.keepCaptures(match, subject, groupVariables);
     state.applyTo(context);
 }
 
@@ -79,6 +79,7 @@ std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteState
             step.appendArgs = false;
         }
         step.regex = QRegularExpression(statement.pattern);
+        step.groupVariables = captureVariables(step.regex);
         if (!compileValue(replacement, &step.value))
             return std::nullopt;
         break;
@@ -105,6 +106,7 @@ std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteState
             const bool caseless = condition.kind == Kind::MatchNoCase || condition.kind == Kind::NoMatchNoCase;
             step.regex = QRegularExpression(condition.value, caseless ? QRegularExpression::CaseInsensitiveOption
                                                                      : QRegularExpression::NoPatternOption);
+            step.groupVariables = captureVariables(step.regex);
         }
         for (const RewriteStatement &inner : statement.body) {
             std::optional<Step> compiled = compileStep(inner, userVariables, error);
@@ -168,7 +170,7 @@ RewriteOutcome RewriteScript::rewrite(const Step &step, RewriteState &state, Req
     *matched = match.hasMatch();
     if (!*matched)
         return {};
-    keepCaptures(step.regex, match, state.uri, state, context);
+    keepCaptures(step.groupVariables, match, state.uri, state, context);
     QByteArray replaced = step.value.evaluate(context);
     const bool redirect = step.redirectTo || step.flag == RewriteStatement::Flag::Redirect ||
                           step.flag == RewriteStatement::Flag::Permanent;
@@ -220,7 +222,7 @@ bool RewriteScript::holds(const Step &step, RewriteState &state, RequestContext 
         const QRegularExpressionMatch match = matchBytes(step.regex, subject);
         if (!match.hasMatch())
             return false;
-        keepCaptures(step.regex, match, subject, state, context);
+        keepCaptures(step.groupVariables, match, subject, state, context);
         return true;
     }
     case Kind::NoMatch:

@@ -26,8 +26,8 @@ void RewriteState::clear()
     variables.clear();
 }
 
-void RewriteState::keepCaptures(const QRegularExpression &regex, const QRegularExpressionMatch &match,
-                                const QByteArray &subject)
+void RewriteState::keepCaptures(const QRegularExpressionMatch &match, const QByteArray &subject,
+                                const QList<QByteArray> &groupVariables)
 {
     captureSubject = subject;
     captures.clear();
@@ -36,10 +36,9 @@ void RewriteState::keepCaptures(const QRegularExpression &regex, const QRegularE
         const qsizetype start = match.capturedStart(i);
         captures.append(start < 0 ? QByteArrayView() : bytes.sliced(start, match.capturedLength(i)));
     }
-    const QStringList names = regex.namedCaptureGroups();
-    for (int i = 1; i < names.size(); ++i) {
-        if (!names[i].isEmpty())
-            setVariable(names[i].toLower().toUtf8(), match.captured(i).toLatin1());
+    for (qsizetype i = 1; i < groupVariables.size(); ++i) {
+        if (!groupVariables[i].isEmpty())
+            setVariable(groupVariables[i], match.captured(int(i)).toLatin1());
     }
 }
 
@@ -72,6 +71,15 @@ QByteArray RewriteState::upstreamTarget() const
     if (!args.isEmpty())
         target += '?' + args;
     return target;
+}
+
+QList<QByteArray> captureVariables(const QRegularExpression &regex)
+{
+    QList<QByteArray> names;
+    const QStringList groups = regex.namedCaptureGroups();
+    for (const QString &group : groups)
+        names.append(group.toLower().toUtf8());
+    return names;
 }
 
 } // namespace lbscope

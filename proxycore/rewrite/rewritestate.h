@@ -31,12 +31,18 @@ struct RewriteState
     void clear();
     void setVariable(const QByteArray &name, const QByteArray &value);
     // $1..$9 and the named captures of a successful match on subject (a rewrite's, an if's or
-    // a location's regular expression), replacing the last ones.
-    void keepCaptures(const QRegularExpression &regex, const QRegularExpressionMatch &match, const QByteArray &subject);
+    // a location's regular expression), replacing the last ones. groupVariables: the
+    // regular expression's captureVariables(), read once when it was compiled.
+    void keepCaptures(const QRegularExpressionMatch &match, const QByteArray &subject,
+                      const QList<QByteArray> &groupVariables);
     // The request's context with this state's view of it.
     void applyTo(RequestContext &context) const;
     // uri escaped as nginx sends it upstream, and its args.
     QByteArray upstreamTarget() const;
 };
+
+// The variable each capture group sets, by group number: its name in lower case, or empty for
+// an unnamed group (index 0, the whole match, included).
+QList<QByteArray> captureVariables(const QRegularExpression &regex);
 
 } // namespace lbscope
