@@ -141,6 +141,11 @@ private slots:
                               u"location @fallback { proxy_pass http://b; proxy_set_header X-Named yes; }"_s;
         row("error_page to a named location keeps the URI", named, get("/x?y=1"));
         row("error_page to a named location keeps the method", named, request("POST", "/p"));
+        row("HEAD to a named location stays HEAD", named, request("HEAD", "/h"));
+        row("a server's error_page 404 to a named location",
+            u"error_page 404 @fallback;\nlocation /only/ { proxy_pass http://a; }\n"
+            u"location @fallback { proxy_pass http://b; }"_s,
+            get("/elsewhere?q=1"));
         row("a request line cannot reach a named location",
             u"location @b { proxy_pass http://b; }\nlocation / { proxy_pass http://a; }"_s, get("/@b"));
         row("error_page to a named location that does not exist: 500",
@@ -181,6 +186,9 @@ private slots:
         row("301 keeps the arguments", api, get("/api?x=1&y=2"));
         row("301 with Host naming a port", api, request("GET", "/api", "loc.test:8000"));
         row("301 to HTTP/1.0 without Host", api, "GET /api HTTP/1.0\r\n\r\n");
+        row("301 to a POST too", api, request("POST", "/api"));
+        row("301 for a nested location",
+            u"location /v/ { proxy_pass http://b; location /v/api/ { proxy_pass http://a; } }"_s, get("/v/api"));
         row("no 301 past the slash", api, get("/api/x"));
         row("no 301 when an exact location takes it",
             u"location /api/ { proxy_pass http://a; }\nlocation = /api { proxy_pass http://b; }"_s, get("/api"));
