@@ -174,6 +174,12 @@ QString LocationConfig::modifier() const
     return {};
 }
 
+QString LocationConfig::label() const
+{
+    const QString written = modifier();
+    return written.isEmpty() ? prefix : written + u' ' + prefix;
+}
+
 bool operator==(const LocationConfig &a, const LocationConfig &b)
 {
     return a.match == b.match && a.prefix == b.prefix && a.proxyPass == b.proxyPass && a.rewrites == b.rewrites &&

@@ -281,6 +281,8 @@ struct LocationConfig
     bool isStatic() const { return !isRegex() && match != LocationMatch::Named; }
     // "=", "^~", "~", "~*" or empty, as written before the URI.
     QString modifier() const;
+    // The location as its head names it: "/photos/", "= /x", "~* \.jpg$", "@fallback".
+    QString label() const;
 
     // Written out: a defaulted one cannot see through QList<LocationConfig>, incomplete here.
     friend bool operator==(const LocationConfig &a, const LocationConfig &b);

@@ -737,7 +737,7 @@ void ClientConnection::logRequest()
         record.firstServerName = m_server->firstName;
     }
     if (m_route)
-        record.location = m_route->prefix;
+        record.location = m_route->label;
     record.status = m_status;
     record.bytesSent = m_relay.bytesSent();
     record.bodyBytesSent = m_relay.bodyBytesSent();

@@ -212,6 +212,7 @@ bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConf
 {
     route->match = location.match;
     route->prefix = location.prefix.toUtf8();
+    route->label = location.label().toUtf8();
     if (location.isRegex()) {
         route->regex = QRegularExpression(location.prefix, location.match == LocationMatch::RegexCaseless
                                                                ? QRegularExpression::CaseInsensitiveOption

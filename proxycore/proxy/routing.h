@@ -35,6 +35,7 @@ struct Route
 {
     LocationMatch match = LocationMatch::Prefix;
     QByteArray prefix;        // the URI, or the @name; a regular expression's text
+    QByteArray label;         // LocationConfig::label(), for the access record
     QRegularExpression regex; // ~ and ~* locations
     QList<QByteArray> groupVariables; // the regex's captureVariables()
     int nested = -1;          // into VirtualServer::levels: the locations inside this one; -1: none
