@@ -289,6 +289,8 @@ void ClientConnection::findLocation(const Route *named)
         } else {
             const FoundLocation found = m_server->findLocation(m_rewrite.uri, &m_rewrite);
             m_route = found.route;
+            if (found.redirect && refusedBodyTooLarge(m_route->settings))
+                return; // nginx checks client_max_body_size before it redirects
             if (found.redirect) {
                 writeBuiltInPage(
                     301, !requestFullyRead(),
@@ -310,6 +312,18 @@ void ClientConnection::findLocation(const Route *named)
         }
     }
     enterLocation();
+}
+
+// client_max_body_size against Content-Length, when the location is found: true when it
+// answered 413.
+bool ClientConnection::refusedBodyTooLarge(const ResolvedLocation &settings)
+{
+    if (m_bodyDiscarded || settings.clientMaxBodySize <= 0 ||
+        m_request.contentLength().value_or(0) <= quint64(settings.clientMaxBodySize))
+        return false;
+    m_bodyDiscarded = true;
+    respondError(413, true);
+    return true;
 }
 
 // return, or a rewrite that redirects: nginx answers itself.
@@ -353,12 +367,8 @@ void ClientConnection::enterLocation()
     // nginx's order: client_max_body_size when the location is found, then the preaccess
     // phase's realip and the access phase, then the content handler (or its 404).
     const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
-    if (!m_bodyDiscarded && settings.clientMaxBodySize > 0 &&
-        m_request.contentLength().value_or(0) > quint64(settings.clientMaxBodySize)) {
-        m_bodyDiscarded = true;
-        respondError(413, true);
+    if (refusedBodyTooLarge(settings))
         return;
-    }
     if (m_route)
         m_client.applyRealIp(m_route->realIp, m_request, m_input.base());
     const bool allowed = (m_route ? m_route->access : m_server->access).allows(m_client.address());

@@ -76,6 +76,7 @@ private:
     void enterLocation();
     bool runRewrite(const RewriteScript &script);
     void findLocation(const Route *named = nullptr);
+    bool refusedBodyTooLarge(const ResolvedLocation &settings);
     void respondReturn(const RewriteOutcome &outcome);
     void streamBodyUnlessPreread();
     void startProxying();

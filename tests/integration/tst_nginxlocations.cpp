@@ -189,6 +189,8 @@ private slots:
         row("301 to a POST too", api, request("POST", "/api"));
         row("301 for a nested location",
             u"location /v/ { proxy_pass http://b; location /v/api/ { proxy_pass http://a; } }"_s, get("/v/api"));
+        row("client_max_body_size before the 301",
+            u"location /api/ { proxy_pass http://a; client_max_body_size 2; }"_s, request("POST", "/api"));
         row("no 301 past the slash", api, get("/api/x"));
         row("no 301 when an exact location takes it",
             u"location /api/ { proxy_pass http://a; }\nlocation = /api { proxy_pass http://b; }"_s, get("/api"));
