@@ -312,15 +312,11 @@ bool isIpLiteral(const QString &host)
     return !QHostAddress(host).isNull();
 }
 
-bool isLocationModifier(QStringView text)
+// "http://photos/v2/" and "http://photos?x" have one, "http://photos" has none.
+bool hasUriPart(const QString &url)
 {
-    return text == u'=' || text == u'~' || text == "~*"_L1 || text == "^~"_L1;
-}
-
-bool isPrefixLocation(QStringView prefix)
-{
-    return !prefix.startsWith(u'=') && !prefix.startsWith(u'~') && !prefix.startsWith(u'@') &&
-           !prefix.startsWith("^~"_L1);
+    const QStringView rest = QStringView(url).sliced(url.indexOf("://"_L1) + 3);
+    return std::any_of(rest.cbegin(), rest.cend(), [](QChar c) { return c == u'/' || c == u'?'; });
 }
 
 // Listen parameters nginx knows and LB Scope does not apply: flags and name=value prefixes.
@@ -450,6 +446,7 @@ private:
     bool checkListenUnique(const Token &address, const ListenAddress &listen);
     bool handleServerName(const Statement &statement, const Directive &);
     bool handleLocation(const Statement &statement, const Directive &);
+    bool parseLocationHead(const Statement &statement, LocationConfig *location);
     bool handleProxyPass(const Statement &statement, const Directive &);
     bool checkProxyPassUrl(const Token &url, nginx::HostPort *hostPort);
 
@@ -1339,34 +1336,82 @@ bool Parser::handleServerName(const Statement &statement, const Directive &)
     return true;
 }
 
+// location [ = | ^~ | ~ | ~* ] URI { }, location @NAME { }, nested in a server or a location,
+// with nginx's checks (ngx_http_core_location) in its order.
 bool Parser::handleLocation(const Statement &statement, const Directive &)
 {
-    const QString what = joinedArguments(statement, 0, false);
-    if (m_location)
-        return ignore(statement, what, u"nested locations are not supported"_s);
-    if (statement.args.size() == 3) {
-        const Token &modifier = statement.args[1];
-        if (!isLocationModifier(modifier.text))
-            return fail(modifier.where, u"invalid location modifier %1"_s.arg(quoted(modifier.text)));
-        return ignore(statement, what, u"only prefix locations are supported"_s);
-    }
-    const Token &prefix = statement.args[1];
-    if (!isPrefixLocation(prefix.text))
-        return ignore(statement, what, u"only prefix locations are supported"_s);
-    const bool exists = std::any_of(m_server->locations.cbegin(), m_server->locations.cend(),
-                                    [&](const LocationConfig &location) { return location.prefix == prefix.text; });
-    if (exists)
-        return fail(prefix.where, u"duplicate location %1"_s.arg(quoted(prefix.text)));
-
     LocationConfig location;
-    location.prefix = prefix.text;
     location.source = statement.name().where;
+    const Token &uri = statement.args.last();
+    if (!parseLocationHead(statement, &location))
+        return false;
+    if (location.isRegex() && !checkRegex(uri, location.prefix, location.match == LocationMatch::RegexCaseless))
+        return false;
+    if (LocationConfig *parent = m_location) {
+        if (parent->match == LocationMatch::Exact)
+            return fail(uri.where, u"location %1 cannot be inside the exact location %2"_s.arg(quoted(location.prefix),
+                                                                                               quoted(parent->prefix)));
+        if (parent->match == LocationMatch::Named)
+            return fail(uri.where, u"location %1 cannot be inside the named location %2"_s.arg(quoted(location.prefix),
+                                                                                               quoted(parent->prefix)));
+        if (location.match == LocationMatch::Named)
+            return fail(uri.where, u"named location %1 can be on the server level only"_s.arg(quoted(location.prefix)));
+        if (!location.isRegex() && !location.prefix.startsWith(parent->prefix))
+            return fail(uri.where,
+                        u"location %1 is outside location %2"_s.arg(quoted(location.prefix), quoted(parent->prefix)));
+    }
+    QList<LocationConfig> &siblings = m_location ? m_location->locations : m_server->locations;
+    // nginx keeps one exact and one prefix location per URI; "^~" and a plain prefix are both prefixes.
+    const bool exists =
+        location.isStatic() && std::any_of(siblings.cbegin(), siblings.cend(), [&](const LocationConfig &other) {
+            return other.isStatic() && other.prefix == location.prefix &&
+                   (other.match == LocationMatch::Exact) == (location.match == LocationMatch::Exact);
+        });
+    if (exists)
+        return fail(uri.where, u"duplicate location %1"_s.arg(quoted(location.prefix)));
+
+    LocationConfig *parent = m_location;
     m_location = &location;
     const bool parsed = parseBlock(LocationContext);
-    m_location = nullptr;
+    m_location = parent;
     if (!parsed)
         return false;
-    m_server->locations.append(std::move(location));
+    siblings.append(std::move(location));
+    return true;
+}
+
+// The modifier, as its own argument or stuck to the URI ("=/a", "~*\.jpg$"), as nginx reads it.
+bool Parser::parseLocationHead(const Statement &statement, LocationConfig *location)
+{
+    QString uri = statement.args.last().text;
+    if (statement.args.size() == 3) {
+        const Token &modifier = statement.args[1];
+        if (modifier.text == u'=')
+            location->match = LocationMatch::Exact;
+        else if (modifier.text == "^~"_L1)
+            location->match = LocationMatch::PrefixNoRegex;
+        else if (modifier.text == u'~')
+            location->match = LocationMatch::Regex;
+        else if (modifier.text == "~*"_L1)
+            location->match = LocationMatch::RegexCaseless;
+        else
+            return fail(modifier.where, u"invalid location modifier %1"_s.arg(quoted(modifier.text)));
+    } else if (uri.startsWith(u'=')) {
+        location->match = LocationMatch::Exact;
+        uri.remove(0, 1);
+    } else if (uri.startsWith("^~"_L1)) {
+        location->match = LocationMatch::PrefixNoRegex;
+        uri.remove(0, 2);
+    } else if (uri.startsWith("~*"_L1)) {
+        location->match = LocationMatch::RegexCaseless;
+        uri.remove(0, 2);
+    } else if (uri.startsWith(u'~')) {
+        location->match = LocationMatch::Regex;
+        uri.remove(0, 1);
+    } else if (uri.startsWith(u'@')) {
+        location->match = LocationMatch::Named;
+    }
+    location->prefix = uri;
     return true;
 }
 
@@ -1385,6 +1430,11 @@ bool Parser::handleProxyPass(const Statement &statement, const Directive &)
     nginx::HostPort hostPort;
     if (!checkProxyPassUrl(url, &hostPort))
         return false;
+    // Such a location has no prefix for the URI part to replace.
+    if ((m_location->isRegex() || m_location->match == LocationMatch::Named) && hasUriPart(url.text))
+        return fail(statement.name().where,
+                    u"\"proxy_pass\" cannot have URI part in location given by regular expression, or inside named "
+                    u"location, or inside \"if\" statement, or inside \"limit_except\" block"_s);
     m_location->proxyPass = url.text;
     // A bare name is an upstream block; an address or a host with a port is an implicit upstream.
     const bool implicit = hostPort.hasPort || isIpLiteral(hostPort.host) ||

@@ -379,11 +379,15 @@ void writeRewrites(ConfText &out, const QList<RewriteStatement> &statements)
 void writeLocation(ConfText &out, const LocationConfig &location)
 {
     out.blankLine();
-    out.open("location "_L1 + nginx::quoteArgument(location.prefix));
+    const QString modifier = location.modifier();
+    const QString uri = nginx::quoteArgument(location.prefix);
+    out.open("location "_L1 + (modifier.isEmpty() ? uri : modifier + u' ' + uri));
     if (!location.proxyPass.isEmpty())
         out.directive("proxy_pass"_L1, {location.proxyPass});
     writeRewrites(out, location.rewrites);
     writeSettings(out, location.settings, true);
+    for (const LocationConfig &nested : location.locations)
+        writeLocation(out, nested);
     out.close();
 }
 

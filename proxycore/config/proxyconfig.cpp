@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -95,6 +96,110 @@ const LogFormat &combinedLogFormat()
                        "\"$http_referer\" \"$http_user_agent\""),
         {}};
     return combined;
+}
+
+ProxySettings inheritSettings(const ProxySettings &outer, const ProxySettings &inner)
+{
+    // Every member of ProxySettings, as resolveSettings() merges it: a list from the inner level
+    // when it has any lines, any other value when the inner level sets it.
+    ProxySettings r = outer;
+    const auto value = [&](auto member) {
+        if ((inner.*member).has_value())
+            r.*member = inner.*member;
+    };
+    const auto list = [&](auto member) {
+        if (hasDirectives(inner.*member))
+            r.*member = inner.*member;
+    };
+    list(&ProxySettings::proxySetHeaders);
+    list(&ProxySettings::addHeaders);
+    list(&ProxySettings::errorPages);
+    list(&ProxySettings::accessLogs);
+    list(&ProxySettings::accessRules);
+    list(&ProxySettings::setRealIpFrom);
+    value(&ProxySettings::proxyHttpVersionMinor);
+    value(&ProxySettings::proxyNextUpstream);
+    value(&ProxySettings::proxyNextUpstreamTries);
+    value(&ProxySettings::proxyNextUpstreamTimeoutMs);
+    value(&ProxySettings::proxyConnectTimeoutMs);
+    value(&ProxySettings::proxySendTimeoutMs);
+    value(&ProxySettings::proxyReadTimeoutMs);
+    value(&ProxySettings::proxyBufferSize);
+    value(&ProxySettings::clientMaxBodySize);
+    value(&ProxySettings::clientBodyBufferSize);
+    value(&ProxySettings::clientBodyTempPath);
+    value(&ProxySettings::proxyRequestBuffering);
+    value(&ProxySettings::proxyBuffering);
+    value(&ProxySettings::proxyBuffers);
+    value(&ProxySettings::proxyBusyBuffersSize);
+    value(&ProxySettings::proxyMaxTempFileSize);
+    value(&ProxySettings::proxyTempFileWriteSize);
+    value(&ProxySettings::proxyTempPath);
+    value(&ProxySettings::sendTimeoutMs);
+    value(&ProxySettings::proxyInterceptErrors);
+    value(&ProxySettings::recursiveErrorPages);
+    value(&ProxySettings::clientHeaderTimeoutMs);
+    value(&ProxySettings::clientBodyTimeoutMs);
+    value(&ProxySettings::keepaliveTimeoutMs);
+    value(&ProxySettings::keepaliveRequests);
+    value(&ProxySettings::keepaliveTimeMs);
+    value(&ProxySettings::proxyRedirects);
+    value(&ProxySettings::proxyHideHeaders);
+    value(&ProxySettings::proxyPassHeaders);
+    value(&ProxySettings::proxyPassRequestHeaders);
+    value(&ProxySettings::proxyPassRequestBody);
+    value(&ProxySettings::proxySetBody);
+    value(&ProxySettings::proxyMethod);
+    value(&ProxySettings::proxyIgnoreHeaders);
+    value(&ProxySettings::realIpHeader);
+    value(&ProxySettings::realIpRecursive);
+    return r;
+}
+
+QString LocationConfig::modifier() const
+{
+    switch (match) {
+    case LocationMatch::PrefixNoRegex:
+        return QStringLiteral("^~");
+    case LocationMatch::Exact:
+        return QStringLiteral("=");
+    case LocationMatch::Regex:
+        return QStringLiteral("~");
+    case LocationMatch::RegexCaseless:
+        return QStringLiteral("~*");
+    case LocationMatch::Prefix:
+    case LocationMatch::Named:
+        break;
+    }
+    return {};
+}
+
+QString LocationConfig::label() const
+{
+    const QString written = modifier();
+    return written.isEmpty() ? prefix : written + u' ' + prefix;
+}
+
+bool operator==(const LocationConfig &a, const LocationConfig &b)
+{
+    return a.match == b.match && a.prefix == b.prefix && a.proxyPass == b.proxyPass && a.rewrites == b.rewrites &&
+           a.settings == b.settings && a.source == b.source &&
+           std::equal(a.locations.cbegin(), a.locations.cend(), b.locations.cbegin(), b.locations.cend());
+}
+
+void collectUserVariables(const QList<LocationConfig> &locations, QStringList *names)
+{
+    for (const LocationConfig &location : locations) {
+        if (location.isRegex()) {
+            const QStringList groups = QRegularExpression(location.prefix).namedCaptureGroups();
+            for (const QString &group : groups) {
+                if (!group.isEmpty() && !names->contains(group.toLower()))
+                    names->append(group.toLower());
+            }
+        }
+        collectUserVariables(location.rewrites, names);
+        collectUserVariables(location.locations, names);
+    }
 }
 
 ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server, const ProxySettings *location)
@@ -197,8 +302,7 @@ QStringList userVariableNames(const ProxyConfig &config)
     QStringList names;
     for (const ServerConfig &server : config.servers) {
         collectUserVariables(server.rewrites, &names);
-        for (const LocationConfig &location : server.locations)
-            collectUserVariables(location.rewrites, &names);
+        collectUserVariables(server.locations, &names); // nested ones too
     }
     return names;
 }

@@ -256,16 +256,50 @@ struct ProxySettings
     friend bool operator==(const ProxySettings &, const ProxySettings &) = default;
 };
 
+// How a location matches the URI: nginx's modifiers.
+enum class LocationMatch {
+    Prefix,        // location /photos/ {
+    PrefixNoRegex, // location ^~ /photos/ { (a match here stops the regular expressions)
+    Exact,         // location = /photos {
+    Regex,         // location ~ \.jpg$ {
+    RegexCaseless, // location ~* \.jpg$ {
+    Named,         // location @fallback { (reached only by error_page and the like)
+};
+
 struct LocationConfig
 {
-    QString prefix;                   // "location /photos/ {"
+    LocationMatch match = LocationMatch::Prefix;
+    QString prefix;                   // the URI, regular expression or @name, as written after the modifier
     QString proxyPass;                // "http://photos" as written; empty: no proxy_pass here
     QList<RewriteStatement> rewrites; // the rewrite module's directives, in order
     ProxySettings settings;
+    QList<LocationConfig> locations; // nested, in file order
     SourceLocation source;
 
-    friend bool operator==(const LocationConfig &, const LocationConfig &) = default;
+    bool isRegex() const { return match == LocationMatch::Regex || match == LocationMatch::RegexCaseless; }
+    // Exact and prefix locations: those nginx keeps in its static tree.
+    bool isStatic() const { return !isRegex() && match != LocationMatch::Named; }
+    // "=", "^~", "~", "~*" or empty, as written before the URI.
+    QString modifier() const;
+    // The location as its head names it: "/photos/", "= /x", "~* \.jpg$", "@fallback".
+    QString label() const;
+
+    // Written out: a defaulted one cannot see through QList<LocationConfig>, incomplete here.
+    friend bool operator==(const LocationConfig &a, const LocationConfig &b);
 };
+
+// Calls visit on each location and, after it, on the ones nested in it, in file order.
+template <typename Locations, typename Visit> void forEachLocation(Locations &locations, const Visit &visit)
+{
+    for (auto &location : locations) {
+        visit(location);
+        forEachLocation(location.locations, visit);
+    }
+}
+
+// Every user variable the configuration's rewrite directives and location regular expressions
+// define (set, named captures), nested locations included.
+void collectUserVariables(const QList<LocationConfig> &locations, QStringList *names);
 
 struct ListenAddress
 {
@@ -366,7 +400,12 @@ struct ResolvedLocation
     bool realIpRecursive = false;
 };
 
-// nginx merges settings outward-in: location overrides server overrides http.
+// An enclosing location's settings with a nested one's on top: what the nested location
+// inherits when it sets nothing itself (nginx merges each level into the next).
+ProxySettings inheritSettings(const ProxySettings &outer, const ProxySettings &inner);
+
+// nginx merges settings outward-in: location overrides server overrides http. A nested
+// location's settings are inheritSettings() of its enclosing locations' first.
 ResolvedLocation resolveSettings(const ProxySettings &http, const ProxySettings &server, const ProxySettings *location);
 
 // The names `set` defines anywhere in the file (lower case): nginx knows them as variables

@@ -78,8 +78,8 @@ bool ConfigTest::checkFiles(const ProxyConfig &config, QString *error)
     collectAccessLogs(config.settings, &accessLogs);
     for (const ServerConfig &server : config.servers) {
         collectAccessLogs(server.settings, &accessLogs);
-        for (const LocationConfig &location : server.locations)
-            collectAccessLogs(location.settings, &accessLogs);
+        forEachLocation(server.locations,
+                        [&](const LocationConfig &location) { collectAccessLogs(location.settings, &accessLogs); });
     }
     for (const QString &path : std::as_const(accessLogs)) {
         if (!checkAppendable(config.resolvePath(path), error))

@@ -256,6 +256,10 @@ void ClientConnection::beginRequest()
         deleteLater();
         return;
     }
+    if (!m_rewrite.start(m_request.target().in(base))) {
+        respondError(400, true); // a ".." above the root, a decoded NUL or a broken %-escape
+        return;
+    }
     m_server = &m_listener->serverFor(m_facts.host.in(base));
     m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
     ++m_requestsServed;
@@ -263,7 +267,6 @@ void ClientConnection::beginRequest()
     // return answers is kept alive whatever they say, as nginx does.
     m_keepAlive = m_request.shouldKeepAlive() && !m_worker.stoppingGracefully();
     m_keepaliveTimeoutMs = m_server->settings.keepaliveTimeoutMs;
-    m_rewrite.start(m_request.target().in(base));
     if (runRewrite(m_server->rewrite)) // nginx's server rewrite phase
         findLocation();
 }
@@ -281,17 +284,31 @@ bool ClientConnection::runRewrite(const RewriteScript &script)
 }
 
 // nginx's find-location and rewrite phases: a location's rewrite that changes the URI sends
-// the request to find its location again, at most ten times.
-void ClientConnection::findLocation()
+// the request to find its location again, at most ten times. A named location (error_page
+// @name) is entered as it is, at its rewrite phase.
+void ClientConnection::findLocation(const Route *named)
 {
     for (;;) {
-        const QByteArrayView target =
-            m_rewrite.rewritten ? QByteArrayView(m_rewrite.uri) : m_request.target().in(m_input.base());
-        m_route = m_server->route(target);
+        const bool enteredByName = named != nullptr;
+        bool autoRedirect = false;
+        if (named) {
+            m_route = std::exchange(named, nullptr);
+        } else {
+            const FoundLocation found = m_server->findLocation(m_rewrite.uri, &m_rewrite);
+            m_route = found.route;
+            autoRedirect = found.redirect;
+        }
         m_rewrite.uriChanged = false;
         updateLocationConfig();
-        if (bodyOverLimit())
-            return; // answered: nginx checks client_max_body_size as it finds the location
+        if (!enteredByName && refusedBodyTooLarge(m_route ? m_route->settings : m_server->settings))
+            return; // answered 413
+        if (autoRedirect) {
+            writeBuiltInPage(
+                301, mustCloseAfterAnswer(),
+                "Location: " + absoluteRedirect(requestContext(), autoRedirectTarget(*m_route, m_rewrite.args)) +
+                    "\r\n");
+            return;
+        }
         if (!m_route)
             break;
         if (!runRewrite(m_route->rewrite))
@@ -318,11 +335,11 @@ void ClientConnection::updateLocationConfig()
     m_keepaliveTimeoutMs = settings.keepaliveTimeoutMs;
 }
 
-// A declared length over the location's client_max_body_size: 413 before the location's
-// rewrite directives run (the server's ran already), as nginx's find-config phase answers.
-bool ClientConnection::bodyOverLimit()
+// client_max_body_size against Content-Length, as the location is found: before its rewrite
+// directives and its trailing-slash redirect (the server's rewrites ran already), as nginx's
+// find-config phase answers. True when it answered 413.
+bool ClientConnection::refusedBodyTooLarge(const ResolvedLocation &settings)
 {
-    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
     if (m_bodyDiscarded || settings.clientMaxBodySize <= 0 ||
         m_request.contentLength().value_or(0) <= quint64(settings.clientMaxBodySize))
         return false;
@@ -437,8 +454,8 @@ void ClientConnection::startProxying()
         respondError(m_target.errorStatus, mustCloseAfterAnswer());
         return;
     }
-    // A rewritten URI goes as it is, whatever URI part proxy_pass has (as nginx does).
-    if (m_rewrite.rewritten)
+    // A rewritten URI goes as it is, whatever URI part a static proxy_pass has (as nginx does).
+    if (m_rewrite.rewritten && !m_target.uriFromVariables)
         m_upstreamTarget = m_rewrite.upstreamTarget();
     const ProxyHandler::Redirected redirected{m_redirectMethod, m_upstreamTarget, m_bodyDiscarded};
     m_proxy.start(*m_route, m_target, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
@@ -678,20 +695,27 @@ bool ClientConnection::followErrorPage(int status, bool close)
         writeBuiltInPage(page->redirectStatus(), close, "Location: " + location + "\r\n");
         return true;
     }
-    if (page->target == ErrorPage::Target::Named)
-        return false; // named locations are not matched yet: the built-in page answers
-    // An internal redirect is a URI change as a rewrite's is: one limit for both, as nginx's.
-    if (++m_rewrite.uriChanges > maxInternalRedirects) {
-        writeBuiltInPage(500, close, {}); // "rewrite or internal redirection cycle"
-        return true;
-    }
-    const QByteArray target = page->uri.evaluate(requestContext());
-    m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
     m_keepAlive = m_keepAlive && !close;
     // A body cut short (over the limit, malformed, half streamed) goes no further; one not yet
     // read is read for the page's location, as nginx does.
     if (m_facts.hasBody && !m_requestComplete && m_request.state() != MessageParser::State::HeadComplete)
         m_bodyDiscarded = true;
+    // An internal redirect is a URI change as a rewrite's is: one limit for both, as nginx's.
+    if (++m_rewrite.uriChanges > maxInternalRedirects) {
+        writeBuiltInPage(500, close, {}); // "rewrite or internal redirection cycle"
+        return true;
+    }
+    if (page->target == ErrorPage::Target::Named) {
+        // The same method and URI, in the named location.
+        const Route *named = m_server->namedLocation(page->name);
+        if (!named)
+            writeBuiltInPage(500, close, {}); // nginx: "could not find named location"
+        else
+            findLocation(named);
+        return true;
+    }
+    const QByteArray target = page->uri.evaluate(requestContext());
+    m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
     // The page's URI goes through the phases again as a rewritten one does.
     QList<std::pair<QByteArray, QByteArray>> variables = std::move(m_rewrite.variables);
     const int changes = m_rewrite.uriChanges;
@@ -787,7 +811,7 @@ void ClientConnection::logRequest()
         record.firstServerName = m_server->firstName;
     }
     if (m_route)
-        record.location = m_route->prefix;
+        record.location = m_route->label;
     record.status = m_status;
     record.bytesSent = m_relay.bytesSent();
     record.bodyBytesSent = m_relay.bodyBytesSent();

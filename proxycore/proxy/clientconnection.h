@@ -76,9 +76,9 @@ private:
     void beginRequest();
     void enterLocation();
     bool runRewrite(const RewriteScript &script);
-    void findLocation();
+    void findLocation(const Route *named = nullptr);
     void updateLocationConfig();
-    bool bodyOverLimit();
+    bool refusedBodyTooLarge(const ResolvedLocation &settings);
     void respondReturn(const RewriteOutcome &outcome);
     void streamBodyUnlessPreread();
     void startProxying();

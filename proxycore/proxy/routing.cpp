@@ -2,6 +2,7 @@
 
 #include "http/headers.h"
 #include "http/uri.h"
+#include "proxy/upstreamuri.h"
 #include "stats/peercounters.h"
 #include "variables/logformattemplate.h"
 
@@ -175,7 +176,7 @@ bool buildProxyPass(RoutingTable &table, const LocationConfig &location, Route *
 {
     if (location.proxyPass.contains(u'$')) {
         QString message;
-        route->proxyPassTemplate = ValueTemplate::compile(location.proxyPass, &message);
+        route->proxyPassTemplate = ValueTemplate::compile(location.proxyPass, &message, &table.userVariables);
         if (!route->proxyPassTemplate)
             *error = where(location.source) + message;
         return route->proxyPassTemplate.has_value();
@@ -205,11 +206,28 @@ bool buildProxyPass(RoutingTable &table, const LocationConfig &location, Route *
     return true;
 }
 
+bool buildRouteSettings(RoutingTable &table, const LocationConfig &location, Route *route, QString *error);
+
+// settings: the location's own with its enclosing locations' under them (inheritSettings).
 bool buildRoute(RoutingTable &table, const ProxyConfig &config, const ServerConfig &server,
-                const LocationConfig &location, Route *route, QString *error)
+                const LocationConfig &location, const ProxySettings &settings, Route *route, QString *error)
 {
+    route->match = location.match;
     route->prefix = location.prefix.toUtf8();
-    route->settings = resolveSettings(config.settings, server.settings, &location.settings);
+    route->label = location.label().toUtf8();
+    if (location.isRegex()) {
+        route->regex = QRegularExpression(location.prefix, location.match == LocationMatch::RegexCaseless
+                                                               ? QRegularExpression::CaseInsensitiveOption
+                                                               : QRegularExpression::NoPatternOption);
+        route->groupVariables = captureVariables(route->regex);
+    }
+    route->autoRedirect = location.isStatic() && location.prefix.endsWith(u'/') && !location.proxyPass.isEmpty();
+    route->settings = resolveSettings(config.settings, server.settings, &settings);
+    return buildRouteSettings(table, location, route, error);
+}
+
+bool buildRouteSettings(RoutingTable &table, const LocationConfig &location, Route *route, QString *error)
+{
     const ResolvedLocation &settings = route->settings;
     if (!location.proxyPass.isEmpty() && !buildProxyPass(table, location, route, error))
         return false;
@@ -261,6 +279,38 @@ Listener &listenerFor(RoutingTable &table, const QHostAddress &address, quint16 
     return table.listeners.last();
 }
 
+// One level's locations into the server's flat list, nested ones after each, as nginx keeps
+// them: static ones longest first, regular expressions in file order, named ones apart.
+bool addLocations(RoutingTable &table, const ProxyConfig &config, const ServerConfig &server,
+                  const QList<LocationConfig> &locations, const ProxySettings &enclosing, VirtualServer *virtualServer,
+                  int level, QString *error)
+{
+    for (const LocationConfig &location : locations) {
+        const ProxySettings settings = inheritSettings(enclosing, location.settings);
+        Route route;
+        if (!buildRoute(table, config, server, location, settings, &route, error))
+            return false;
+        const int index = int(virtualServer->routes.size());
+        virtualServer->routes.append(std::move(route));
+        if (location.isRegex())
+            virtualServer->levels[level].regexes.append(index);
+        else if (location.isStatic())
+            virtualServer->levels[level].statics.append(index);
+        if (location.locations.isEmpty())
+            continue;
+        const int nested = int(virtualServer->levels.size());
+        virtualServer->levels.append(LocationLevel{});
+        virtualServer->routes[index].nested = nested;
+        if (!addLocations(table, config, server, location.locations, settings, virtualServer, nested, error))
+            return false;
+    }
+    QList<int> &statics = virtualServer->levels[level].statics;
+    std::stable_sort(statics.begin(), statics.end(), [&](int a, int b) {
+        return virtualServer->routes[a].prefix.size() > virtualServer->routes[b].prefix.size();
+    });
+    return true;
+}
+
 bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfig &server, QString *error)
 {
     VirtualServer virtualServer;
@@ -280,14 +330,9 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     if (!rewrite)
         return false;
     virtualServer.rewrite = std::move(*rewrite);
-    for (const LocationConfig &location : server.locations) {
-        Route route;
-        if (!buildRoute(table, config, server, location, &route, error))
-            return false;
-        virtualServer.routes.append(std::move(route));
-    }
-    std::stable_sort(virtualServer.routes.begin(), virtualServer.routes.end(),
-                     [](const Route &a, const Route &b) { return a.prefix.size() > b.prefix.size(); });
+    virtualServer.levels.append(LocationLevel{});
+    if (!addLocations(table, config, server, server.locations, {}, &virtualServer, 0, error))
+        return false;
 
     QList<ListenAddress> listens = server.listens;
     // nginx would listen on *:80 here; LB Scope opens every interface only when asked to.
@@ -309,13 +354,100 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
 
 } // namespace
 
-const Route *VirtualServer::route(QByteArrayView target) const
+FoundLocation VirtualServer::findLocation(const QByteArray &uri, RewriteState *captures) const
 {
-    for (const Route &candidate : routes) {
-        if (target.startsWith(candidate.prefix))
-            return &candidate;
+    FoundLocation found;
+    QString subject; // the URI for QRegularExpression, made when the first one runs
+    found.redirect = searchLevel(0, uri, subject, captures, &found) == Search::Redirect;
+    return found;
+}
+
+// ngx_http_core_find_location: this level's static locations, the nested ones of the prefix
+// found, then this level's regular expressions unless the prefix has "^~".
+VirtualServer::Search VirtualServer::searchLevel(int level, const QByteArray &uri, QString &subject,
+                                                 RewriteState *captures, FoundLocation *found) const
+{
+    Search result = searchStatics(levels[level], uri, found);
+    bool noRegex = false;
+    if (result == Search::Prefix) {
+        noRegex = found->route->match == LocationMatch::PrefixNoRegex;
+        if (found->route->nested >= 0)
+            result = searchLevel(found->route->nested, uri, subject, captures, found);
+    }
+    if (result == Search::Exact || result == Search::Redirect || noRegex)
+        return result;
+    for (const int index : levels[level].regexes) {
+        const Route &route = routes[index];
+        if (subject.isEmpty())
+            subject = QString::fromLatin1(uri); // bytes as PCRE sees them, one character each
+        const QRegularExpressionMatch match = route.regex.match(subject);
+        if (!match.hasMatch())
+            continue;
+        captures->keepCaptures(match, uri, route.groupVariables);
+        found->route = &route;
+        if (route.nested >= 0)
+            searchLevel(route.nested, uri, subject, captures, found);
+        return Search::Exact;
+    }
+    return result;
+}
+
+// nginx's static location tree, searched linearly: a location named the URI itself (the exact
+// one first); else the longest prefix, unless a location one "/" longer redirects.
+VirtualServer::Search VirtualServer::searchStatics(const LocationLevel &level, QByteArrayView uri,
+                                                   FoundLocation *found) const
+{
+    const Route *prefix = nullptr;
+    const Route *redirect = nullptr;
+    for (const int index : level.statics) {
+        const Route &route = routes[index];
+        const qsizetype length = route.prefix.size();
+        if (length == uri.size() && route.prefix == uri) {
+            if (route.match == LocationMatch::Exact) {
+                found->route = &route;
+                return Search::Exact;
+            }
+            if (!prefix || prefix->prefix.size() < length)
+                prefix = &route;
+        } else if (route.match != LocationMatch::Exact && !prefix && uri.startsWith(route.prefix)) {
+            prefix = &route;
+        } else if (route.autoRedirect && length == uri.size() + 1 && route.prefix.startsWith(uri) &&
+                   (!redirect || route.match == LocationMatch::Exact)) {
+            redirect = &route;
+        }
+    }
+    if (prefix && prefix->prefix.size() == uri.size()) {
+        found->route = prefix;
+        return Search::Prefix;
+    }
+    if (redirect) {
+        found->route = redirect;
+        return Search::Redirect;
+    }
+    if (!prefix)
+        return Search::Declined;
+    found->route = prefix;
+    return Search::Prefix;
+}
+
+const Route *VirtualServer::namedLocation(QByteArrayView name) const
+{
+    for (const Route &route : routes) {
+        if (route.match == LocationMatch::Named && QByteArrayView(route.prefix).sliced(1) == name)
+            return &route;
     }
     return nullptr;
+}
+
+QByteArray autoRedirectTarget(const Route &route, QByteArrayView args)
+{
+    QByteArray target;
+    appendEscapedUri(target, route.prefix);
+    if (!args.isEmpty()) {
+        target.append('?');
+        target.append(args);
+    }
+    return target;
 }
 
 const VirtualServer &Listener::serverFor(QByteArrayView host) const

@@ -17,6 +17,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
+#include <QRegularExpression>
 
 #include <functional>
 #include <memory>
@@ -32,7 +33,15 @@ struct CompiledHeader
 
 struct Route
 {
-    QByteArray prefix;
+    LocationMatch match = LocationMatch::Prefix;
+    QByteArray prefix;        // the URI, or the @name; a regular expression's text
+    QByteArray label;         // LocationConfig::label(), for the access record
+    QRegularExpression regex; // ~ and ~* locations
+    QList<QByteArray> groupVariables; // the regex's captureVariables()
+    int nested = -1;          // into VirtualServer::levels: the locations inside this one; -1: none
+    // A static location whose URI ends in "/" and that proxies: its URI without the slash is
+    // answered with a 301 to it (nginx's auto_redirect).
+    bool autoRedirect = false;
     int upstreamIndex = -1; // into RoutingTable::upstreams; -1: none fixed (no proxy_pass, or variables)
     QByteArray proxyHost;   // $proxy_host
     ResolvedLocation settings;
@@ -58,22 +67,58 @@ struct Route
     RewriteScript rewrite; // the location's rewrite module directives
 };
 
+// The locations of one level (a server, or one location's nested ones), as indexes into
+// VirtualServer::routes.
+struct LocationLevel
+{
+    QList<int> statics; // exact and prefix locations, longest URI first
+    QList<int> regexes; // in file order
+};
+
+// What the find-location phase decided.
+struct FoundLocation
+{
+    const Route *route = nullptr; // null: no location takes the URI
+    bool redirect = false;        // answer 301 to route's URI (auto_redirect)
+};
+
 struct VirtualServer
 {
     QList<QByteArray> names; // server_name, lower case
     QByteArray firstName;
-    QByteArray label;          // for access records: the first server_name as written, or the first listen
-    QList<Route> routes;       // longest prefix first
-    ResolvedLocation settings; // server level, for what happens before routing
-    ErrorPageRules errorPages; // server level, for requests no location takes
-    RealIpResolver realIp;     // the post-read phase's
-    AccessRules access;        // for a request that no location matches
-    RewriteScript rewrite;     // run before the location is chosen
+    QByteArray label;            // for access records: the first server_name as written, or the first listen
+    QList<Route> routes;         // every location, nested ones too, in file order
+    QList<LocationLevel> levels; // [0]: the server's own locations
+    ResolvedLocation settings;   // server level, for what happens before routing
+    ErrorPageRules errorPages;   // server level, for requests no location takes
+    RealIpResolver realIp;       // the post-read phase's
+    AccessRules access;          // for a request that no location matches
+    RewriteScript rewrite;       // run before the location is chosen
     // add_header for the server's own return and for requests no location takes
     QList<CompiledHeader> addHeaders;
 
-    const Route *route(QByteArrayView target) const;
+    // nginx's find-location phase on a normalized URI ($uri): an exact match at once, else the
+    // longest prefix (and its nested locations), then, unless that prefix has "^~", the
+    // regular expressions of each level from the innermost out, in file order; the captures
+    // of the one that matched go to *captures.
+    FoundLocation findLocation(const QByteArray &uri, RewriteState *captures) const;
+    // A named location by its name without the "@"; null when there is none.
+    const Route *namedLocation(QByteArrayView name) const;
+
+private:
+    enum class Search {
+        Declined,
+        Prefix,
+        Exact,
+        Redirect
+    }; // nginx's DECLINED, AGAIN, OK, DONE
+    Search searchLevel(int level, const QByteArray &uri, QString &subject, RewriteState *captures,
+                       FoundLocation *found) const;
+    Search searchStatics(const LocationLevel &level, QByteArrayView uri, FoundLocation *found) const;
 };
+
+// Where auto_redirect sends "/photos": the location's URI ("/photos/") escaped, and the arguments.
+QByteArray autoRedirectTarget(const Route &route, QByteArrayView args);
 
 struct Listener
 {

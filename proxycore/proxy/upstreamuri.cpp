@@ -1,26 +1,16 @@
 #include "proxy/upstreamuri.h"
 
 #include "http/headers.h"
+#include "http/requesturi.h"
 #include "http/uri.h"
-#include "variables/valuetemplate.h"
 #include "proxy/routing.h"
+#include "variables/valuetemplate.h"
 
 #include <QList>
 
 namespace lbscope {
 
 namespace {
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 // The bytes nginx's ngx_escape_uri(NGX_ESCAPE_URI) escapes in 1.22: controls, space, DEL,
 // bytes past ASCII and " # % < > ? \ ^ ` { | } (checked byte by byte against nginx 1.22.1).
@@ -47,36 +37,9 @@ bool escapedInUri(unsigned char c)
     }
 }
 
-void appendEscaped(QByteArray &out, QByteArrayView bytes)
-{
-    static constexpr char digits[] = "0123456789ABCDEF";
-    for (const char c : bytes) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (!escapedInUri(byte)) {
-            out.append(c);
-            continue;
-        }
-        out.append('%');
-        out.append(digits[byte >> 4]);
-        out.append(digits[byte & 0xf]);
-    }
-}
-
 bool startsWithIgnoringCase(QByteArrayView text, QByteArrayView prefix)
 {
     return text.size() >= prefix.size() && equalsIgnoreCase(text.first(prefix.size()), prefix);
-}
-
-// "http://example.com/a?b" (a request in absolute form) -> "/a?b"; an origin-form target as is.
-QByteArrayView originForm(QByteArrayView target)
-{
-    if (target.startsWith('/'))
-        return target;
-    const qsizetype scheme = target.indexOf("://");
-    if (scheme < 0)
-        return target;
-    const qsizetype path = target.indexOf('/', scheme + 3);
-    return path < 0 ? QByteArrayView("/") : target.sliced(path);
 }
 
 struct UrlParts
@@ -163,8 +126,9 @@ UpstreamTarget evaluatedTarget(const RoutingTable &table, const Route &route, co
         return target;
     }
     // $proxy_host: as written, without the port when it is 80.
-    target.proxyHost = parts.authority.first(address->port == 80 ? address->writtenHostLength : parts.authority.size())
-                           .toByteArray();
+    target.proxyHost =
+        parts.authority.first(address->port == 80 ? address->writtenHostLength : parts.authority.size()).toByteArray();
+    target.uriFromVariables = !parts.uri.isEmpty();
     if (parts.uri.isEmpty())
         target.uri = originForm(context.target).toByteArray();
     else if (parts.uri.startsWith('?'))
@@ -182,70 +146,38 @@ QByteArrayView proxyPassUriPart(QByteArrayView url)
     return splitUrl(scheme < 0 ? url : url.sliced(scheme + 3)).uri;
 }
 
-QByteArray normalizedPath(QByteArrayView path, bool *quoted)
+void appendEscapedUri(QByteArray &out, QByteArrayView bytes)
 {
-    QByteArray decoded;
-    decoded.reserve(path.size());
-    *quoted = false;
-    for (qsizetype i = 0; i < path.size(); ++i) {
-        const int high = path[i] == '%' && i + 2 < path.size() ? hexValue(path[i + 1]) : -1;
-        const int low = high >= 0 ? hexValue(path[i + 2]) : -1;
-        if (low >= 0) {
-            decoded.append(char(high * 16 + low));
-            *quoted = true;
-            i += 2;
-        } else {
-            decoded.append(path[i]);
+    static constexpr char digits[] = "0123456789ABCDEF";
+    for (const char c : bytes) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (!escapedInUri(byte)) {
+            out.append(c);
+            continue;
         }
+        out.append('%');
+        out.append(digits[byte >> 4]);
+        out.append(digits[byte & 0xf]);
     }
-    // Segments, with "//" merged and "." and ".." resolved; a ".." at the root stays there.
-    QList<QByteArrayView> segments;
-    bool trailingSlash = decoded.endsWith('/');
-    const QByteArrayView all(decoded);
-    qsizetype start = 0;
-    while (start <= all.size()) {
-        qsizetype end = all.indexOf('/', start);
-        if (end < 0)
-            end = all.size();
-        const QByteArrayView segment = all.sliced(start, end - start);
-        const bool last = end == all.size();
-        if (segment == ".") {
-            trailingSlash = trailingSlash || last;
-        } else if (segment == "..") {
-            if (!segments.isEmpty())
-                segments.removeLast();
-            trailingSlash = trailingSlash || last;
-        } else if (!segment.isEmpty()) {
-            segments.append(segment);
-        }
-        start = end + 1;
-    }
-    QByteArray out("/");
-    for (qsizetype i = 0; i < segments.size(); ++i) {
-        if (i > 0)
-            out.append('/');
-        out.append(segments[i]);
-    }
-    if (trailingSlash && !segments.isEmpty())
-        out.append('/');
-    return out;
 }
 
 QByteArray replacePrefix(QByteArrayView target, QByteArrayView prefix, QByteArrayView uriPart)
 {
     const QByteArrayView origin = originForm(target);
     bool quoted = false;
-    const QByteArray uri = normalizedPath(pathOf(origin), &quoted);
+    QByteArray uri;
+    if (!normalizeUriPath(targetPath(origin), &uri, &quoted))
+        uri = "/"; // not reached: such a request was answered 400 before routing
     // nginx cuts the location's length, whatever the URI holds there.
     const QByteArrayView rest = QByteArrayView(uri).sliced(std::min(prefix.size(), uri.size()));
     QByteArray out;
-    out.reserve(uriPart.size() + rest.size() + origin.size() - pathOf(origin).size() + 8);
+    out.reserve(uriPart.size() + rest.size() + targetArgs(origin).size() + 8);
     out.append(uriPart);
     if (quoted)
-        appendEscaped(out, rest);
+        appendEscapedUri(out, rest);
     else
         out.append(rest);
-    const QByteArrayView args = queryOf(origin);
+    const QByteArrayView args = targetArgs(origin);
     if (!args.isEmpty()) {
         out.append('?');
         out.append(args);

@@ -27,10 +27,11 @@ struct ProxyPassUri
 
 struct UpstreamTarget
 {
-    int upstreamIndex = -1; // into RoutingTable::upstreams
-    QByteArray proxyHost;   // $proxy_host
-    QByteArray uri;         // for the request line; empty: the request's own target
-    int errorStatus = 0;    // set when there is no upstream to go to: 500 or 502, as nginx answers
+    int upstreamIndex = -1;        // into RoutingTable::upstreams
+    QByteArray proxyHost;          // $proxy_host
+    QByteArray uri;                // for the request line; empty: the request's own target
+    bool uriFromVariables = false; // proxy_pass with variables wrote the URI: a rewrite does not change it
+    int errorStatus = 0;           // set when there is no upstream to go to: 500 or 502, as nginx answers
 };
 
 // The target of route for this request. For a static proxy_pass only the URI is computed.
@@ -39,9 +40,8 @@ UpstreamTarget upstreamTarget(const RoutingTable &table, const Route &route, con
 // The URI part of a proxy_pass URL ("http://photos/v2/?a" -> "/v2/?a"); empty when it has none.
 QByteArrayView proxyPassUriPart(QByteArrayView url);
 
-// nginx's $uri from a request target's path: %XX decoded, "//" merged, "." and ".." resolved.
-// *quoted: the path had a %-escape (nginx escapes the URI it passes on only then).
-QByteArray normalizedPath(QByteArrayView path, bool *quoted);
+// bytes with nginx's NGX_ESCAPE_URI escaping, as proxy_pass and auto_redirect send a URI.
+void appendEscapedUri(QByteArray &out, QByteArrayView bytes);
 
 // The location's prefix of the normalized URI replaced by uriPart, and the target's arguments.
 QByteArray replacePrefix(QByteArrayView target, QByteArrayView prefix, QByteArrayView uriPart);

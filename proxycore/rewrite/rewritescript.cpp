@@ -26,22 +26,10 @@ QRegularExpressionMatch matchBytes(const QRegularExpression &regex, const QByteA
     return regex.match(QString::fromLatin1(subject));
 }
 
-// $1..$9 and named captures of a successful match, kept in the state.
-void keepCaptures(const QRegularExpression &regex, const QRegularExpressionMatch &match, const QByteArray &subject,
-                  RewriteState &state, RequestContext &context)
+void keepCaptures(const QList<QByteArray> &groupVariables, const QRegularExpressionMatch &match,
+                  const QByteArray &subject, RewriteState &state, RequestContext &context)
 {
-    state.captureSubject = subject;
-    state.captures.clear();
-    const QByteArrayView bytes = state.captureSubject;
-    for (int i = 1; i <= std::min(9, match.lastCapturedIndex()); ++i) {
-        const qsizetype start = match.capturedStart(i);
-        state.captures.append(start < 0 ? QByteArrayView() : bytes.sliced(start, match.capturedLength(i)));
-    }
-    const QStringList names = regex.namedCaptureGroups();
-    for (int i = 1; i < names.size(); ++i) {
-        if (!names[i].isEmpty())
-            state.setVariable(names[i].toLower().toUtf8(), match.captured(i).toLatin1());
-    }
+    state.keepCaptures(match, subject, groupVariables);
     state.applyTo(context);
 }
 
@@ -91,6 +79,7 @@ std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteState
             step.appendArgs = false;
         }
         step.regex = QRegularExpression(statement.pattern);
+        step.groupVariables = captureVariables(step.regex);
         if (!compileValue(replacement, &step.value))
             return std::nullopt;
         break;
@@ -117,6 +106,7 @@ std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteState
             const bool caseless = condition.kind == Kind::MatchNoCase || condition.kind == Kind::NoMatchNoCase;
             step.regex = QRegularExpression(condition.value, caseless ? QRegularExpression::CaseInsensitiveOption
                                                                      : QRegularExpression::NoPatternOption);
+            step.groupVariables = captureVariables(step.regex);
         }
         for (const RewriteStatement &inner : statement.body) {
             std::optional<Step> compiled = compileStep(inner, userVariables, error);
@@ -180,7 +170,7 @@ RewriteOutcome RewriteScript::rewrite(const Step &step, RewriteState &state, Req
     *matched = match.hasMatch();
     if (!*matched)
         return {};
-    keepCaptures(step.regex, match, state.uri, state, context);
+    keepCaptures(step.groupVariables, match, state.uri, state, context);
     QByteArray replaced = step.value.evaluate(context);
     const bool redirect = step.redirectTo || step.flag == RewriteStatement::Flag::Redirect ||
                           step.flag == RewriteStatement::Flag::Permanent;
@@ -232,7 +222,7 @@ bool RewriteScript::holds(const Step &step, RewriteState &state, RequestContext 
         const QRegularExpressionMatch match = matchBytes(step.regex, subject);
         if (!match.hasMatch())
             return false;
-        keepCaptures(step.regex, match, subject, state, context);
+        keepCaptures(step.groupVariables, match, subject, state, context);
         return true;
     }
     case Kind::NoMatch:

@@ -52,6 +52,7 @@ private:
         bool hasText = false;
         ValueTemplate value;       // return's text, the replacement, set's value, if's right side
         QRegularExpression regex;  // rewrite, and if's ~ forms
+        QList<QByteArray> groupVariables; // the regex's captureVariables()
         bool redirectTo = false;   // the replacement is an http(s):// URL
         bool appendArgs = true;    // the replacement does not end with '?'
         QByteArray variable;       // set

@@ -1,26 +1,45 @@
 #include "rewrite/rewritestate.h"
 
+#include "http/requesturi.h"
+
+#include <QRegularExpression>
+
 namespace lbscope {
 
-void RewriteState::start(QByteArrayView target)
+bool RewriteState::start(QByteArrayView target)
 {
     clear();
-    const qsizetype query = target.indexOf('?');
-    uri = QByteArray::fromPercentEncoding(target.first(query < 0 ? target.size() : query).toByteArray());
-    if (query >= 0)
-        args = target.sliced(query + 1).toByteArray();
+    const QByteArrayView origin = originForm(target);
+    args = targetArgs(origin).toByteArray();
+    return normalizeUriPath(targetPath(origin), &uri);
 }
 
 void RewriteState::clear()
 {
-    uri.clear();
+    captures.clear();
+    captureSubject.clear(); // first: it may share uri's bytes, and uri keeps its capacity
+    uri.resize(0);
     args.clear();
     uriChanged = false;
     rewritten = false;
     uriChanges = 0;
-    captureSubject.clear();
-    captures.clear();
     variables.clear();
+}
+
+void RewriteState::keepCaptures(const QRegularExpressionMatch &match, const QByteArray &subject,
+                                const QList<QByteArray> &groupVariables)
+{
+    captureSubject = subject;
+    captures.clear();
+    const QByteArrayView bytes = captureSubject;
+    for (int i = 1; i <= std::min(9, match.lastCapturedIndex()); ++i) {
+        const qsizetype start = match.capturedStart(i);
+        captures.append(start < 0 ? QByteArrayView() : bytes.sliced(start, match.capturedLength(i)));
+    }
+    for (qsizetype i = 1; i < groupVariables.size(); ++i) {
+        if (!groupVariables[i].isEmpty())
+            setVariable(groupVariables[i], match.captured(int(i)).toLatin1());
+    }
 }
 
 void RewriteState::setVariable(const QByteArray &name, const QByteArray &value)
@@ -52,6 +71,15 @@ QByteArray RewriteState::upstreamTarget() const
     if (!args.isEmpty())
         target += '?' + args;
     return target;
+}
+
+QList<QByteArray> captureVariables(const QRegularExpression &regex)
+{
+    QList<QByteArray> names;
+    const QStringList groups = regex.namedCaptureGroups();
+    for (const QString &group : groups)
+        names.append(group.toLower().toUtf8());
+    return names;
 }
 
 } // namespace lbscope

@@ -8,6 +8,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <functional>
 
 using namespace Qt::StringLiterals;
 
@@ -130,16 +131,22 @@ bool AccessLogFileWriter::buildPlan(const ProxyConfig &config, Plan *plan, QStri
             route.names.append(name.toUtf8().toLower());
         if (!add(resolveSettings(config.settings, server.settings, nullptr), &route.destinations))
             return false;
-        for (const LocationConfig &location : server.locations) {
-            LocationRoute locationRoute{location.prefix.toUtf8(), {}};
-            if (!add(resolveSettings(config.settings, server.settings, &location.settings),
-                     &locationRoute.destinations))
-                return false;
-            route.locations.append(std::move(locationRoute));
-        }
-        std::stable_sort(
-            route.locations.begin(), route.locations.end(),
-            [](const LocationRoute &a, const LocationRoute &b) { return a.prefix.size() > b.prefix.size(); });
+        // Every location, nested ones with what they inherit, by the label the record carries.
+        const std::function<bool(const QList<LocationConfig> &, const ProxySettings &)> addLocations =
+            [&](const QList<LocationConfig> &locations, const ProxySettings &enclosing) {
+                for (const LocationConfig &location : locations) {
+                    const ProxySettings settings = inheritSettings(enclosing, location.settings);
+                    LocationRoute locationRoute{location.label().toUtf8(), {}};
+                    if (!add(resolveSettings(config.settings, server.settings, &settings), &locationRoute.destinations))
+                        return false;
+                    route.locations.append(std::move(locationRoute));
+                    if (!addLocations(location.locations, settings))
+                        return false;
+                }
+                return true;
+            };
+        if (!addLocations(server.locations, {}))
+            return false;
         plan->servers.append(std::move(route));
     }
     return true;
@@ -224,8 +231,10 @@ void AccessLogFileWriter::collectDestinations(const AccessRecord &record, Destin
     }
     for (const ServerRoute *server : std::as_const(candidates)) {
         const auto location =
-            std::find_if(server->locations.cbegin(), server->locations.cend(),
-                         [&](const LocationRoute &route) { return record.uri.startsWith(route.prefix); });
+            record.location.isEmpty()
+                ? server->locations.cend()
+                : std::find_if(server->locations.cbegin(), server->locations.cend(),
+                               [&](const LocationRoute &route) { return route.label == record.location; });
         const DestinationSet &found =
             location == server->locations.cend() ? server->destinations : location->destinations;
         for (const int destination : found)

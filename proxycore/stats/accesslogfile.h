@@ -4,11 +4,12 @@
 // follows the ring by cursor on a timer and appends each batch of lines with one write per
 // file, so the proxy's hot path never waits on a disk.
 //
-// Which files a record goes to: records do not say which server or location handled them, so
-// the writer routes them as far as it can tell. The server is the one whose server_name is the
-// record's host (all servers when none or several match), the location the longest prefix of
-// the request URI in that server; the record then goes to that location's access_log list
-// (nginx's inheritance, "off" included). When several servers remain (servers told apart only
+// Which files a record goes to: records name their location (AccessRecord::location, as its
+// head reads) but not their server, so the writer routes them as far as it can tell. The server
+// is the one whose server_name is the record's host (all servers when none or several match),
+// the location the one of that server with the record's label (nested ones included); the
+// record then goes to that location's access_log list (nginx's inheritance through every
+// enclosing level, "off" included), or the server's when no location took it. When several servers remain (servers told apart only
 // by their listening port), the record goes to the union of their lists. Relative paths count
 // from the prefix (ProxyConfig::resolvePath: nginx's -p, else the file's folder); with no
 // access_log anywhere nothing is written (nginx would use logs/access.log).
@@ -85,13 +86,13 @@ private:
     using DestinationSet = QVarLengthArray<int, 4>; // indexes into m_destinations
     struct LocationRoute
     {
-        QByteArray prefix;
+        QByteArray label; // LocationConfig::label(), as AccessRecord::location has it
         DestinationSet destinations;
     };
     struct ServerRoute
     {
         QList<QByteArray> names;        // lower case
-        QList<LocationRoute> locations; // longest prefix first
+        QList<LocationRoute> locations; // nested ones after their parent, in file order
         DestinationSet destinations;    // requests no location matches
     };
     // The compiled form of one configuration, swapped in whole.

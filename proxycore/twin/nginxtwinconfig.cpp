@@ -37,8 +37,7 @@ QByteArray NginxTwinConfig::write(const ProxyConfig &running, const QString &pre
         server.listens = {twin};
         // The user's own logs are LB Scope's business; the twin writes only its own.
         server.settings.accessLogs.reset();
-        for (LocationConfig &location : server.locations)
-            location.settings.accessLogs.reset();
+        forEachLocation(server.locations, [](LocationConfig &location) { location.settings.accessLogs.reset(); });
     }
     lbscope::LogFormat format;
     format.name = LogFormatName;

@@ -1,6 +1,7 @@
 #include "variables/variableevaluator.h"
 
 #include "http/headers.h"
+#include "http/requesturi.h"
 #include "http/uri.h"
 #include "variables/timetext.h"
 
@@ -221,9 +222,14 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
     case Variable::Uri:
         if (context.rewrittenUri)
             return appendView(out, *context.rewrittenUri);
-        return appendView(out, QByteArray::fromPercentEncoding(pathOf(context.target).toByteArray()));
+        {
+            QByteArray uri;
+            normalizeUriPath(targetPath(originForm(context.target)), &uri);
+            return appendView(out, uri);
+        }
     case Variable::Args:
-        return appendView(out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target));
+        return appendView(out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs)
+                                                     : targetArgs(originForm(context.target)));
     case Variable::IsArgs:
         if (context.rewrittenArgs ? !context.rewrittenArgs->isEmpty() : context.target.contains('?'))
             out.append('?');

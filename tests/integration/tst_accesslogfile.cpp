@@ -46,6 +46,13 @@ const QString configTemplate = uR"(http {
         location /quiet/ {
             proxy_pass http://photos;
             access_log off;
+            location /quiet/nested/ {
+                proxy_pass http://photos;
+            }
+        }
+        location ~ \.gif$ {
+            proxy_pass http://photos;
+            access_log DIR/json.log jsonlog;
         }
         location /json/ {
             proxy_pass http://photos;
@@ -258,6 +265,11 @@ void TestAccessLogFile::linesAsNginxWritesThem()
     QVERIFY(notFound);
     const auto other = exchange("/photos/3", "http://other/", "tester/2.0", "Other.Example.COM:8080");
     QVERIFY(other);
+    // The records name their location: a regex one logs where it says, a nested one inherits "off".
+    const auto gif = exchange("/photos/x.gif", {}, "gif");
+    QVERIFY(gif);
+    const auto nested = exchange("/quiet/nested/x");
+    QVERIFY(nested);
     writer.flushNow();
     QCOMPARE(writer.cursor(), m_cursor);
 
@@ -282,7 +294,8 @@ void TestAccessLogFile::linesAsNginxWritesThem()
         (QByteArrayList{upstreamLine(*first, peer1), upstreamLine(*quoted, peer2), upstreamLine(*notFound, peer1)}));
 
     const QByteArrayList jsonLines = fileLines(logPath(u"json.log"_s));
-    QCOMPARE(jsonLines, QByteArrayList{R"({"uri":"/json/a?b=1","ua":"json \"agent\"","status":200})"});
+    QCOMPARE(jsonLines, (QByteArrayList{R"({"uri":"/json/a?b=1","ua":"json \"agent\"","status":200})",
+                                        R"({"uri":"/photos/x.gif","ua":"gif","status":200})"}));
     const QJsonObject parsed = QJsonDocument::fromJson(jsonLines.value(0)).object();
     QCOMPARE(parsed.value("ua"_L1).toString(), u"json \"agent\""_s);
 

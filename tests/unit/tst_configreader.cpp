@@ -172,6 +172,8 @@ private slots:
     void tokens();
     void implicitUpstreams_data();
     void implicitUpstreams();
+    void locationForms();
+    void nestedInheritance();
     void structuralErrors_data();
     void structuralErrors();
     void nestingUpToTheBoundReads();
@@ -274,7 +276,6 @@ void TestConfigReader::debianStyleConfig()
         u"not"_s,
         u"t.conf:43: ignoring \"index\": nginx would serve index files, LB Scope does not"_s,
         u"t.conf:48: ignoring \"try_files\": nginx would try files on disk before anything else, LB Scope does not"_s,
-        u"t.conf:50: ignoring \"location ~ /\\.ht\" (only prefix locations are supported)"_s,
         u"t.conf:55: ignoring \"include\""_s,
         u"t.conf:56: ignoring \"include\""_s,
     };
@@ -304,8 +305,11 @@ void TestConfigReader::debianStyleConfig()
     QVERIFY(server.listens.at(0).defaultServer);
     QCOMPARE(server.listens.at(1).host, u"::"_s);
     QCOMPARE(server.serverNames, QStringList{u"_"_s});
-    QCOMPARE(server.locations.size(), 1);
+    QCOMPARE(server.locations.size(), 2);
     QCOMPARE(server.locations.front().proxyPass, u"http://app"_s);
+    QCOMPARE(server.locations.back().match, LocationMatch::Regex);
+    QCOMPARE(server.locations.back().prefix, u"/\\.ht"_s);
+    QCOMPARE(server.locations.back().settings.accessRules->front().deny, true);
 }
 
 void TestConfigReader::topLevelBlocks()
@@ -568,6 +572,47 @@ void TestConfigReader::implicitUpstreams()
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     QCOMPARE(result.config->servers.front().locations.front().proxyPass, QString::fromUtf8(url));
     QCOMPARE(result.config->upstreams.size(), 1);
+}
+
+void TestConfigReader::locationForms()
+{
+    const ConfigReadResult result = read(inServer("location = /x {\n    }\n    location ~* \\.php$ {\n    }\n"
+                                                  "    location ^~/y {\n    }\n    location @named {\n    }\n"
+                                                  "    location ~\\.z {\n    }\n    location /n/ {\n"
+                                                  "        location ~ m {\n        }\n    }"));
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const QList<LocationConfig> &locations = result.config->servers.front().locations;
+    QCOMPARE(locations.size(), 6);
+    const QList<std::pair<LocationMatch, QString>> expected = {
+        {LocationMatch::Exact, u"/x"_s},         {LocationMatch::RegexCaseless, u"\\.php$"_s},
+        {LocationMatch::PrefixNoRegex, u"/y"_s}, {LocationMatch::Named, u"@named"_s},
+        {LocationMatch::Regex, u"\\.z"_s},       {LocationMatch::Prefix, u"/n/"_s},
+    };
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        QCOMPARE(locations[i].match, expected[i].first);
+        QCOMPARE(locations[i].prefix, expected[i].second);
+    }
+    QCOMPARE(locations[5].locations.size(), 1);
+    QCOMPARE(locations[5].locations[0].match, LocationMatch::Regex);
+    QCOMPARE(locations[5].locations[0].source, at(13, 9));
+}
+
+// http -> server -> each enclosing location -> the location, nginx's merge at every level.
+void TestConfigReader::nestedInheritance()
+{
+    const ConfigReadResult result = read("http {\nproxy_read_timeout 1s;\nserver {\nproxy_connect_timeout 2s;\n"
+                                         "location /a/ {\nproxy_send_timeout 3s;\nproxy_set_header X-A a;\n"
+                                         "location /a/b/ {\nproxy_read_timeout 4s;\n}\n}\n}\n}\n");
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ProxyConfig &config = *result.config;
+    const ServerConfig &server = config.servers.front();
+    const LocationConfig &outer = server.locations.front();
+    const ProxySettings inner = inheritSettings(outer.settings, outer.locations.front().settings);
+    const ResolvedLocation resolved = lbscope::resolveSettings(config.settings, server.settings, &inner);
+    QCOMPARE(resolved.proxyReadTimeoutMs, 4000);
+    QCOMPARE(resolved.proxyConnectTimeoutMs, 2000);
+    QCOMPARE(resolved.proxySendTimeoutMs, 3000);
+    QCOMPARE(names(resolved.proxySetHeaders), QByteArrayList{"X-A"});
 }
 
 void TestConfigReader::structuralErrors_data()
@@ -901,6 +946,48 @@ void TestConfigReader::parameterErrors_data()
                                         << u"t.conf:4:14: duplicate location \"/\""_s;
     QTest::newRow("location modifier") << inServer("location x / {\n    }")
                                        << u"t.conf:2:14: invalid location modifier \"x\""_s;
+    // Locations: nginx -t's messages (ngx_http_core_location), at the URI.
+    QTest::newRow("duplicate ^~ and prefix")
+        << inServer("location ^~ /a {\n    }\n    location /a {\n    }") << u"t.conf:4:14: duplicate location \"/a\""_s;
+    QTest::newRow("duplicate exact") << inServer("location = /a {\n    }\n    location =/a {\n    }")
+                                     << u"t.conf:4:14: duplicate location \"/a\""_s;
+    QTest::newRow("duplicate nested")
+        << inServer("location /a {\n        location ^~ /ab {\n        }\n        location /ab {\n        }\n    }")
+        << u"t.conf:5:18: duplicate location \"/ab\""_s;
+    QTest::newRow("nested outside its parent") << inServer("location /y/ {\n        location /x {\n        }\n    }")
+                                               << u"t.conf:3:18: location \"/x\" is outside location \"/y/\""_s;
+    QTest::newRow("nested exact outside its parent")
+        << inServer("location /a {\n        location = /b {\n        }\n    }")
+        << u"t.conf:3:20: location \"/b\" is outside location \"/a\""_s;
+    QTest::newRow("nested three deep outside")
+        << inServer(
+               "location /a {\n        location /a/b {\n            location /a/c {\n            }\n        }\n    }")
+        << u"t.conf:4:22: location \"/a/c\" is outside location \"/a/b\""_s;
+    QTest::newRow("prefix inside a regex location")
+        << inServer("location ~ ^/a {\n        location /b {\n        }\n    }")
+        << u"t.conf:3:18: location \"/b\" is outside location \"^/a\""_s;
+    QTest::newRow("inside an exact location")
+        << inServer("location = /a {\n        location /a/b {\n        }\n    }")
+        << u"t.conf:3:18: location \"/a/b\" cannot be inside the exact location \"/a\""_s;
+    QTest::newRow("inside a named location")
+        << inServer("location @n {\n        location /a {\n        }\n    }")
+        << u"t.conf:3:18: location \"/a\" cannot be inside the named location \"@n\""_s;
+    QTest::newRow("named location nested") << inServer("location /a {\n        location @n {\n        }\n    }")
+                                           << u"t.conf:3:18: named location \"@n\" can be on the server level only"_s;
+    QTest::newRow("location regex") << inServer("location ~ ( {\n    }")
+                                    << u"t.conf:2:16: pcre2_compile() failed: missing closing parenthesis in \"(\""_s;
+    QTest::newRow("location caseless regex glued") << inServer("location ~*( {\n    }")
+                                                   << u"t.conf:2:14: pcre2_compile() failed: missing closing "
+                                                      u"parenthesis in \"(\""_s;
+    QTest::newRow("location arguments") << inServer("location = /a /b {\n    }")
+                                        << u"t.conf:2:5: invalid number of arguments in \"location\" directive"_s;
+    const QString noUriPart = u"\"proxy_pass\" cannot have URI part in location given by regular expression, or "
+                              u"inside named location, or inside \"if\" statement, or inside \"limit_except\" block"_s;
+    QTest::newRow("proxy_pass URI in a regex location")
+        << inServer("location ~ ^/a {\n        proxy_pass http://127.0.0.1:1/x;\n    }")
+        << u"t.conf:3:9: "_s + noUriPart;
+    QTest::newRow("proxy_pass URI in a named location")
+        << inServer("location @a {\n        proxy_pass http://127.0.0.1:1/;\n    }") << u"t.conf:3:9: "_s + noUriPart;
 
     QTest::newRow("listen port") << inServer("listen 99999;")
                                  << u"t.conf:2:12: invalid port in \"99999\" of the \"listen\" directive"_s;
@@ -1076,17 +1163,11 @@ void TestConfigReader::warnings_data()
     QTest::newRow("events contents are silent")
         << QByteArray("events {\n    worker_connections 768;\n    use epoll;\n}\n") << QStringList();
     QTest::newRow("access_log is kept") << QByteArray("access_log /tmp/a.log;\n") << QStringList();
-    QTest::newRow("regex locations")
+    QTest::newRow("every kind of location is read silently")
         << inServer("location = /x {\n    }\n    location ~* \\.php$ {\n    }\n    location ^~ /y {\n    }\n"
-                    "    location @named {\n    }\n    location =/z {\n    }")
-        << QStringList{u"t.conf:2: ignoring \"location = /x\" (only prefix locations are supported)"_s,
-                       u"t.conf:4: ignoring \"location ~* \\.php$\" (only prefix locations are supported)"_s,
-                       u"t.conf:6: ignoring \"location ^~ /y\" (only prefix locations are supported)"_s,
-                       u"t.conf:8: ignoring \"location @named\" (only prefix locations are supported)"_s,
-                       u"t.conf:10: ignoring \"location =/z\" (only prefix locations are supported)"_s};
-    QTest::newRow("nested location")
-        << inLocation("location /a {\n            proxy_pass http://nowhere;\n        }")
-        << QStringList{u"t.conf:3: ignoring \"location /a\" (nested locations are not supported)"_s};
+                    "    location @named {\n    }\n    location =/z {\n    }\n    location /n/ {\n"
+                    "        location /n/m {\n        }\n    }")
+        << QStringList();
     QTest::newRow("method redefined") << afterServer("least_conn;\n    ip_hash;")
                                       << QStringList{u"t.conf:4: load balancing method redefined"_s};
     QTest::newRow("method after keepalive")

@@ -345,6 +345,16 @@ void clearSources(QList<RewriteStatement> &statements)
     }
 }
 
+void clearSources(QList<LocationConfig> &locations)
+{
+    for (LocationConfig &location : locations) {
+        location.source = {};
+        clearSources(location.settings);
+        clearSources(location.rewrites);
+        clearSources(location.locations);
+    }
+}
+
 ProxyConfig withoutSources(ProxyConfig config)
 {
     config.sourceFile.clear();
@@ -364,14 +374,37 @@ ProxyConfig withoutSources(ProxyConfig config)
         clearSources(server.rewrites);
         for (ListenAddress &listen : server.listens)
             listen.source = {};
-        for (LocationConfig &location : server.locations) {
-            location.source = {};
-            clearSources(location.settings);
-            clearSources(location.rewrites);
-        }
+        clearSources(server.locations);
     }
     return config;
 }
+
+// Every form of location: modifiers as their own word and glued to the URI, named ones,
+// nested ones three deep with settings at each level, regular expressions that need quotes.
+const QByteArray locationsConfig = R"conf(
+upstream app { server 127.0.0.1:3000; }
+server {
+    listen 8080;
+    location = /exact { proxy_pass http://app; }
+    location =/glued { proxy_pass http://app; }
+    location = "" { return 204; }
+    location ^~ /static/ { proxy_pass http://app; }
+    location ~ \.php$ { proxy_pass http://app; }
+    location ~* "\.(JPG|png) x$" { proxy_pass http://app; }
+    location ~*/glued/ { return 200; }
+    location @fallback { proxy_pass http://app; proxy_set_header X-Named yes; }
+    location /outer/ {
+        proxy_set_header X-Level outer;
+        error_page 502 @fallback;
+        location /outer/inner/ {
+            proxy_read_timeout 5s;
+            location = /outer/inner/x { proxy_pass http://app; }
+            location ~ ^/outer/inner/(?<rest>.*)$ { proxy_pass http://app/$rest; }
+        }
+        location ~ \.in$ { proxy_pass http://app; }
+    }
+}
+)conf";
 
 // A model as the GUI would build it: every field away from its default.
 ProxyConfig builtModel()
@@ -543,6 +576,7 @@ void TestConfigWriter::roundTrip_data()
     QTest::newRow("access and realip") << clientRulesConfig;
     QTest::newRow("proxy directives") << proxyDirectivesConfig;
     QTest::newRow("rewrite") << rewriteConfig;
+    QTest::newRow("locations") << locationsConfig;
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("skipped directives") << QByteArray(
         "user nobody;\nevents { worker_connections 5; }\nhttp { sendfile on; gzip on;\n"
@@ -779,6 +813,7 @@ void TestConfigWriter::realNginx_data()
     QTest::newRow("access and realip") << read(clientRulesConfig);
     QTest::newRow("proxy directives") << read(proxyDirectivesConfig);
     QTest::newRow("rewrite") << read(rewriteConfig);
+    QTest::newRow("locations") << read(locationsConfig);
     QTest::newRow("built model") << builtModel();
     ProxyConfig withStatus = read(topLevelConfig);
     withStatus.statusListen = ListenAddress{u"127.0.0.1:9090"_s, u"127.0.0.1"_s, 9090, false, {}};

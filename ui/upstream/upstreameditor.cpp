@@ -206,10 +206,10 @@ QStringList UpstreamEditor::serverBlocksUsing(const ProxyConfig &config, const Q
 {
     QStringList names;
     for (const ServerConfig &server : config.servers) {
-        const bool uses =
-            std::any_of(server.locations.cbegin(), server.locations.cend(), [&](const LocationConfig &location) {
-                return !location.proxyPass.isEmpty() && proxyPassTarget(location.proxyPass) == upstream;
-            });
+        bool uses = false;
+        forEachLocation(server.locations, [&](const LocationConfig &location) {
+            uses = uses || (!location.proxyPass.isEmpty() && proxyPassTarget(location.proxyPass) == upstream);
+        });
         if (!uses)
             continue;
         QString name;
