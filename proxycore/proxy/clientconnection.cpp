@@ -252,13 +252,16 @@ void ClientConnection::beginRequest()
         deleteLater();
         return;
     }
-    m_server = &m_listener->serverFor(m_facts.host.in(base));
+    ServerNameMatch nameMatch;
+    m_server = &m_listener->serverFor(m_facts.serverHost, &nameMatch);
     m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
     const ResolvedLocation &settings = m_server->settings;
     m_keepAlive = m_request.shouldKeepAlive() && ++m_requestsServed < settings.keepaliveRequests &&
                   m_connectionClock.elapsed() <= settings.keepaliveTimeMs && // keepalive_time
                   !m_worker.stoppingGracefully();
     m_rewrite.start(m_request.target().in(base));
+    if (nameMatch.match.hasMatch()) // a regex server_name's captures are variables in its server
+        m_rewrite.keepCaptures(nameMatch.regex, nameMatch.match, m_facts.serverHost);
     if (runRewrite(m_server->rewrite)) // nginx's server rewrite phase
         findLocation();
 }
@@ -435,6 +438,7 @@ RequestContext ClientConnection::requestContext() const
                         : m_route                     ? QByteArrayView(m_route->proxyHost)
                                                       : QByteArrayView();
     context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
+    context.host = m_facts.serverHost;
     context.status = m_status;
     context.bytesSent = m_relay.bytesSent();
     context.bodyBytesSent = m_relay.bodyBytesSent();

@@ -8,6 +8,7 @@
 #include "balancing/peer.h"
 #include "config/proxyconfig.h"
 #include "proxy/proxyredirect.h"
+#include "proxy/servernameindex.h"
 #include "proxy/upstreamuri.h"
 #include "realip/realipresolver.h"
 #include "request/errorpagerules.h"
@@ -60,8 +61,7 @@ struct Route
 
 struct VirtualServer
 {
-    QList<QByteArray> names; // server_name, lower case
-    QByteArray firstName;
+    QByteArray firstName;      // $server_name (config/servername.h)
     QByteArray label;          // for access records: the first server_name as written, or the first listen
     QList<Route> routes;       // longest prefix first
     ResolvedLocation settings; // server level, for what happens before routing
@@ -79,8 +79,13 @@ struct Listener
     quint16 port = 0;
     QList<VirtualServer> servers;
     int defaultServer = 0;
+    ServerNameIndex names;
+    // Its servers came from bare-port listens (nginx's *:PORT, bound on loopback here): a
+    // server listening on the address itself takes its connections instead, as in nginx.
+    bool fromBarePort = false;
 
-    const VirtualServer &serverFor(QByteArrayView host) const;
+    // host: RequestFacts::serverHost. *match gets a regex name's match, for its captures.
+    const VirtualServer &serverFor(QByteArrayView host, ServerNameMatch *match = nullptr) const;
 };
 
 struct UpstreamDefinition

@@ -30,18 +30,7 @@ QRegularExpressionMatch matchBytes(const QRegularExpression &regex, const QByteA
 void keepCaptures(const QRegularExpression &regex, const QRegularExpressionMatch &match, const QByteArray &subject,
                   RewriteState &state, RequestContext &context)
 {
-    state.captureSubject = subject;
-    state.captures.clear();
-    const QByteArrayView bytes = state.captureSubject;
-    for (int i = 1; i <= std::min(9, match.lastCapturedIndex()); ++i) {
-        const qsizetype start = match.capturedStart(i);
-        state.captures.append(start < 0 ? QByteArrayView() : bytes.sliced(start, match.capturedLength(i)));
-    }
-    const QStringList names = regex.namedCaptureGroups();
-    for (int i = 1; i < names.size(); ++i) {
-        if (!names[i].isEmpty())
-            state.setVariable(names[i].toLower().toUtf8(), match.captured(i).toLatin1());
-    }
+    state.keepCaptures(regex, match, subject);
     state.applyTo(context);
 }
 

@@ -1,5 +1,7 @@
 #include "rewrite/rewritestate.h"
 
+#include <algorithm>
+
 namespace lbscope {
 
 void RewriteState::start(QByteArrayView target)
@@ -32,6 +34,23 @@ void RewriteState::setVariable(const QByteArray &name, const QByteArray &value)
         }
     }
     variables.append({name, value});
+}
+
+void RewriteState::keepCaptures(const QRegularExpression &regex, const QRegularExpressionMatch &match,
+                                const QByteArray &subject)
+{
+    captureSubject = subject;
+    captures.clear();
+    const QByteArrayView bytes = captureSubject;
+    for (int i = 1; i <= std::min(9, match.lastCapturedIndex()); ++i) {
+        const qsizetype start = match.capturedStart(i);
+        captures.append(start < 0 ? QByteArrayView() : bytes.sliced(start, match.capturedLength(i)));
+    }
+    const QStringList names = regex.namedCaptureGroups();
+    for (int i = 1; i < names.size(); ++i) {
+        if (!names[i].isEmpty())
+            setVariable(names[i].toLower().toUtf8(), match.captured(i).toLatin1());
+    }
 }
 
 void RewriteState::applyTo(RequestContext &context) const

@@ -94,6 +94,10 @@ bool appendSetCookie(QByteArray &out, const HeaderList &headers, QByteArrayView 
 
 bool appendHost(QByteArray &out, const RequestContext &context)
 {
+    if (!context.host.isEmpty()) {
+        out.append(context.host);
+        return true;
+    }
     QByteArray header;
     if (context.requestHeaders.appendFirst("host", header) && !header.isEmpty()) {
         appendHostName(out, header);
@@ -221,7 +225,8 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
             return appendView(out, *context.rewrittenUri);
         return appendView(out, QByteArray::fromPercentEncoding(pathOf(context.target).toByteArray()));
     case Variable::Args:
-        return appendView(out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target));
+        return appendView(out,
+                          context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target));
     case Variable::IsArgs:
         if (context.rewrittenArgs ? !context.rewrittenArgs->isEmpty() : context.target.contains('?'))
             out.append('?');
@@ -237,8 +242,8 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
     case Variable::HttpHeaderJoined:
         return context.requestHeaders.appendAll(name, name == "cookie" ? "; " : ", ", out);
     case Variable::Arg:
-        return appendArgument(out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target),
-                              name);
+        return appendArgument(
+            out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target), name);
     case Variable::Cookie:
         return appendCookie(out, context.requestHeaders, name);
 
