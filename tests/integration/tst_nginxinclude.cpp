@@ -7,14 +7,11 @@
 //     error log messages (a missing file, a "}" too many in an included file, a file that
 //     includes itself is an error in both)
 
+#include "configtestrun.h"
 #include "httptestclient.h"
 #include "nginxandlbscope.h"
 #include "recordingbackend.h"
 
-#include <QDir>
-#include <QFileInfo>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QTest>
 
 using namespace lbscope;
@@ -24,21 +21,13 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QString lbscopeBinary = QStringLiteral(LBSCOPE_BINARY_DIR "/app/lbscope");
-constexpr int ProcessTimeoutMs = 10'000;
 
 using Files = QList<std::pair<QString, QByteArray>>; // path under the folder, text
-
-bool writeFile(const QString &path, const QByteArray &text)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(text) == text.size();
-}
 
 bool writeFiles(const QString &folder, const Files &files)
 {
     return std::all_of(files.cbegin(), files.cend(),
-                       [&](const auto &file) { return writeFile(folder + u'/' + file.first, file.second); });
+                       [&](const auto &file) { return writeTestFile(folder + u'/' + file.first, file.second); });
 }
 
 // Debian's files around an http block's own lines; %1 the port, %2 the backend's.
@@ -62,47 +51,6 @@ QByteArray debianMain(const QByteArray &mainLines, const QByteArray &httpLines)
 {
     return mainLines + "include modules-enabled/*.conf;\nevents {\n}\nhttp {\n    access_log off;\n" + httpLines +
            "    include mime.types;\n    include conf.d/*.conf;\n    include sites-enabled/*;\n}\n";
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QStringList statusLines; // "syntax is ok", "test is successful", "test failed"
-    QByteArray output;
-    QStringList logMessages; // the startup log's lines without their date and pid
-};
-
-Run runProgram(const QString &binary, const QStringList &arguments, const QString &logPath)
-{
-    QFile::remove(logPath);
-    QProcess process;
-    process.start(binary, arguments);
-    Run run;
-    if (!process.waitForFinished(ProcessTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    static const QRegularExpression name(u"^(nginx|lbscope): "_s);
-    for (const QString &line : QString::fromUtf8(process.readAllStandardError()).split(u'\n')) {
-        if (line.contains(u"syntax is ok"_s) || line.contains(u"test is successful"_s) ||
-            line.contains(u"test failed"_s))
-            run.statusLines.append(QString(line).remove(name));
-    }
-    run.output = process.readAllStandardOutput();
-    QFile log(logPath);
-    if (log.open(QIODevice::ReadOnly)) {
-        static const QRegularExpression head(
-            u"^\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d (\\[[a-z]+\\]) \\d+#\\d+: "_s);
-        for (const QString &line : QString::fromUtf8(log.readAll()).split(u'\n', Qt::SkipEmptyParts)) {
-            const QString message = QString(line).replace(head, u"\\1 "_s);
-            // LB Scope's own warnings about what it skips are not nginx's business.
-            if (!message.startsWith(u"[warn] ignoring "_s))
-                run.logMessages.append(message);
-        }
-    }
-    return run;
 }
 
 } // namespace
@@ -181,14 +129,14 @@ private slots:
         const QString prefix = dir.path();
         NginxProcess::preparePrefix(prefix);
         QVERIFY(QDir().mkpath(prefix + u"/logs"_s));
-        QVERIFY(
-            writeFile(prefix + u"/conf/nginx.conf"_s, config.replace("%P", QFile::encodeName(prefix + u"/conf"_s))));
+        QVERIFY(writeTestFile(prefix + u"/conf/nginx.conf"_s,
+                              config.replace("%P", QFile::encodeName(prefix + u"/conf"_s))));
         QVERIFY(writeFiles(prefix + u"/conf"_s, files));
         const QString log = prefix + u"/logs/startup.log"_s;
         const QStringList arguments = {u"-p"_s, prefix, u"-c"_s, u"conf/nginx.conf"_s, u"-e"_s, u"logs/startup.log"_s,
                                        option};
-        const Run nginx = runProgram(m_nginx, arguments, log);
-        const Run lbscope = runProgram(lbscopeBinary, arguments, log);
+        const ConfigTestRun nginx = ConfigTestRun::run(m_nginx, arguments, log);
+        const ConfigTestRun lbscope = ConfigTestRun::run(lbscopeBinary, arguments, log);
         QVERIFY2(nginx.exitCode >= 0, "nginx did not finish");
         QCOMPARE(lbscope.exitCode, nginx.exitCode);
         QCOMPARE(lbscope.statusLines, nginx.statusLines);
@@ -202,8 +150,8 @@ private slots:
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        QVERIFY(writeFile(dir.filePath(u"loop.conf"_s), "include loop.conf;\n"));
-        QVERIFY(writeFile(dir.filePath(u"nginx.conf"_s), "events {\n}\nhttp {\n    include loop.conf;\n}\n"));
+        QVERIFY(writeTestFile(dir.filePath(u"loop.conf"_s), "include loop.conf;\n"));
+        QVERIFY(writeTestFile(dir.filePath(u"nginx.conf"_s), "events {\n}\nhttp {\n    include loop.conf;\n}\n"));
         const ConfigReadResult result = ConfigReader::readFile(dir.filePath(u"nginx.conf"_s));
         QVERIFY(!result.ok());
         QCOMPARE(result.error->where.file, dir.filePath(u"loop.conf"_s));

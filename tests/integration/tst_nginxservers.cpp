@@ -7,9 +7,14 @@
 //   - default_server, else the first server; a bare port beside an address of its own
 //   - Host case, port and trailing dot; an absolute-form target before Host; hosts nginx
 //     refuses with 400; HTTP/1.0 without Host
+//   - a regex name's captures in proxy_set_header: what the backend gets
+//   - nginx -t against lbscope -t on names and default_server: exit code, status lines and
+//     the error log's messages (conflicting names, invalid wildcards, duplicate defaults)
 
+#include "configtestrun.h"
 #include "httptestclient.h"
 #include "nginxandlbscope.h"
+#include "recordingbackend.h"
 
 #include <QTest>
 
@@ -18,6 +23,8 @@ using namespace lbscope::test;
 using namespace Qt::StringLiterals;
 
 namespace {
+
+const QString lbscopeBinary = QStringLiteral(LBSCOPE_BINARY_DIR "/app/lbscope");
 
 struct Case
 {
@@ -172,7 +179,130 @@ private slots:
             QVERIFY2(lbscope.body == nginx.body, both.constData());
     }
 
+    void capturesGoUpstream()
+    {
+        QByteArrayList nginx, lbscope;
+        QString error;
+        QVERIFY2(runBackend(true, &nginx, &error), qPrintable(error));
+        QVERIFY2(runBackend(false, &lbscope, &error), qPrintable(error));
+        QCOMPARE(nginx.size(), 3);
+        QCOMPARE(lbscope, nginx);
+    }
+
+    void configTestSameAsNginx_data()
+    {
+        QTest::addColumn<QString>("servers"); // server blocks in http
+        const auto on = [](const char *port, const char *names) {
+            return u"    server {\n        listen %1;\n        server_name %2;\n    }\n"_s.arg(
+                QLatin1StringView(port), QLatin1StringView(names));
+        };
+        QTest::newRow("conflicting exact names") << on("127.0.0.1:1", "a.test") + on("127.0.0.1:1", "A.test b.test");
+        QTest::newRow("conflicting, a dot name and a wildcard")
+            << on("127.0.0.1:1", ".a.test a.test") + on("127.0.0.1:1", "*.a.test www.a.* www.a.*");
+        QTest::newRow("two servers without names")
+            << u"    server {\n        listen 1;\n    }\n    server {\n        listen 1;\n    }\n"_s;
+        QTest::newRow("a bare port and * share the names") << on("1", "x.test") + on("*:1", "x.test");
+        QTest::newRow("other addresses do not conflict") << on("127.0.0.1:1", "x.test") + on("127.0.0.2:1", "x.test");
+        QTest::newRow("invalid wildcard where servers share the port")
+            << on("1", "*.ex*ample.com") + on("1", "other.test");
+        QTest::newRow("invalid wildcard alone on its port") << on("1", "*.ex*ample.com") + on("2", "other.test");
+        QTest::newRow("a '*' inside a name") << on("1", "ex.*.com") + on("1", "other.test");
+        QTest::newRow("two dots in a row") << on("1", "a..b") + on("1", "other.test");
+        QTest::newRow("server name *x") << on("1", "*ex.com");
+        QTest::newRow("server name .") << on("1", ".");
+        QTest::newRow("empty regex") << on("1", "~");
+        QTest::newRow("bad regex") << on("1", "\"~^(a\"");
+        QTest::newRow("suspicious symbols") << on("1", "a/b");
+        QTest::newRow("duplicate default_server, two servers")
+            << u"    server {\n        listen 1 default_server;\n    }\n"
+               u"    server {\n        listen 1 default_server;\n    }\n"_s;
+        QTest::newRow("duplicate default_server, a bare port and *")
+            << u"    server {\n        listen 1 default_server;\n    }\n"
+               u"    server {\n        listen *:1 default;\n    }\n"_s;
+        QTest::newRow("default_server on a bare port and on an address")
+            << u"    server {\n        listen 1 default_server;\n    }\n"
+               u"    server {\n        listen 127.0.0.1:1 default_server;\n    }\n"_s;
+    }
+
+    void configTestSameAsNginx()
+    {
+        QFETCH(QString, servers);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString prefix = dir.path();
+        NginxProcess::preparePrefix(prefix);
+        QVERIFY(QDir().mkpath(prefix + u"/logs"_s));
+        const QByteArray config =
+            "pid logs/nginx.pid;\nevents {\n}\nhttp {\n    access_log off;\n" + servers.toUtf8() + "}\n";
+        QVERIFY(writeTestFile(prefix + u"/conf/nginx.conf"_s, config));
+        const QString log = prefix + u"/logs/startup.log"_s;
+        const QStringList arguments = {u"-p"_s, prefix, u"-c"_s, u"conf/nginx.conf"_s, u"-e"_s, u"logs/startup.log"_s,
+                                       u"-t"_s};
+        const ConfigTestRun nginx = ConfigTestRun::run(m_nginx, arguments, log);
+        const ConfigTestRun lbscope = ConfigTestRun::run(lbscopeBinary, arguments, log);
+        QVERIFY2(nginx.exitCode >= 0, "nginx did not finish");
+        QCOMPARE(lbscope.exitCode, nginx.exitCode);
+        QCOMPARE(lbscope.statusLines, nginx.statusLines);
+        QCOMPARE(lbscope.logMessages, nginx.logMessages);
+    }
+
 private:
+    // A regex name's named and positional captures in proxy_set_header; the request lines
+    // and X- headers the backend got.
+    bool runBackend(bool nginx, QByteArrayList *received, QString *error)
+    {
+        NginxAndLbscope proxies(m_nginx);
+        RecordingBackend backend("backend");
+        if (!backend.listen()) {
+            *error = u"the backend cannot listen"_s;
+            return false;
+        }
+        const auto config = [&](quint16 port) {
+            return proxies.configFile(uR"(    server {
+        listen 127.0.0.1:%1;
+        server_name ~^(?<tenant>[a-z]+)\.(?<zone>eu|us)\.app\.test$;
+        location / {
+            proxy_pass http://127.0.0.1:%2;
+            proxy_set_header X-Tenant $tenant;
+            proxy_set_header X-Zone $2;
+            proxy_set_header X-Host $host;
+            proxy_set_header X-Server-Name $server_name;
+        }
+    }
+    server {
+        listen 127.0.0.1:%1;
+        server_name other.test;
+        location / {
+            proxy_pass http://127.0.0.1:%2;
+            proxy_set_header X-Tenant "[$tenant]";
+        }
+    }
+)"_s.arg(port)
+                                          .arg(backend.port()));
+        };
+        const auto requests = [&](quint16 port) {
+            for (const QByteArray &host :
+                 {QByteArray("acme.eu.app.test"), QByteArray("Shop.US.app.test:81"), QByteArray("other.test")}) {
+                HttpTestClient client;
+                if (!client.connectTo(port))
+                    return;
+                client.send("GET /x HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+                client.readResponse(false, 10'000);
+                client.waitForClose(10'000);
+            }
+            for (const QByteArray &raw : backend.received()) {
+                const QByteArrayList lines = raw.left(raw.indexOf("\r\n\r\n")).split('\n');
+                QByteArray summary = lines.value(0).trimmed();
+                for (const QByteArray &line : lines.mid(1)) {
+                    if (line.toLower().startsWith("x-"))
+                        summary += " +" + line.trimmed();
+                }
+                received->append(summary);
+            }
+        };
+        return proxies.runAsWritten(nginx, config, requests, error);
+    }
+
     bool run(NginxAndLbscope &proxies, bool nginx, const Case &testCase, Outcome *outcome, QString *error)
     {
         const auto config = [&](quint16 port) { return proxies.configFile(QString(testCase.servers).arg(port)); };
