@@ -717,6 +717,7 @@ void ClientConnection::logRequest()
     if (m_server) {
         record.serverName = m_server->label; // shared with the routing table: no copy
         record.firstServerName = m_server->firstName;
+        record.serverIndex = m_server->configIndex;
     }
     if (m_route)
         record.location = m_route->prefix;

@@ -279,10 +279,12 @@ Listener &listenerFor(RoutingTable &table, const QHostAddress &address, quint16 
     return table.listeners.last();
 }
 
-bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfig &server,
-               const QSet<quint16> &everyAddress, QString *error)
+bool addServer(RoutingTable &table, const ProxyConfig &config, int serverIndex, const QSet<quint16> &everyAddress,
+               QString *error)
 {
+    const ServerConfig &server = config.servers[serverIndex];
     VirtualServer virtualServer;
+    virtualServer.configIndex = serverIndex;
     virtualServer.firstName = ServerName::variableValue(server.serverNames).toUtf8();
     virtualServer.label = server.serverNames.value(0).toUtf8();
     virtualServer.settings = resolveSettings(config.settings, server.settings, nullptr);
@@ -410,8 +412,8 @@ std::shared_ptr<RoutingTable> RoutingTable::build(const ProxyConfig &config, con
         table->upstreams.append(std::move(definition));
     }
     const QSet<quint16> everyAddress = everyAddressPorts(config);
-    for (const ServerConfig &server : config.servers) {
-        if (!addServer(*table, config, server, everyAddress, error))
+    for (int i = 0; i < int(config.servers.size()); ++i) {
+        if (!addServer(*table, config, i, everyAddress, error))
             return nullptr;
     }
     if (logsResponseHeaders(config)) {

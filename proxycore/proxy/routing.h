@@ -62,6 +62,7 @@ struct Route
 struct VirtualServer
 {
     QByteArray firstName;      // $server_name (config/servername.h)
+    int configIndex = -1;      // its place in ProxyConfig::servers
     QByteArray label;          // for access records: the first server_name as written, or the first listen
     QList<Route> routes;       // longest prefix first
     ResolvedLocation settings; // server level, for what happens before routing

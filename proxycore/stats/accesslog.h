@@ -43,6 +43,7 @@ struct AccessRecord
     QByteArray serverName;    // the server block: its first server_name, or its first listen
     QByteArray firstServerName; // its first server_name alone ($server_name; $host without Host)
     QByteArray location;      // the location prefix that matched ("/"); empty when none
+    int serverIndex = -1;     // the server block's place in ProxyConfig::servers; -1: none known
     int status = 0;           // what the client got; 499: the client went away first
     qint64 bytesSent = 0;     // $bytes_sent: head and body
     qint64 bodyBytesSent = 0; // $body_bytes_sent
