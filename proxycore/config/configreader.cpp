@@ -3,10 +3,12 @@
 #include "access/cidr.h"
 #include "ignoreddirectives.h"
 #include "nginxvalues.h"
+#include "servername.h"
 #include "variables/logformattemplate.h"
 #include "variables/valuetemplate.h"
 #include "variables/variable.h"
 
+#include <QDir>
 #include <QFile>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -18,6 +20,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
+#include <glob.h>
 #include <limits>
 #include <unistd.h>
 
@@ -277,6 +281,7 @@ constexpr quint32 HttpLevel = MainContext | HttpContext;
 constexpr quint32 ServerLevel = HttpLevel | ServerContext;
 constexpr quint32 AnyLevel = ServerLevel | LocationContext;
 constexpr quint32 RewriteLevel = ServerContext | LocationContext | IfContext;
+constexpr quint32 EveryContext = AnyLevel | UpstreamContext | IfContext;
 
 QString upstreamAddressError(nginx::AddressError error, const QString &address)
 {
@@ -350,6 +355,35 @@ QString joinedArguments(const Statement &statement, qsizetype from, bool quote)
     return words.join(u' ');
 }
 
+// nginx's words for a file it cannot open: open() "PATH" failed (2: No such file or directory).
+QString openFailure(const QString &path, const QFile &file)
+{
+    // open(2) again for the errno, which QFile does not give.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    const int error = errno;
+    if (fd >= 0)
+        ::close(fd);
+    const QString why =
+        fd < 0 ? u"%1: %2"_s.arg(error).arg(QString::fromLocal8Bit(std::strerror(error))) : file.errorString();
+    return u"open() %1 failed (%2)"_s.arg(quoted(path), why);
+}
+
+// Where nginx looks for an included file named relatively: the directory of the main file.
+QString configurationPrefix(const QString &file)
+{
+    const qsizetype slash = file.lastIndexOf(u'/');
+    if (slash >= 0)
+        return file.first(slash + 1);
+    return QDir::currentPath() + u'/';
+}
+
+// The address:port a listen names as nginx's messages spell it: a bare port is 0.0.0.0:PORT
+// there (LB Scope binds it on loopback: routing.cpp, listenAddress).
+QString nginxListenKey(const ListenAddress &listen)
+{
+    return nginx::joinHostPort(listen.host.isEmpty() ? u"0.0.0.0"_s : listen.host, listen.port);
+}
+
 // A proxy_pass naming a host without a port: it must name an upstream block, checked at the end
 // because the block may come later in the file.
 struct UpstreamReference
@@ -364,6 +398,7 @@ public:
     Parser(const QString &text, const QString &file, const ConfigReadOptions &options)
         : m_tokenizer(text, file)
         , m_file(file)
+        , m_confPrefix(configurationPrefix(file))
         , m_options(options)
     {
     }
@@ -391,9 +426,18 @@ private:
 
     // nginx sets no limit; deeper than this is no configuration anyone writes.
     static constexpr int MaxBlockDepth = 64;
+    // nginx has no check for a file that includes itself: it fails when it runs out of open
+    // files. Deeper than this is an include loop.
+    static constexpr int MaxIncludeDepth = 32;
 
-    bool parseBlock(Context context);
+    // wholeFile: the main file or an included one, which ends at its end and not at a "}".
+    bool parseBlock(Context context, bool wholeFile = false);
     bool skipBlock();
+    bool skipStatements(int open, bool wholeFile);
+    bool handleInclude(const Statement &statement, const Directive &);
+    bool skippedInclude(const Statement &statement, int open);
+    bool includeFiles(const Statement &statement, const std::function<bool()> &parse);
+    bool checkNamesPerAddress();
     bool tooDeep(const Statement &statement);
     bool dispatch(Context context, const Statement &statement);
     bool checkShape(const Statement &statement, const Directive &directive);
@@ -489,7 +533,11 @@ private:
     Tokenizer m_tokenizer;
     bool m_commandLine = false; // reading -g's directives
     int m_depth = 0;            // blocks parseBlock is inside, the main context counting as one
+    int m_includeDepth = 0;
+    Context m_context = MainContext; // the context of the directive being dispatched
     QString m_file;
+    QString m_confPrefix;             // nginx's conf_prefix: relative includes count from it
+    QList<ConfigFileText> m_included; // for -T, each file once, in the order first read
     ConfigReadOptions m_options;
     ProxyConfig m_config;
     QList<ConfigMessage> m_warnings;
@@ -524,6 +572,7 @@ const Parser::Directive Parser::s_directives[] = {
     {"log_format"_L1, HttpLevel, 2, -1, false, &Parser::handleLogFormat},
     {"map"_L1, HttpLevel, 2, 2, true, &Parser::handleMap},
     {"lbscope_status"_L1, HttpLevel, 1, 1, false, &Parser::handleStatusListen},
+    {"include"_L1, EveryContext, 1, 1, false, &Parser::handleInclude},
 
     {"upstream"_L1, HttpLevel, 1, 1, true, &Parser::handleUpstream},
     {"server"_L1, UpstreamContext, 1, -1, false, &Parser::handleUpstreamServer},
@@ -618,10 +667,11 @@ ConfigReadResult Parser::run()
 {
     m_config.sourceFile = m_file;
     m_config.prefix = m_options.prefix;
-    const bool ok =
-        parseCommandLine() && parseBlock(MainContext) && checkUpstreamReferences() && checkDeferredVariables();
+    const bool ok = parseCommandLine() && parseBlock(MainContext, true) && checkUpstreamReferences() &&
+                    checkDeferredVariables() && checkNamesPerAddress();
     ConfigReadResult result;
     result.warnings = m_warnings;
+    result.files = m_included;
     if (ok)
         result.config = std::move(m_config);
     else
@@ -629,7 +679,7 @@ ConfigReadResult Parser::run()
     return result;
 }
 
-bool Parser::parseBlock(Context context)
+bool Parser::parseBlock(Context context, bool wholeFile)
 {
     // Nested locations recurse through here: a bound, so no file can exhaust the stack.
     ++m_depth;
@@ -646,9 +696,9 @@ bool Parser::parseBlock(Context context)
             return fail(statement.endWhere, u"block directives are not supported in -g option"_s);
         switch (statement.end) {
         case StatementEnd::EndOfFile:
-            return context == MainContext || fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
+            return wholeFile || fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
         case StatementEnd::BlockEnd:
-            return context != MainContext || fail(statement.endWhere, u"unexpected \"}\""_s);
+            return !wholeFile || fail(statement.endWhere, u"unexpected \"}\""_s);
         case StatementEnd::BlockStart:
             if (m_depth - 1 >= MaxBlockDepth) // the blocks open around this one, the main context not one
                 return tooDeep(statement);
@@ -668,8 +718,16 @@ bool Parser::tooDeep(const Statement &statement)
 // The contents of a block outside the subset: read for well-formedness only.
 bool Parser::skipBlock()
 {
+    return skipStatements(1, false);
+}
+
+// open: the skipped blocks open around here. A block ends when its "}" closes the last of
+// them; an included file (wholeFile) at its end, with as many open as when it began. Its
+// includes are read too: nginx reads them in every block, and -T shows them.
+bool Parser::skipStatements(int open, bool wholeFile)
+{
     // A loop, not recursion: how deep the skipped blocks go costs no stack.
-    int open = 1;
+    const int floor = wholeFile ? open : 0;
     for (;;) {
         Statement statement;
         if (!m_tokenizer.next(&statement)) {
@@ -678,20 +736,93 @@ bool Parser::skipBlock()
         }
         switch (statement.end) {
         case StatementEnd::EndOfFile:
-            return fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
+            return (wholeFile && open == floor) ||
+                   fail(statement.endWhere, u"unexpected end of file, expecting \"}\""_s);
         case StatementEnd::BlockEnd:
+            if (open == floor)
+                return fail(statement.endWhere, u"unexpected \"}\""_s);
             if (--open == 0)
                 return true;
             break;
         case StatementEnd::BlockStart:
+            if (statement.name().text == "include"_L1)
+                return skippedInclude(statement, open);
             if (m_depth - 1 + open >= MaxBlockDepth)
                 return tooDeep(statement);
             ++open;
             break;
         case StatementEnd::Semicolon:
+            if (statement.name().text == "include"_L1 && !skippedInclude(statement, open))
+                return false;
             break;
         }
     }
+}
+
+// --- include ----------------------------------------------------------------------------------
+
+bool Parser::handleInclude(const Statement &statement, const Directive &)
+{
+    const Context context = m_context;
+    return includeFiles(statement, [this, context] {
+        // An included file's blocks count as if they were written in its place.
+        --m_depth;
+        const bool parsed = parseBlock(context, true);
+        ++m_depth;
+        return parsed;
+    });
+}
+
+bool Parser::skippedInclude(const Statement &statement, int open)
+{
+    const auto directive = std::find_if(std::begin(s_directives), std::end(s_directives),
+                                        [](const Directive &entry) { return entry.name == "include"_L1; });
+    return checkShape(statement, *directive) &&
+           includeFiles(statement, [this, open] { return skipStatements(open, true); });
+}
+
+// include FILE|MASK: each file read in the including file's place, a mask's matches in
+// glob(3)'s sorted order (none is fine); a missing file fails at the include's line.
+bool Parser::includeFiles(const Statement &statement, const std::function<bool()> &parse)
+{
+    const Token &name = statement.args[1];
+    const QString path = QDir::isAbsolutePath(name.text) ? name.text : m_confPrefix + name.text;
+    QStringList paths;
+    if (std::none_of(path.cbegin(), path.cend(), [](QChar c) { return c == u'*' || c == u'?' || c == u'['; })) {
+        paths.append(path);
+    } else {
+        glob_t matches{};
+        const int status = ::glob(QFile::encodeName(path).constData(), 0, nullptr, &matches);
+        const auto release = qScopeGuard([&] { ::globfree(&matches); });
+        if (status != 0 && status != GLOB_NOMATCH)
+            return fail(name.where, u"glob() %1 failed"_s.arg(quoted(path)));
+        for (std::size_t i = 0; status == 0 && i < matches.gl_pathc; ++i)
+            paths.append(QFile::decodeName(matches.gl_pathv[i]));
+    }
+    for (const QString &file : std::as_const(paths)) {
+        if (m_includeDepth >= MaxIncludeDepth)
+            return fail(name.where,
+                        u"include of %1 nested more than %2 deep: does a file include itself?"_s.arg(quoted(file))
+                            .arg(MaxIncludeDepth));
+        QFile input(file);
+        if (!input.open(QIODevice::ReadOnly))
+            return fail(name.where, openFailure(file, input));
+        const QByteArray text = input.readAll();
+        const bool dumped =
+            file == m_file || std::any_of(m_included.cbegin(), m_included.cend(),
+                                          [&](const ConfigFileText &seen) { return seen.path == file; });
+        if (!dumped)
+            m_included.append(ConfigFileText{file, text});
+        Tokenizer including = std::move(m_tokenizer);
+        m_tokenizer = Tokenizer(QString::fromUtf8(text), file);
+        ++m_includeDepth;
+        const bool parsed = parse();
+        --m_includeDepth;
+        m_tokenizer = std::move(including);
+        if (!parsed)
+            return false;
+    }
+    return true;
 }
 
 bool Parser::dispatch(Context context, const Statement &statement)
@@ -702,8 +833,10 @@ bool Parser::dispatch(Context context, const Statement &statement)
         if (directive.name != name)
             continue;
         known = true;
-        if (directive.contexts & context)
+        if (directive.contexts & context) {
+            m_context = context;
             return checkShape(statement, directive) && (this->*directive.handler)(statement, directive);
+        }
     }
     if (known && context == IfContext) {
         // nginx takes most location directives inside if; LB Scope runs only the rewrite ones there.
@@ -812,7 +945,7 @@ bool Parser::parseCommandLine()
     Tokenizer file = m_tokenizer;
     m_tokenizer = Tokenizer(m_options.globalDirectives, CommandLineSource);
     m_commandLine = true;
-    const bool ok = parseBlock(MainContext);
+    const bool ok = parseBlock(MainContext, true);
     m_commandLine = false;
     m_tokenizer = file;
     return ok;
@@ -1323,16 +1456,87 @@ bool Parser::checkListenUnique(const Token &address, const ListenAddress &listen
     m_serverListens.insert(key);
     if (!listen.defaultServer)
         return true;
-    if (m_defaultServers.contains(key))
-        return fail(address.where, u"a duplicate default server for "_s + key);
-    m_defaultServers.insert(key);
+    // One default per address:port as nginx counts them: a bare port and "*" are one.
+    const QString nginxKey = nginxListenKey(listen);
+    if (m_defaultServers.contains(nginxKey))
+        return fail(address.where, u"a duplicate default server for "_s + nginxKey);
+    m_defaultServers.insert(nginxKey);
     return true;
 }
 
+// nginx's checks of each name as it reads it; the ones that need every server of an
+// address come at the end (checkNamesPerAddress).
 bool Parser::handleServerName(const Statement &statement, const Directive &)
 {
-    for (qsizetype i = 1; i < statement.args.size(); ++i)
-        m_server->serverNames.append(statement.args[i].text);
+    for (qsizetype i = 1; i < statement.args.size(); ++i) {
+        const Token &name = statement.args[i];
+        const QString &text = name.text;
+        const QChar first = text.isEmpty() ? QChar() : text.front();
+        if ((first == u'*' && (text.size() < 3 || text[1] != u'.')) || (first == u'.' && text.size() < 2))
+            return fail(name.where, u"server name %1 is invalid"_s.arg(quoted(text)));
+        if (text.contains(u'/'))
+            warn(name.where, u"server name %1 has suspicious symbols"_s.arg(quoted(text)));
+        if (first == u'~') {
+            if (text.size() == 1)
+                return fail(name.where, u"empty regex in server name %1"_s.arg(quoted(text)));
+            if (!checkRegex(name, text.mid(1), true))
+                return false;
+        }
+        m_server->serverNames.append(text);
+    }
+    return true;
+}
+
+// Where two or more servers share an address:port, nginx puts their names in one table:
+// a name it cannot store fails the file, one an earlier server (or name) took is ignored
+// with a warning. Neither message names a file or line.
+bool Parser::checkNamesPerAddress()
+{
+    QList<std::pair<QString, QList<const ServerConfig *>>> addresses;
+    for (const ServerConfig &server : std::as_const(m_config.servers)) {
+        QStringList keys;
+        for (const ListenAddress &listen : server.listens)
+            keys.append(nginxListenKey(listen));
+        if (keys.isEmpty())
+            keys.append(u"0.0.0.0:80"_s); // nginx's default listen
+        for (const QString &key : std::as_const(keys)) {
+            auto at =
+                std::find_if(addresses.begin(), addresses.end(), [&](const auto &entry) { return entry.first == key; });
+            if (at == addresses.end())
+                at = addresses.insert(addresses.end(), {key, {}});
+            if (!at->second.contains(&server))
+                at->second.append(&server);
+        }
+    }
+    for (const auto &[key, servers] : std::as_const(addresses)) {
+        if (servers.size() < 2)
+            continue;
+        QSet<QString> taken; // "=name", "*name" (leading), "name*" (trailing)
+        for (const ServerConfig *server : servers) {
+            const QStringList names = server->serverNames.isEmpty() ? QStringList{QString()} : server->serverNames;
+            for (const QString &written : names) {
+                if (written.startsWith(u'~'))
+                    continue;
+                if (!ServerName::isValidHashKey(written))
+                    return fail({}, u"invalid server name or wildcard %1 on %2"_s.arg(quoted(written), key));
+                const ServerName name = ServerName::parse(written);
+                QStringList hashKeys;
+                if (name.kind == ServerName::Kind::Exact || name.kind == ServerName::Kind::DotWildcard)
+                    hashKeys.append(u'=' + name.key);
+                if (name.kind == ServerName::Kind::LeadingWildcard || name.kind == ServerName::Kind::DotWildcard)
+                    hashKeys.append(u'*' + name.key);
+                if (name.kind == ServerName::Kind::TrailingWildcard)
+                    hashKeys.append(name.key + u'*');
+                if (std::any_of(hashKeys.cbegin(), hashKeys.cend(),
+                                [&](const QString &hashKey) { return taken.contains(hashKey); })) {
+                    warn({}, u"conflicting server name %1 on %2, ignored"_s.arg(quoted(written.toLower()), key));
+                    continue;
+                }
+                for (const QString &hashKey : std::as_const(hashKeys))
+                    taken.insert(hashKey);
+            }
+        }
+    }
     return true;
 }
 
@@ -2051,16 +2255,9 @@ ConfigReadResult ConfigReader::readFile(const QString &path, const ConfigReadOpt
 {
     QFile file(path); // also Qt's resources (":/..."), which the lessons' files are
     if (!file.open(QIODevice::ReadOnly)) {
-        // open(2) again for nginx's wording with the errno: open() "PATH" failed (2: No such ...).
-        const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
-        const int error = errno;
-        if (fd >= 0)
-            ::close(fd);
-        const QString why =
-            fd < 0 ? u"%1: %2"_s.arg(error).arg(QString::fromLocal8Bit(std::strerror(error))) : file.errorString();
         ConfigReadResult result;
-        result.error = ConfigMessage{ConfigMessage::Severity::Error, SourceLocation{path, 0, 0},
-                                     u"open() %1 failed (%2)"_s.arg(quoted(path), why)};
+        result.error =
+            ConfigMessage{ConfigMessage::Severity::Error, SourceLocation{path, 0, 0}, openFailure(path, file)};
         return result;
     }
     return readText(file.readAll(), path, options);

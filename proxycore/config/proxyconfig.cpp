@@ -1,5 +1,7 @@
 #include "proxyconfig.h"
 
+#include "config/servername.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -301,6 +303,7 @@ QStringList userVariableNames(const ProxyConfig &config)
 {
     QStringList names;
     for (const ServerConfig &server : config.servers) {
+        ServerName::collectCaptureNames(server.serverNames, &names); // a regex name's groups
         collectUserVariables(server.rewrites, &names);
         collectUserVariables(server.locations, &names); // nested ones too
     }

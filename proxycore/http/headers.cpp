@@ -1,5 +1,7 @@
 #include "http/headers.h"
 
+#include "http/requesthost.h"
+
 #include <algorithm>
 #include <array>
 
@@ -92,9 +94,18 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
             return HttpFailure::NotImplemented;
     }
 
+    const HeaderSpan *host = findHeader(parser, base, "host");
+    // nginx checks the Host header even when the target names the host.
+    std::optional<QByteArray> hostName;
+    if (host && !(hostName = validateHost(host->value.in(base))))
+        return HttpFailure::BadRequest;
+    const QByteArrayView targetHost = absoluteTargetHost(parser.target().in(base));
+    if (!targetHost.isNull() && !(hostName = validateHost(targetHost)))
+        return HttpFailure::BadRequest;
+
     if (facts) {
-        const HeaderSpan *host = findHeader(parser, base, "host");
         facts->host = host ? host->value : Span{};
+        facts->serverHost = hostName.value_or(QByteArray());
         const HeaderSpan *expect = findHeader(parser, base, "expect");
         facts->expectContinue = expect && equalsIgnoreCase(trimmed(expect->value.in(base)), "100-continue");
         facts->hasBody = parser.isChunked() || parser.contentLength().value_or(0) > 0;

@@ -25,6 +25,9 @@ int countHeaders(const MessageParser &parser, const char *base, QByteArrayView n
 struct RequestFacts
 {
     Span host; // Host header value, trimmed; empty if absent
+    // The host the server block is chosen by, as nginx checked it (http/requesthost.h):
+    // the absolute-form target's, else the Host header's; empty when there is neither.
+    QByteArray serverHost;
     bool expectContinue = false;
     bool hasBody = false;
 };

@@ -260,13 +260,16 @@ void ClientConnection::beginRequest()
         respondError(400, true); // a ".." above the root, a decoded NUL or a broken %-escape
         return;
     }
-    m_server = &m_listener->serverFor(m_facts.host.in(base));
+    ServerNameMatch nameMatch;
+    m_server = &m_listener->serverFor(m_facts.serverHost, &nameMatch);
     m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
     ++m_requestsServed;
     // The keep-alive limits are the location's (updateLocationConfig): a request the server's
     // return answers is kept alive whatever they say, as nginx does.
     m_keepAlive = m_request.shouldKeepAlive() && !m_worker.stoppingGracefully();
     m_keepaliveTimeoutMs = m_server->settings.keepaliveTimeoutMs;
+    if (nameMatch.match.hasMatch()) // a regex server_name's captures are variables in its server
+        m_rewrite.keepCaptures(nameMatch.match, m_facts.serverHost, captureVariables(nameMatch.regex));
     if (runRewrite(m_server->rewrite)) // nginx's server rewrite phase
         findLocation();
 }
@@ -484,6 +487,7 @@ RequestContext ClientConnection::requestContext() const
                         : m_route                     ? QByteArrayView(m_route->proxyHost)
                                                       : QByteArrayView();
     context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
+    context.host = m_facts.serverHost;
     context.status = m_status;
     context.bytesSent = m_relay.bytesSent();
     context.bodyBytesSent = m_relay.bodyBytesSent();
@@ -809,6 +813,7 @@ void ClientConnection::logRequest()
     if (m_server) {
         record.serverName = m_server->label; // shared with the routing table: no copy
         record.firstServerName = m_server->firstName;
+        record.serverIndex = m_server->configIndex;
     }
     if (m_route)
         record.location = m_route->label;

@@ -1,5 +1,6 @@
 #include "proxy/routing.h"
 
+#include "config/servername.h"
 #include "http/headers.h"
 #include "http/uri.h"
 #include "proxy/upstreamuri.h"
@@ -7,6 +8,7 @@
 #include "variables/logformattemplate.h"
 
 #include <QHostInfo>
+#include <QSet>
 
 #include <algorithm>
 
@@ -251,13 +253,28 @@ bool buildRouteSettings(RoutingTable &table, const LocationConfig &location, Rou
            compileClientRules(route->settings, route, error);
 }
 
-std::optional<QHostAddress> listenAddress(const ListenAddress &listen, QString *error)
+// The ports some listen opens on every IPv4 interface ("*:8080", "0.0.0.0:8080").
+QSet<quint16> everyAddressPorts(const ProxyConfig &config)
+{
+    QSet<quint16> ports;
+    for (const ServerConfig &server : config.servers) {
+        for (const ListenAddress &listen : server.listens) {
+            if (listen.host == "0.0.0.0"_L1)
+                ports.insert(listen.port);
+        }
+    }
+    return ports;
+}
+
+std::optional<QHostAddress> listenAddress(const ListenAddress &listen, const QSet<quint16> &everyAddress,
+                                          QString *error)
 {
     // Every interface only when the configuration names it ("listen *:8080;", "listen
     // 0.0.0.0:8080;"). A bare port would open every interface in nginx; here it stays on
-    // loopback, as a server without listen does, so nothing reaches beyond the machine unasked.
+    // loopback, as a server without listen does, so nothing reaches beyond the machine unasked,
+    // unless another listen opens the port on every interface: nginx's *:PORT is then one address.
     if (listen.host.isEmpty())
-        return QHostAddress(QHostAddress::LocalHost);
+        return QHostAddress(everyAddress.contains(listen.port) ? QHostAddress::AnyIPv4 : QHostAddress::LocalHost);
     QHostAddress address;
     if (address.setAddress(listen.host))
         return address;
@@ -275,7 +292,10 @@ Listener &listenerFor(RoutingTable &table, const QHostAddress &address, quint16 
         if (listener.address == address && listener.port == port)
             return listener;
     }
-    table.listeners.append(Listener{address, port, {}, 0});
+    Listener listener;
+    listener.address = address;
+    listener.port = port;
+    table.listeners.append(std::move(listener));
     return table.listeners.last();
 }
 
@@ -311,12 +331,13 @@ bool addLocations(RoutingTable &table, const ProxyConfig &config, const ServerCo
     return true;
 }
 
-bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfig &server, QString *error)
+bool addServer(RoutingTable &table, const ProxyConfig &config, int serverIndex, const QSet<quint16> &everyAddress,
+               QString *error)
 {
+    const ServerConfig &server = config.servers[serverIndex];
     VirtualServer virtualServer;
-    for (const QString &name : server.serverNames)
-        virtualServer.names.append(name.toLower().toUtf8());
-    virtualServer.firstName = virtualServer.names.value(0);
+    virtualServer.configIndex = serverIndex;
+    virtualServer.firstName = ServerName::variableValue(server.serverNames).toUtf8();
     virtualServer.label = server.serverNames.value(0).toUtf8();
     virtualServer.settings = resolveSettings(config.settings, server.settings, nullptr);
     std::optional<ErrorPageRules> errorPages = ErrorPageRules::compile(virtualServer.settings.errorPages, error);
@@ -337,16 +358,27 @@ bool addServer(RoutingTable &table, const ProxyConfig &config, const ServerConfi
     QList<ListenAddress> listens = server.listens;
     // nginx would listen on *:80 here; LB Scope opens every interface only when asked to.
     if (listens.isEmpty())
-        listens.append(ListenAddress{u"127.0.0.1:80"_s, u"127.0.0.1"_s, 80, false, server.source});
+        listens.append(ListenAddress{u"127.0.0.1:80"_s, QString(), 80, false, server.source});
     if (virtualServer.label.isEmpty())
         virtualServer.label = listens.first().text.toUtf8();
     for (const ListenAddress &listen : listens) {
-        const auto address = listenAddress(listen, error);
+        const auto address = listenAddress(listen, everyAddress, error);
         if (!address)
             return false;
         Listener &listener = listenerFor(table, *address, listen.port);
+        const bool barePort = listen.host.isEmpty() && !everyAddress.contains(listen.port);
+        if (listener.servers.isEmpty()) {
+            listener.fromBarePort = barePort;
+        } else if (barePort != listener.fromBarePort) {
+            if (barePort)
+                continue; // 127.0.0.1:PORT of its own: nginx gives it this address's connections
+            listener.servers.clear();
+            listener.defaultServer = 0;
+            listener.names = ServerNameIndex();
+        }
         if (listen.defaultServer)
             listener.defaultServer = int(listener.servers.size());
+        listener.names.add(int(listener.servers.size()), server.serverNames);
         listener.servers.append(virtualServer);
     }
     return true;
@@ -450,18 +482,13 @@ QByteArray autoRedirectTarget(const Route &route, QByteArrayView args)
     return target;
 }
 
-const VirtualServer &Listener::serverFor(QByteArrayView host) const
+const VirtualServer &Listener::serverFor(QByteArrayView host, ServerNameMatch *match) const
 {
-    if (servers.size() > 1 && !host.isEmpty()) {
-        const QByteArrayView name = hostWithoutPort(host);
-        for (const VirtualServer &server : servers) {
-            for (const QByteArray &candidate : server.names) {
-                if (equalsIgnoreCase(candidate, name))
-                    return server;
-            }
-        }
-    }
-    return servers[defaultServer];
+    ServerNameMatch found = names.find(host);
+    const int index = found.server >= 0 ? found.server : defaultServer;
+    if (match)
+        *match = std::move(found);
+    return servers[index];
 }
 
 const Listener *RoutingTable::findListener(const QHostAddress &address, quint16 port) const
@@ -514,8 +541,9 @@ std::shared_ptr<RoutingTable> RoutingTable::build(const ProxyConfig &config, con
         }
         table->upstreams.append(std::move(definition));
     }
-    for (const ServerConfig &server : config.servers) {
-        if (!addServer(*table, config, server, error))
+    const QSet<quint16> everyAddress = everyAddressPorts(config);
+    for (int i = 0; i < int(config.servers.size()); ++i) {
+        if (!addServer(*table, config, i, everyAddress, error))
             return nullptr;
     }
     if (logsResponseHeaders(config)) {

@@ -8,6 +8,7 @@
 #include "balancing/peer.h"
 #include "config/proxyconfig.h"
 #include "proxy/proxyredirect.h"
+#include "proxy/servernameindex.h"
 #include "proxy/upstreamuri.h"
 #include "realip/realipresolver.h"
 #include "request/errorpagerules.h"
@@ -34,11 +35,11 @@ struct CompiledHeader
 struct Route
 {
     LocationMatch match = LocationMatch::Prefix;
-    QByteArray prefix;        // the URI, or the @name; a regular expression's text
-    QByteArray label;         // LocationConfig::label(), for the access record
-    QRegularExpression regex; // ~ and ~* locations
+    QByteArray prefix;                // the URI, or the @name; a regular expression's text
+    QByteArray label;                 // LocationConfig::label(), for the access record
+    QRegularExpression regex;         // ~ and ~* locations
     QList<QByteArray> groupVariables; // the regex's captureVariables()
-    int nested = -1;          // into VirtualServer::levels: the locations inside this one; -1: none
+    int nested = -1;                  // into VirtualServer::levels: the locations inside this one; -1: none
     // A static location whose URI ends in "/" and that proxies: its URI without the slash is
     // answered with a 301 to it (nginx's auto_redirect).
     bool autoRedirect = false;
@@ -84,8 +85,8 @@ struct FoundLocation
 
 struct VirtualServer
 {
-    QList<QByteArray> names; // server_name, lower case
-    QByteArray firstName;
+    QByteArray firstName;        // $server_name (config/servername.h)
+    int configIndex = -1;        // its place in ProxyConfig::servers
     QByteArray label;            // for access records: the first server_name as written, or the first listen
     QList<Route> routes;         // every location, nested ones too, in file order
     QList<LocationLevel> levels; // [0]: the server's own locations
@@ -126,8 +127,13 @@ struct Listener
     quint16 port = 0;
     QList<VirtualServer> servers;
     int defaultServer = 0;
+    ServerNameIndex names;
+    // Its servers came from bare-port listens (nginx's *:PORT, bound on loopback here): a
+    // server listening on the address itself takes its connections instead, as in nginx.
+    bool fromBarePort = false;
 
-    const VirtualServer &serverFor(QByteArrayView host) const;
+    // host: RequestFacts::serverHost. *match gets a regex name's match, for its captures.
+    const VirtualServer &serverFor(QByteArrayView host, ServerNameMatch *match = nullptr) const;
 };
 
 struct UpstreamDefinition

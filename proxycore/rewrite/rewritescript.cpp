@@ -49,7 +49,7 @@ std::optional<RewriteScript> RewriteScript::compile(const QList<RewriteStatement
 }
 
 std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteStatement &statement,
-                                                             const QStringList &userVariables, QString *error)
+                                                              const QStringList &userVariables, QString *error)
 {
     Step step;
     step.kind = statement.kind;
@@ -105,7 +105,7 @@ std::optional<RewriteScript::Step> RewriteScript::compileStep(const RewriteState
         } else if (condition.kind != Kind::Variable && condition.kind != Kind::FileExists) {
             const bool caseless = condition.kind == Kind::MatchNoCase || condition.kind == Kind::NoMatchNoCase;
             step.regex = QRegularExpression(condition.value, caseless ? QRegularExpression::CaseInsensitiveOption
-                                                                     : QRegularExpression::NoPatternOption);
+                                                                      : QRegularExpression::NoPatternOption);
             step.groupVariables = captureVariables(step.regex);
         }
         for (const RewriteStatement &inner : statement.body) {

@@ -4,6 +4,8 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace lbscope {
 
 bool RewriteState::start(QByteArrayView target)

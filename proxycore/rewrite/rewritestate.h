@@ -8,6 +8,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QRegularExpression>
 #include <QVarLengthArray>
 
 class QRegularExpression;

@@ -42,12 +42,13 @@ struct AccessRecord
     qint64 requestLength = 0;   // $request_length: head and body bytes read
     QByteArray serverName;      // the server block: its first server_name, or its first listen
     QByteArray firstServerName; // its first server_name alone ($server_name; $host without Host)
-    QByteArray location;      // the location that answered, as its head names it ("/", "~ \.jpg$"); empty: none
-    int status = 0;           // what the client got; 499: the client went away first
-    qint64 bytesSent = 0;     // $bytes_sent: head and body
-    qint64 bodyBytesSent = 0; // $body_bytes_sent
-    qint64 requestTimeMs = 0; // $request_time
-    QString upstream;         // the upstream's name; empty when none was involved
+    QByteArray location;        // the location that answered, as its head names it ("/", "~ \.jpg$"); empty: none
+    int serverIndex = -1;       // the server block's place in ProxyConfig::servers; -1: none known
+    int status = 0;             // what the client got; 499: the client went away first
+    qint64 bytesSent = 0;       // $bytes_sent: head and body
+    qint64 bodyBytesSent = 0;   // $body_bytes_sent
+    qint64 requestTimeMs = 0;   // $request_time
+    QString upstream;           // the upstream's name; empty when none was involved
     // One entry per attempt, joined with ", " as nginx's $upstream_* variables are;
     // "-" for a time that was not reached. Empty when no upstream was involved.
     QByteArray upstreamAddr;

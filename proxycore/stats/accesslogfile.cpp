@@ -218,11 +218,17 @@ void AccessLogFileWriter::collectDestinations(const AccessRecord &record, Destin
         *set = m_plan.httpDestinations;
         return;
     }
-    const QByteArray host = hostWithoutPort(record.host).toByteArray().toLower();
     QVarLengthArray<const ServerRoute *, 4> candidates;
-    for (const ServerRoute &server : m_plan.servers) {
-        if (!host.isEmpty() && server.names.contains(host))
-            candidates.append(&server);
+    if (record.serverIndex >= 0 && record.serverIndex < m_plan.servers.size()) {
+        // The engine chose the server block (wildcards, regexes, default_server): its logs.
+        candidates.append(&m_plan.servers[record.serverIndex]);
+    } else {
+        // A record from elsewhere: the server its Host names exactly, else every server.
+        const QByteArray host = hostWithoutPort(record.host).toByteArray().toLower();
+        for (const ServerRoute &server : m_plan.servers) {
+            if (!host.isEmpty() && server.names.contains(host))
+                candidates.append(&server);
+        }
     }
     if (candidates.size() != 1) {
         candidates.clear();

@@ -24,17 +24,20 @@ struct RequestContext
 
     // The connection.
     QByteArrayView remoteAddr;
-    quint16 remotePort = 0;         // 0: none (realip took an address without a port)
+    quint16 remotePort = 0;          // 0: none (realip took an address without a port)
     QByteArrayView realipRemoteAddr; // the connection's peer, before realip
     quint16 realipRemotePort = 0;
     QByteArrayView serverAddr;
     quint16 serverPort = 0;
-    quint64 connection = 0;        // the connection's serial number
+    quint64 connection = 0;         // the connection's serial number
     quint32 connectionRequests = 0; // this request's place on its connection: 1 for the first
 
     // Routing.
     QByteArrayView serverName; // the server block's first server_name, for $host without Host
-    QByteArrayView proxyHost;  // host[:port] of proxy_pass, or the upstream name
+    // $host as nginx found it (the absolute-form target's, else Host's; lower case, no port
+    // or trailing dot); empty: read the Host header (an access record's context).
+    QByteArrayView host;
+    QByteArrayView proxyHost;                 // host[:port] of proxy_pass, or the upstream name
     const QByteArrayView *captures = nullptr; // $1..$9 of the last regular expression
     int captureCount = 0;
     // The rewrite module's changes: $uri and $args after a rewrite (null: from the target),

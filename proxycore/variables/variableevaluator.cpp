@@ -95,6 +95,10 @@ bool appendSetCookie(QByteArray &out, const HeaderList &headers, QByteArrayView 
 
 bool appendHost(QByteArray &out, const RequestContext &context)
 {
+    if (!context.host.isEmpty()) {
+        out.append(context.host);
+        return true;
+    }
     QByteArray header;
     if (context.requestHeaders.appendFirst("host", header) && !header.isEmpty()) {
         appendHostName(out, header);
@@ -245,8 +249,8 @@ bool appendVariable(const TemplatePart &part, const RequestContext &context, QBy
     case Variable::HttpHeaderJoined:
         return context.requestHeaders.appendAll(name, name == "cookie" ? "; " : ", ", out);
     case Variable::Arg:
-        return appendArgument(out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target),
-                              name);
+        return appendArgument(
+            out, context.rewrittenArgs ? QByteArrayView(*context.rewrittenArgs) : queryOf(context.target), name);
     case Variable::Cookie:
         return appendCookie(out, context.requestHeaders, name);
 

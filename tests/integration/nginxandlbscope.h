@@ -90,6 +90,30 @@ public:
         return true;
     }
 
+    // The file as written, every listen on the port it names (several servers on one port, or
+    // files of its own beside it in prefix()): the port is chosen free, as nginx's is.
+    bool runAsWritten(bool nginx, const ConfigText &config, const Run &steps, QString *error)
+    {
+        if (nginx)
+            return runNginx(config, steps, error);
+        const quint16 port = NginxProcess::freeLoopbackPort();
+        if (!write(config(port), error))
+            return false;
+        const ConfigReadResult result = ConfigReader::readFile(configPath());
+        if (!result.ok()) {
+            *error = result.error->toString();
+            return false;
+        }
+        Engine engine;
+        if (!engine.start(*result.config, error))
+            return false;
+        m_engine = &engine;
+        m_loaded = *result.config;
+        steps(port);
+        m_engine = nullptr;
+        return true;
+    }
+
     // While runLbscope's run is on: the engine, and the configuration it was given.
     Engine *engine() const { return m_engine; }
     const ProxyConfig &loadedConfig() const { return m_loaded; }

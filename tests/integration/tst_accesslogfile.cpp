@@ -62,7 +62,7 @@ const QString configTemplate = uR"(http {
 
     server {
         listen 127.0.0.1:8080;
-        server_name other.example.com;
+        server_name other.example.com *.wild.example.com;
         access_log DIR/other.log;
         location / {
             proxy_pass http://photos;
@@ -270,6 +270,8 @@ void TestAccessLogFile::linesAsNginxWritesThem()
     QVERIFY(gif);
     const auto nested = exchange("/quiet/nested/x");
     QVERIFY(nested);
+    const auto wild = exchange("/photos/4", "http://other/", "tester/3.0", "a.wild.example.com");
+    QVERIFY(wild);
     writer.flushNow();
     QCOMPARE(writer.cursor(), m_cursor);
 
@@ -299,8 +301,9 @@ void TestAccessLogFile::linesAsNginxWritesThem()
     const QJsonObject parsed = QJsonDocument::fromJson(jsonLines.value(0)).object();
     QCOMPARE(parsed.value("ua"_L1).toString(), u"json \"agent\""_s);
 
-    // Host "Other.Example.COM:8080" names the second server alone: its own log, not the others.
-    QCOMPARE(fileLines(logPath(u"other.log"_s)), QByteArrayList{combinedLine(*other)});
+    // Host "Other.Example.COM:8080" names the second server alone: its own log, not the others;
+    // so does a host its wildcard name takes.
+    QCOMPARE(fileLines(logPath(u"other.log"_s)), (QByteArrayList{combinedLine(*other), combinedLine(*wild)}));
     QVERIFY(quiet->status == 200); // served, and logged nowhere
 }
 

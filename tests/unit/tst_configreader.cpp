@@ -8,6 +8,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -195,6 +196,7 @@ private slots:
     void statusListen_data();
     void statusListen();
     void readFileErrors();
+    void includes();
     void errorLogs_data();
     void errorLogs();
     void pidAndMainFlags_data();
@@ -256,17 +258,30 @@ void TestConfigReader::photosConfig()
     QVERIFY(config.findUpstream(u"PHOTOS"));
 }
 
+// Debian's nginx.conf with its includes in a folder of the test's: modules-enabled has
+// nothing, mime.types a types block, sites-enabled one more server.
 void TestConfigReader::debianStyleConfig()
 {
-    const ConfigReadResult result = read(debianConfig);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString etc = dir.path() + u'/';
+    QVERIFY(QDir().mkpath(etc + u"modules-enabled"_s) && QDir().mkpath(etc + u"conf.d"_s) &&
+            QDir().mkpath(etc + u"sites-enabled"_s));
+    const auto write = [&](const QString &name, const QByteArray &text) {
+        QFile file(etc + name);
+        return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+    };
+    QVERIFY(write(u"mime.types"_s, "types {\n    text/html html;\n}\n"));
+    QVERIFY(write(u"sites-enabled/default"_s, "server {\n    listen 8081;\n    server_name site.test;\n}\n"));
+    const QByteArray text = QByteArray(debianConfig).replace("/etc/nginx/", QFile::encodeName(etc));
+    const ConfigReadResult result = ConfigReader::readText(text, u"t.conf"_s);
     QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
     const QStringList expected = {
         u"t.conf:1: ignoring \"user\""_s,
-        u"t.conf:5: ignoring \"include\""_s,
         u"t.conf:14: ignoring \"sendfile\""_s,
         u"t.conf:15: ignoring \"tcp_nopush\""_s,
         u"t.conf:16: ignoring \"types_hash_max_size\""_s,
-        u"t.conf:19: ignoring \"include\""_s,
+        etc + u"mime.types:1: ignoring \"types\""_s,
         u"t.conf:20: ignoring \"default_type\""_s,
         u"t.conf:21: ignoring \"types\""_s,
         u"t.conf:25: ignoring \"ssl_protocols\""_s,
@@ -276,8 +291,6 @@ void TestConfigReader::debianStyleConfig()
         u"not"_s,
         u"t.conf:43: ignoring \"index\": nginx would serve index files, LB Scope does not"_s,
         u"t.conf:48: ignoring \"try_files\": nginx would try files on disk before anything else, LB Scope does not"_s,
-        u"t.conf:55: ignoring \"include\""_s,
-        u"t.conf:56: ignoring \"include\""_s,
     };
     QCOMPARE(messages(result.warnings), expected);
 
@@ -299,7 +312,11 @@ void TestConfigReader::debianStyleConfig()
     QCOMPARE(config.upstreams.size(), 1);
     QCOMPARE(config.upstreams.front().method, BalancingMethod::LeastConn);
     QCOMPARE(config.upstreams.front().servers.front().weight, 2);
-    QCOMPARE(config.servers.size(), 1);
+    QCOMPARE(config.servers.size(), 2);
+    QCOMPARE(config.servers.back().serverNames, QStringList{u"site.test"_s});
+    QCOMPARE(config.servers.back().source, (SourceLocation{etc + u"sites-enabled/default"_s, 1, 1}));
+    QCOMPARE(result.files.size(), 3);
+    QCOMPARE(result.files.at(1).path, etc + u"mime.types"_s);
     const ServerConfig &server = config.servers.front();
     QCOMPARE(server.listens.size(), 2);
     QVERIFY(server.listens.at(0).defaultServer);
@@ -1007,7 +1024,25 @@ void TestConfigReader::parameterErrors_data()
         << inServer("listen *:8080;\n    listen 0.0.0.0:8080;") << u"t.conf:3:12: a duplicate listen 0.0.0.0:8080"_s;
     QTest::newRow("duplicate default server")
         << (inServer("listen 83 default_server;") + inServer("listen 83 default_server;"))
-        << u"t.conf:5:12: a duplicate default server for 127.0.0.1:83"_s;
+        << u"t.conf:5:12: a duplicate default server for 0.0.0.0:83"_s;
+    // nginx's words and addresses: a bare port and "*" are one address, 0.0.0.0.
+    QTest::newRow("duplicate default server, a bare port and *")
+        << (inServer("listen 83 default_server;") + inServer("listen *:83 default_server;"))
+        << u"t.conf:5:12: a duplicate default server for 0.0.0.0:83"_s;
+    QTest::newRow("server name *x") << inServer("server_name *ex.com;")
+                                    << u"t.conf:2:17: server name \"*ex.com\" is invalid"_s;
+    QTest::newRow("server name .") << inServer("server_name a .;") << u"t.conf:2:19: server name \".\" is invalid"_s;
+    QTest::newRow("server name ~") << inServer("server_name ~;") << u"t.conf:2:17: empty regex in server name \"~\""_s;
+    QTest::newRow("server name regex") << inServer("server_name ~^(a;")
+                                       << u"t.conf:2:17: pcre2_compile() failed: missing closing parenthesis in "
+                                          u"\"^(a\""_s;
+    // Checked only where servers share an address, and without a line, as nginx does.
+    QTest::newRow("invalid wildcard") << (inServer("listen 83;\n    server_name *.ex*ample.com;") +
+                                          inServer("listen 83;"))
+                                      << u"invalid server name or wildcard \"*.ex*ample.com\" on 0.0.0.0:83"_s;
+    QTest::newRow("a '*' not at a dot border")
+        << (inServer("listen 127.0.0.1:83;\n    server_name ex.*.com;") + inServer("listen 127.0.0.1:83;"))
+        << u"invalid server name or wildcard \"ex.*.com\" on 127.0.0.1:83"_s;
 
     QTest::newRow("unknown log format") << QByteArray("access_log /tmp/a.log main;")
                                         << u"t.conf:1:23: unknown log format \"main\""_s;
@@ -1233,6 +1268,19 @@ void TestConfigReader::warnings_data()
         << inServer("real_ip_header proxy_protocol;")
         << QStringList{u"t.conf:2: \"real_ip_header proxy_protocol\" takes no address here: LB Scope does not read "
                        u"the PROXY protocol"_s};
+    QTest::newRow("conflicting server name")
+        << (inServer("listen 83;\n    server_name a.test;") + inServer("listen 83;\n    server_name A.test b.test;"))
+        << QStringList{u"conflicting server name \"a.test\" on 0.0.0.0:83, ignored"_s};
+    QTest::newRow("conflicting: .name is also the name")
+        << (inServer("listen 83;\n    server_name .a.test a.test;") + inServer("listen 83;\n    server_name *.a.test;"))
+        << QStringList{u"conflicting server name \"a.test\" on 0.0.0.0:83, ignored"_s,
+                       u"conflicting server name \"*.a.test\" on 0.0.0.0:83, ignored"_s};
+    QTest::newRow("two servers without names") << (inServer("listen 83;") + inServer("listen 83;"))
+                                               << QStringList{u"conflicting server name \"\" on 0.0.0.0:83, ignored"_s};
+    QTest::newRow("one server: no name table, no check")
+        << inServer("listen 83;\n    server_name *.ex*ample.com;") << QStringList();
+    QTest::newRow("server name with a slash")
+        << inServer("server_name a/b;") << QStringList{u"t.conf:2: server name \"a/b\" has suspicious symbols"_s};
     QTest::newRow("LB Scope's own map is silent")
         << QByteArray("map $host $lbscope_decision {\n    default \"-\";\n}\n") << QStringList();
 }
@@ -1537,6 +1585,68 @@ void TestConfigReader::readFileErrors()
     const ConfigReadResult broken = ConfigReader::readText("upstream u {\n", dir.filePath(u"a.conf"_s));
     QVERIFY(!broken.ok());
     QVERIFY(broken.error->toString().startsWith(dir.filePath(u"a.conf:2:1: "_s)));
+}
+
+// include: paths from the main file's folder, masks in sorted order, every context, errors
+// at the include's line or in the included file.
+void TestConfigReader::includes()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString base = dir.path() + u'/';
+    const auto write = [&](const QString &name, const QByteArray &text) {
+        QDir().mkpath(QFileInfo(base + name).absolutePath());
+        QFile file(base + name);
+        return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+    };
+    QVERIFY(write(u"up/b.conf"_s, "upstream b {\n    server 127.0.0.1:2;\n}\n"));
+    QVERIFY(write(u"up/a.conf"_s, "upstream a {\n    server 127.0.0.1:1;\n}\n"));
+    QVERIFY(write(u"servers.inc"_s, "server 127.0.0.1:3;\n"));
+    QVERIFY(write(u"names.inc"_s, "server_name inc.test;\n"));
+    QVERIFY(write(u"location.inc"_s, "proxy_set_header X-Inc 1;\n"));
+    QVERIFY(write(u"nginx.conf"_s, "events {\n}\nhttp {\n    include up/*.conf;\n    include none/*.conf;\n"
+                                   "    upstream c {\n        include servers.inc;\n    }\n"
+                                   "    server {\n        include names.inc;\n        location / {\n"
+                                   "            include location.inc;\n            proxy_pass http://a;\n"
+                                   "        }\n    }\n}\n"));
+    const ConfigReadResult result = ConfigReader::readFile(base + u"nginx.conf"_s);
+    QVERIFY2(result.ok(), qPrintable(result.error ? result.error->toString() : QString()));
+    const ProxyConfig &config = *result.config;
+    QCOMPARE(config.upstreams.size(), 3);
+    QCOMPARE(config.upstreams.at(0).name, u"a"_s); // glob(3)'s order, not the directory's
+    QCOMPARE(config.upstreams.at(0).source, (SourceLocation{base + u"up/a.conf"_s, 1, 1}));
+    QCOMPARE(config.upstreams.at(1).name, u"b"_s);
+    QCOMPARE(config.upstreams.at(2).servers.front().address, u"127.0.0.1:3"_s);
+    QCOMPARE(config.servers.front().serverNames, QStringList{u"inc.test"_s});
+    QCOMPARE(config.servers.front().locations.front().settings.proxySetHeaders->front().name, QByteArray("X-Inc"));
+    QStringList dumped;
+    for (const ConfigFileText &file : result.files)
+        dumped.append(file.path.mid(base.size()));
+    QCOMPARE(dumped, (QStringList{u"nginx.conf"_s, u"up/a.conf"_s, u"up/b.conf"_s, u"servers.inc"_s, u"names.inc"_s,
+                                  u"location.inc"_s}));
+
+    QVERIFY(write(u"missing.conf"_s, "events {\n}\nhttp {\n    include nowhere.conf;\n}\n"));
+    const ConfigReadResult missing = ConfigReader::readFile(base + u"missing.conf"_s);
+    QVERIFY(!missing.ok());
+    QCOMPARE(missing.error->toString(), u"%1missing.conf:4:13: open() \"%1nowhere.conf\" failed (2: No such file or "
+                                        u"directory)"_s.arg(base));
+    QVERIFY(write(u"bad.inc"_s, "server {\n    listen 99999;\n}\n"));
+    QVERIFY(write(u"bad.conf"_s, "events {\n}\nhttp {\n    include bad.inc;\n}\n"));
+    const ConfigReadResult bad = ConfigReader::readFile(base + u"bad.conf"_s);
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.error->toString(),
+             u"%1bad.inc:2:12: invalid port in \"99999\" of the \"listen\" directive"_s.arg(base));
+    QVERIFY(write(u"brace.inc"_s, "gzip off;\n}\n"));
+    QVERIFY(write(u"brace.conf"_s, "events {\n}\nhttp {\n    include brace.inc;\n}\n"));
+    const ConfigReadResult brace = ConfigReader::readFile(base + u"brace.conf"_s);
+    QVERIFY(!brace.ok());
+    QCOMPARE(brace.error->toString(), u"%1brace.inc:2:1: unexpected \"}\""_s.arg(base));
+    QVERIFY(write(u"loop.inc"_s, "include loop.inc;\n"));
+    QVERIFY(write(u"loop.conf"_s, "events {\n}\nhttp {\n    include loop.inc;\n}\n"));
+    const ConfigReadResult loop = ConfigReader::readFile(base + u"loop.conf"_s);
+    QVERIFY(!loop.ok());
+    QCOMPARE(loop.error->toString(), u"%1loop.inc:1:9: include of \"%1loop.inc\" nested more than 32 deep: does a "
+                                     u"file include itself?"_s.arg(base));
 }
 
 void TestConfigReader::parseTime_data()

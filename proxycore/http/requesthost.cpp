@@ -1,0 +1,70 @@
+#include "http/requesthost.h"
+
+namespace lbscope {
+
+std::optional<QByteArray> validateHost(QByteArrayView host)
+{
+    enum class State {
+        Usual,
+        Literal, // inside "[...]"
+        Rest,    // the port, not part of the name
+    };
+    State state = State::Usual;
+    qsizetype dot = -2; // where the last '.' was; two dots in a row are refused
+    qsizetype length = host.size();
+    for (qsizetype i = 0; i < host.size(); ++i) {
+        const char c = host[i];
+        switch (c) {
+        case '.':
+            if (dot == i - 1)
+                return std::nullopt;
+            dot = i;
+            break;
+        case ':':
+            if (state == State::Usual) {
+                length = i;
+                state = State::Rest;
+            }
+            break;
+        case '[':
+            if (i == 0)
+                state = State::Literal;
+            break;
+        case ']':
+            if (state == State::Literal) {
+                length = i + 1;
+                state = State::Rest;
+            }
+            break;
+        case '\0':
+        case '/':
+            return std::nullopt;
+        default:
+            break;
+        }
+    }
+    if (dot == length - 1)
+        --length;
+    if (length <= 0)
+        return std::nullopt;
+    return host.first(length).toByteArray().toLower();
+}
+
+QByteArrayView absoluteTargetHost(QByteArrayView target)
+{
+    const qsizetype scheme = target.indexOf("://");
+    if (scheme <= 0)
+        return {};
+    for (const char c : target.first(scheme)) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+            return {};
+    }
+    QByteArrayView rest = target.sliced(scheme + 3);
+    qsizetype end = 0;
+    while (end < rest.size() && rest[end] != '/' && rest[end] != '?')
+        ++end;
+    rest = rest.first(end);
+    return rest.isNull() ? QByteArrayView("", 0) : rest;
+}
+
+} // namespace lbscope
