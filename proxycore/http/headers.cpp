@@ -17,6 +17,35 @@ bool isHttpWhitespace(char c)
     return c == ' ' || c == '\t';
 }
 
+// nginx's check of a Host value (and of an absolute-form's authority): RFC 9112 3.2 wants 400
+// for an invalid one. Not empty, no "..", no path separator, no space or control byte.
+bool isValidHost(QByteArrayView host)
+{
+    qsizetype hostLength = host.size();
+    qsizetype lastDot = -2;
+    bool literal = false;
+    for (qsizetype i = 0; i < host.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(host[i]);
+        if (byte == '.') {
+            if (lastDot == i - 1)
+                return false;
+            lastDot = i;
+        } else if (byte == ':' && !literal) {
+            hostLength = std::min(hostLength, i);
+        } else if (byte == '[' && i == 0) {
+            literal = true;
+        } else if (byte == ']' && literal) {
+            literal = false;
+            hostLength = i + 1;
+        } else if (byte == '/' || byte == '\\' || byte <= 0x20 || byte == 0x7f) {
+            return false;
+        }
+    }
+    if (lastDot == hostLength - 1)
+        --hostLength; // a trailing dot does not count
+    return hostLength > 0;
+}
+
 } // namespace
 
 bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b)
@@ -76,11 +105,18 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
 {
     if (parser.versionMajor() != 1)
         return HttpFailure::VersionNotSupported;
-    if (parser.method() == HTTP_TRACE || parser.method() == HTTP_CONNECT)
+    if (parser.method() == RequestMethod::Trace || parser.method() == RequestMethod::Connect)
         return HttpFailure::MethodNotAllowed;
 
     const int hosts = countHeaders(parser, base, "host");
     if (hosts > 1 || (hosts == 0 && parser.versionMinor() >= 1))
+        return HttpFailure::BadRequest;
+    const HeaderSpan *host = hosts ? findHeader(parser, base, "host") : nullptr;
+    if (host && !isValidHost(trimmed(host->value.in(base))))
+        return HttpFailure::BadRequest;
+    // RFC 9112 3.2.2: an absolute-form target's authority stands for Host.
+    const Span authority = parser.authority();
+    if (!authority.isEmpty() && !isValidHost(authority.in(base)))
         return HttpFailure::BadRequest;
 
     const int encodings = countHeaders(parser, base, "transfer-encoding");
@@ -93,8 +129,7 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
     }
 
     if (facts) {
-        const HeaderSpan *host = findHeader(parser, base, "host");
-        facts->host = host ? host->value : Span{};
+        facts->host = !authority.isEmpty() ? authority : host ? host->value : Span{};
         const HeaderSpan *expect = findHeader(parser, base, "expect");
         facts->expectContinue = expect && equalsIgnoreCase(trimmed(expect->value.in(base)), "100-continue");
         facts->hasBody = parser.isChunked() || parser.contentLength().value_or(0) > 0;
