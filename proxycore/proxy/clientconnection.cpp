@@ -418,6 +418,7 @@ RequestContext ClientConnection::requestContext() const
     const char *base = m_input.base();
     context.method = m_request.methodText().in(base);
     context.target = m_request.target().in(base);
+    context.authority = m_request.authority().in(base);
     context.versionMajor = m_request.versionMajor();
     context.versionMinor = m_request.versionMinor();
     context.requestHeaders = HeaderList(m_request, base);

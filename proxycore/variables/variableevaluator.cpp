@@ -95,6 +95,10 @@ bool appendSetCookie(QByteArray &out, const HeaderList &headers, QByteArrayView 
 bool appendHost(QByteArray &out, const RequestContext &context)
 {
     QByteArray header;
+    if (!context.authority.isEmpty()) {
+        appendHostName(out, context.authority);
+        return true;
+    }
     if (context.requestHeaders.appendFirst("host", header) && !header.isEmpty()) {
         appendHostName(out, header);
         return true;

@@ -338,6 +338,7 @@ private:
         listen 127.0.0.1:%2;
         location / {
             proxy_pass http://recorder;
+            proxy_set_header X-Request "$request_method $host $is_args$args";
         }
     }
 )"_s.arg(QString::fromLatin1(backend.address()))
