@@ -1,5 +1,7 @@
 #include "http/headers.h"
 
+#include "http/uri.h"
+
 #include <algorithm>
 #include <array>
 
@@ -44,6 +46,51 @@ bool isValidHost(QByteArrayView host)
     if (lastDot == hostLength - 1)
         --hostLength; // a trailing dot does not count
     return hostLength > 0;
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    const char lowered = lower(c);
+    return lowered >= 'a' && lowered <= 'f' ? lowered - 'a' + 10 : -1;
+}
+
+// nginx refuses a path it cannot make a $uri of: a broken %-escape, an escaped NUL, or a ".."
+// (escaped or not) that climbs above the root. Reads the path once, without copying it.
+bool isRoutablePath(QByteArrayView target)
+{
+    const QByteArrayView path = pathOf(target);
+    int depth = 0;
+    int segmentLength = 0;
+    int dots = 0; // the segment so far is only dots: how many
+    for (qsizetype i = 0; i <= path.size(); ++i) {
+        if (i == path.size() || path[i] == '/') {
+            if (segmentLength > 0 && dots == segmentLength && dots == 2) {
+                if (depth == 0)
+                    return false;
+                --depth;
+            } else if (segmentLength > 0 && !(dots == 1 && segmentLength == 1)) {
+                ++depth;
+            }
+            segmentLength = 0;
+            dots = 0;
+            continue;
+        }
+        char c = path[i];
+        if (c == '%') {
+            const int high = i + 1 < path.size() ? hexValue(path[i + 1]) : -1;
+            const int low = i + 2 < path.size() ? hexValue(path[i + 2]) : -1;
+            if (high < 0 || low < 0 || (high == 0 && low == 0))
+                return false;
+            c = char(high * 16 + low);
+            i += 2;
+        }
+        ++segmentLength;
+        if (c == '.')
+            ++dots;
+    }
+    return true;
 }
 
 } // namespace
@@ -112,7 +159,10 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
     if (hosts > 1 || (hosts == 0 && parser.versionMinor() >= 1))
         return HttpFailure::BadRequest;
     const HeaderSpan *host = hosts ? findHeader(parser, base, "host") : nullptr;
-    if (host && !isValidHost(trimmed(host->value.in(base))))
+    // The value as nginx takes it: spaces trimmed, a tab kept (and refused as nginx does).
+    if (host && !isValidHost(host->value.in(base)))
+        return HttpFailure::BadRequest;
+    if (!isRoutablePath(parser.target().in(base)))
         return HttpFailure::BadRequest;
     // RFC 9112 3.2.2: an absolute-form target's authority stands for Host.
     const Span authority = parser.authority();
@@ -124,7 +174,7 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
         if (parser.versionMinor() == 0 || encodings > 1 || parser.contentLength())
             return HttpFailure::BadRequest;
         const auto *te = findHeader(parser, base, "transfer-encoding");
-        if (!equalsIgnoreCase(trimmed(te->value.in(base)), "chunked"))
+        if (!equalsIgnoreCase(te->value.in(base), "chunked"))
             return HttpFailure::NotImplemented;
     }
 
@@ -142,7 +192,7 @@ HttpFailure classifyRequestFailure(const MessageParser &parser, const char *base
     if (parser.failure() != HttpFailure::BadRequest)
         return parser.failure();
     const HeaderSpan *te = findHeader(parser, base, "transfer-encoding");
-    if (te && !findHeader(parser, base, "content-length") && !equalsIgnoreCase(trimmed(te->value.in(base)), "chunked"))
+    if (te && !findHeader(parser, base, "content-length") && !equalsIgnoreCase(te->value.in(base), "chunked"))
         return HttpFailure::NotImplemented;
     return HttpFailure::BadRequest;
 }

@@ -157,6 +157,24 @@ private slots:
         add("empty Host", "GET /x HTTP/1.1\r\nHost:\r\n" + end, u"RFC 9112 3.2, RFC 9110 7.2"_s);
         add("Host with a space", "GET /x HTTP/1.1\r\nHost: rfc test\r\n" + end, u"RFC 9112 3.2 (MUST 400 invalid)"_s);
         add("Host with a slash", "GET /x HTTP/1.1\r\nHost: rfc.test/x\r\n" + end, u"RFC 9112 3.2 (MUST 400 invalid)"_s);
+        add("Host after a tab", "GET /x HTTP/1.1\r\nHost:\trfc.test\r\n" + end, u"RFC 9110 5.6.3 (OWS)"_s);
+        add("Host with a trailing dot", "GET /x HTTP/1.1\r\nHost: rfc.test.\r\n" + end, u"RFC 9110 7.2"_s);
+        add("Host with two dots in a row", "GET /x HTTP/1.1\r\nHost: rfc..test\r\n" + end, u"RFC 9112 3.2"_s);
+        add("Host an IPv6 literal", "GET /x HTTP/1.1\r\nHost: [::1]:8080\r\n" + end, u"RFC 9110 7.2"_s);
+        add("target with a tab", "GET /x\tHTTP/1.1\r\n" + host + end, u"RFC 9112 3 (SP)"_s);
+        add("target with UTF-8 bytes", "GET /caf\xc3\xa9 HTTP/1.1\r\n" + host + end, u"RFC 9112 3.2"_s);
+        add("target with a fragment", "GET /x#frag HTTP/1.1\r\n" + host + end, u"RFC 9112 3.2.1"_s);
+        add("target with an encoded NUL", "GET /x%00y HTTP/1.1\r\n" + host + end, u"RFC 9112 3.2"_s);
+        add("target with dot segments", "GET /a/../x HTTP/1.1\r\n" + host + end, u"RFC 3986 5.2.4"_s);
+        add("target above the root", "GET /../x HTTP/1.1\r\n" + host + end, u"RFC 3986 5.2.4"_s);
+        add("target with a broken escape", "GET /x%zz HTTP/1.1\r\n" + host + end, u"RFC 3986 2.1"_s);
+        add("target above the root, escaped", "GET /%2e%2e/x HTTP/1.1\r\n" + host + end, u"RFC 3986 5.2.4"_s);
+        add("target with a dot segment at the end", "GET /a/.. HTTP/1.1\r\n" + host + end, u"RFC 3986 5.2.4"_s);
+        add("method in mixed case", "Get /x HTTP/1.1\r\n" + host + end, u"RFC 9110 9.1 (case-sensitive)"_s);
+        add("Transfer-Encoding after a tab", post + "Transfer-Encoding:\tchunked\r\n" + end + "5\r\nhello\r\n0\r\n\r\n",
+            u"RFC 9110 5.6.3 (OWS)"_s);
+        add("Transfer-Encoding xchunked", post + "Transfer-Encoding: xchunked\r\n" + end + "5\r\nhello\r\n0\r\n\r\n",
+            u"RFC 9112 6.1"_s);
         add("Host with a port", "GET /x HTTP/1.1\r\nHost: rfc.test:8080\r\n" + end, u"RFC 9110 7.2"_s);
 
         // RFC 9112 5 and RFC 9110 5.1-5.6: field lines.

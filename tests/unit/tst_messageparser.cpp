@@ -99,6 +99,14 @@ private slots:
         QTest::newRow("bare CR after the target") << QByteArray("GET /\rx HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
         QTest::newRow("empty Host") << QByteArray("GET / HTTP/1.1\r\nHost:\r\n\r\n") << 400;
         QTest::newRow("Host with a slash") << QByteArray("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n") << 400;
+        QTest::newRow("Host after a tab") << QByteArray("GET / HTTP/1.1\r\nHost:\ta\r\n\r\n") << 400;
+        QTest::newRow("escaped NUL in the path") << QByteArray("GET /a%00 HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("broken escape") << QByteArray("GET /a%2 HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("above the root") << QByteArray("GET /a/../../b HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("dot segments within the root")
+            << QByteArray("GET /a/./../b/..?x=/../.. HTTP/1.1\r\nHost: a\r\n\r\n") << 200;
+        QTest::newRow("tab before chunked")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\tchunked\r\n\r\n0\r\n\r\n") << 501;
         QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n") << 400;
         QTest::newRow("request line at the limit")
             << QByteArray("GET /" + longTarget + " HTTP/1.1\r\nHost: a\r\n\r\n") << 200;
