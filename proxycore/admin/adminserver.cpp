@@ -66,8 +66,8 @@ private:
     {
         if (parser.state() == MessageParser::State::Failed)
             return errorResponse(400, false, false);
-        const bool head = parser.method() == HTTP_HEAD;
-        if (parser.method() != HTTP_GET && !head)
+        const bool head = parser.method() == RequestMethod::Head;
+        if (parser.method() != RequestMethod::Get && !head)
             return errorResponse(405, false, head);
         const QByteArrayView target = parser.target().in(base);
         const QByteArrayView path = target.indexOf('?') >= 0 ? target.first(target.indexOf('?')) : target;

@@ -279,14 +279,13 @@ void DemoConnection::takeHead()
     Request &r = m_current;
     r = Request();
     m_headTaken = true;
-    const char *method = http_method_str(m_parser.method());
-    r.method = QByteArray::fromRawData(method, qsizetype(qstrlen(method)));
+    r.method = m_parser.methodBytes(base);
     r.target = m_parser.target().in(base).toByteArray();
     r.versionMajor = m_parser.versionMajor();
     r.versionMinor = m_parser.versionMinor();
     r.keepAlive = m_parser.shouldKeepAlive();
-    r.connect = m_parser.method() == HTTP_CONNECT;
-    r.head = m_parser.method() == HTTP_HEAD;
+    r.connect = m_parser.method() == RequestMethod::Connect;
+    r.head = m_parser.method() == RequestMethod::Head;
     r.ordinal = ++m_requests;
     r.startMs = coarseNowMs();
     r.headerLines = HeaderList::copyLines(m_parser, base);
@@ -330,8 +329,7 @@ void DemoConnection::takeFailedRequest()
         // Failed inside the head: what the request line said, if it got that far.
         const QByteArrayView target = m_parser.target().in(m_input.base());
         if (!target.isEmpty()) {
-            const char *method = http_method_str(m_parser.method());
-            bad.method = QByteArray::fromRawData(method, qsizetype(qstrlen(method)));
+            bad.method = m_parser.methodBytes(m_input.base());
             bad.target = target.toByteArray();
             bad.versionMajor = m_parser.versionMajor();
             bad.versionMinor = m_parser.versionMinor();

@@ -1,6 +1,7 @@
 #include "http/headers.h"
 
 #include "http/requesthost.h"
+#include "http/uri.h"
 
 #include <algorithm>
 #include <array>
@@ -17,6 +18,80 @@ char lower(char c)
 bool isHttpWhitespace(char c)
 {
     return c == ' ' || c == '\t';
+}
+
+// nginx's check of a Host value (and of an absolute-form's authority): RFC 9112 3.2 wants 400
+// for an invalid one. Not empty, no "..", no path separator, no space or control byte.
+bool isValidHost(QByteArrayView host)
+{
+    qsizetype hostLength = host.size();
+    qsizetype lastDot = -2;
+    bool literal = false;
+    for (qsizetype i = 0; i < host.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(host[i]);
+        if (byte == '.') {
+            if (lastDot == i - 1)
+                return false;
+            lastDot = i;
+        } else if (byte == ':' && !literal) {
+            hostLength = std::min(hostLength, i);
+        } else if (byte == '[' && i == 0) {
+            literal = true;
+        } else if (byte == ']' && literal) {
+            literal = false;
+            hostLength = i + 1;
+        } else if (byte == '/' || byte == '\\' || byte <= 0x20 || byte == 0x7f) {
+            return false;
+        }
+    }
+    if (lastDot == hostLength - 1)
+        --hostLength; // a trailing dot does not count
+    return hostLength > 0;
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    const char lowered = lower(c);
+    return lowered >= 'a' && lowered <= 'f' ? lowered - 'a' + 10 : -1;
+}
+
+// nginx refuses a path it cannot make a $uri of: a broken %-escape, an escaped NUL, or a ".."
+// (escaped or not) that climbs above the root. Reads the path once, without copying it.
+bool isRoutablePath(QByteArrayView target)
+{
+    const QByteArrayView path = pathOf(target);
+    int depth = 0;
+    int segmentLength = 0;
+    int dots = 0; // the segment so far is only dots: how many
+    for (qsizetype i = 0; i <= path.size(); ++i) {
+        if (i == path.size() || path[i] == '/') {
+            if (segmentLength > 0 && dots == segmentLength && dots == 2) {
+                if (depth == 0)
+                    return false;
+                --depth;
+            } else if (segmentLength > 0 && !(dots == 1 && segmentLength == 1)) {
+                ++depth;
+            }
+            segmentLength = 0;
+            dots = 0;
+            continue;
+        }
+        char c = path[i];
+        if (c == '%') {
+            const int high = i + 1 < path.size() ? hexValue(path[i + 1]) : -1;
+            const int low = i + 2 < path.size() ? hexValue(path[i + 2]) : -1;
+            if (high < 0 || low < 0 || (high == 0 && low == 0))
+                return false;
+            c = char(high * 16 + low);
+            i += 2;
+        }
+        ++segmentLength;
+        if (c == '.')
+            ++dots;
+    }
+    return true;
 }
 
 } // namespace
@@ -78,11 +153,21 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
 {
     if (parser.versionMajor() != 1)
         return HttpFailure::VersionNotSupported;
-    if (parser.method() == HTTP_TRACE || parser.method() == HTTP_CONNECT)
+    if (parser.method() == RequestMethod::Trace || parser.method() == RequestMethod::Connect)
         return HttpFailure::MethodNotAllowed;
 
     const int hosts = countHeaders(parser, base, "host");
     if (hosts > 1 || (hosts == 0 && parser.versionMinor() >= 1))
+        return HttpFailure::BadRequest;
+    const HeaderSpan *host = hosts ? findHeader(parser, base, "host") : nullptr;
+    // The value as nginx takes it: spaces trimmed, a tab kept (and refused as nginx does).
+    if (host && !isValidHost(host->value.in(base)))
+        return HttpFailure::BadRequest;
+    if (!isRoutablePath(parser.target().in(base)))
+        return HttpFailure::BadRequest;
+    // RFC 9112 3.2.2: an absolute-form target's authority stands for Host.
+    const Span authority = parser.authority();
+    if (!authority.isEmpty() && !isValidHost(authority.in(base)))
         return HttpFailure::BadRequest;
 
     const int encodings = countHeaders(parser, base, "transfer-encoding");
@@ -90,21 +175,20 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
         if (parser.versionMinor() == 0 || encodings > 1 || parser.contentLength())
             return HttpFailure::BadRequest;
         const auto *te = findHeader(parser, base, "transfer-encoding");
-        if (!equalsIgnoreCase(trimmed(te->value.in(base)), "chunked"))
+        if (!equalsIgnoreCase(te->value.in(base), "chunked"))
             return HttpFailure::NotImplemented;
     }
 
-    const HeaderSpan *host = findHeader(parser, base, "host");
-    // nginx checks the Host header even when the target names the host.
+    // $host and the server's name: nginx checks the Host header even when the target names the
+    // host, and then takes the target's.
     std::optional<QByteArray> hostName;
     if (host && !(hostName = validateHost(host->value.in(base))))
         return HttpFailure::BadRequest;
-    const QByteArrayView targetHost = absoluteTargetHost(parser.target().in(base));
-    if (!targetHost.isNull() && !(hostName = validateHost(targetHost)))
+    if (!authority.isEmpty() && !(hostName = validateHost(authority.in(base))))
         return HttpFailure::BadRequest;
 
     if (facts) {
-        facts->host = host ? host->value : Span{};
+        facts->host = !authority.isEmpty() ? authority : host ? host->value : Span{};
         facts->serverHost = hostName.value_or(QByteArray());
         const HeaderSpan *expect = findHeader(parser, base, "expect");
         facts->expectContinue = expect && equalsIgnoreCase(trimmed(expect->value.in(base)), "100-continue");
@@ -118,7 +202,7 @@ HttpFailure classifyRequestFailure(const MessageParser &parser, const char *base
     if (parser.failure() != HttpFailure::BadRequest)
         return parser.failure();
     const HeaderSpan *te = findHeader(parser, base, "transfer-encoding");
-    if (te && !findHeader(parser, base, "content-length") && !equalsIgnoreCase(trimmed(te->value.in(base)), "chunked"))
+    if (te && !findHeader(parser, base, "content-length") && !equalsIgnoreCase(te->value.in(base), "chunked"))
         return HttpFailure::NotImplemented;
     return HttpFailure::BadRequest;
 }

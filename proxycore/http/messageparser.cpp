@@ -1,5 +1,7 @@
 #include "http/messageparser.h"
 
+#include "http/requestfields.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -37,6 +39,8 @@ void MessageParser::reset()
     m_failure = HttpFailure::None;
     m_parserError = HPE_OK;
     m_skipBody = false;
+    m_line.reset();
+    m_lineRead = m_kind == Kind::Response;
     m_target = {};
     m_headers.clear(); // keeps its capacity
     m_inValue = false;
@@ -62,9 +66,15 @@ qsizetype MessageParser::execute(const char *base, qsizetype offset, qsizetype l
         return 0;
     if (m_state == State::ReadingHead && !checkHeadLimits(base + offset, length))
         return 0;
+    qsizetype parsed = 0;
+    if (!m_lineRead) {
+        parsed = readRequestLine(base, offset, length);
+        if (!m_lineRead || parsed == length)
+            return parsed; // (libhttp-parser would take no bytes for the end of the stream)
+    }
     m_base = base;
-    const auto parsed =
-        static_cast<qsizetype>(http_parser_execute(&m_parser, &m_settings, base + offset, static_cast<size_t>(length)));
+    parsed += static_cast<qsizetype>(
+        http_parser_execute(&m_parser, &m_settings, base + offset + parsed, static_cast<size_t>(length - parsed)));
     m_base = nullptr;
     const auto error = HTTP_PARSER_ERRNO(&m_parser);
     if (error != HPE_OK && error != HPE_PAUSED && m_state != State::Failed) {
@@ -72,6 +82,39 @@ qsizetype MessageParser::execute(const char *base, qsizetype offset, qsizetype l
         fail(error == HPE_HEADER_OVERFLOW ? HttpFailure::HeaderTooLarge : HttpFailure::BadRequest);
     }
     return parsed;
+}
+
+QByteArray MessageParser::methodBytes(const char *base) const
+{
+    const QByteArrayView name = requestMethodName(method());
+    if (!name.isEmpty())
+        return QByteArray::fromRawData(name.data(), name.size());
+    return methodText().in(base).toByteArray();
+}
+
+// Once the line is in, libhttp-parser gets one it knows with the same major version and
+// keep-alive default: what follows frames the same whatever the method.
+qsizetype MessageParser::readRequestLine(const char *base, qsizetype offset, qsizetype length)
+{
+    qsizetype consumed = 0;
+    switch (m_line.read(base, offset, length, &consumed)) {
+    case RequestLineReader::Result::NeedMore:
+        break;
+    case RequestLineReader::Result::Invalid:
+        m_parserError = HPE_INVALID_URL;
+        fail(m_line.failure());
+        break;
+    case RequestLineReader::Result::Complete: {
+        m_lineRead = true;
+        m_target = Span{m_line.targetOffset(), m_line.targetLength()};
+        static constexpr char http10[] = "GET / HTTP/1.0\r\n";
+        static constexpr char http11[] = "GET / HTTP/1.1\r\n";
+        const bool oneZero = m_line.versionMajor() == 1 && m_line.versionMinor() == 0;
+        http_parser_execute(&m_parser, &m_settings, oneZero ? http10 : http11, sizeof(http11) - 1);
+        break;
+    }
+    }
+    return consumed;
 }
 
 void MessageParser::finishAtEof()
@@ -136,6 +179,8 @@ void MessageParser::extend(Span &span, qsizetype offset, size_t length)
 int MessageParser::onUrlOrStatus(http_parser *parser, const char *at, size_t length)
 {
     auto *p = self(parser);
+    if (p->m_kind == Kind::Request)
+        return 0; // the stand-in request line's: the real target came from RequestLineReader
     extend(p->m_target, at - p->m_base, length);
     return 0;
 }
@@ -143,6 +188,8 @@ int MessageParser::onUrlOrStatus(http_parser *parser, const char *at, size_t len
 int MessageParser::onHeaderField(http_parser *parser, const char *at, size_t length)
 {
     auto *p = self(parser);
+    if (p->m_state != State::ReadingHead)
+        return 0; // a chunked body's trailer fields: dropped, as nginx drops them
     if (p->m_headers.isEmpty() || p->m_inValue) {
         p->m_headers.append(HeaderSpan{});
         p->m_inValue = false;
@@ -154,8 +201,17 @@ int MessageParser::onHeaderField(http_parser *parser, const char *at, size_t len
 int MessageParser::onHeaderValue(http_parser *parser, const char *at, size_t length)
 {
     auto *p = self(parser);
+    if (p->m_state != State::ReadingHead)
+        return 0;
     p->m_inValue = true;
-    extend(p->m_headers.last().value, at - p->m_base, length);
+    Span &value = p->m_headers.last().value;
+    // A value that goes on after a line end is obs-fold (libhttp-parser takes it): RFC 9112 5.2
+    // allows 400, and nginx answers 400 to it.
+    if (!value.isEmpty() && value.offset + value.length != at - p->m_base) {
+        p->fail(HttpFailure::BadRequest);
+        return -1;
+    }
+    extend(value, at - p->m_base, length);
     return 0;
 }
 
@@ -166,15 +222,12 @@ int MessageParser::onHeadersComplete(http_parser *parser)
     // "Content-Length : 33" would go upstream as a header it did not count as the length, for a
     // strict peer to read the body differently. RFC 9112 5.1 says reject; nginx 1.21.1 and later
     // answer 400 to a space or control character in a name.
-    for (const HeaderSpan &header : std::as_const(p->m_headers)) {
-        const QByteArrayView name(p->m_base + header.name.offset, header.name.length);
-        if (name.isEmpty() || std::any_of(name.begin(), name.end(), [](char c) {
-                const auto byte = static_cast<unsigned char>(c);
-                return byte <= 0x20 || byte == 0x7f;
-            })) {
-            p->fail(HttpFailure::BadRequest);
-            return -1;
-        }
+    if (p->m_kind == Kind::Request ? !applyNginxFieldRules(p->m_headers, p->m_base)
+                                   : std::any_of(p->m_headers.cbegin(), p->m_headers.cend(), [p](const HeaderSpan &h) {
+                                         return isRefusedFieldName(h.name.in(p->m_base));
+                                     })) {
+        p->fail(HttpFailure::BadRequest);
+        return -1;
     }
     p->m_chunked = (parser->flags & F_CHUNKED) != 0;
     if (parser->flags & F_CONTENTLENGTH)

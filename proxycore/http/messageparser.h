@@ -6,8 +6,15 @@
 // body bytes to a BodyConsumer. It stops after the head and after the message so the caller
 // decides when to go on (connect upstream first, finish the response before the next
 // pipelined request).
+//
+// A request line is read by RequestLineReader, as nginx reads it, not by libhttp-parser: that
+// knows a fixed list of methods and refuses PROPFIND, PURGE or M-SEARCH, which nginx passes on,
+// and it is stricter than nginx about spaces and versions. libhttp-parser is then given a
+// request line it knows ("GET / HTTP/1.x") and frames the rest (headers, body); the real method,
+// target and version stay spans and numbers of the line as sent.
 
 #include "http/httplimits.h"
+#include "http/requestline.h"
 
 #include <QByteArrayView>
 #include <QList>
@@ -78,12 +85,20 @@ public:
     http_errno parserError() const { return m_parserError; }
 
     // Head, valid from HeadComplete until reset().
-    Span target() const { return m_target; } // request-target or reason phrase
+    Span target() const { return m_target; } // request-target (an absolute-form's path) or reason phrase
+    // host[:port] of an absolute-form request-target, which stands for Host (RFC 9112 3.2.2).
+    Span authority() const { return {m_line.authorityOffset(), m_line.authorityLength()}; }
     const QList<HeaderSpan> &headers() const { return m_headers; }
     qsizetype headLength() const { return m_headBytes; }
-    int versionMajor() const { return m_parser.http_major; }
-    int versionMinor() const { return m_parser.http_minor; }
-    http_method method() const { return static_cast<http_method>(m_parser.method); }
+    int versionMajor() const { return m_kind == Kind::Request ? m_line.versionMajor() : m_parser.http_major; }
+    int versionMinor() const { return m_kind == Kind::Request ? m_line.versionMinor() : m_parser.http_minor; }
+    // The method token as sent, and what it means to the proxy; valid once the request line
+    // is read (also when the head failed after that).
+    Span methodText() const { return {m_line.methodOffset(), m_line.methodLength()}; }
+    RequestMethod method() const { return m_line.method(); }
+    // The method as bytes the caller may keep: a static string for the known ones (no
+    // allocation on the hot path), a copy of the token otherwise.
+    QByteArray methodBytes(const char *base) const;
     int statusCode() const { return static_cast<int>(m_parser.status_code); }
     bool isChunked() const { return m_chunked; }
     std::optional<quint64> contentLength() const { return m_contentLength; }
@@ -99,6 +114,7 @@ private:
     static int onMessageComplete(http_parser *parser);
 
     bool checkHeadLimits(const char *data, qsizetype length);
+    qsizetype readRequestLine(const char *base, qsizetype offset, qsizetype length);
     void fail(HttpFailure failure);
     static void extend(Span &span, qsizetype offset, size_t length);
 
@@ -113,6 +129,8 @@ private:
     const char *m_base = nullptr; // valid only inside execute()
     bool m_skipBody = false;
 
+    RequestLineReader m_line;
+    bool m_lineRead = false;
     Span m_target;
     QList<HeaderSpan> m_headers;
     bool m_inValue = false;

@@ -50,21 +50,4 @@ std::optional<QByteArray> validateHost(QByteArrayView host)
     return host.first(length).toByteArray().toLower();
 }
 
-QByteArrayView absoluteTargetHost(QByteArrayView target)
-{
-    const qsizetype scheme = target.indexOf("://");
-    if (scheme <= 0)
-        return {};
-    for (const char c : target.first(scheme)) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
-            return {};
-    }
-    QByteArrayView rest = target.sliced(scheme + 3);
-    qsizetype end = 0;
-    while (end < rest.size() && rest[end] != '/' && rest[end] != '?')
-        ++end;
-    rest = rest.first(end);
-    return rest.isNull() ? QByteArrayView("", 0) : rest;
-}
-
 } // namespace lbscope

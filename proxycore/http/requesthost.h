@@ -15,7 +15,4 @@ namespace lbscope {
 // nullopt: nginx answers 400.
 std::optional<QByteArray> validateHost(QByteArrayView host);
 
-// The host part of an absolute-form target, with its port; null when the target is not one.
-QByteArrayView absoluteTargetHost(QByteArrayView target);
-
 } // namespace lbscope

@@ -48,10 +48,13 @@ inline QByteArrayView hostWithoutPort(QByteArrayView host)
     return colon >= 0 ? host.first(colon) : host;
 }
 
-// $host: the name without its port, in lower case.
+// $host: the name without its port and a trailing dot, in lower case.
 inline void appendHostName(QByteArray &out, QByteArrayView host)
 {
-    out.append(hostWithoutPort(host).toByteArray().toLower());
+    QByteArrayView name = hostWithoutPort(host);
+    if (name.endsWith('.'))
+        name.chop(1);
+    out.append(name.toByteArray().toLower());
 }
 
 } // namespace lbscope

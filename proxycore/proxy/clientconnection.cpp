@@ -381,7 +381,7 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
     m_keepAlive = m_keepAlive && !close;
     QByteArray extraHeaders;
     appendAddHeaders(extraHeaders, status, requestContext());
-    const bool headRequest = m_request.method() == HTTP_HEAD;
+    const bool headRequest = m_request.method() == RequestMethod::Head;
     m_relay.write(textResponse(status, m_keepAlive, headRequest, outcome.text, extraHeaders),
                   headRequest || status == 204 ? 0 : outcome.text.size());
     finishRequest();
@@ -468,8 +468,9 @@ RequestContext ClientConnection::requestContext() const
 {
     RequestContext context;
     const char *base = m_input.base();
-    context.method = http_method_str(m_request.method());
+    context.method = m_request.methodText().in(base);
     context.target = m_request.target().in(base);
+    context.authority = m_request.authority().in(base);
     context.versionMajor = m_request.versionMajor();
     context.versionMinor = m_request.versionMinor();
     context.requestHeaders = HeaderList(m_request, base);
@@ -535,7 +536,7 @@ void ClientConnection::responseHead(const MessageParser &response, const char *b
     m_status = status;
     RequestContext context = requestContext();
     const ResponseHeadFilter filter(*m_route, context);
-    const ResponseRelay::HeadOptions options{m_request.method() == HTTP_HEAD, m_request.versionMinor(),
+    const ResponseRelay::HeadOptions options{m_request.method() == RequestMethod::Head, m_request.versionMinor(),
                                              m_errorPage ? status : 0, &filter};
     if (responseBuffered(response, base, settings)) {
         m_relay.startBuffering({settings.proxyBuffers.number * settings.proxyBuffers.size,
@@ -719,7 +720,7 @@ bool ClientConnection::followErrorPage(int status, bool close)
         return true;
     }
     const QByteArray target = page->uri.evaluate(requestContext());
-    m_redirectMethod = m_request.method() == HTTP_HEAD ? "HEAD" : "GET";
+    m_redirectMethod = m_request.method() == RequestMethod::Head ? "HEAD" : "GET";
     // The page's URI goes through the phases again as a rewritten one does.
     QList<std::pair<QByteArray, QByteArray>> variables = std::move(m_rewrite.variables);
     const int changes = m_rewrite.uriChanges;
@@ -743,7 +744,8 @@ void ClientConnection::writeBuiltInPage(int status, bool close, const QByteArray
     m_keepAlive = keepAlive;
     QByteArray extraHeaders = location;
     appendAddHeaders(extraHeaders, status, requestContext());
-    const bool headRequest = m_request.state() != MessageParser::State::Failed && m_request.method() == HTTP_HEAD;
+    const bool headRequest =
+        m_request.state() != MessageParser::State::Failed && m_request.method() == RequestMethod::Head;
     m_relay.write(errorResponse(status, keepAlive, headRequest, extraHeaders),
                   headRequest ? 0 : errorBody(status).size());
     if (!keepAlive) {
@@ -801,8 +803,7 @@ void ClientConnection::logRequest()
                         : state == MessageParser::State::ReadingHead ? !m_request.headers().isEmpty()
                                                                      : true;
     if (parsed) {
-        record.method = QByteArray::fromRawData(http_method_str(m_request.method()), // a static string
-                                                qsizetype(qstrlen(http_method_str(m_request.method()))));
+        record.method = m_request.methodBytes(base);
         record.uri = m_request.target().in(base).toByteArray();
         record.versionMajor = m_request.versionMajor();
         record.versionMinor = m_request.versionMinor();

@@ -19,11 +19,6 @@ namespace {
 
 constexpr qint64 bodyReadChunk = 64 * 1024; // from a buffered body's file, per write
 
-bool isNonIdempotent(http_method method)
-{
-    return method == HTTP_POST || method == HTTP_LOCK || method == HTTP_PATCH;
-}
-
 quint32 nextUpstreamFlag(UpstreamError error)
 {
     switch (error) {
@@ -144,7 +139,7 @@ void ProxyHandler::startAttempt()
         m_connection = new UpstreamConnection(peer->address, peer->port, settings.proxyBufferSize, &m_worker);
     const UpstreamConnection::Timeouts timeouts{settings.proxyConnectTimeoutMs, settings.proxySendTimeoutMs,
                                                 settings.proxyReadTimeoutMs};
-    m_connection->begin(this, m_upstreamHead, m_client.request().method() == HTTP_HEAD, timeouts);
+    m_connection->begin(this, m_upstreamHead, m_client.request().method() == RequestMethod::Head, timeouts);
 }
 
 void ProxyHandler::buildUpstreamHead()
@@ -161,7 +156,7 @@ void ProxyHandler::buildUpstreamHead()
     } else if (m_body) {
         builder.framing = UpstreamRequestHead::BodyFraming::Length;
         builder.bodyLength = quint64(m_body->size());
-    } else if (const auto length = request.contentLength(); length && *length > 0) {
+    } else if (const auto length = request.contentLength()) { // "Content-Length: 0" goes too, as in nginx
         builder.framing = UpstreamRequestHead::BodyFraming::Length;
         builder.bodyLength = *length;
     }
@@ -369,7 +364,7 @@ void ProxyHandler::logUpstreamError(QStringView what)
     UpstreamErrorFacts facts;
     facts.client = context.remoteAddr;
     facts.server = context.serverName;
-    facts.requestLine = QByteArray(http_method_str(request.method())) + ' ' + request.target().in(base).toByteArray() +
+    facts.requestLine = request.methodText().in(base).toByteArray() + ' ' + request.target().in(base).toByteArray() +
                         " HTTP/" + QByteArray::number(request.versionMajor()) + '.' +
                         QByteArray::number(request.versionMinor());
     // The URI as it went to the peer: the request line of the head sent there.

@@ -25,7 +25,7 @@ UpstreamRequestHead::Result UpstreamRequestHead::build(const MessageParser &requ
     else if (route.method)
         route.method->appendTo(context, head); // empty too, as nginx sends it
     else
-        head.append(http_method_str(request.method()));
+        head.append(request.methodText().in(base));
     head.append(' ');
     head.append(!target.isEmpty() ? target : uri.isEmpty() ? request.target().in(base) : uri);
     head.append(http11 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");

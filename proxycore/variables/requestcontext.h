@@ -16,7 +16,8 @@ struct RequestContext
 {
     // The request; an empty method: no request line could be read.
     QByteArrayView method;
-    QByteArrayView target; // the request-target, as sent
+    QByteArrayView target; // the request-target, as sent (an absolute-form's path)
+    QByteArrayView authority; // host[:port] of an absolute-form target: $host before Host
     int versionMajor = 1;
     int versionMinor = 1;
     HeaderList requestHeaders;

@@ -100,6 +100,10 @@ bool appendHost(QByteArray &out, const RequestContext &context)
         return true;
     }
     QByteArray header;
+    if (!context.authority.isEmpty()) {
+        appendHostName(out, context.authority);
+        return true;
+    }
     if (context.requestHeaders.appendFirst("host", header) && !header.isEmpty()) {
         appendHostName(out, header);
         return true;

@@ -95,6 +95,12 @@ private slots:
         QTest::newRow("POST becomes GET without its body")
             << Case{u"error_page 404 /fallback;"_s, {}, {}, {},
                     "POST /nowhere HTTP/1.1\r\nHost: pages.test\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"};
+        QTest::newRow("PROPFIND to a refusing peer's page becomes GET")
+            << Case{{},
+                    {},
+                    u"error_page 502 /fallback;"_s,
+                    {},
+                    "PROPFIND /dead/x HTTP/1.1\r\nHost: pages.test\r\nConnection: close\r\n\r\n"};
         QTest::newRow("a refusing peer's 502") << Case{{}, {}, u"error_page 502 /fallback;"_s, {},
                                                       "GET /dead/x HTTP/1.1\r\nHost: pages.test\r\n\r\n"};
         QTest::newRow("502 = the fallback's 200") << Case{{}, {}, u"error_page 502 = /fallback;"_s, {},

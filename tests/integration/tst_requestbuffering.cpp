@@ -197,6 +197,20 @@ private slots:
                             large, 1};
         QTest::newRow("POST is not retried once sent")
             << Case{{}, post + "Content-Length: 5\r\nConnection: close\r\n\r\n" + small, 1};
+        // proxy_next_upstream non_idempotent: only POST, LOCK and PATCH are held back; a
+        // method nginx does not know is retried like PUT.
+        QTest::newRow("LOCK is not retried once sent") << Case{
+            {},
+            "LOCK /upload HTTP/1.1\r\nHost: photos.example.com\r\nContent-Length: 5\r\nConnection: close\r\n\r\n" +
+                small,
+            1};
+        QTest::newRow("PROPFIND is retried with its body") << Case{
+            {},
+            "PROPFIND /upload HTTP/1.1\r\nHost: photos.example.com\r\nContent-Length: 5\r\nConnection: close\r\n\r\n" +
+                small,
+            1};
+        QTest::newRow("PURGE is retried")
+            << Case{{}, "PURGE /upload HTTP/1.1\r\nHost: photos.example.com\r\nConnection: close\r\n\r\n", 1};
         QTest::newRow("malformed chunk size: 400, nothing forwarded")
             << Case{{}, post + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n"};
         QTest::newRow("chunked body over client_max_body_size: 413, nothing forwarded")

@@ -49,6 +49,8 @@ int parseRequest(const QByteArray &wire, qsizetype step, Collector *collector = 
 
 } // namespace
 
+Q_DECLARE_METATYPE(lbscope::RequestMethod)
+
 class TestMessageParser : public QObject
 {
     Q_OBJECT
@@ -77,6 +79,35 @@ private slots:
             << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-\x01Y: b\r\n\r\n") << 400;
         QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\nHost: a\r\n\r\n") << 505;
         QTest::newRow("TRACE") << QByteArray("TRACE / HTTP/1.1\r\nHost: a\r\n\r\n") << 405;
+        QTest::newRow("CONNECT") << QByteArray("CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n") << 405;
+        // Any method token nginx reads (upper-case letters, '_', '-') is passed on.
+        QTest::newRow("PROPFIND") << QByteArray("PROPFIND / HTTP/1.1\r\nHost: a\r\n\r\n") << 200;
+        QTest::newRow("M-SEARCH") << QByteArray("M-SEARCH / HTTP/1.1\r\nHost: a\r\n\r\n") << 200;
+        QTest::newRow("FOO with a body") << QByteArray("FOO / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
+                                         << 200;
+        QTest::newRow("lower-case method") << QByteArray("get / HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("method with a digit") << QByteArray("GET2 / HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("no method") << QByteArray(" / HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        // The request line as nginx reads it.
+        QTest::newRow("spaces around the target") << QByteArray("GET  /  HTTP/1.1 \r\nHost: a\r\n\r\n") << 200;
+        QTest::newRow("asterisk-form") << QByteArray("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("absolute-form") << QByteArray("GET http://a/x HTTP/1.1\r\nHost: b\r\n\r\n") << 200;
+        QTest::newRow("absolute-form with an invalid host")
+            << QByteArray("GET http://a..b/x HTTP/1.1\r\nHost: b\r\n\r\n") << 400;
+        QTest::newRow("HTTP/1.10") << QByteArray("GET / HTTP/1.10\r\nHost: a\r\n\r\n") << 200;
+        QTest::newRow("HTTP/0.9") << QByteArray("GET /\r\n\r\n") << 505;
+        QTest::newRow("bare CR after the target") << QByteArray("GET /\rx HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("empty Host") << QByteArray("GET / HTTP/1.1\r\nHost:\r\n\r\n") << 400;
+        QTest::newRow("Host with a slash") << QByteArray("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n") << 400;
+        QTest::newRow("Host after a tab") << QByteArray("GET / HTTP/1.1\r\nHost:\ta\r\n\r\n") << 400;
+        QTest::newRow("escaped NUL in the path") << QByteArray("GET /a%00 HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("broken escape") << QByteArray("GET /a%2 HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("above the root") << QByteArray("GET /a/../../b HTTP/1.1\r\nHost: a\r\n\r\n") << 400;
+        QTest::newRow("dot segments within the root")
+            << QByteArray("GET /a/./../b/..?x=/../.. HTTP/1.1\r\nHost: a\r\n\r\n") << 200;
+        QTest::newRow("tab before chunked")
+            << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\tchunked\r\n\r\n0\r\n\r\n") << 501;
+        QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n") << 400;
         QTest::newRow("request line at the limit")
             << QByteArray("GET /" + longTarget + " HTTP/1.1\r\nHost: a\r\n\r\n") << 200;
         QTest::newRow("request line one over")
@@ -139,6 +170,87 @@ private slots:
         QCOMPARE(parser.headers()[0].value.in(wire.constData()), QByteArrayView("photos.example.com"));
         QCOMPARE(parser.headLength(), wire.size());
         QVERIFY(parser.shouldKeepAlive());
+    }
+
+    void methodIsTheTokenAsSent_data()
+    {
+        QTest::addColumn<QByteArray>("wire");
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<RequestMethod>("kind");
+        QTest::newRow("GET") << QByteArray("GET /a HTTP/1.1\r\n\r\n") << QByteArray("GET") << RequestMethod::Get;
+        QTest::newRow("HEAD") << QByteArray("HEAD /a HTTP/1.1\r\n\r\n") << QByteArray("HEAD") << RequestMethod::Head;
+        QTest::newRow("LOCK") << QByteArray("LOCK /a HTTP/1.1\r\n\r\n") << QByteArray("LOCK") << RequestMethod::Lock;
+        QTest::newRow("PATCH") << QByteArray("PATCH /a HTTP/1.1\r\n\r\n") << QByteArray("PATCH")
+                               << RequestMethod::Patch;
+        QTest::newRow("PURGE") << QByteArray("PURGE /a HTTP/1.1\r\n\r\n") << QByteArray("PURGE")
+                               << RequestMethod::Other;
+        QTest::newRow("after empty lines")
+            << QByteArray("\r\n\r\nM-SEARCH /a HTTP/1.1\r\n\r\n") << QByteArray("M-SEARCH") << RequestMethod::Other;
+        QTest::newRow("GETX is not GET") << QByteArray("GETX /a HTTP/1.1\r\n\r\n") << QByteArray("GETX")
+                                         << RequestMethod::Other;
+    }
+
+    void methodIsTheTokenAsSent()
+    {
+        QFETCH(QByteArray, wire);
+        QFETCH(QByteArray, method);
+        QFETCH(RequestMethod, kind);
+        for (qsizetype step : {qsizetype(1), qsizetype(3), wire.size()}) {
+            MessageParser parser(MessageParser::Kind::Request, HeadLimits{});
+            qsizetype parsed = 0;
+            for (qsizetype fed = 0; fed < wire.size() && parser.state() == MessageParser::State::ReadingHead;) {
+                fed = std::min(fed + step, wire.size());
+                parsed += parser.execute(wire.constData(), parsed, fed - parsed);
+            }
+            QCOMPARE(parser.state(), MessageParser::State::HeadComplete);
+            QCOMPARE(parser.methodText().in(wire.constData()), QByteArrayView(method));
+            QCOMPARE(parser.method(), kind);
+            QCOMPARE(parser.target().in(wire.constData()), QByteArrayView("/a"));
+            QCOMPARE(parser.methodBytes(wire.constData()), method);
+            QCOMPARE(parser.headLength(), wire.size());
+        }
+    }
+
+    void nonIdempotentMethodsAreNginxs()
+    {
+        // proxy_next_upstream non_idempotent: nginx holds back POST, LOCK and PATCH only.
+        QVERIFY(isNonIdempotent(RequestMethod::Post));
+        QVERIFY(isNonIdempotent(RequestMethod::Lock));
+        QVERIFY(isNonIdempotent(RequestMethod::Patch));
+        QVERIFY(!isNonIdempotent(RequestMethod::Put));
+        QVERIFY(!isNonIdempotent(RequestMethod::Other));
+        QVERIFY(!isNonIdempotent(RequestMethod::Get));
+    }
+
+    void absoluteFormIsSplit()
+    {
+        const QByteArray wire = "GET http://photos.test:8080/a?b=1 HTTP/1.1\r\nHost: other\r\n\r\n";
+        MessageParser parser(MessageParser::Kind::Request, HeadLimits{});
+        parser.execute(wire.constData(), 0, wire.size());
+        QCOMPARE(parser.state(), MessageParser::State::HeadComplete);
+        QCOMPARE(parser.target().in(wire.constData()), QByteArrayView("/a?b=1"));
+        QCOMPARE(parser.authority().in(wire.constData()), QByteArrayView("photos.test:8080"));
+        RequestFacts facts;
+        QCOMPARE(checkRequestHead(parser, wire.constData(), &facts), HttpFailure::None);
+        QCOMPARE(facts.host.in(wire.constData()), QByteArrayView("photos.test:8080"));
+    }
+
+    void fieldLinesAsNginxReadsThem()
+    {
+        // Names nginx ignores (underscores_in_headers off, ignore_invalid_headers on) are dropped;
+        // a value loses its spaces, not its tabs; a chunked body's trailer is not a header.
+        const QByteArray wire = "POST / HTTP/1.1\r\nHost: a\r\nX_A: 1\r\nX.B: 2\r\nX-C: \t c  \r\n"
+                                "Transfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\nX-T: 1\r\n\r\n";
+        MessageParser parser(MessageParser::Kind::Request, HeadLimits{});
+        qsizetype offset = parser.execute(wire.constData(), 0, wire.size());
+        QCOMPARE(parser.state(), MessageParser::State::HeadComplete);
+        QCOMPARE(parser.headers().size(), 3);
+        QCOMPARE(parser.headers()[1].name.in(wire.constData()), QByteArrayView("X-C"));
+        QCOMPARE(parser.headers()[1].value.in(wire.constData()), QByteArrayView("\t c"));
+        parser.resume();
+        parser.execute(wire.constData(), offset, wire.size() - offset);
+        QCOMPARE(parser.state(), MessageParser::State::MessageComplete);
+        QCOMPARE(parser.headers().size(), 3);
     }
 
     void pipelinedRequestsStopAtEachMessage()

@@ -44,7 +44,7 @@ public:
     RequestContext context() const
     {
         RequestContext context;
-        context.method = http_method_str(m_parser.method());
+        context.method = m_parser.methodText().in(sampleRequest.constData());
         context.target = m_parser.target().in(sampleRequest.constData());
         context.versionMajor = m_parser.versionMajor();
         context.versionMinor = m_parser.versionMinor();
