@@ -88,6 +88,11 @@ public:
     Span target() const { return m_target; } // request-target (an absolute-form's path) or reason phrase
     // host[:port] of an absolute-form request-target, which stands for Host (RFC 9112 3.2.2).
     Span authority() const { return {m_line.authorityOffset(), m_line.authorityLength()}; }
+    // The request-target as the client sent it ("http://host/path" for an absolute-form).
+    Span sentTarget() const
+    {
+        return {m_line.sentTargetOffset(), m_target.offset + m_target.length - m_line.sentTargetOffset()};
+    }
     const QList<HeaderSpan> &headers() const { return m_headers; }
     qsizetype headLength() const { return m_headBytes; }
     int versionMajor() const { return m_kind == Kind::Request ? m_line.versionMajor() : m_parser.http_major; }

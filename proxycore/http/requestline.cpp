@@ -69,6 +69,7 @@ RequestLineReader::Result RequestLineReader::read(const char *base, qsizetype of
         case State::SpacesBeforeTarget:
             if (c == ' ')
                 break;
+            m_sentTargetOffset = at;
             if (c == '/') {
                 m_targetOffset = at;
                 m_state = State::Path;

@@ -34,6 +34,8 @@ public:
     // The target as routed: the path of an absolute-form, else the target as sent.
     qsizetype targetOffset() const { return m_targetOffset; }
     qsizetype targetLength() const { return m_targetLength; }
+    // The request-target as sent: an absolute-form whole, scheme and all ($request).
+    qsizetype sentTargetOffset() const { return m_sentTargetOffset; }
     // host[:port] of an absolute-form target; empty otherwise.
     qsizetype authorityOffset() const { return m_authorityOffset; }
     qsizetype authorityLength() const { return m_authorityLength; }
@@ -68,6 +70,7 @@ private:
     qsizetype m_methodLength = 0;
     qsizetype m_targetOffset = 0;
     qsizetype m_targetLength = 0;
+    qsizetype m_sentTargetOffset = 0;
     qsizetype m_authorityOffset = 0;
     qsizetype m_authorityLength = 0;
     int m_versionNameRead = 0; // of "HTTP/"

@@ -471,6 +471,8 @@ RequestContext ClientConnection::requestContext() const
     context.method = m_request.methodText().in(base);
     context.target = m_request.target().in(base);
     context.authority = m_request.authority().in(base);
+    if (!context.authority.isEmpty())
+        context.absoluteTarget = m_request.sentTarget().in(base);
     context.versionMajor = m_request.versionMajor();
     context.versionMinor = m_request.versionMinor();
     context.requestHeaders = HeaderList(m_request, base);
@@ -808,6 +810,9 @@ void ClientConnection::logRequest()
         record.versionMajor = m_request.versionMajor();
         record.versionMinor = m_request.versionMinor();
         record.host = m_facts.host.in(base).toByteArray();
+        record.hostName = m_facts.serverHost;
+        if (!m_request.authority().isEmpty())
+            record.absoluteTarget = m_request.sentTarget().in(base).toByteArray();
         record.requestHeaders = HeaderList::copyLines(m_request, base);
         record.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
     }

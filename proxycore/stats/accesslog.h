@@ -34,7 +34,9 @@ struct AccessRecord
     QByteArray uri;           // $request_uri, as the client sent it
     int versionMajor = 1;
     int versionMinor = 1;
-    QByteArray host; // the Host header
+    QByteArray host;           // the Host header
+    QByteArray absoluteTarget; // an absolute-form target as sent, for $request; empty otherwise
+    QByteArray hostName;       // $host as nginx found it: checked, lower case, no port (the target's first)
     // The client's header lines as received, from the first name to the end of the last value
     // ("Host: a\r\nUser-Agent: b"), for $http_NAME, $cookie_NAME and the detail pane; empty
     // without headers.

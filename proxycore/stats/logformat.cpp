@@ -89,6 +89,8 @@ RequestContext contextOf(const AccessRecord &record)
     context.versionMajor = record.versionMajor;
     context.versionMinor = record.versionMinor;
     context.requestHeaders = HeaderList::fromLines(record.requestHeaders);
+    context.host = record.hostName;
+    context.absoluteTarget = record.absoluteTarget;
     context.requestLength = record.requestLength;
     context.remoteAddr = record.clientAddress;
     context.remotePort = record.clientPort;

@@ -16,8 +16,9 @@ struct RequestContext
 {
     // The request; an empty method: no request line could be read.
     QByteArrayView method;
-    QByteArrayView target; // the request-target, as sent (an absolute-form's path)
-    QByteArrayView authority; // host[:port] of an absolute-form target: $host before Host
+    QByteArrayView target;         // the request-target, as sent (an absolute-form's path)
+    QByteArrayView absoluteTarget; // an absolute-form target whole, for $request; empty otherwise
+    QByteArrayView authority;      // host[:port] of an absolute-form target: $host before Host
     int versionMajor = 1;
     int versionMinor = 1;
     HeaderList requestHeaders;

@@ -146,7 +146,7 @@ bool appendRequestLine(QByteArray &out, const RequestContext &context)
         return false;
     out.append(context.method);
     out.append(' ');
-    out.append(context.target);
+    out.append(context.absoluteTarget.isEmpty() ? context.target : context.absoluteTarget);
     out.append(" HTTP/");
     appendNumber(out, context.versionMajor);
     out.append('.');

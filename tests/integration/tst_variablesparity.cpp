@@ -161,6 +161,9 @@ const QByteArray bareRequest = "GET / HTTP/1.0\r\n\r\n";
 // To a peer that reads the request and closes: nginx's own 502 page.
 const QByteArray droppedRequest = "GET /down?id=9 HTTP/1.1\r\nHost: photos.example.com\r\nConnection: close\r\n\r\n";
 constexpr int droppedRequestIndex = 3;
+// An absolute-form target: $host is the target's host, not the Host header's.
+const QByteArray absoluteRequest =
+    "GET http://Abs.Example.COM:8080/abs?id=4 HTTP/1.1\r\nHost: photos.example.com\r\nConnection: close\r\n\r\n";
 // Through the rewrite module: the log has the rewritten $uri and $args and the `set` variable.
 const QByteArray rewrittenRequest =
     "GET /rw/a%20b?z=1 HTTP/1.1\r\nHost: photos.example.com\r\nConnection: close\r\n\r\n";
@@ -231,7 +234,7 @@ http {
         }
         // Two requests on one connection ($connection_requests), then one each on their own.
         const QList<QByteArrayList> connections = {
-            {fullRequest, postRequest}, {bareRequest}, {droppedRequest}, {rewrittenRequest}};
+            {fullRequest, postRequest}, {bareRequest}, {droppedRequest}, {rewrittenRequest}, {absoluteRequest}};
         int sent = 0;
         for (const QByteArrayList &requests : connections) {
             HttpTestClient client;
