@@ -5,6 +5,7 @@
 
 #include "httptestclient.h"
 #include "nginxandlbscope.h"
+#include "proxyoutcome.h"
 #include "recordingbackend.h"
 
 #include <QTest>
@@ -20,36 +21,6 @@ struct Case
     QString locations; // lines in the server block
     QByteArray request;
 };
-
-struct Outcome
-{
-    int status = 0;
-    QByteArray location;
-    QByteArray uriHeader; // X-Uri: $uri as add_header saw it
-    QByteArray body;
-    QByteArrayList backendLines; // "b: GET /x HTTP/1.0 +X-Level: outer", in the order they came
-    bool answered = false;
-
-    QByteArray describe() const
-    {
-        return QByteArray::number(status) + " Location[" + location + "] X-Uri[" + uriHeader + "] body[" +
-               body.left(60).trimmed() + "] backends[" + backendLines.join(" | ") + "]" +
-               (answered ? "" : " (no response)");
-    }
-};
-
-void summarize(const QByteArray &name, const QByteArrayList &received, QByteArrayList *lines)
-{
-    for (const QByteArray &raw : received) {
-        const QByteArrayList headLines = raw.left(raw.indexOf("\r\n\r\n")).split('\n');
-        QByteArray summary = name + ": " + headLines.value(0).trimmed();
-        for (const QByteArray &line : headLines.mid(1)) {
-            if (line.toLower().startsWith("x-"))
-                summary += " +" + line.trimmed();
-        }
-        lines->append(summary);
-    }
-}
 
 QByteArray request(const QByteArray &method, const QByteArray &target, const QByteArray &host = "loc.test")
 {
@@ -169,8 +140,7 @@ private slots:
         row("captures in set", u"location ~ ^/set/(.+)$ { set $v $1; return 200 \"v=$v\"; }"_s, get("/set/abc"));
         row("captures in rewrite", u"location ~ ^/rw/(.+)$ { rewrite ^ /to/$1 break; proxy_pass http://a; }"_s,
             get("/rw/q"));
-        row("a regex sees the decoded URI", u"location ~ \"^/sp ace$\" { proxy_pass http://a; }"_s,
-            get("/sp%20ace"));
+        row("a regex sees the decoded URI", u"location ~ \"^/sp ace$\" { proxy_pass http://a; }"_s, get("/sp%20ace"));
         row("rewrite last from the server level into a nested location",
             u"rewrite ^/go/(.*)$ /o/i/$1 last;\n"
             u"location /o/ { proxy_pass http://a; location /o/i/ { proxy_pass http://b; } }"_s,
@@ -189,8 +159,8 @@ private slots:
         row("301 to a POST too", api, request("POST", "/api"));
         row("301 for a nested location",
             u"location /v/ { proxy_pass http://b; location /v/api/ { proxy_pass http://a; } }"_s, get("/v/api"));
-        row("client_max_body_size before the 301",
-            u"location /api/ { proxy_pass http://a; client_max_body_size 2; }"_s, request("POST", "/api"));
+        row("client_max_body_size before the 301", u"location /api/ { proxy_pass http://a; client_max_body_size 2; }"_s,
+            request("POST", "/api"));
         row("no 301 past the slash", api, get("/api/x"));
         row("no 301 when an exact location takes it",
             u"location /api/ { proxy_pass http://a; }\nlocation = /api { proxy_pass http://b; }"_s, get("/api"));
@@ -229,23 +199,15 @@ private slots:
     {
         QFETCH(Case, testCase);
         NginxAndLbscope proxies(m_nginx);
-        Outcome nginx, lbscope;
+        ProxyOutcome nginx, lbscope;
         QString error;
         QVERIFY2(run(proxies, true, testCase, &nginx, &error), qPrintable(error));
         QVERIFY2(run(proxies, false, testCase, &lbscope, &error), qPrintable(error));
-        const QByteArray both = "\nnginx:   " + nginx.describe() + "\nlbscope: " + lbscope.describe();
-        QVERIFY2(lbscope.status == nginx.status, both.constData());
-        QVERIFY2(lbscope.location == nginx.location, both.constData());
-        QVERIFY2(lbscope.uriHeader == nginx.uriHeader, both.constData());
-        QVERIFY2(lbscope.backendLines == nginx.backendLines, both.constData());
-        QVERIFY2(lbscope.answered == nginx.answered, both.constData());
-        // nginx's built-in pages name nginx: compare only bodies LB Scope does not write itself.
-        if (!nginx.body.contains("<center>nginx"))
-            QVERIFY2(lbscope.body == nginx.body, both.constData());
+        verifySameAsNginx(nginx, lbscope);
     }
 
 private:
-    bool run(NginxAndLbscope &proxies, bool nginx, const Case &testCase, Outcome *outcome, QString *error)
+    bool run(NginxAndLbscope &proxies, bool nginx, const Case &testCase, ProxyOutcome *outcome, QString *error)
     {
         RecordingBackend a("a"), b("b"), c("c");
         if (!a.listen() || !b.listen() || !c.listen()) {
@@ -270,23 +232,10 @@ private:
                                           .arg(testCase.locations));
         };
         const auto requests = [&](quint16 port) {
-            HttpTestClient client;
-            if (!client.connectTo(port))
-                return;
-            client.send(testCase.request);
-            if (const std::optional<HttpResponse> response = client.readResponse(false, 10'000)) {
-                outcome->answered = true;
-                outcome->status = response->status;
-                // The two proxies listen on different ports; an absolute redirect names its own.
-                const QByteArray ownPort = ':' + QByteArray::number(port);
-                outcome->location = response->header("Location").replace(ownPort, ":PORT");
-                outcome->uriHeader = response->header("X-Uri");
-                outcome->body = response->body;
-            }
-            client.waitForClose(10'000);
-            summarize("a", a.received(), &outcome->backendLines);
-            summarize("b", b.received(), &outcome->backendLines);
-            summarize("c", c.received(), &outcome->backendLines);
+            outcome->fetch(port, testCase.request);
+            outcome->addBackend("a", a.received());
+            outcome->addBackend("b", b.received());
+            outcome->addBackend("c", c.received());
         };
         return proxies.run(nginx, config, requests, error);
     }
