@@ -318,7 +318,9 @@ void ClientConnection::findLocation(const Route *named)
             return; // answered
         if (!m_rewrite.uriChanged)
             break;
-        if (m_rewrite.uriChanges > maxInternalRedirects) {
+        // One change per pass through a location's rewrites, however many rewrote it; the
+        // server's own rewrites do not count (nginx's post-rewrite phase follows the location's).
+        if (++m_rewrite.uriChanges > maxInternalRedirects) {
             writeBuiltInPage(500, mustCloseAfterAnswer(), {}); // "rewrite or internal redirection cycle"
             return;
         }

@@ -193,7 +193,6 @@ RewriteOutcome RewriteScript::rewrite(const Step &step, RewriteState &state, Req
     state.uri = replaced;
     state.rewritten = true;
     state.uriChanged = true;
-    ++state.uriChanges;
     state.applyTo(context);
     switch (step.flag) {
     case RewriteStatement::Flag::Last:

@@ -22,7 +22,7 @@ struct RewriteState
     QByteArray args;           // $args
     bool uriChanged = false;   // since the location was chosen: look for one again
     bool rewritten = false;    // since the request arrived: the upstream gets uri and args
-    int uriChanges = 0;        // nginx stops at 10: "rewrite or internal redirection cycle"
+    int uriChanges = 0;        // location passes that changed it, and internal redirects: nginx stops at 10
     QByteArray captureSubject; // what the last match ran on; the captures point into it
     QVarLengthArray<QByteArrayView, 10> captures;
     QList<std::pair<QByteArray, QByteArray>> variables;

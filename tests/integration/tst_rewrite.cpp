@@ -92,6 +92,16 @@ private slots:
                                     "        }"_s;
         row("an error page and nine rewrites", tenRewrites.arg(8), u"return 404;"_s, get("/t/x"));
         row("an error page and ten rewrites: 500", tenRewrites.arg(9), u"return 404;"_s, get("/t/x"));
+        const QString serverRewriteThenLocations = u"rewrite ^/t/x$ /r/;\n"_s + tenRewrites.section(u'\n', 1);
+        row("a server's rewrite and ten location rewrites", serverRewriteThenLocations.arg(9), {}, get("/t/x"));
+        row("two rewrites in one pass count as one change",
+            u"rewrite ^/t/x$ /r/;\n"
+            "        location /r/ {\n"
+            "            rewrite \"^/r/(a{0,9})$\" /r/$1a;\n"
+            "            rewrite ^/r/(.*)$ /r/$1;\n"
+            "            proxy_pass http://127.0.0.1:1;\n"
+            "        }"_s,
+            {}, get("/t/x"));
         // client_max_body_size is checked as the location is found: after the server's rewrite
         // directives, before the location's
         const QByteArray largePost = "POST /t/x HTTP/1.1\r\nHost: rewrite.test\r\nContent-Length: 20\r\n"
