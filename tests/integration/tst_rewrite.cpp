@@ -82,6 +82,14 @@ private slots:
         row("return a URL alone: 302", {}, u"return https://example.com$request_uri;"_s, get("/t/x?a=b"));
         row("return 444 closes", {}, u"return 444;"_s, get("/t/x"));
         row("return 404 goes to error_page", u"error_page 404 /app/fallback;"_s, u"return 404;"_s, get("/t/x"));
+        row("realip in the error page's location",
+            u"error_page 404 /rip/;\n"
+            "        location /rip/ {\n"
+            "            set_real_ip_from 127.0.0.1;\n"
+            "            proxy_set_header X-Remote $remote_addr;\n"
+            "            proxy_pass http://127.0.0.1:%3;\n"
+            "        }"_s,
+            u"return 404;"_s, get("/t/x", "X-Real-IP: 192.0.2.7\r\n"));
         row("an error page's URI meets the server's rewrites",
             u"rewrite ^/e/(.*)$ /app/$1;\n        error_page 404 /e/page;"_s, u"return 404;"_s, get("/t/x"));
         // An error page's internal redirect and a rewrite's URI change count to one limit
