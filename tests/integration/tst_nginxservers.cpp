@@ -149,15 +149,8 @@ private slots:
         row("conflicting name: the first server keeps it", conflicting, get("same.test"));
         row("conflicting wildcard: the first server keeps it", conflicting, get("a.wild.test"));
 
-        const QString bareAndAddress =
-            server({}, u"bare"_s, u"%1 default_server"_s) + server(u"addr.test"_s, u"address"_s);
-        row("an address of its own takes its connections", bareAndAddress, get("unknown.test"));
-        row("an address of its own, by name", bareAndAddress, get("addr.test"));
-        const QString bareOnly =
-            server(u"b1.test"_s, u"bare-1"_s, u"%1"_s) + server(u"b2.test"_s, u"bare-2"_s, u"*:%1 default_server"_s);
-        row("a bare port and *: one address", bareOnly, get("unknown.test"));
-        row("a bare port and *, by name", bareOnly, get("b1.test"));
-
+        // A bare port or `*` would make nginx listen on every interface, and tests stay on
+        // 127.0.0.1: how those share an address is compared by nginx -t below.
         const QString oneRegex = server(u"~^(?<label>[^.]+)\\.only\\.test$"_s, u"only label=$label"_s);
         row("one server: its regex still captures", oneRegex, get("abc.only.test"));
         row("one server: no match, no capture", oneRegex, get("other.test"));
