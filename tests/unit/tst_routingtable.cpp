@@ -74,6 +74,43 @@ private slots:
         QCOMPARE(table->listeners[1].servers[0].label, QByteArray("127.0.0.1:8081")); // no server_name
     }
 
+    // Every interface only when the file names it (`*` or 0.0.0.0): a bare port and a server
+    // without listen stay on loopback, where nginx would open every address. A bare port
+    // beside an explicit *:PORT joins that listener (one address in nginx), opening nothing more.
+    void everyInterfaceOnlyWhenNamed_data()
+    {
+        QTest::addColumn<QByteArray>("listens");
+        QTest::addColumn<QStringList>("bound");
+        QTest::newRow("a bare port") << QByteArray("listen 8080;") << QStringList{u"127.0.0.1:8080"_s};
+        QTest::newRow("no listen") << QByteArray() << QStringList{u"127.0.0.1:80"_s};
+        QTest::newRow("*") << QByteArray("listen *:8080;") << QStringList{u"0.0.0.0:8080"_s};
+        QTest::newRow("0.0.0.0") << QByteArray("listen 0.0.0.0:8080;") << QStringList{u"0.0.0.0:8080"_s};
+        QTest::newRow("a bare port beside *:PORT")
+            << QByteArray("listen 8080; } server { listen *:8080; server_name b;") << QStringList{u"0.0.0.0:8080"_s};
+        QTest::newRow("a bare port beside *:OTHER")
+            << QByteArray("listen 8080; } server { listen *:8081; server_name b;")
+            << QStringList{u"127.0.0.1:8080"_s, u"0.0.0.0:8081"_s};
+    }
+
+    void everyInterfaceOnlyWhenNamed()
+    {
+        QFETCH(QByteArray, listens);
+        QFETCH(QStringList, bound);
+        const QByteArray text = "server { " + listens + " return 200; }\n";
+        const ConfigReadResult result = ConfigReader::readText(text, u"listen.conf"_s);
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error->toString()));
+        QString error;
+        const auto table = RoutingTable::build(
+            *result.config, [](const QString &, const QByteArray &) { return 0; }, &error);
+        QVERIFY2(table, qPrintable(error));
+        QStringList actual;
+        for (const Listener &listener : table->listeners)
+            actual.append(listener.address.toString() + u':' + QString::number(listener.port));
+        actual.sort();
+        bound.sort();
+        QCOMPARE(actual, bound);
+    }
+
     // set_real_ip_from takes host names, looked up when the table is built, as nginx looks them
     // up when it reads the file; a name without an address is refused where it stands.
     void realIpHostNames()
