@@ -1,7 +1,7 @@
 #include "http/headers.h"
 
 #include "http/requesthost.h"
-#include "http/uri.h"
+#include "http/requesturi.h"
 
 #include <algorithm>
 #include <array>
@@ -20,35 +20,6 @@ bool isHttpWhitespace(char c)
     return c == ' ' || c == '\t';
 }
 
-// nginx's check of a Host value (and of an absolute-form's authority): RFC 9112 3.2 wants 400
-// for an invalid one. Not empty, no "..", no path separator, no space or control byte.
-bool isValidHost(QByteArrayView host)
-{
-    qsizetype hostLength = host.size();
-    qsizetype lastDot = -2;
-    bool literal = false;
-    for (qsizetype i = 0; i < host.size(); ++i) {
-        const auto byte = static_cast<unsigned char>(host[i]);
-        if (byte == '.') {
-            if (lastDot == i - 1)
-                return false;
-            lastDot = i;
-        } else if (byte == ':' && !literal) {
-            hostLength = std::min(hostLength, i);
-        } else if (byte == '[' && i == 0) {
-            literal = true;
-        } else if (byte == ']' && literal) {
-            literal = false;
-            hostLength = i + 1;
-        } else if (byte == '/' || byte == '\\' || byte <= 0x20 || byte == 0x7f) {
-            return false;
-        }
-    }
-    if (lastDot == hostLength - 1)
-        --hostLength; // a trailing dot does not count
-    return hostLength > 0;
-}
-
 int hexValue(char c)
 {
     if (c >= '0' && c <= '9')
@@ -61,7 +32,7 @@ int hexValue(char c)
 // (escaped or not) that climbs above the root. Reads the path once, without copying it.
 bool isRoutablePath(QByteArrayView target)
 {
-    const QByteArrayView path = pathOf(target);
+    const QByteArrayView path = targetPath(target); // up to "?" or "#", as nginx reads it
     int depth = 0;
     int segmentLength = 0;
     int dots = 0; // the segment so far is only dots: how many
@@ -160,14 +131,16 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
     if (hosts > 1 || (hosts == 0 && parser.versionMinor() >= 1))
         return HttpFailure::BadRequest;
     const HeaderSpan *host = hosts ? findHeader(parser, base, "host") : nullptr;
-    // The value as nginx takes it: spaces trimmed, a tab kept (and refused as nginx does).
-    if (host && !isValidHost(host->value.in(base)))
+    // $host and the server's name. nginx checks the Host header (spaces trimmed, a tab kept and
+    // refused) even when the target names the host, and then takes the target's (RFC 9112
+    // 3.2.2: an absolute-form target's authority stands for Host).
+    std::optional<QByteArray> hostName;
+    if (host && !(hostName = validateHost(host->value.in(base))))
         return HttpFailure::BadRequest;
     if (!isRoutablePath(parser.target().in(base)))
         return HttpFailure::BadRequest;
-    // RFC 9112 3.2.2: an absolute-form target's authority stands for Host.
     const Span authority = parser.authority();
-    if (!authority.isEmpty() && !isValidHost(authority.in(base)))
+    if (!authority.isEmpty() && !(hostName = validateHost(authority.in(base))))
         return HttpFailure::BadRequest;
 
     const int encodings = countHeaders(parser, base, "transfer-encoding");
@@ -178,14 +151,6 @@ HttpFailure checkRequestHead(const MessageParser &parser, const char *base, Requ
         if (!equalsIgnoreCase(te->value.in(base), "chunked"))
             return HttpFailure::NotImplemented;
     }
-
-    // $host and the server's name: nginx checks the Host header even when the target names the
-    // host, and then takes the target's.
-    std::optional<QByteArray> hostName;
-    if (host && !(hostName = validateHost(host->value.in(base))))
-        return HttpFailure::BadRequest;
-    if (!authority.isEmpty() && !(hostName = validateHost(authority.in(base))))
-        return HttpFailure::BadRequest;
 
     if (facts) {
         facts->host = !authority.isEmpty() ? authority : host ? host->value : Span{};

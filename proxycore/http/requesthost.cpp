@@ -36,10 +36,12 @@ std::optional<QByteArray> validateHost(QByteArrayView host)
                 state = State::Rest;
             }
             break;
-        case '\0':
         case '/':
-            return std::nullopt;
+        case '\\':
+            return std::nullopt; // a path separator
         default:
+            if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+                return std::nullopt; // a space or a control byte, NUL included
             break;
         }
     }

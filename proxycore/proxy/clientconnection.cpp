@@ -161,20 +161,29 @@ bool ClientConnection::readRequestHead()
     }
 }
 
-// proxy_request_buffering on: the whole body, before any peer is chosen. A malformed or too
-// large body is answered here and nothing reaches an upstream.
-void ClientConnection::readBufferedBody()
+// The client's bytes through the body parser while it reads a body; false when the socket has
+// no more for now (it says when it has).
+bool ClientConnection::parseBodyInput()
 {
     while (m_request.state() == MessageParser::State::ReadingBody) {
         if (m_input.pending() == 0) {
             m_input.discardConsumed(m_request.headLength());
             if (m_input.readFrom(m_socket) <= 0)
-                return;
+                return false;
             m_idle.touch();
         }
         const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
         m_input.consume(parsed);
     }
+    return true;
+}
+
+// proxy_request_buffering on: the whole body, before any peer is chosen. A malformed or too
+// large body is answered here and nothing reaches an upstream.
+void ClientConnection::readBufferedBody()
+{
+    if (!parseBodyInput())
+        return;
     if (m_request.state() == MessageParser::State::Failed) {
         // A temporary file that cannot be written is the server's fault, as in nginx.
         respondError(m_body.errorString().isEmpty() ? statusForFailure(m_request.failure()) : 500, true);
@@ -861,16 +870,8 @@ void ClientConnection::finishRequest()
 // to the next request when it ends, and closes if its framing is wrong or the client stops.
 void ClientConnection::discardRequestBody()
 {
-    while (m_request.state() == MessageParser::State::ReadingBody) {
-        if (m_input.pending() == 0) {
-            m_input.discardConsumed(m_request.headLength());
-            if (m_input.readFrom(m_socket) <= 0)
-                return;
-            m_idle.touch();
-        }
-        const qsizetype parsed = m_request.execute(m_input.base(), m_input.begin(), m_input.pending());
-        m_input.consume(parsed);
-    }
+    if (!parseBodyInput())
+        return;
     m_discardingBody = false;
     if (m_request.state() != MessageParser::State::MessageComplete) {
         m_keepAlive = false;

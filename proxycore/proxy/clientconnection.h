@@ -90,6 +90,7 @@ private:
     void endRequest();
     void logRequest();
     void finishRequest();
+    bool parseBodyInput();
     void discardRequestBody();
     void readNextRequest();
     bool bodyDiscardable() const;

@@ -169,6 +169,8 @@ private slots:
         add("target above the root", "GET /../x HTTP/1.1\r\n" + host + end, u"RFC 3986 5.2.4"_s);
         add("target with a broken escape", "GET /x%zz HTTP/1.1\r\n" + host + end, u"RFC 3986 2.1"_s);
         add("target above the root, escaped", "GET /%2e%2e/x HTTP/1.1\r\n" + host + end, u"RFC 3986 5.2.4"_s);
+        add("a fragment is no part of the path", "GET /a#/../../x HTTP/1.1\r\n" + host + end, u"RFC 3986 3.5"_s);
+        add("a broken escape in a fragment", "GET /a#%zz HTTP/1.1\r\n" + host + end, u"RFC 3986 3.5"_s);
         add("target with a dot segment at the end", "GET /a/.. HTTP/1.1\r\n" + host + end, u"RFC 3986 5.2.4"_s);
         add("method in mixed case", "Get /x HTTP/1.1\r\n" + host + end, u"RFC 9110 9.1 (case-sensitive)"_s);
         add("Transfer-Encoding after a tab", post + "Transfer-Encoding:\tchunked\r\n" + end + "5\r\nhello\r\n0\r\n\r\n",
