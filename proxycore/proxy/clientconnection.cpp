@@ -5,6 +5,7 @@
 #include "proxy/routing.h"
 #include "proxy/socketclose.h"
 #include "proxy/worker.h"
+#include "request/addheaders.h"
 
 #include <QDateTime>
 #include <QTimerEvent>
@@ -17,27 +18,6 @@ namespace {
 
 constexpr qsizetype inputCapacity = 64 * 1024;
 constexpr qint64 lingeringTimeoutMs = 5'000; // nginx's lingering_timeout
-constexpr int maxInternalRedirects = 10;     // nginx's NGX_HTTP_MAX_URI_CHANGES
-
-// nginx adds add_header fields only to these statuses unless "always" is given.
-bool addHeaderApplies(int status)
-{
-    switch (status) {
-    case 200:
-    case 201:
-    case 204:
-    case 206:
-    case 301:
-    case 302:
-    case 303:
-    case 304:
-    case 307:
-    case 308:
-        return true;
-    default:
-        return false;
-    }
-}
 
 std::atomic<quint64> nextConnectionNumber{1}; // $connection, counted over every worker
 
@@ -57,6 +37,7 @@ ClientConnection::ClientConnection(Worker &worker, std::shared_ptr<const Routing
     , m_input(inputCapacity)
     , m_request(MessageParser::Kind::Request, HeadLimits{})
     , m_connectionNumber(nextConnectionNumber.fetch_add(1, std::memory_order_relaxed))
+    , m_phases(m_request, m_input, m_client, *this)
     , m_relay(m_socket)
     , m_proxy(worker, *this, m_relay)
     , m_idle(this)
@@ -231,7 +212,7 @@ void ClientConnection::consumeBody(QByteArrayView bytes)
 {
     if (m_discardingBody)
         return;
-    const qint64 limit = m_route->settings.clientMaxBodySize;
+    const qint64 limit = m_phases.settings().clientMaxBodySize;
     if (limit > 0 && m_request.bodyBytes() > quint64(limit)) {
         m_request.abort(HttpFailure::BodyTooLarge);
         return;
@@ -252,8 +233,7 @@ void ClientConnection::beginRequest()
     m_requestClock.start();
     countRequest();
     m_idle.touch();
-    const char *base = m_input.base();
-    const HttpFailure failure = checkRequestHead(m_request, base, &m_facts);
+    const HttpFailure failure = checkRequestHead(m_request, m_input.base(), &m_facts);
     if (failure != HttpFailure::None) {
         respondError(statusForFailure(failure), true);
         return;
@@ -265,127 +245,52 @@ void ClientConnection::beginRequest()
         deleteLater();
         return;
     }
-    if (!m_rewrite.start(m_request.target().in(base))) {
-        respondError(400, true); // a ".." above the root, a decoded NUL or a broken %-escape
-        return;
-    }
-    ServerNameMatch nameMatch;
-    m_server = &m_listener->serverFor(m_facts.serverHost, &nameMatch);
-    m_client.applyRealIp(m_server->realIp, m_request, base); // nginx's post-read phase
     ++m_requestsServed;
-    // The keep-alive limits are the location's (updateLocationConfig): a request the server's
-    // return answers is kept alive whatever they say, as nginx does.
     m_keepAlive = m_request.shouldKeepAlive() && !m_worker.stoppingGracefully();
-    m_keepaliveTimeoutMs = m_server->settings.keepaliveTimeoutMs;
-    if (nameMatch.match.hasMatch()) // a regex server_name's captures are variables in its server
-        m_rewrite.keepCaptures(nameMatch.match, m_facts.serverHost, captureVariables(nameMatch.regex));
-    if (runRewrite(m_server->rewrite)) // nginx's server rewrite phase
-        findLocation();
+    carryOut(m_phases.start(*m_listener, m_facts, {m_requestsServed, m_connectionClock}));
 }
 
-// The rewrite module's directives; false when they answered the request.
-bool ClientConnection::runRewrite(const RewriteScript &script)
+// What the phases decided. errorClose: for an error page's own answer, whether the error it
+// replaced closed the connection.
+void ClientConnection::carryOut(const PhaseVerdict &verdict, bool errorClose)
 {
-    if (script.isEmpty())
-        return true;
-    const RewriteOutcome outcome = script.run(m_rewrite, requestContext());
-    if (outcome.action != RewriteOutcome::Action::Respond)
-        return true;
-    respondReturn(outcome);
-    return false;
-}
-
-// nginx's find-location and rewrite phases: a location's rewrite that changes the URI sends
-// the request to find its location again, at most ten times. A named location (error_page
-// @name) is entered as it is, at its rewrite phase.
-void ClientConnection::findLocation(const Route *named)
-{
-    for (;;) {
-        const bool enteredByName = named != nullptr;
-        bool autoRedirect = false;
-        if (named) {
-            m_route = std::exchange(named, nullptr);
-        } else {
-            const FoundLocation found = m_server->findLocation(m_rewrite.uri, &m_rewrite);
-            m_route = found.route;
-            autoRedirect = found.redirect;
-        }
-        m_rewrite.uriChanged = false;
-        updateLocationConfig();
-        if (!enteredByName && refusedBodyTooLarge(m_route ? m_route->settings : m_server->settings))
-            return; // answered 413
-        if (autoRedirect) {
-            writeBuiltInPage(
-                301, mustCloseAfterAnswer(),
-                "Location: " + absoluteRedirect(requestContext(), autoRedirectTarget(*m_route, m_rewrite.args)) +
-                    "\r\n");
-            return;
-        }
-        if (!m_route)
-            break;
-        if (!runRewrite(m_route->rewrite))
-            return; // answered
-        if (!m_rewrite.uriChanged)
-            break;
-        // One change per pass through a location's rewrites, however many rewrote it; the
-        // server's own rewrites do not count (nginx's post-rewrite phase follows the location's).
-        if (++m_rewrite.uriChanges > maxInternalRedirects) {
-            writeBuiltInPage(500, mustCloseAfterAnswer(), {}); // "rewrite or internal redirection cycle"
-            return;
-        }
-    }
-    enterLocation();
-}
-
-// The location found (or the server's settings, when none is) decides whether the connection
-// is kept after this request, and for how long it may then stay idle: nginx's
-// ngx_http_update_location_config, on every pass through find-location.
-void ClientConnection::updateLocationConfig()
-{
-    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
-    if (settings.keepaliveTimeoutMs == 0 || m_requestsServed >= settings.keepaliveRequests ||
-        m_connectionClock.elapsed() > settings.keepaliveTimeMs) // keepalive_time
-        m_keepAlive = false;
-    m_keepaliveTimeoutMs = settings.keepaliveTimeoutMs;
-}
-
-// client_max_body_size against Content-Length, as the location is found: before its rewrite
-// directives and its trailing-slash redirect (the server's rewrites ran already), as nginx's
-// find-config phase answers. True when it answered 413.
-bool ClientConnection::refusedBodyTooLarge(const ResolvedLocation &settings)
-{
-    if (m_bodyDiscarded || settings.clientMaxBodySize <= 0 ||
-        m_request.contentLength().value_or(0) <= quint64(settings.clientMaxBodySize))
-        return false;
-    m_bodyDiscarded = true;
-    respondError(413, true);
-    return true;
-}
-
-// return, or a rewrite that redirects: nginx answers itself.
-void ClientConnection::respondReturn(const RewriteOutcome &outcome)
-{
-    const int status = outcome.status;
-    if (status == 444) {
-        m_status = 444; // nginx closes without a word
+    m_keepAlive = m_keepAlive && m_phases.keepAliveAllowed();
+    m_keepaliveTimeoutMs = m_phases.keepaliveTimeoutMs();
+    bool close = errorClose;
+    if (verdict.close == PhaseVerdict::Close::Always)
+        close = true;
+    else if (verdict.close == PhaseVerdict::Close::IfBodyUnread)
+        close = mustCloseAfterAnswer();
+    switch (verdict.action) {
+    case PhaseVerdict::Action::Content:
+        startContent();
+        return;
+    case PhaseVerdict::Action::Error:
+        respondError(verdict.status, close);
+        return;
+    case PhaseVerdict::Action::BodyTooLarge:
+        m_bodyDiscarded = true;
+        respondError(verdict.status, close);
+        return;
+    case PhaseVerdict::Action::Page:
+        writeBuiltInPage(verdict.status, close,
+                         verdict.text.isEmpty() ? QByteArray() : "Location: " + verdict.text + "\r\n");
+        return;
+    case PhaseVerdict::Action::Text:
+        answerText(verdict.status, verdict.text, close);
+        return;
+    case PhaseVerdict::Action::Close:
+        m_status = verdict.status; // nginx's 444 closes without a word
         endRequest();
         m_keepAlive = false;
         closeGracefully();
         return;
     }
-    const bool close = mustCloseAfterAnswer();
-    if (outcome.redirect) {
-        const QByteArray &location = outcome.text;
-        writeBuiltInPage(
-            status, close,
-            "Location: " + (location.startsWith('/') ? absoluteRedirect(requestContext(), location) : location) +
-                "\r\n");
-        return;
-    }
-    if (outcome.text.isEmpty() && status >= 300) {
-        respondError(status, close); // the built-in page, or an error_page
-        return;
-    }
+}
+
+// return CODE "text".
+void ClientConnection::answerText(int status, const QByteArray &text, bool close)
+{
     if (!close && !discardPrereadBody())
         return;
     m_status = status;
@@ -393,35 +298,26 @@ void ClientConnection::respondReturn(const RewriteOutcome &outcome)
     QByteArray extraHeaders;
     appendAddHeaders(extraHeaders, status, requestContext());
     const bool headRequest = m_request.method() == RequestMethod::Head;
-    m_relay.write(textResponse(status, m_keepAlive, headRequest, outcome.text, extraHeaders),
-                  headRequest || status == 204 ? 0 : outcome.text.size());
+    m_relay.write(textResponse(status, m_keepAlive, headRequest, text, extraHeaders),
+                  headRequest || status == 204 ? 0 : text.size());
     finishRequest();
 }
 
-// The content phase of the location the request is in, on its first pass or after an
-// internal redirect: its body is read (unless it already was, or was thrown away) and the
-// request proxied.
-void ClientConnection::enterLocation()
+// proxy_pass, on the request's first pass or after an internal redirect: its body is read
+// (unless it already was, or was thrown away), then the request proxied.
+void ClientConnection::startContent()
 {
-    // nginx's order after the rewrite phase: the preaccess phase's realip and the access
-    // phase, then the content handler (or its 404).
-    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
-    if (m_route)
-        m_client.applyRealIp(m_route->realIp, m_request, m_input.base());
-    const bool allowed = (m_route ? m_route->access : m_server->access).allows(m_client.address());
-    if (!allowed || !m_route || !m_route->proxies()) {
-        respondError(allowed ? 404 : 403, !m_request.shouldKeepAlive() || mustCloseAfterAnswer());
-        return;
-    }
+    const ResolvedLocation &settings = m_phases.settings();
+    const Route &route = *m_phases.route();
     if (m_bodyDiscarded || m_requestComplete ||
         (m_facts.hasBody && m_request.state() != MessageParser::State::HeadComplete)) {
         startProxying(); // after an internal redirect, with what is left of the body
         return;
     }
     // Chunks cannot go to an HTTP/1.0 upstream: nginx buffers them whatever the setting says.
-    m_bodyBuffered = m_facts.hasBody && (settings.proxyRequestBuffering ||
-                                         (m_request.isChunked() && settings.proxyHttpVersionMinor == 0) ||
-                                         !m_route->forwardsRequestBody());
+    m_bodyBuffered = m_facts.hasBody &&
+                     (settings.proxyRequestBuffering ||
+                      (m_request.isChunked() && settings.proxyHttpVersionMinor == 0) || !route.forwardsRequestBody());
     m_idle.arm(settings.clientBodyTimeoutMs);
     if (!m_bodyBuffered) {
         streamBodyUnlessPreread();
@@ -441,7 +337,7 @@ void ClientConnection::enterLocation()
 void ClientConnection::streamBodyUnlessPreread()
 {
     if (m_facts.hasBody && m_input.pending() > 0) {
-        const ResolvedLocation &settings = m_route->settings;
+        const ResolvedLocation &settings = m_phases.settings();
         m_bodyBuffered = true; // consumeBody() keeps the preread bytes
         m_body.start(settings.clientBodyBufferSize, settings.clientBodyTempPath);
         m_request.resume();
@@ -463,16 +359,17 @@ void ClientConnection::streamBodyUnlessPreread()
 void ClientConnection::startProxying()
 {
     m_phase = Phase::Proxying;
-    m_target = upstreamTarget(*m_table, *m_route, requestContext());
+    const Route &route = *m_phases.route();
+    m_target = upstreamTarget(*m_table, route, requestContext());
     if (m_target.errorStatus != 0) {
         respondError(m_target.errorStatus, mustCloseAfterAnswer());
         return;
     }
     // A rewritten URI goes as it is, whatever URI part a static proxy_pass has (as nginx does).
-    if (m_rewrite.rewritten && !m_target.uriFromVariables)
-        m_upstreamTarget = m_rewrite.upstreamTarget();
-    const ProxyHandler::Redirected redirected{m_redirectMethod, m_upstreamTarget, m_bodyDiscarded};
-    m_proxy.start(*m_route, m_target, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
+    if (m_phases.rewrite().rewritten && !m_target.uriFromVariables)
+        m_upstreamTarget = m_phases.rewrite().upstreamTarget();
+    const ProxyHandler::Redirected redirected{m_phases.redirectMethod(), m_upstreamTarget, m_bodyDiscarded};
+    m_proxy.start(route, m_target, m_bodyBuffered && !m_bodyDiscarded ? &m_body : nullptr, redirected);
 }
 
 RequestContext ClientConnection::requestContext() const
@@ -498,9 +395,9 @@ RequestContext ClientConnection::requestContext() const
     context.connectionRequests = m_requestNumber;
     // proxy_pass with variables names its host per request; a static one has it in the route.
     context.proxyHost = !m_target.proxyHost.isEmpty() ? QByteArrayView(m_target.proxyHost)
-                        : m_route                     ? QByteArrayView(m_route->proxyHost)
+                        : m_phases.route()            ? QByteArrayView(m_phases.route()->proxyHost)
                                                       : QByteArrayView();
-    context.serverName = m_server ? QByteArrayView(m_server->firstName) : QByteArrayView();
+    context.serverName = m_phases.server() ? QByteArrayView(m_phases.server()->firstName) : QByteArrayView();
     context.host = m_facts.serverHost;
     context.status = m_status;
     context.bytesSent = m_relay.bytesSent();
@@ -508,7 +405,7 @@ RequestContext ClientConnection::requestContext() const
     context.keepAlive = m_keepAlive;
     context.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
     m_proxy.fillContext(context);
-    m_rewrite.applyTo(context);
+    m_phases.rewrite().applyTo(context);
     return context;
 }
 
@@ -543,14 +440,13 @@ void ClientConnection::requestBodyWanted()
 
 void ClientConnection::responseHead(const MessageParser &response, const char *base)
 {
-    const int status =
-        m_errorPage ? m_errorPage->finalStatus(m_errorStatus, response.statusCode()) : response.statusCode();
-    const ResolvedLocation &settings = m_route->settings;
+    const int status = m_phases.finalStatus(response.statusCode());
+    const ResolvedLocation &settings = m_phases.settings();
     m_status = status;
     RequestContext context = requestContext();
-    const ResponseHeadFilter filter(*m_route, context);
+    const ResponseHeadFilter filter(*m_phases.route(), context);
     const ResponseRelay::HeadOptions options{m_request.method() == RequestMethod::Head, m_request.versionMinor(),
-                                             m_errorPage ? status : 0, &filter};
+                                             m_phases.followingErrorPage() ? status : 0, &filter};
     if (responseBuffered(response, base, settings)) {
         m_relay.startBuffering({settings.proxyBuffers.number * settings.proxyBuffers.size,
                                 settings.proxyMaxTempFileSize, settings.proxyTempPath});
@@ -568,7 +464,7 @@ void ClientConnection::responseComplete()
     if (m_relay.hasBacklog()) {
         // The upstream is done and released; the client still reads from the spool.
         m_phase = Phase::Draining;
-        m_idle.arm(m_route->settings.sendTimeoutMs);
+        m_idle.arm(m_phases.settings().sendTimeoutMs);
         return;
     }
     finishRequest();
@@ -604,26 +500,10 @@ bool ClientConnection::responseBuffered(const MessageParser &response, const cha
     return settings.proxyBuffering;
 }
 
-// add_header: for the statuses nginx names, or any status with "always"; the proxy's own
-// error pages get them too, as nginx's do.
+// add_header, on the proxy's own pages too, as nginx's.
 void ClientConnection::appendAddHeaders(QByteArray &head, int status, const RequestContext &context) const
 {
-    if (!m_server)
-        return;
-    const bool applies = addHeaderApplies(status);
-    for (const CompiledHeader &header : m_route ? m_route->addHeaders : m_server->addHeaders) {
-        if (!applies && !header.always)
-            continue;
-        const qsizetype mark = head.size();
-        head.append(header.name);
-        head.append(": ");
-        const qsizetype valueStart = head.size();
-        header.value.appendTo(context, head);
-        if (head.size() == valueStart)
-            head.truncate(mark);
-        else
-            head.append("\r\n");
-    }
+    lbscope::appendAddHeaders(head, m_phases.addHeaders(), status, context);
 }
 
 bool ClientConnection::requestFullyRead() const
@@ -695,55 +575,22 @@ void ClientConnection::respondError(int status, bool close)
 }
 
 // error_page: instead of the built-in page, the request goes on to the page's URI (a new
-// round of location matching, as GET, without its body) or the client is redirected.
+// round of the phases, as GET, without its body) or the client is redirected.
 bool ClientConnection::followErrorPage(int status, bool close)
 {
-    if (!m_server || m_request.state() == MessageParser::State::Failed)
+    if (m_request.state() == MessageParser::State::Failed)
         return false;
-    const ResolvedLocation &settings = m_route ? m_route->settings : m_server->settings;
-    if (m_errorPage && !settings.recursiveErrorPages)
-        return false;
-    const ErrorPage *page = (m_route ? m_route->errorPages : m_server->errorPages).find(status);
+    const ErrorPage *page = m_phases.errorPageFor(status);
     if (!page)
         return false;
-    m_errorPage = page;
-    m_errorStatus = status;
-    if (page->target == ErrorPage::Target::Redirect) {
-        const QByteArray location = page->uri.evaluate(requestContext());
-        writeBuiltInPage(page->redirectStatus(), close, "Location: " + location + "\r\n");
-        return true;
+    if (page->target != ErrorPage::Target::Redirect) {
+        m_keepAlive = m_keepAlive && !close;
+        // A body cut short (over the limit, malformed, half streamed) goes no further; one not
+        // yet read is read for the page's location, as nginx does.
+        if (m_facts.hasBody && !m_requestComplete && m_request.state() != MessageParser::State::HeadComplete)
+            m_bodyDiscarded = true;
     }
-    m_keepAlive = m_keepAlive && !close;
-    // A body cut short (over the limit, malformed, half streamed) goes no further; one not yet
-    // read is read for the page's location, as nginx does.
-    if (m_facts.hasBody && !m_requestComplete && m_request.state() != MessageParser::State::HeadComplete)
-        m_bodyDiscarded = true;
-    // An internal redirect is a URI change as a rewrite's is: one limit for both, as nginx's.
-    if (++m_rewrite.uriChanges > maxInternalRedirects) {
-        writeBuiltInPage(500, close, {}); // "rewrite or internal redirection cycle"
-        return true;
-    }
-    if (page->target == ErrorPage::Target::Named) {
-        // The same method and URI, in the named location.
-        const Route *named = m_server->namedLocation(page->name);
-        if (!named)
-            writeBuiltInPage(500, close, {}); // nginx: "could not find named location"
-        else
-            findLocation(named);
-        return true;
-    }
-    const QByteArray target = page->uri.evaluate(requestContext());
-    m_redirectMethod = m_request.method() == RequestMethod::Head ? "HEAD" : "GET";
-    // The page's URI goes through the phases again as a rewritten one does.
-    QList<std::pair<QByteArray, QByteArray>> variables = std::move(m_rewrite.variables);
-    const int changes = m_rewrite.uriChanges;
-    m_rewrite.start(target);
-    m_rewrite.variables = std::move(variables);
-    m_rewrite.uriChanges = changes;
-    m_rewrite.rewritten = true;
-    // nginx restarts an internally redirected request at the server's rewrite phase.
-    if (runRewrite(m_server->rewrite))
-        findLocation();
+    carryOut(m_phases.followErrorPage(*page, status, m_bodyDiscarded), close);
     return true;
 }
 
@@ -779,8 +626,7 @@ void ClientConnection::endRequest()
     m_worker.counters().requestTime.add(m_requestClock.isValid() ? m_requestClock.nsecsElapsed() / 1000 : 0);
     logRequest();
     m_status = 0;
-    m_route = nullptr;
-    m_server = nullptr;
+    m_phases.clear();
     m_proxy.reset();
     m_requestComplete = false;
     m_bodyBuffered = false;
@@ -789,14 +635,10 @@ void ClientConnection::endRequest()
     m_relay.reset();
     m_facts = RequestFacts{}; // its spans point into this request's head
     m_client.endRequest();
-    m_errorPage = nullptr;
     m_target = UpstreamTarget{};
     m_bodyDiscarded = false;
     m_discardingBody = false;
-    m_errorStatus = 0;
     m_upstreamTarget.clear();
-    m_redirectMethod.clear();
-    m_rewrite.clear();
 }
 
 void ClientConnection::logRequest()
@@ -827,23 +669,24 @@ void ClientConnection::logRequest()
         record.requestHeaders = HeaderList::copyLines(m_request, base);
         record.requestLength = m_request.headLength() + qint64(m_request.bodyBytes());
     }
-    if (m_server) {
-        record.serverName = m_server->label; // shared with the routing table: no copy
-        record.firstServerName = m_server->firstName;
-        record.serverIndex = m_server->configIndex;
+    if (const VirtualServer *server = m_phases.server()) {
+        record.serverName = server->label; // shared with the routing table: no copy
+        record.firstServerName = server->firstName;
+        record.serverIndex = server->configIndex;
     }
-    if (m_route)
-        record.location = m_route->label;
+    if (const Route *route = m_phases.route())
+        record.location = route->label;
     record.status = m_status;
     record.bytesSent = m_relay.bytesSent();
     record.bodyBytesSent = m_relay.bodyBytesSent();
     record.requestTimeMs = m_requestClock.isValid() ? m_requestClock.elapsed() : 0;
-    if (m_rewrite.rewritten) {
+    const RewriteState &rewrite = m_phases.rewrite();
+    if (rewrite.rewritten) {
         record.rewritten = true;
-        record.rewrittenUri = m_rewrite.uri;
-        record.rewrittenArgs = m_rewrite.args;
+        record.rewrittenUri = rewrite.uri;
+        record.rewrittenArgs = rewrite.args;
     }
-    record.userVariables = m_rewrite.variables;
+    record.userVariables = rewrite.variables;
     m_proxy.fillRecord(record);
     m_worker.accessLog().append(std::move(record));
 }

@@ -1,10 +1,11 @@
 #pragma once
 
 // One client connection, from accept to close, in one worker thread. It reads requests
-// (keep-alive and pipelined, one at a time), routes each to a location, reads the body whole
-// first when the location buffers it (nginx's default), hands the request to the location's
-// content handler (ProxyHandler for proxy_pass), answers errors, and logs. The response
-// leaves through a ResponseRelay, with backpressure in both directions.
+// (keep-alive and pipelined, one at a time), takes each through nginx's phases (RequestPhases
+// decides: a location's content, a return, an error page) and carries out what they decided:
+// reads the body whole first when the location buffers it (nginx's default), hands the
+// request to ProxyHandler, writes nginx's own answers, and logs. The response leaves through
+// a ResponseRelay, with backpressure in both directions.
 
 #include "http/headers.h"
 #include "http/inputbuffer.h"
@@ -15,9 +16,8 @@
 #include "proxy/upstreamuri.h"
 #include "realip/clientaddress.h"
 #include "request/requestbodybuffer.h"
+#include "request/requestphases.h"
 #include "request/responserelay.h"
-#include "rewrite/rewritescript.h"
-#include "rewrite/rewritestate.h"
 #include "variables/requestcontext.h"
 
 #include <QElapsedTimer>
@@ -29,14 +29,14 @@
 namespace lbscope {
 
 struct Listener;
-struct ErrorPage;
 struct ResolvedLocation;
-struct Route;
 struct RoutingTable;
-struct VirtualServer;
 class Worker;
 
-class ClientConnection final : public QObject, private BodyConsumer, private ProxyHandler::Client
+class ClientConnection final : public QObject,
+                               private BodyConsumer,
+                               private ProxyHandler::Client,
+                               private RequestPhases::ContextSource
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ClientConnection)
@@ -74,12 +74,9 @@ private:
     void readBufferedBody();
     bool forwardRequestBody();
     void beginRequest();
-    void enterLocation();
-    bool runRewrite(const RewriteScript &script);
-    void findLocation(const Route *named = nullptr);
-    void updateLocationConfig();
-    bool refusedBodyTooLarge(const ResolvedLocation &settings);
-    void respondReturn(const RewriteOutcome &outcome);
+    void carryOut(const PhaseVerdict &verdict, bool errorClose = true);
+    void startContent();
+    void answerText(int status, const QByteArray &text, bool close);
     void streamBodyUnlessPreread();
     void startProxying();
     void countRequest();
@@ -110,7 +107,7 @@ private:
     const MessageParser &request() const override;
     const char *requestBase() const override;
     const QHostAddress &clientAddress() const override;
-    RequestContext requestContext() const override;
+    RequestContext requestContext() const override; // and RequestPhases::ContextSource's
     bool requestFullyRead() const override;
     void requestBodyWanted() override;
     void responseHead(const MessageParser &response, const char *base) override;
@@ -138,8 +135,7 @@ private:
 
     // The request in flight.
     RequestFacts m_facts;
-    const VirtualServer *m_server = nullptr;
-    const Route *m_route = nullptr;
+    RequestPhases m_phases; // its server, its location, and how the rewrite module changed it
     bool m_requestActive = false;
     bool m_keepAlive = false;
     qint64 m_keepaliveTimeoutMs = 0; // idle time allowed after this request
@@ -154,11 +150,6 @@ private:
     QByteArray m_bodyScratch;
     ResponseRelay m_relay;
     ProxyHandler m_proxy;
-    // error_page in progress: the page, the status that led to it, and where it sent the request.
-    const ErrorPage *m_errorPage = nullptr;
-    int m_errorStatus = 0;
-    QByteArray m_redirectMethod; // an error page's GET
-    RewriteState m_rewrite;      // $uri, $args, captures and variables as the rewrite module left them
     QByteArray m_upstreamTarget; // what the upstream gets after a rewrite or an internal redirect
 
     IdleTimer m_idle;
