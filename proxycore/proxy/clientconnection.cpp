@@ -600,7 +600,9 @@ void ClientConnection::writeBuiltInPage(int status, bool close, const QByteArray
         return;
     m_status = status;
     m_worker.counters().countClientError(status);
-    const bool keepAlive = !close && m_request.shouldKeepAlive();
+    // m_keepAlive holds the location's keep-alive limits and a graceful stop. It is this
+    // request's whenever close is false: a request that fails before it is set always closes.
+    const bool keepAlive = !close && m_keepAlive && m_request.shouldKeepAlive();
     m_keepAlive = keepAlive;
     QByteArray extraHeaders = location;
     appendAddHeaders(extraHeaders, status, requestContext());

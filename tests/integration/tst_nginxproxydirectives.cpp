@@ -408,8 +408,15 @@ private slots:
         QTest::addColumn<QByteArray>("path");
         const QString locations = u"location /two/ { keepalive_requests 2; return 200 two; }\n"
                                   u"location /none/ { keepalive_timeout 0; return 200 none; }\n"
+                                  u"location /gone/ { keepalive_requests 2; return 404; }\n"
+                                  u"location /moved/ { keepalive_requests 2; return 302 /x; }\n"
+                                  u"location /deny/ { keepalive_requests 2; deny all; }\n"
                                   u"location / { return 200 any; }\n"_s;
         QTest::newRow("a location's keepalive_requests") << locations << QByteArray("/two/x");
+        // nginx's own pages keep to the location's limits as its other answers do
+        QTest::newRow("keepalive_requests, a built-in 404") << locations << QByteArray("/gone/x");
+        QTest::newRow("keepalive_requests, a redirect") << locations << QByteArray("/moved/x");
+        QTest::newRow("keepalive_requests, a 403") << locations << QByteArray("/deny/x");
         QTest::newRow("keepalive_timeout 0: one request") << locations << QByteArray("/none/x");
         QTest::newRow("the server's keepalive_requests, inherited")
             << u"keepalive_requests 3;\n"_s + locations << QByteArray("/x");
