@@ -1,6 +1,7 @@
 #include "proxy/engine.h"
 
 #include "demo/demofleet.h"
+#include "eventloop/epolleventdispatcher.h"
 #include "proxy/routing.h"
 #include "proxy/upstreamruntime.h"
 #include "proxy/worker.h"
@@ -8,11 +9,24 @@
 #include <QDateTime>
 #include <QThread>
 
+#include <memory>
+
 using namespace Qt::StringLiterals;
 
 namespace lbscope {
 
 namespace {
+
+// The workers wait on epoll (eventloop/epolleventdispatcher.h); LBSCOPE_EVENT_DISPATCHER=qt
+// keeps Qt's own, to compare the two.
+void installWorkerDispatcher(QThread &thread)
+{
+    if (qEnvironmentVariable("LBSCOPE_EVENT_DISPATCHER") == u"qt"_s)
+        return;
+    auto dispatcher = std::make_unique<EpollEventDispatcher>();
+    if (dispatcher->isValid())
+        thread.setEventDispatcher(dispatcher.release());
+}
 
 // What a balancer's state means: a change of any of these starts the state afresh.
 bool sameMethod(const UpstreamConfig &a, const UpstreamConfig &b)
@@ -142,6 +156,7 @@ bool Engine::start(const ProxyConfig &config, QString *error)
         WorkerThread thread;
         thread.thread = new QThread(this);
         thread.thread->setObjectName(u"lbscope-worker-%1"_s.arg(i));
+        installWorkerDispatcher(*thread.thread);
         thread.worker = new Worker(
             i, Worker::Shared{counters[std::size_t(i)], &m_accessLog, &m_tables, &m_states, m_errorLog.get()});
         thread.worker->moveToThread(thread.thread);
