@@ -78,7 +78,7 @@ ServerNameMatch ServerNameIndex::find(QByteArrayView host) const
         QRegularExpressionMatch match = regex.match(subject);
         if (match.hasMatch()) {
             result.server = server;
-            result.regex = regex;
+            result.regex = &regex;
             result.match = std::move(match);
             return result;
         }

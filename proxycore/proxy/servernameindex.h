@@ -11,14 +11,17 @@
 #include <QRegularExpression>
 #include <QStringList>
 
+#include <optional>
+
 namespace lbscope {
 
 struct ServerNameMatch
 {
     int server = -1; // the index given to add(); -1: no name matched
-    // A regex name's match, for its captures ($1, named ones); invalid for other names.
-    QRegularExpression regex;
-    QRegularExpressionMatch match;
+    // A regex name's match, for its captures ($1, named ones); none for other names. Empty
+    // by default: a QRegularExpression or a match, even empty, costs an allocation.
+    const QRegularExpression *regex = nullptr; // the index's own, alive as long as it is
+    std::optional<QRegularExpressionMatch> match;
 };
 
 class ServerNameIndex

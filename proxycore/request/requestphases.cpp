@@ -52,8 +52,8 @@ PhaseVerdict RequestPhases::start(const Listener &listener, const RequestFacts &
     // Until a location is found the server's limits hold: its own return is kept alive
     // whatever they say, as nginx does.
     m_keepaliveTimeoutMs = m_server->settings.keepaliveTimeoutMs;
-    if (nameMatch.match.hasMatch()) // a regex server_name's captures are variables in its server
-        m_rewrite.keepCaptures(nameMatch.match, facts.serverHost, captureVariables(nameMatch.regex));
+    if (nameMatch.match) // a regex server_name's captures are variables in its server
+        m_rewrite.keepCaptures(*nameMatch.match, facts.serverHost, captureVariables(*nameMatch.regex));
     return serverRewriteThenFindLocation(false);
 }
 
