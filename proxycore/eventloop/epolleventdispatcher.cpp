@@ -125,6 +125,9 @@ int EpollEventDispatcher::activateSockets(const epoll_event *ready, int count)
                 ++activated;
             }
         }
+        // Reported for a notifier disabled since: now the kernel is told.
+        if (Watch *watch = watchFor(fd); watch && watch->events != 0)
+            updateInterest(fd, *watch, Update::Now);
     }
     return activated;
 }
@@ -184,7 +187,7 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
         watch.exception = notifier;
         break;
     }
-    updateInterest(fd, watch);
+    updateInterest(fd, watch, Update::Lazily);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
@@ -200,14 +203,21 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         watch->exception = nullptr;
     else
         return;
-    updateInterest(int(notifier->socket()), *watch);
+    updateInterest(int(notifier->socket()), *watch, Update::Lazily);
 }
 
-void EpollEventDispatcher::updateInterest(int fd, Watch &watch)
+// Disabling is lazy: QTcpSocket turns its read notifier off and on again around every
+// unbuffered read, and telling the kernel each time would cost two epoll_ctl() calls per
+// read. A watch keeps the wider set until an event for a notifier no longer there shows that
+// it matters (activateSockets() narrows it then). Enabling, and dropping the last notifier
+// (the descriptor is about to close and its number be reused), reach the kernel at once.
+void EpollEventDispatcher::updateInterest(int fd, Watch &watch, Update update)
 {
     const quint32 wanted = (watch.read ? quint32(EPOLLIN) : 0) | (watch.write ? quint32(EPOLLOUT) : 0) |
                            (watch.exception ? quint32(EPOLLPRI) : 0);
     if (wanted == watch.events)
+        return;
+    if (update == Update::Lazily && wanted != 0 && (wanted & ~watch.events) == 0)
         return;
     epoll_event event{};
     event.events = wanted;

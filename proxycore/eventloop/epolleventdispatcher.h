@@ -57,7 +57,11 @@ private:
     };
 
     Watch *watchFor(int fd);
-    void updateInterest(int fd, Watch &watch);
+    enum class Update {
+        Lazily, // a narrower set can wait until the kernel reports what is no longer wanted
+        Now
+    };
+    void updateInterest(int fd, Watch &watch, Update update);
     int activateSockets(const epoll_event *ready, int count);
     int activateTimers();
     void drainWakeUps();
