@@ -87,3 +87,145 @@ pin_cpus() {
     cpus=$(python3 -c 'import os; print(" ".join(map(str, sorted(os.sched_getaffinity(0)))))')
     read -r pin_a pin_b _ <<<"$cpus"
 }
+
+# free_ports N: N distinct free ports on 127.0.0.1 (all bound at once so they differ, then
+# released), on one line.
+free_ports() {
+    python3 - "$1" <<'PYEOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+PYEOF
+}
+
+# nginx_paths DIR / nginx_http_paths DIR: the main-level and http-level lines that keep an
+# nginx instance's pid, error log and temp paths inside DIR.
+nginx_paths() {
+    local dir=$1
+    cat <<EOF
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+EOF
+}
+nginx_http_paths() {
+    local dir=$1
+    cat <<EOF
+    access_log off;
+    client_body_temp_path $dir/client_body_temp;
+    proxy_temp_path $dir/proxy_temp;
+    fastcgi_temp_path $dir/fastcgi_temp;
+    uwsgi_temp_path $dir/uwsgi_temp;
+    scgi_temp_path $dir/scgi_temp;
+EOF
+}
+
+# backends_conf DIR PORT...: one nginx process (one worker) listening on the ports, the
+# Nth answering "hello from backend N\n".
+backends_conf() {
+    local dir=$1 n=1 p
+    shift
+    echo "worker_processes 1;"
+    nginx_paths "$dir"
+    echo "events {}"
+    echo "http {"
+    nginx_http_paths "$dir"
+    echo "    default_type text/plain;"
+    for p in "$@"; do
+        cat <<EOF
+    server {
+        listen 127.0.0.1:$p;
+        location / { return 200 "hello from backend $n\n"; }
+    }
+EOF
+        n=$((n + 1))
+    done
+    echo "}"
+}
+
+# start_nginx NAME DIR PORT [PIN...]: checks DIR/nginx.conf with nginx -t, starts $NGINX
+# on it in the foreground (prefixed by PIN, e.g. taskset -c 0), appends its pid to the
+# caller's pids array and waits until PORT listens.
+start_nginx() {
+    local name=$1 dir=$2 port=$3
+    shift 3
+    "$NGINX" -t -q -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" \
+        >"$dir/test.log" 2>&1 \
+        || { cat "$dir/test.log" "$dir/error.log" >&2 2>/dev/null || true; fail "$name: nginx -t rejects $dir/nginx.conf"; }
+    "$@" "$NGINX" -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" \
+        -g "daemon off;" >"$dir/stdout.log" 2>&1 &
+    pids+=($!)
+    wait_listening "$name" "$!" "$port" "$dir/error.log"
+}
+
+# start_backends DIR PORT1 PORT2 PORT3 [PIN...]: writes and starts the three backends and
+# checks each answers with its own body.
+start_backends() {
+    local dir=$1 ports=("$2" "$3" "$4") n body
+    shift 4
+    mkdir -p "$dir"
+    backends_conf "$dir" "${ports[@]}" >"$dir/nginx.conf"
+    start_nginx "backend nginx" "$dir" "${ports[0]}" "$@"
+    for n in 1 2 3; do
+        wait_listening "backend nginx" "${pids[-1]}" "${ports[n - 1]}" "$dir/error.log"
+        body=$(curl -sS --max-time 5 "http://127.0.0.1:${ports[n - 1]}/") || fail "backend $n does not answer"
+        [[ $body == "hello from backend $n" ]] || fail "backend $n answers \"$body\""
+    done
+}
+
+# start_lbscope BIN DIR PORT [PIN...]: checks DIR/nginx.conf with lbscope -t (its warnings
+# stay in DIR/test.log), starts BIN --headless on it, appends its pid to the caller's pids
+# array, sets lbscope_pid and waits until it listens on PORT and says so.
+start_lbscope() {
+    local bin=$1 dir=$2 port=$3
+    shift 3
+    if ! "$bin" -t --config "$dir/nginx.conf" >"$dir/test.log" 2>&1; then
+        cat "$dir/test.log" >&2
+        fail "lbscope -t rejects the proxy configuration"
+    fi
+    "$@" "$bin" --headless --config "$dir/nginx.conf" >"$dir/stdout.log" 2>"$dir/stderr.log" &
+    lbscope_pid=$!
+    pids+=("$lbscope_pid")
+    wait_listening "lbscope" "$lbscope_pid" "$port" "$dir/stderr.log"
+    grep -q "listening on 127.0.0.1:$port" "$dir/stdout.log" \
+        || { cat "$dir/stdout.log" "$dir/stderr.log" >&2; fail "lbscope did not print 'listening on 127.0.0.1:$port'"; }
+}
+
+# start_haproxy DIR PORT [PIN...]: checks DIR/haproxy.cfg with haproxy -c, starts $HAPROXY
+# in the foreground on it, appends its pid to the caller's pids array, waits for PORT.
+start_haproxy() {
+    local dir=$1 port=$2
+    shift 2
+    "$HAPROXY" -c -q -f "$dir/haproxy.cfg" >"$dir/test.log" 2>&1 \
+        || { cat "$dir/test.log" >&2; fail "haproxy -c rejects its configuration"; }
+    "$@" "$HAPROXY" -db -f "$dir/haproxy.cfg" >"$dir/stdout.log" 2>&1 &
+    pids+=($!)
+    wait_listening "haproxy" "$!" "$port" "$dir/stdout.log"
+}
+
+# to_ms VALUE: wrk's "612.00us", "1.23ms", "1.02s", "1.50m" in milliseconds.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+        else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+        else { printf "nan" }
+    }'
+}
+
+# wrk_errors FILE: "non-2xx/3xx responses: N; socket errors: ...; " from a wrk output, or
+# nothing when the run was clean.
+wrk_errors() {
+    local non2xx sock out=""
+    non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ { print $2 }' "$1")
+    sock=$(sed -n 's/^ *Socket errors: *//p' "$1")
+    [[ -n $non2xx ]] && out+="non-2xx/3xx responses: $non2xx; "
+    [[ -n $sock ]] && out+="socket errors: $sock; "
+    echo "$out"
+}
