@@ -52,7 +52,9 @@ void ServerNameIndex::add(int server, const QStringList &names)
 ServerNameMatch ServerNameIndex::find(QByteArrayView host) const
 {
     ServerNameMatch result;
-    if (const auto exact = m_exact.constFind(host.toByteArray()); exact != m_exact.cend()) {
+    // A view for the lookup, not a copy: Qt 6.4's QHash has no lookup by QByteArrayView.
+    const QByteArray key = QByteArray::fromRawData(host.data(), host.size());
+    if (const auto exact = m_exact.constFind(key); exact != m_exact.cend()) {
         result.server = *exact;
         return result;
     }
