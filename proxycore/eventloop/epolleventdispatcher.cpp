@@ -134,11 +134,9 @@ int EpollEventDispatcher::activateSockets(const epoll_event *ready, int count)
 
 int EpollEventDispatcher::activateTimers()
 {
-    m_dueScratch.clear();
-    m_timers.takeDue(monotonicNowMs(), &m_dueScratch);
-    // Nested event loops may run inside a handler and use this dispatcher: work on a copy.
-    const std::vector<TimerQueue::Due> due = std::move(m_dueScratch);
-    m_dueScratch.clear();
+    // Local: nested event loops may run inside a handler and take their own due timers.
+    std::vector<TimerQueue::Due> due;
+    m_timers.takeDue(monotonicNowMs(), &due);
     int activated = 0;
     for (const TimerQueue::Due &timer : due) {
         if (!m_timers.stillDue(timer))

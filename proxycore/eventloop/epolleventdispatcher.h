@@ -72,7 +72,6 @@ private:
     std::atomic<bool> m_interrupted{false};
     std::vector<Watch> m_watches; // by descriptor
     TimerQueue m_timers;
-    std::vector<TimerQueue::Due> m_dueScratch;
 };
 
 } // namespace lbscope
