@@ -33,10 +33,7 @@ struct ResolvedLocation;
 struct RoutingTable;
 class Worker;
 
-class ClientConnection final : public QObject,
-                               private BodyConsumer,
-                               private ProxyHandler::Client,
-                               private RequestPhases::ContextSource
+class ClientConnection final : public QObject, private BodyConsumer, private ProxyHandler::Client
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ClientConnection)
@@ -107,7 +104,7 @@ private:
     const MessageParser &request() const override;
     const char *requestBase() const override;
     const QHostAddress &clientAddress() const override;
-    RequestContext requestContext() const override; // and RequestPhases::ContextSource's
+    RequestContext requestContext() const override; // RequestContextSource, for the phases too
     bool requestFullyRead() const override;
     void requestBodyWanted() override;
     void responseHead(const MessageParser &response, const char *base) override;

@@ -11,6 +11,7 @@
 #include "proxy/attemptlog.h"
 #include "proxy/upstreamconnection.h"
 #include "stats/peercounters.h"
+#include "variables/requestcontext.h"
 
 #include <QElapsedTimer>
 
@@ -24,21 +25,18 @@ class UpstreamRuntime;
 struct UpstreamTarget;
 class Worker;
 struct AccessRecord;
-struct RequestContext;
 struct Route;
 
 class ProxyHandler final : private UpstreamConnection::Owner
 {
 public:
     // What the handler needs from the request's connection.
-    class Client
+    class Client : public RequestContextSource
     {
     public:
-        virtual ~Client() = default;
         virtual const MessageParser &request() const = 0;
         virtual const char *requestBase() const = 0;
         virtual const QHostAddress &clientAddress() const = 0; // what ip_hash keys on
-        virtual RequestContext requestContext() const = 0;
         virtual bool requestFullyRead() const = 0;
         // The upstream can take (more of) a streamed body.
         virtual void requestBodyWanted() = 0;
@@ -128,13 +126,13 @@ private:
     QByteArray m_hashKey;       // the upstream's hash key, evaluated once per request
     qint64 m_bodySent = 0;      // of the buffered body, in this attempt
     QByteArray m_bodyScratch;
-    bool m_chunked = false;         // a streamed body re-chunked towards an HTTP/1.1 upstream
+    bool m_chunked = false;            // a streamed body re-chunked towards an HTTP/1.1 upstream
     bool m_connectionReusable = false; // the head we sent allows reusing the connection
-    bool m_requestSent = false;     // the head reached an upstream connection
-    bool m_bodyForwarded = false;   // streamed body bytes left: no retry possible
+    bool m_requestSent = false;        // the head reached an upstream connection
+    bool m_bodyForwarded = false;      // streamed body bytes left: no retry possible
     bool m_readPaused = false;
-    QByteArray m_upstreamHead; // built once, as nginx does, and sent on every attempt; shared with the access record
-    HeaderList m_responseHeaders;     // the response's headers while its head is being passed on
+    QByteArray m_upstreamHead;    // built once, as nginx does, and sent on every attempt; shared with the access record
+    HeaderList m_responseHeaders; // the response's headers while its head is being passed on
     QByteArray m_keptResponseHeaders; // a copy of them for the access record (Route::keepResponseHeaders)
     QByteArray m_keptSentHead;        // and of the head the client was sent
     qsizetype m_upstreamHeadHint = 0;

@@ -32,7 +32,7 @@ PhaseVerdict cycle(PhaseVerdict::Close close)
 } // namespace
 
 RequestPhases::RequestPhases(const MessageParser &request, const InputBuffer &input, ClientAddress &client,
-                             const ContextSource &context)
+                             const RequestContextSource &context)
     : m_request(request)
     , m_input(input)
     , m_client(client)

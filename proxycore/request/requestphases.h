@@ -63,16 +63,9 @@ struct ConnectionUse
 class RequestPhases
 {
 public:
-    // The variables of the request as the connection sees it, this object's state included.
-    class ContextSource
-    {
-    public:
-        virtual ~ContextSource() = default;
-        virtual RequestContext requestContext() const = 0;
-    };
-
+    // context: the request's variables as the connection sees them, this object's state included.
     RequestPhases(const MessageParser &request, const InputBuffer &input, ClientAddress &client,
-                  const ContextSource &context);
+                  const RequestContextSource &context);
     Q_DISABLE_COPY_MOVE(RequestPhases)
 
     // A new request, whose head checkRequestHead() accepted: its server, and the phases from
@@ -115,7 +108,7 @@ private:
     const MessageParser &m_request;
     const InputBuffer &m_input;
     ClientAddress &m_client;
-    const ContextSource &m_context;
+    const RequestContextSource &m_context;
 
     const VirtualServer *m_server = nullptr;
     const Route *m_route = nullptr;

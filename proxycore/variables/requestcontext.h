@@ -68,4 +68,13 @@ struct RequestContext
     std::optional<qint64> timeMs; // wall clock for $msec and the times; none: now
 };
 
+// Whoever can describe the live request: the client connection, to the phases and the proxy
+// handler that need its variables.
+class RequestContextSource
+{
+public:
+    virtual ~RequestContextSource() = default;
+    virtual RequestContext requestContext() const = 0;
+};
+
 } // namespace lbscope
